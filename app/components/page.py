@@ -1,0 +1,273 @@
+"""The shared lesson page: header, controls bound to the URL, presets, presenter mode, the math,
+the grading panel, share link and Markdown export.
+
+Every lesson page is written as::
+
+    page = LessonPage("l04")
+    seed = page.seed()
+    w = page.slider("w", "Negative keep rate w", 0.01, 1.0, 0.1, step=0.01)
+    ...
+    page.metric("ECE", f"{ece:.3f}", key=True)
+    page.math([r"ECE = \\sum_b ..."])
+    page.finish()
+
+Declaring a widget through the page (not ``st.*`` directly) is what makes it restorable from a
+link, settable by a preset, and listed in the export.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Sequence
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from playground import course
+from playground.scenario import Control, InvalidValue, escape_md, scenario_markdown
+
+RESERVED = ("preset",)
+PRESENTER_CSS = """
+<style>
+[data-testid="stMain"] { font-size: 1.25rem; }
+[data-testid="stMain"] h1 { font-size: 2.6rem; }
+[data-testid="stMetricValue"] { font-size: 2.8rem; }
+</style>
+"""
+
+
+class LessonPage:
+    """Shared anatomy of a lesson page (see module docstring)."""
+
+    def __init__(self, lesson_id: str) -> None:
+        self.lesson = course.lesson(lesson_id)
+        self.presets = {p.name: p for p in course.presets_for(lesson_id)}
+        self._controls: dict[str, Control] = {}
+        self._numbers: list[tuple[str, str]] = []
+        self._formulas: list[str] = []
+        self._notices: list[str] = []
+        self._url_flag = f"_url_applied:{lesson_id}"
+        self._first_run = not st.session_state.get(self._url_flag, False)
+        self._url = dict(st.query_params) if self._first_run else {}
+        self._pending: dict[str, Any] = {}
+        requested = st.session_state.pop(f"_preset_request:{lesson_id}", None)
+        if self._first_run and "preset" in self._url:
+            requested = self._url["preset"]
+        if requested is not None:
+            self._load_preset(requested)
+
+        self.presenter = self.toggle(
+            "presenter", "Presenter mode", False,
+            help="Larger type, explanation collapsed, key numbers first: for a shared screen.",
+        )
+        if self.presenter:
+            st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
+        self._header()
+        self._notice_box = st.container()
+        self._key_box = st.container()
+        self._preset_buttons()
+
+    # ---- header and panels -------------------------------------------------------------
+    def _header(self) -> None:
+        lesson = self.lesson
+        st.title(lesson.label)
+        st.caption(f"{lesson.part} · adds: {lesson.adds}")
+        if self.presenter:
+            st.markdown(f"**{lesson.problem}**")
+            return
+        st.markdown(lesson.problem)
+        st.warning(f"**What breaks without it:** {lesson.breaks}")
+
+    def math(self, formulas: Sequence[str], notes: str | None = None) -> None:
+        """The "The math" expander: LaTeX formulas with the current numbers substituted."""
+        self._formulas.extend(formulas)
+        with st.expander("The math", expanded=False):
+            if notes:
+                st.markdown(notes)
+            for formula in formulas:
+                st.latex(formula)
+
+    def grades(self) -> None:
+        """The "What the interviewer grades" panel, from the course data."""
+        grades_panel(self.lesson)
+
+    # ---- controls ----------------------------------------------------------------------
+    def _declare(self, control: Control, default: Any) -> None:
+        if control.key in self._controls:
+            raise ValueError(f"control {control.key!r} declared twice")
+        self._controls[control.key] = control
+        if control.key in self._pending:
+            try:
+                st.session_state[control.key] = control.parse(self._pending.pop(control.key))
+            except InvalidValue as err:
+                self._notices.append(f"preset value for {escape_md(control.key)} ({err})")
+        if self._first_run and control.key in self._url:
+            try:
+                st.session_state[control.key] = control.parse(self._url[control.key])
+            except InvalidValue as err:
+                self._notices.append(f"{escape_md(control.key)} ({err})")
+        if control.key not in st.session_state:
+            st.session_state[control.key] = default
+
+    def _where(self, container):
+        return st.sidebar if container is None else container
+
+    def slider(self, key: str, label: str, lo: float, hi: float, default: float,
+               step: float | None = None, container=None, costly: bool = False, **kwargs) -> Any:
+        """A numeric slider; int when ``lo``, ``hi`` and ``default`` are all ints."""
+        is_int = all(isinstance(v, int) for v in (lo, hi, default)) and (step is None or isinstance(step, int))
+        self._declare(Control(key, label, "int" if is_int else "float", lo, hi, costly=costly), default)
+        return self._where(container).slider(label, lo, hi, step=step, key=key, **kwargs)
+
+    def number(self, key: str, label: str, lo: float, hi: float, default: float,
+               step: float | None = None, container=None, costly: bool = False, **kwargs) -> Any:
+        """A bounded number input; int when ``lo``, ``hi`` and ``default`` are all ints."""
+        is_int = all(isinstance(v, int) for v in (lo, hi, default)) and (step is None or isinstance(step, int))
+        self._declare(Control(key, label, "int" if is_int else "float", lo, hi, costly=costly), default)
+        return self._where(container).number_input(label, lo, hi, step=step, key=key, **kwargs)
+
+    def select(self, key: str, label: str, options: Sequence, default=None, container=None,
+               radio: bool = False, costly: bool = False, **kwargs) -> Any:
+        """A selectbox (or radio buttons with ``radio=True``) over ``options``."""
+        options = list(options)
+        self._declare(Control(key, label, "choice", options=tuple(options), costly=costly),
+                      options[0] if default is None else default)
+        widget = self._where(container).radio if radio else self._where(container).selectbox
+        return widget(label, options, key=key, **kwargs)
+
+    def select_slider(self, key: str, label: str, options: Sequence, default=None,
+                      container=None, costly: bool = False, **kwargs) -> Any:
+        """A slider over a discrete list of values (e.g. powers of two)."""
+        options = list(options)
+        self._declare(Control(key, label, "choice", options=tuple(options), costly=costly),
+                      options[0] if default is None else default)
+        return self._where(container).select_slider(label, options, key=key, **kwargs)
+
+    def multiselect(self, key: str, label: str, options: Sequence, default: Sequence = (),
+                    container=None, **kwargs) -> list:
+        """A multiselect over ``options``."""
+        options = list(options)
+        self._declare(Control(key, label, "multi", options=tuple(options)), list(default))
+        return self._where(container).multiselect(label, options, key=key, **kwargs)
+
+    def toggle(self, key: str, label: str, default: bool = False, container=None, **kwargs) -> bool:
+        """An on/off toggle (e.g. naive vs production)."""
+        self._declare(Control(key, label, "bool"), bool(default))
+        return self._where(container).toggle(label, key=key, **kwargs)
+
+    def checkbox(self, key: str, label: str, default: bool = False, container=None, **kwargs) -> bool:
+        """A checkbox (e.g. a checklist item)."""
+        self._declare(Control(key, label, "bool"), bool(default))
+        return self._where(container).checkbox(label, key=key, **kwargs)
+
+    def text(self, key: str, label: str, default: str = "", container=None, **kwargs) -> str:
+        """A single-line text input (at most 500 characters, shown only escaped)."""
+        self._declare(Control(key, label, "text"), default)
+        return self._where(container).text_input(label, key=key, max_chars=500, **kwargs)
+
+    def seed(self, default: int = 0) -> int:
+        """The page's seed widget: the same seed and inputs give the same outputs."""
+        return self.number("seed", "Seed", 0, 9999, default, step=1,
+                           help="Every random draw on this page derives from this seed.")
+
+    # ---- presets -----------------------------------------------------------------------
+    def _preset_buttons(self) -> None:
+        if not self.presets:
+            return
+        box = st.sidebar.container(border=True)
+        box.markdown("**Scenarios**")
+        for preset in self.presets.values():
+            box.button(preset.label, key=f"_preset_{preset.name}", help=preset.description,
+                       on_click=self._apply_preset, args=(preset.name,), width="stretch")
+
+    def _apply_preset(self, name: str) -> None:
+        """Button callback: ask the next run to apply the preset as its widgets are declared."""
+        st.session_state[f"_preset_request:{self.lesson.id}"] = name
+
+    def _load_preset(self, name: str) -> None:
+        if name in self.presets:
+            self._pending = dict(self.presets[name].values)
+            st.session_state[f"_active_preset:{self.lesson.id}"] = name
+        else:
+            self._notices.append(f"preset (no scenario called {escape_md(name[:40])})")
+
+    # ---- numbers and charts ------------------------------------------------------------
+    def metric(self, label: str, value: str, delta: str | None = None, container=None,
+               key: bool = False, **kwargs) -> None:
+        """Show a number and record it for the export; ``key=True`` marks the headline number,
+        which presenter mode also shows at the top of the page."""
+        self._numbers.append((label, str(value)))
+        (container or st).metric(label, value, delta, **kwargs)
+        if key and self.presenter:
+            self._key_box.metric(label, value, delta, **kwargs)
+
+    def record(self, label: str, value: str) -> None:
+        """Record a number for the export without showing a metric widget."""
+        self._numbers.append((label, str(value)))
+
+    @staticmethod
+    def chart(fig, container=None, **kwargs) -> None:
+        """Show a plotly figure at full width with the shared look."""
+        fig.update_layout(margin=dict(l=10, r=10, t=50, b=10), template="plotly_white")
+        (container or st).plotly_chart(fig, width="stretch", **kwargs)
+
+    @contextmanager
+    def guard(self, container=None):
+        """Turn a ``ValueError`` from the core (bad parameters, bad input) into ``st.error``."""
+        try:
+            yield
+        except ValueError as err:
+            (container or st).error(f"{escape_md(str(err))}")
+
+    # ---- the end of the page -----------------------------------------------------------
+    def scenario_query(self) -> dict[str, str]:
+        """The current scenario as link parameters (every declared control)."""
+        return {key: control.encode(st.session_state.get(key))
+                for key, control in self._controls.items()}
+
+    def finish(self) -> None:
+        """Grading panel, share and export, the URL update and notices about a bad link."""
+        self.grades()
+        self._notices += [f"preset value for {escape_md(k)} (not a setting of this page)"
+                          for k in self._pending]
+        unknown = [k for k in self._url if k not in self._controls and k not in RESERVED]
+        self._notices += [f"{escape_md(k[:40])} (not a setting of this page)" for k in unknown]
+        if self._notices:
+            self._notice_box.warning("Some link parameters were ignored: " + "; ".join(self._notices))
+        active = self.presets.get(st.session_state.get(f"_active_preset:{self.lesson.id}"))
+        if active and all(self._controls[k].encode(st.session_state.get(k)) == self._controls[k].encode(v)
+                          for k, v in active.values.items() if k in self._controls):
+            self._notice_box.info(f"**Scenario: {active.label}.** {active.description}")
+        params = self.scenario_query()
+        st.query_params.from_dict(params)
+        st.session_state[f"_controls:{self.lesson.id}"] = list(self._controls.values())
+        st.session_state[self._url_flag] = True
+        query = "?" + urlencode(params)
+        settings = [(c.label, c.encode(st.session_state.get(k))) for k, c in self._controls.items()]
+        with st.sidebar.expander("Share or export this scenario"):
+            st.caption("Copy link to this scenario:")
+            st.code(_base_url() + query, language=None, wrap_lines=True)
+            st.download_button(
+                "Export scenario (Markdown)",
+                scenario_markdown(self.lesson.label, query, settings, self._numbers, self._formulas),
+                file_name=f"{self.lesson.slug}_scenario.md", mime="text/markdown",
+                on_click="ignore",
+            )
+
+
+def grades_panel(lesson: course.Lesson) -> None:
+    """L4 ceiling vs L5 signal for one lesson, from :mod:`playground.course`."""
+    with st.expander("What the interviewer grades", expanded=False):
+        left, right = st.columns(2)
+        left.markdown("**L4 ceiling: where the answer stops**")
+        left.markdown("\n".join(f"- {item}" for item in lesson.l4))
+        right.markdown("**L5 signal: what gets the promote**")
+        right.markdown("\n".join(f"- {item}" for item in lesson.l5))
+
+
+def _base_url() -> str:
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001 - no browser context (AppTest, bare run)
+        url = ""
+    return url.split("?")[0]

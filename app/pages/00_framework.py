@@ -1,0 +1,89 @@
+"""Lesson 0: walk the 6-step framework on a prompt against a 45-minute clock."""
+
+import time
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.page import LessonPage
+from playground import framework as fw
+
+page = LessonPage("l00")
+prompt = page.select("prompt", "Interview prompt", list(fw.PROMPTS))
+st.sidebar.markdown("**Time budget per step (minutes)**")
+budgets = [page.slider(f"m_{s.key}", s.name, 0, 30, s.minutes) for s in fw.STEPS]
+total = sum(budgets)
+ends = fw.schedule(budgets)
+
+left, mid, right = st.columns(3)
+page.metric("Planned minutes", f"{total}", delta=f"{total - fw.ROUND_MINUTES:+d} vs 45",
+            delta_color="inverse", container=left, key=True)
+if total > fw.ROUND_MINUTES:
+    late = [s.name for s, end in zip(fw.STEPS, ends) if end > fw.ROUND_MINUTES]
+    st.error(f"Over budget by {total - fw.ROUND_MINUTES} min: the round ends before "
+             f"{', '.join(late)}.")
+elif total < fw.ROUND_MINUTES:
+    st.info(f"{fw.ROUND_MINUTES - total} minutes unplanned: keep them for the interviewer's deep dive.")
+
+fig = go.Figure()
+starts = [0.0, *ends[:-1]]
+for step, start, minutes in zip(fw.STEPS, starts, budgets):
+    fig.add_bar(y=["plan"], x=[minutes], base=[start], orientation="h", name=step.name,
+                text=f"{minutes}′", textposition="inside")
+fig.add_vline(x=fw.ROUND_MINUTES, line_dash="dash", line_color="red",
+              annotation_text="45 min: the round ends")
+fig.update_layout(barmode="stack", height=230, title="Your plan on the clock (minutes)",
+                  xaxis_title="minutes from the start", legend_orientation="h")
+page.chart(fig)
+
+
+@st.fragment(run_every=1)
+def clock() -> None:
+    """A running timer: elapsed time and the step the budget says you should be on."""
+    started = st.session_state.get("_l00_started")
+    cols = st.columns([1, 1, 3])
+    if cols[0].button("Start / restart timer"):
+        st.session_state["_l00_started"] = started = time.time()
+    if cols[1].button("Stop timer"):
+        st.session_state.pop("_l00_started", None)
+        started = None
+    if started is None:
+        cols[2].caption("Press start and talk through the prompt; the clock tells you which step "
+                        "you should be on.")
+        return
+    elapsed = (time.time() - started) / 60
+    index = fw.step_at(budgets, elapsed)
+    where = "time is up" if index is None else f"you should be on step {index + 1}: {fw.STEPS[index].name}"
+    cols[2].metric("Elapsed", f"{int(elapsed):02d}:{int(elapsed * 60) % 60:02d}", help=where)
+    cols[2].caption(where)
+    st.progress(min(elapsed / fw.ROUND_MINUTES, 1.0))
+
+
+clock()
+
+checked: dict[str, set[int]] = {}
+st.subheader("Checklist per step")
+tabs = st.tabs([f"{i + 1}. {s.name}" for i, s in enumerate(fw.STEPS)])
+for tab, step, minutes in zip(tabs, fw.STEPS, budgets):
+    tab.caption(f"Budget: {minutes} min")
+    checked[step.key] = {
+        i for i, item in enumerate(fw.checklist(prompt, step))
+        if page.checkbox(f"{step.key}_{i}", item, container=tab)
+    }
+
+summary = fw.coverage(prompt, checked)
+page.metric("Checklist covered", f"{summary.share:.0%}", container=mid, key=True)
+page.metric("Steps never touched", f"{len(summary.untouched_steps)}", container=right)
+with st.expander("What you skipped", expanded=bool(summary.skipped)):
+    if not summary.skipped:
+        st.success("Every item covered: this is the L5 shape of the round.")
+    for step_name, items in summary.skipped.items():
+        st.markdown(f"**{step_name}**\n" + "\n".join(f"- {item}" for item in items))
+
+page.math([
+    r"\sum_{i=1}^{6} b_i = " + " + ".join(str(b) for b in budgets) + f" = {total}" + r"\ \text{min}",
+    r"\text{step}(t) = \min\{\,i : t < \textstyle\sum_{j \le i} b_j\,\}",
+    rf"\text{{coverage}} = {summary.covered} / {summary.total} = {summary.share:.2f}",
+], notes="Budgets $b_i$ in minutes must add up to the 45-minute round; the clock maps elapsed "
+         "time $t$ to the step you should be on.")
+page.finish()

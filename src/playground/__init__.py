@@ -1,0 +1,1 @@
+"""ML System Design Playground core package (no Streamlit)."""

@@ -1,0 +1,44 @@
+"""Helpers to run one registered page under AppTest through the real entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from playground import course
+
+APP_DIR = Path(__file__).resolve().parents[2] / "app"
+ENTRY = str(APP_DIR / "streamlit_app.py")
+TIMEOUT = 600
+
+
+def registered() -> list[course.Lesson]:
+    """Every lesson page the app registers."""
+    return course.built_lessons(APP_DIR)
+
+
+def open_page(lesson_id: str, params: dict[str, str] | None = None, timeout: float = TIMEOUT) -> AppTest:
+    """Run the lesson's page (optionally opened from a link with ``params``) and return the AppTest."""
+    lesson = course.lesson(lesson_id)
+    at = AppTest.from_file(ENTRY, default_timeout=timeout)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.switch_page(lesson.page_file)
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, captions, alerts and metric labels/values on the page as one string."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in [*at.error, *at.warning, *at.info, *at.success]]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def metric(at: AppTest, label: str) -> str:
+    """The value of the metric labelled ``label`` (first match)."""
+    for item in at.metric:
+        if item.label == label:
+            return item.value
+    raise KeyError(f"no metric {label!r}; have {[m.label for m in at.metric]}")

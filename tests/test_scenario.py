@@ -1,0 +1,52 @@
+
+import pytest
+
+from playground import course
+from playground.scenario import Control, InvalidValue, escape_md, scenario_markdown
+
+def test_numeric_controls_parse_and_reject():
+    ctl = Control("k", "k", "int", 1, 100)
+    assert ctl.parse("10") == 10 and isinstance(ctl.parse("10"), int)
+    for bad in ("0", "101", "1.5", "nan", "inf", "abc", ""):
+        with pytest.raises(InvalidValue):
+            ctl.parse(bad)
+    flt = Control("a", "a", "float", 0.0, 1.0)
+    assert flt.parse(flt.encode(1 / 3)) == pytest.approx(1 / 3)
+
+def test_choice_multi_bool_text_round_trip():
+    choice = Control("m", "m", "choice", options=("hnsw", "ivf", 32))
+    assert choice.parse("ivf") == "ivf" and choice.parse("32") == 32
+    with pytest.raises(InvalidValue):
+        choice.parse("__import__('os')")
+    multi = Control("s", "s", "multi", options=("a", "b", "c"))
+    assert multi.parse(multi.encode(["a", "c"])) == ["a", "c"]
+    assert multi.parse("") == []
+    with pytest.raises(InvalidValue):
+        multi.parse("a,z")
+    flag = Control("t", "t", "bool")
+    assert flag.parse(flag.encode(True)) is True and flag.parse("0") is False
+    with pytest.raises(InvalidValue):
+        flag.parse("maybe")
+    text = Control("q", "q", "text")
+    assert text.parse("<b>") == "<b>"
+    with pytest.raises(InvalidValue):
+        text.parse("x" * 501)
+
+def test_escape_md_neutralises_markup():
+    assert escape_md("<img src=x>") == "\\<img src=x\\>"
+    assert escape_md("[a](javascript:x)") == "\\[a\\]\\(javascript:x\\)"
+
+def test_scenario_markdown_lists_settings_numbers_and_formulas():
+    md = scenario_markdown("3 · ANN", "?nlist=256", [("nlist", "256")], [("recall@10", "0.93")], [r"x^2"])
+    assert md.startswith("# 3 · ANN")
+    assert "- nlist: 256" in md and "- recall@10: 0.93" in md and "$$ x^2 $$" in md
+
+def test_course_registry_is_consistent():
+    ids = [lesson.id for lesson in course.LESSONS]
+    assert len(ids) == len(set(ids)) == 17
+    assert {lesson.part for lesson in course.LESSONS} == set(course.PARTS)
+    slugs = [lesson.slug for lesson in course.LESSONS]
+    assert len(set(slugs)) == len(slugs)
+    for lesson in course.LESSONS:
+        assert lesson.l4 and lesson.l5
+        assert lesson.problem.strip() and lesson.breaks.strip()
