@@ -1,0 +1,1 @@
+"""Recommender-system lessons (Part 1): ranking, serving, experiments, monitoring."""
