@@ -1,0 +1,358 @@
+"""Lesson 4: ranking with calibration.
+
+A ranker is trained on synthetic click data whose true click probability is known, so every
+calibration number can be checked against the truth. The pipeline is
+
+    model logit z  ->  distortion k·z + b  ->  downsampling correction  ->  calibrator  ->  p
+
+- Negative downsampling keeps every click and a share ``w`` of the non-clicks; a model trained on
+  that sample learns ``p' = p / (p + (1 - p) w)`` and the correction
+  ``q = p' / (p' + (1 - p') / w)`` (a shift of ``log w`` in logit space) restores ``p``.
+- Calibrators are fit on a held-out split drawn from the full (not downsampled) traffic: Platt
+  (a logistic regression on the logit), isotonic regression, temperature scaling (one scalar).
+- Metrics: reliability table, ECE, Brier score, log loss, AUC, and the decision error of an
+  expected-value threshold (show when pCTR × value > cost) and of a bid (value × pCTR).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy.special import expit, log_expit, logit
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from playground.course import Preset
+
+MODELS: tuple[str, ...] = ("logistic", "gbdt")
+CALIBRATORS: tuple[str, ...] = ("none", "platt", "isotonic", "temperature")
+STRATEGIES: tuple[str, ...] = ("uniform", "quantile")
+N_FEATURES = 8
+_WEIGHTS = np.array([1.0, -0.8, 0.6, 0.5, -0.4, 0.3, 0.0, 0.0])
+_BASE_LOGIT = -2.0
+EPS = 1e-15
+
+
+# ---- synthetic click data ---------------------------------------------------------------
+@dataclass(frozen=True)
+class ClickData:
+    """Train / calibration / test splits of synthetic impressions.
+
+    ``p_*`` is the true click probability of each impression (known because the data is
+    simulated); ``y_*`` is the observed click (0/1).
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_cal: np.ndarray
+    y_cal: np.ndarray
+    p_cal: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    p_test: np.ndarray
+
+
+def true_logit(X: np.ndarray) -> np.ndarray:
+    """True click log-odds: linear terms plus an interaction and a curvature a linear model misses."""
+    return _BASE_LOGIT + X @ _WEIGHTS + 0.6 * X[:, 0] * X[:, 1] - 0.4 * (X[:, 2] ** 2 - 1)
+
+
+def make_clicks(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Simulate ``n`` impressions.
+
+    Returns
+    -------
+    X : (n, 8) features, y : (n,) clicks in {0, 1}, p : (n,) true click probabilities.
+    """
+    if n < 1:
+        raise ValueError(f"the number of impressions ({n}) must be at least 1")
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, N_FEATURES))
+    p = expit(true_logit(X))
+    y = (rng.random(n) < p).astype(int)
+    return X, y, p
+
+
+def click_splits(seed: int, n_train: int = 20_000, n_cal: int = 10_000,
+                 n_test: int = 20_000) -> ClickData:
+    """Independent train, held-out calibration and test splits from the same traffic."""
+    X, y, p = make_clicks(n_train + n_cal + n_test, seed)
+    a, b = n_train, n_train + n_cal
+    return ClickData(X[:a], y[:a], X[a:b], y[a:b], p[a:b], X[b:], y[b:], p[b:])
+
+
+# ---- negative downsampling --------------------------------------------------------------
+def _check_rate(w: float) -> None:
+    if not 0 < w <= 1:
+        raise ValueError(f"the negative keep rate w ({w}) must be in (0, 1]")
+
+
+def downsample_mask(y: np.ndarray, w: float, seed: int) -> np.ndarray:
+    """Keep every positive and each negative with probability ``w`` (boolean mask)."""
+    _check_rate(w)
+    rng = np.random.default_rng(seed)
+    y = np.asarray(y)
+    return (y == 1) | (rng.random(y.shape[0]) < w)
+
+
+def inflated(p: np.ndarray, w: float) -> np.ndarray:
+    """Click probability in the downsampled data: ``p / (p + (1 - p) w)``."""
+    _check_rate(w)
+    p = np.asarray(p, dtype=float)
+    return p / (p + (1 - p) * w)
+
+
+def correct_downsampling(p: np.ndarray, w: float) -> np.ndarray:
+    """Undo negative downsampling: ``q = p / (p + (1 - p) / w)``."""
+    _check_rate(w)
+    p = np.asarray(p, dtype=float)
+    return p / (p + (1 - p) / w)
+
+
+# ---- the ranker -------------------------------------------------------------------------
+def train_ranker(X: np.ndarray, y: np.ndarray, model: str, seed: int):
+    """Fit a logistic regression or a histogram gradient-boosted tree model on clicks."""
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+    if len(np.unique(y)) < 2:
+        raise ValueError("the training sample needs both clicks and non-clicks")
+    if model == "logistic":
+        est = LogisticRegression(max_iter=1000)
+    else:
+        est = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.1, max_leaf_nodes=15,
+                                             early_stopping=False, random_state=seed)
+    return est.fit(X, y)
+
+
+def scores(est, X: np.ndarray) -> np.ndarray:
+    """The model's raw log-odds (decision function)."""
+    return np.asarray(est.decision_function(X), dtype=float)
+
+
+def distort(z: np.ndarray, sharpness: float = 1.0, shift: float = 0.0) -> np.ndarray:
+    """Distort log-odds: ``k·z + b``. k > 1 is over-confident, k < 1 under-confident."""
+    if sharpness <= 0:
+        raise ValueError(f"sharpness k ({sharpness}) must be positive")
+    return sharpness * np.asarray(z, dtype=float) + shift
+
+
+# ---- calibrators ------------------------------------------------------------------------
+def _check_labels(y: np.ndarray) -> np.ndarray:
+    y = np.asarray(y, dtype=float)
+    if y.size == 0 or np.unique(y).size < 2:
+        raise ValueError("a calibrator needs held-out data with both clicks and non-clicks")
+    return y
+
+
+def fit_temperature(z: np.ndarray, y: np.ndarray, iters: int = 100) -> float:
+    """Temperature ``T`` minimising the log loss of ``sigmoid(z / T)`` (Newton's method on 1/T).
+
+    The loss is convex in ``a = 1/T``: gradient ``Σ (σ(a z) − y) z``, curvature
+    ``Σ σ(1 − σ) z²``.
+    """
+    z = np.asarray(z, dtype=float)
+    y = _check_labels(y)
+    if not np.any(z):
+        raise ValueError("temperature scaling needs scores that are not all zero")
+
+    def nll(a: float) -> float:
+        return float(-np.sum(y * log_expit(a * z) + (1 - y) * log_expit(-a * z)))
+
+    a = 1.0
+    for _ in range(iters):
+        s = expit(a * z)
+        grad = float(np.sum((s - y) * z))
+        hess = float(np.sum(s * (1 - s) * z * z)) + 1e-12
+        step = grad / hess
+        current = nll(a)
+        while step and nll(a - step) > current:  # damped Newton: never increase the loss
+            step /= 2
+            if abs(step) < 1e-14:
+                step = 0.0
+        a -= step
+        if abs(step) < 1e-10 * max(1.0, abs(a)):
+            break
+    if a <= 0:
+        raise ValueError("the scores rank clicks backwards: no positive temperature fits")
+    return 1.0 / a
+
+
+def fit_calibrator(method: str, z_cal: np.ndarray, y_cal: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Fit ``method`` on held-out log-odds ``z_cal`` and clicks; return ``z -> probability``."""
+    if method not in CALIBRATORS:
+        raise ValueError(f"unknown calibrator {method!r}; choose one of {', '.join(CALIBRATORS)}")
+    if method == "none":
+        return expit
+    z_cal = np.asarray(z_cal, dtype=float)
+    y_cal = _check_labels(y_cal)
+    if method == "platt":
+        lr = LogisticRegression(C=np.inf, max_iter=1000).fit(z_cal[:, None], y_cal)
+        return lambda z: lr.predict_proba(np.asarray(z, dtype=float)[:, None])[:, 1]
+    if method == "isotonic":
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(z_cal, y_cal)
+        return lambda z: iso.predict(np.asarray(z, dtype=float))
+    temperature = fit_temperature(z_cal, y_cal)
+    return lambda z: expit(np.asarray(z, dtype=float) / temperature)
+
+
+# ---- metrics ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reliability:
+    """Reliability table: per bin, the count, mean prediction and observed click rate."""
+
+    edges: np.ndarray
+    counts: np.ndarray
+    mean_pred: np.ndarray
+    frac_pos: np.ndarray
+    ece: float
+
+
+def bin_edges(p: np.ndarray, n_bins: int, strategy: str = "uniform") -> np.ndarray:
+    """Bin edges on [0, 1]: equal width, or equal mass (quantiles of ``p``; ties merged)."""
+    if n_bins < 1:
+        raise ValueError(f"the number of bins ({n_bins}) must be at least 1")
+    if strategy == "uniform":
+        return np.linspace(0.0, 1.0, n_bins + 1)
+    if strategy == "quantile":
+        edges = np.unique(np.quantile(p, np.linspace(0, 1, n_bins + 1)))
+        edges[0], edges[-1] = 0.0, 1.0
+        return np.unique(edges)
+    raise ValueError(f"unknown binning {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+
+
+def reliability(p: np.ndarray, y: np.ndarray, n_bins: int = 10, strategy: str = "uniform") -> Reliability:
+    """Bin predictions and compare the mean prediction with the click rate in each bin.
+
+    ``ECE = Σ_b (n_b / N) · |ȳ_b − p̄_b|`` over non-empty bins. Bins are right-closed except
+    the first, which also holds 0.
+    """
+    p = np.asarray(p, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if p.shape != y.shape or p.size == 0:
+        raise ValueError("predictions and labels must be non-empty and the same length")
+    edges = bin_edges(p, n_bins, strategy)
+    k = len(edges) - 1
+    idx = np.clip(np.searchsorted(edges, p, side="left") - 1, 0, k - 1)
+    counts = np.bincount(idx, minlength=k)
+    sum_p = np.bincount(idx, weights=p, minlength=k)
+    sum_y = np.bincount(idx, weights=y, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_pred = np.where(counts > 0, sum_p / counts, np.nan)
+        frac_pos = np.where(counts > 0, sum_y / counts, np.nan)
+    ece = float(np.sum(np.abs(sum_y - sum_p)) / p.size)
+    return Reliability(edges, counts, mean_pred, frac_pos, ece)
+
+
+def brier(p: np.ndarray, y: np.ndarray) -> float:
+    """Brier score: mean squared error of the probability."""
+    return float(np.mean((np.asarray(p, dtype=float) - np.asarray(y, dtype=float)) ** 2))
+
+
+def log_loss(p: np.ndarray, y: np.ndarray) -> float:
+    """Mean negative log-likelihood, probabilities clipped to [1e-15, 1 − 1e-15]."""
+    p = np.clip(np.asarray(p, dtype=float), EPS, 1 - EPS)
+    y = np.asarray(y, dtype=float)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
+
+
+# ---- downstream decisions ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Decision:
+    """What mis-calibration costs a consumer of the probabilities.
+
+    ``wrong``: share of impressions where "show iff p > t" differs from the decision the true
+    probability makes; ``regret``: expected value lost per 1,000 impressions (in units of the
+    value of a click) against deciding with the true probability; ``bid_ratio``: mean bid
+    (value × pCTR) over the fair bid (value × true p).
+    """
+
+    wrong: float
+    regret: float
+    bid_ratio: float
+
+
+def decision_error(p_pred: np.ndarray, p_true: np.ndarray, threshold: float) -> Decision:
+    """Decision error of "show when pCTR × value > cost", i.e. pCTR > t = cost / value."""
+    if not 0 < threshold < 1:
+        raise ValueError(f"the break-even CTR ({threshold}) must be between 0 and 1")
+    p_pred = np.asarray(p_pred, dtype=float)
+    p_true = np.asarray(p_true, dtype=float)
+    gain = p_true - threshold                 # expected value of showing, per unit click value
+    show = p_pred > threshold
+    best = np.maximum(gain, 0.0)
+    regret = float(np.mean(best - np.where(show, gain, 0.0)) * 1000)
+    wrong = float(np.mean(show != (p_true > threshold)))
+    return Decision(wrong, regret, float(np.mean(p_pred) / np.mean(p_true)))
+
+
+# ---- the full pipeline ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Variant:
+    """One way of turning the ranker's scores into probabilities, scored on the test split."""
+
+    name: str
+    p: np.ndarray
+    table: Reliability
+    brier: float
+    log_loss: float
+    auc: float
+    mean_p: float
+    decision: Decision
+
+
+def score_variant(name: str, p: np.ndarray, data: ClickData, n_bins: int, strategy: str,
+                  threshold: float) -> Variant:
+    """All metrics of one set of test-split probabilities."""
+    return Variant(name, p, reliability(p, data.y_test, n_bins, strategy), brier(p, data.y_test),
+                   log_loss(p, data.y_test), float(roc_auc_score(data.y_test, p)), float(np.mean(p)),
+                   decision_error(p, data.p_test, threshold))
+
+
+def evaluate(data: ClickData, z_cal: np.ndarray, z_test: np.ndarray, w: float, sharpness: float,
+             shift: float, n_bins: int, strategy: str, threshold: float) -> dict[str, Variant]:
+    """Naive, downsampling-corrected and every calibrator, on the same test impressions.
+
+    ``z_cal``/``z_test`` are the raw log-odds of a model trained with negatives kept at rate
+    ``w``. Keys: ``"naive"`` (distorted scores read as probabilities), ``"corrected"``
+    (downsampling correction only), then ``"platt"``, ``"isotonic"``, ``"temperature"``
+    (correction, then the calibrator fit on the held-out split).
+    """
+    _check_rate(w)
+    zc = distort(z_cal, sharpness, shift) + np.log(w)
+    zt = distort(z_test, sharpness, shift)
+    out = {"naive": score_variant("naive", expit(zt), data, n_bins, strategy, threshold)}
+    zt = zt + np.log(w)   # logit(q) = logit(p') + log w  is  q = p'/(p' + (1 - p')/w)
+    out["corrected"] = score_variant("corrected", expit(zt), data, n_bins, strategy, threshold)
+    for method in CALIBRATORS[1:]:
+        p = fit_calibrator(method, zc, data.y_cal)(zt)
+        out[method] = score_variant(method, p, data, n_bins, strategy, threshold)
+    return out
+
+
+def oracle(data: ClickData, n_bins: int, strategy: str, threshold: float) -> Variant:
+    """The true probabilities scored like a model: the floor for Brier and log loss."""
+    return score_variant("true p", data.p_test, data, n_bins, strategy, threshold)
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset("naive", "Naive: downsampled, uncorrected",
+           "Negatives kept at 10 % and scores read as CTR: predicted CTR is several times the "
+           "truth and the threshold shows far too many items.",
+           {"model": "logistic", "w": 0.1, "k": 1.0, "b": 0.0, "method": "none"}),
+    Preset("production", "Production: corrected + isotonic",
+           "The same downsampled model, corrected by q = p/(p+(1−p)/w) and re-calibrated on a "
+           "held-out split: ECE near the true-probability floor.",
+           {"model": "logistic", "w": 0.1, "k": 1.0, "b": 0.0, "method": "isotonic"}),
+    Preset("overconfident", "Over-confident GBDT",
+           "Scores sharpened 2.5×: the reliability curve turns into an S; temperature scaling "
+           "pulls it back with one number.",
+           {"model": "gbdt", "w": 1.0, "k": 2.5, "b": 0.0, "method": "temperature"}),
+    Preset("shifted", "Shifted scores: temperature cannot fix it",
+           "Log-odds shifted by +1.5: temperature scaling has no intercept and stays off, Platt "
+           "and isotonic recover.",
+           {"model": "logistic", "w": 1.0, "k": 1.0, "b": 1.5, "method": "temperature"}),
+)
