@@ -1,0 +1,1 @@
+"""Lesson 6: online experiments (power, novelty, peeking, CUPED, SRM) and offline ranking metrics."""
