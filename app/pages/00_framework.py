@@ -16,7 +16,8 @@ total = sum(budgets)
 ends = fw.schedule(budgets)
 
 left, mid, right = st.columns(3)
-page.metric("Planned minutes", f"{total}", delta=f"{total - fw.ROUND_MINUTES:+d} vs 45",
+over = total - fw.ROUND_MINUTES
+page.metric("Planned minutes", f"{total}", delta=f"{over:+d} vs 45" if over else None,
             delta_color="inverse", container=left, key=True)
 if total > fw.ROUND_MINUTES:
     late = [s.name for s, end in zip(fw.STEPS, ends) if end > fw.ROUND_MINUTES]
@@ -28,12 +29,13 @@ elif total < fw.ROUND_MINUTES:
 fig = go.Figure()
 starts = [0.0, *ends[:-1]]
 for step, start, minutes in zip(fw.STEPS, starts, budgets):
-    fig.add_bar(y=["plan"], x=[minutes], base=[start], orientation="h", name=step.name,
+    fig.add_bar(y=["plan"], x=[minutes], base=[start], orientation="h", name=step.name[:24],
                 text=f"{minutes}′", textposition="inside")
 fig.add_vline(x=fw.ROUND_MINUTES, line_dash="dash", line_color="red",
               annotation_text="45 min: the round ends")
-fig.update_layout(barmode="stack", height=230, title="Your plan on the clock (minutes)",
-                  xaxis_title="minutes from the start", legend_orientation="h")
+fig.update_layout(barmode="stack", height=300, title="Your plan on the clock (minutes)",
+                  xaxis_title="minutes from the start",
+                  legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
 page.chart(fig)
 
 
