@@ -1,0 +1,142 @@
+"""Serving formulas against hand-worked examples and brute-force tensor sizes."""
+
+import math
+
+import pytest
+import torch
+
+from playground.rag import llm_serving as ls
+
+LLAMA7 = ls.MODELS["Llama-2-7B"]
+LLAMA70 = ls.MODELS["Llama-2-70B"]
+A100 = ls.GPUS["A100-80GB"]
+
+
+def test_llama2_7b_fp16_kv_cache_is_half_a_mib_per_token():
+    # 2 (K and V) · 32 layers · 32 heads · 128 dims · 2 bytes = 524,288 bytes = 0.5 MiB
+    per_token = ls.kv_cache_bytes(32, 32, 128, 1, 1, 2)
+    assert per_token == 2 * 32 * 32 * 128 * 2 == 524_288
+    assert per_token / ls.MIB == 0.5
+    assert LLAMA7.head_dim == 128
+    # a 4096-token request: 2 GiB; a batch of 8: 16 GiB
+    assert ls.kv_cache_bytes(32, 32, 128, 4096, 8, 2) / ls.GIB == 16.0
+
+
+def test_kv_cache_matches_the_bytes_of_real_tensors():
+    layers, kv_heads, head_dim, seq, batch = 3, 2, 16, 7, 5
+    cache = [(torch.zeros(batch, kv_heads, seq, head_dim, dtype=torch.float16),
+              torch.zeros(batch, kv_heads, seq, head_dim, dtype=torch.float16)) for _ in range(layers)]
+    nbytes = sum(k.nbytes + v.nbytes for k, v in cache)
+    assert ls.kv_cache_bytes(layers, kv_heads, head_dim, seq, batch, 2) == nbytes
+
+
+def test_gqa_shrinks_the_70b_cache_eightfold():
+    # Llama-2-70B: 80 layers, 8 KV heads of 128 dims: 2·80·8·128·2 = 327,680 bytes per token
+    per_token = ls.kv_cache_bytes(LLAMA70.layers, LLAMA70.kv_heads, LLAMA70.head_dim, 1, 1, 2)
+    assert per_token == 327_680
+    without_gqa = ls.kv_cache_bytes(LLAMA70.layers, LLAMA70.heads, LLAMA70.head_dim, 1, 1, 2)
+    assert without_gqa / per_token == 8
+
+
+def test_weights_memory_by_precision():
+    assert ls.weights_bytes(6.74e9, ls.precision_bytes("fp16")) == pytest.approx(13.48e9)
+    assert ls.weights_bytes(6.74e9, ls.precision_bytes("int8")) == pytest.approx(6.74e9)
+    assert ls.weights_bytes(6.74e9, ls.precision_bytes("int4")) == pytest.approx(3.37e9)
+    with pytest.raises(ValueError, match="unknown precision"):
+        ls.precision_bytes("int3")
+
+
+def test_max_concurrent_requests_by_hand():
+    # 80 GiB · 0.9 = 77,309,411,328 bytes; minus 13.48e9 of weights = 63,829,411,328 free.
+    # A 2304-token request holds 2304 · 0.5 MiB = 1,207,959,552 bytes -> 52.84 -> 52 requests.
+    per_request = ls.kv_cache_bytes(32, 32, 128, 2304, 1, 2)
+    assert per_request == 1_207_959_552
+    assert ls.max_concurrent_requests(80 * ls.GIB, 13.48e9, per_request, 0.9) == 52
+    assert ls.max_concurrent_requests(80 * ls.GIB, 138e9, per_request, 0.9) == 0
+
+
+def test_prefill_is_compute_bound_by_hand():
+    # 2 · 6.74e9 · 1000 + 2 · 32 · 4096 · 1000² = 1.348e13 + 2.62144e11 FLOP at 312 TFLOP/s
+    flops = ls.prefill_flops(6.74e9, 32, 4096, 1000)
+    assert flops == pytest.approx(1.348e13 + 2.62144e11)
+    assert ls.prefill_seconds(6.74e9, 32, 4096, 1000, 1, 312e12, mfu=1.0) == pytest.approx(flops / 312e12)
+    assert ls.prefill_seconds(6.74e9, 32, 4096, 1000, 4, 312e12, mfu=0.5) == pytest.approx(8 * flops / 312e12)
+
+
+def test_decode_step_is_memory_bound_at_batch_one_by_hand():
+    # 13.48 GB of weights over 2,039 GB/s: 6.61 ms per token, about 151 tokens/s for one user
+    step = ls.decode_step(13.48e9, 0.0, 6.74e9, 32, 4096, 0, 1, 2039e9, 312e12, mbu=1.0, mfu=1.0)
+    assert step.memory_s == pytest.approx(13.48e9 / 2039e9)
+    assert step.compute_s == pytest.approx(2 * 6.74e9 / 312e12)
+    assert step.bound == "memory"
+    assert 1 / step.seconds == pytest.approx(151.26, abs=0.01)
+
+
+def test_decode_turns_compute_bound_at_large_batch():
+    # arithmetic intensity of the weights: 2·P·B FLOP over 2·P bytes -> crossover at B ≈ FLOPs/BW
+    small = ls.decode_step(2e9, 0.0, 1e9, 1, 1, 0, 1, 1e12, 1e14, mbu=1, mfu=1)
+    large = ls.decode_step(2e9, 0.0, 1e9, 1, 1, 0, 1000, 1e12, 1e14, mbu=1, mfu=1)
+    assert small.bound == "memory" and small.seconds == pytest.approx(2e-3)
+    assert large.bound == "compute" and large.seconds == pytest.approx(2e9 * 1000 / 1e14)
+
+
+def test_cost_per_1k_requests_by_hand():
+    # $3/h, one GPU busy 10 s for a batch of 10 -> 3 · 10 / 3600 / 10 · 1000 = $0.8333
+    assert ls.cost_per_1k_requests(3.0, 1, 10.0, 10) == pytest.approx(0.833333, rel=1e-5)
+    assert ls.cost_per_1k_requests(3.0, 2, 10.0, 10) == pytest.approx(1.666667, rel=1e-5)
+
+
+def test_serving_plan_puts_the_pieces_together():
+    plan = ls.serving_plan(LLAMA7, A100, precision="fp16", prompt_tokens=2048, output_tokens=256,
+                           batch=8, price_per_gpu_hour=3.0, mfu=0.5, mbu=0.8)
+    assert plan.kv_bytes_per_token == 524_288
+    assert plan.kv_bytes_per_request == 524_288 * 2304
+    assert plan.kv_bytes_batch == 8 * plan.kv_bytes_per_request
+    expected_prefill = 8 * (2 * 6.74e9 * 2048 + 2 * 32 * 4096 * 2048**2) / (312e12 * 0.5)
+    assert plan.prefill_s == pytest.approx(expected_prefill)
+    avg = 2048 + 128
+    expected_bytes = 13.48e9 + 524_288 * avg * 8
+    assert plan.step.bytes_read == pytest.approx(expected_bytes)
+    assert plan.step.seconds == pytest.approx(expected_bytes / (2039e9 * 0.8))
+    assert plan.request_s == pytest.approx(expected_prefill + 256 * plan.step.seconds)
+    assert plan.tokens_per_s == pytest.approx(8 / plan.step.seconds)
+    assert plan.cost_per_1k == pytest.approx(3.0 * plan.request_s / 3600 / 8 * 1000)
+    assert plan.fits_weights and plan.fits_batch and plan.max_concurrent == 52
+
+
+def test_batching_cuts_cost_and_70b_fp16_does_not_fit_one_gpu():
+    plans = ls.batch_sweep(LLAMA7, A100, [1, 4, 16, 32], prompt_tokens=1024, output_tokens=256)
+    costs = [p.cost_per_1k for p in plans]
+    assert costs == sorted(costs, reverse=True) and costs[0] > 5 * costs[-1]
+    assert all(a.tokens_per_s < b.tokens_per_s for a, b in zip(plans, plans[1:]))
+    big = ls.serving_plan(LLAMA70, A100, precision="fp16")
+    assert not big.fits_weights and big.max_concurrent == 0
+    assert ls.serving_plan(LLAMA70, A100, precision="int4").fits_weights
+    assert ls.serving_plan(LLAMA70, A100, precision="fp16", n_gpus=2).fits_weights
+
+
+def test_prompt_budget_by_hand():
+    # 4096 − 500 − 50 − 512 = 3034 tokens; chunks of 300 + 10 overhead: 9 fit (2790), a 10th would need 3100
+    budget = ls.prompt_budget(4096, 500, 50, 512, [300] * 20, overhead_per_chunk=10)
+    assert budget.available == 3034 and budget.n_fit == 9 and budget.used == 2790
+    assert ls.fixed_chunks_fit(4096, 500, 50, 512, 300, 10) == 9
+    # rank order is kept: a long 2nd chunk stops the fill even though the 3rd is tiny
+    ranked = ls.prompt_budget(4096, 500, 50, 512, [1000, 2500, 10])
+    assert ranked.n_fit == 1 and ranked.used == 1000
+    # no room at all
+    assert ls.prompt_budget(1024, 600, 100, 512, [10]).n_fit == 0
+    assert ls.fixed_chunks_fit(1024, 600, 100, 512, 10) == 0
+
+
+@pytest.mark.parametrize("kwargs", [dict(prompt_tokens=0), dict(batch=0), dict(n_gpus=0),
+                                    dict(precision="fp7"), dict(mfu=0.0)])
+def test_bad_parameters_raise_value_error(kwargs):
+    with pytest.raises(ValueError):
+        ls.serving_plan(LLAMA7, A100, **kwargs)
+
+
+def test_presets_use_known_models_and_gpus():
+    for preset in ls.PRESETS:
+        assert preset.values["model"] in ls.MODELS and preset.values["gpu"] in ls.GPUS
+    assert {"naive", "production"} <= {p.name for p in ls.PRESETS}
+    assert math.isclose(ls.GPUS["H100-80GB"].bandwidth_gbs, 3350)
