@@ -1,0 +1,50 @@
+"""Lesson 1 page: the learner sees the proxy climb while retention falls, and the frontier."""
+
+from .apptest import metric, open_page, texts
+
+
+def _pct(value: str) -> float:
+    return float(value.rstrip("%")) / 100
+
+
+def test_default_ctr_feed_climbs_while_users_leave():
+    at = open_page("l01")
+    assert not at.exception
+    ctr = next(m for m in at.metric if m.label == "CTR, last week (proxy)")
+    assert ctr.delta.startswith("+")                                  # the proxy improves
+    assert _pct(metric(at, "Retention after 12 weeks")) < 0.4         # the business collapses
+    assert "The proxy climbs" in texts(at)
+    assert len(at.get("plotly_chart")) == 2                           # weekly lines + frontier
+    assert "on the frontier" in texts(at)
+
+
+def test_satisfaction_objective_keeps_users_on_the_same_simulation():
+    naive = open_page("l01")
+    at = open_page("l01", {"objective": "Satisfaction survey"})
+    assert not at.exception
+    assert _pct(metric(at, "Retention after 12 weeks")) > _pct(metric(naive, "Retention after 12 weeks")) + 0.3
+    assert float(metric(at, "Satisfaction per user-week")) > float(metric(naive, "Satisfaction per user-week"))
+    assert at.success and "keeps" in at.success[0].value
+
+
+def test_production_preset_beats_naive_preset_on_retention():
+    naive = open_page("l01", {"preset": "naive"})
+    production = open_page("l01", {"preset": "production"})
+    assert not naive.exception and not production.exception
+    assert (_pct(metric(production, "Retention after 12 weeks"))
+            > _pct(metric(naive, "Retention after 12 weeks")) + 0.2)
+
+
+def test_all_zero_weights_explain_themselves():
+    at = open_page("l01", {"objective": "Weighted multi-objective", "w_click": "0", "w_watch": "0",
+                           "w_survey": "0"})
+    assert not at.exception
+    assert any("above zero" in e.value for e in at.error)
+    assert at.get("plotly_chart")  # the frontier of valid weightings is still shown
+
+
+def test_costly_user_count_at_its_extremes():
+    for users in ("500", "2000"):
+        at = open_page("l01", {"users": users, "weeks": "2"})
+        assert not at.exception
+        assert 0 < _pct(metric(at, "Retention after 2 weeks")) <= 1
