@@ -1,0 +1,170 @@
+"""Lesson 10: a semantic cache in front of the LLM — hit rate, wrong answers and cost vs the
+similarity threshold.
+
+A request is answered from the cache when its query embedding has cosine similarity at least
+``threshold`` with a cached query; otherwise the LLM is called and the query (with its answer) is
+cached. A hit is *correct* when the cached query asks the same thing — the same text, or the same
+``pair_id`` in the labelled set (paraphrase pairs) — and *wrong* otherwise: the user gets another
+question's answer.
+
+The exact-match cache (the naive design) is the same simulation keyed on the query text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+
+def equivalence(texts: Sequence[str], pair_ids: Sequence[str | None]) -> np.ndarray:
+    """Boolean matrix: ``E[i, j]`` is True when queries i and j ask the same thing (same text,
+    or the same non-empty ``pair_id``)."""
+    if len(texts) != len(pair_ids):
+        raise ValueError("texts and pair_ids must have the same length")
+    norm = [" ".join(t.lower().split()) for t in texts]
+    n = len(texts)
+    same = np.zeros((n, n), dtype=bool)
+    for i in range(n):
+        for j in range(n):
+            same[i, j] = norm[i] == norm[j] or (bool(pair_ids[i]) and pair_ids[i] == pair_ids[j])
+    return same
+
+
+def similarity_matrix(vectors: np.ndarray) -> np.ndarray:
+    """Cosine similarities of unit vectors, with an exact 1.0 diagonal (a query is its own
+    perfect match despite float rounding)."""
+    sims = np.asarray(vectors, dtype=np.float64) @ np.asarray(vectors, dtype=np.float64).T
+    np.fill_diagonal(sims, 1.0)
+    return sims
+
+
+def traffic(n_queries: int, n_requests: int, zipf_s: float, seed: int) -> np.ndarray:
+    """A request stream over ``n_queries`` distinct queries with Zipf popularity.
+
+    Query popularity ranks are a seeded permutation; query at rank r is drawn with probability
+    proportional to ``r ** -zipf_s`` (``zipf_s = 0``: uniform). Every query appears at least
+    once (first pass in random order), then ``n_requests − n_queries`` popular repeats are
+    inserted at random positions.
+    """
+    if n_queries < 1:
+        raise ValueError("the cache needs at least one query")
+    if n_requests < n_queries:
+        raise ValueError(f"requests ({n_requests}) must be at least the number of queries ({n_queries})")
+    if zipf_s < 0:
+        raise ValueError("the Zipf exponent cannot be negative")
+    rng = np.random.default_rng(seed)
+    ranks = rng.permutation(n_queries)
+    weights = 1.0 / np.arange(1, n_queries + 1) ** zipf_s
+    repeats = ranks[rng.choice(n_queries, size=n_requests - n_queries, p=weights / weights.sum())]
+    stream = list(rng.permutation(n_queries))
+    for query, position in zip(repeats, rng.integers(0, np.arange(n_queries, n_requests) + 1)):
+        stream.insert(int(position), int(query))
+    return np.asarray(stream, dtype=int)
+
+
+@dataclass(frozen=True)
+class CacheResult:
+    """Outcome of one request stream.
+
+    Attributes
+    ----------
+    requests, hits, correct_hits, wrong_hits, misses : int
+        Counts; ``hits = correct_hits + wrong_hits`` and ``hits + misses = requests``.
+    """
+
+    requests: int
+    hits: int
+    correct_hits: int
+    wrong_hits: int
+    misses: int
+
+    @property
+    def hit_rate(self) -> float:
+        """Share of requests answered from the cache."""
+        return self.hits / self.requests
+
+    @property
+    def wrong_rate(self) -> float:
+        """Share of requests answered with another question's answer."""
+        return self.wrong_hits / self.requests
+
+    @property
+    def precision(self) -> float:
+        """Share of cache hits that were correct (1 with no hits)."""
+        return self.correct_hits / self.hits if self.hits else 1.0
+
+
+def simulate(stream: Sequence[int], sims: np.ndarray, same: np.ndarray, threshold: float) -> CacheResult:
+    """Replay ``stream`` through a semantic cache.
+
+    Parameters
+    ----------
+    stream : sequence of int
+        Query indices in arrival order.
+    sims : (n, n) array
+        Query–query cosine similarity (:func:`similarity_matrix`).
+    same : (n, n) bool array
+        Which queries ask the same thing (:func:`equivalence`).
+    threshold : float
+        Serve from the cache when the nearest cached query has similarity ≥ threshold. The nearest
+        cached query is the one with the highest similarity (the first cached on ties).
+    """
+    if len(stream) == 0:
+        raise ValueError("the request stream is empty")
+    n = sims.shape[0]
+    best = np.full(n, -np.inf)
+    nearest = np.full(n, -1)
+    cached = np.zeros(n, dtype=bool)
+    hits = correct = 0
+    for query in stream:
+        if best[query] >= threshold:
+            hits += 1
+            correct += bool(same[query, nearest[query]])
+            continue
+        if not cached[query]:
+            cached[query] = True
+            better = sims[:, query] > best
+            best[better] = sims[better, query]
+            nearest[better] = query
+    return CacheResult(len(stream), hits, correct, hits - correct, len(stream) - hits)
+
+
+def exact_match(stream: Sequence[int], texts: Sequence[str]) -> CacheResult:
+    """The naive cache: a hit only when the same normalised text was asked before (never wrong)."""
+    if len(stream) == 0:
+        raise ValueError("the request stream is empty")
+    seen: set[str] = set()
+    hits = 0
+    for query in stream:
+        key = " ".join(texts[query].lower().split())
+        if key in seen:
+            hits += 1
+        seen.add(key)
+    return CacheResult(len(stream), hits, hits, 0, len(stream) - hits)
+
+
+def cost_per_1k(result: CacheResult, llm_cost: float, wrong_cost: float, lookup_cost: float = 0.0) -> float:
+    """Dollars per 1,000 requests: ``1000 · (miss_rate · llm_cost + wrong_rate · wrong_cost
+    + lookup_cost)``.
+
+    Parameters
+    ----------
+    llm_cost : float
+        Dollars per LLM call (a cache miss).
+    wrong_cost : float
+        Dollars a wrong cached answer costs the business (a support ticket, a lost user).
+    lookup_cost : float
+        Dollars per cache lookup (embedding + vector search), paid by every request.
+    """
+    if min(llm_cost, wrong_cost, lookup_cost) < 0:
+        raise ValueError("costs cannot be negative")
+    misses = result.misses / result.requests
+    return 1000.0 * (misses * llm_cost + result.wrong_rate * wrong_cost + lookup_cost)
+
+
+def sweep(stream: Sequence[int], sims: np.ndarray, same: np.ndarray,
+          thresholds: Sequence[float]) -> list[CacheResult]:
+    """:func:`simulate` at each threshold."""
+    return [simulate(stream, sims, same, float(t)) for t in thresholds]

@@ -1,0 +1,89 @@
+"""Semantic cache simulation against a hand-worked stream and a brute-force reference."""
+
+import numpy as np
+import pytest
+
+from playground.rag import semantic_cache as sc
+
+
+def brute_force(stream, sims, same, threshold):
+    cache = []
+    hits = correct = 0
+    for q in stream:
+        if cache:
+            scores = [sims[q, c] for c in cache]
+            best = int(np.argmax(scores))  # first cached on ties
+            if scores[best] >= threshold:
+                hits += 1
+                correct += bool(same[q, cache[best]])
+                continue
+        if q not in cache:
+            cache.append(q)
+    return hits, correct
+
+
+SIMS = np.array([[1.0, 0.92, 0.70],
+                 [0.92, 1.0, 0.80],
+                 [0.70, 0.80, 1.0]])
+SAME = sc.equivalence(["how to sort a list", "order the items of a list", "reverse a list"],
+                      ["p1", "p1", None])
+
+
+def test_equivalence_from_text_and_pair_ids():
+    assert SAME.tolist() == [[True, True, False], [True, True, False], [False, False, True]]
+    same = sc.equivalence(["A  b", "a b", "c"], [None, None, None])
+    assert same[0, 1] and not same[0, 2]
+
+
+def test_hand_worked_stream():
+    stream = [0, 1, 0, 2, 1]
+    # threshold 0.9: q0 miss (cache {0}); q1 sim .92 -> correct hit; q0 exact hit;
+    # q2 best .70 -> miss (cache {0,2}); q1 best .92 (q0) -> correct hit
+    r = sc.simulate(stream, SIMS, SAME, 0.9)
+    assert (r.hits, r.correct_hits, r.wrong_hits, r.misses) == (3, 3, 0, 2)
+    # threshold 0.75: same, except q2 hits q0? .70 < .75 -> miss; so still 3 correct hits
+    assert sc.simulate(stream, SIMS, SAME, 0.75).wrong_hits == 0
+    # threshold 0.6: q2 now hits q0 (.70) -> a wrong answer
+    loose = sc.simulate(stream, SIMS, SAME, 0.6)
+    assert (loose.hits, loose.wrong_hits, loose.misses) == (4, 1, 1)
+    assert loose.hit_rate == 0.8 and loose.wrong_rate == 0.2 and loose.precision == 0.75
+    # threshold 1.0: only exact repeats, the same as the exact-match cache
+    strict = sc.simulate(stream, SIMS, SAME, 1.0)
+    assert strict == sc.exact_match(stream, ["how to sort a list", "order the items of a list", "reverse a list"])
+    assert (strict.hits, strict.misses) == (2, 3)
+
+
+def test_matches_brute_force_on_random_queries():
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(40, 8))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    sims = sc.similarity_matrix(vectors)
+    assert np.all(np.diag(sims) == 1.0)
+    same = sc.equivalence([f"q{i}" for i in range(40)], [f"p{i // 2}" for i in range(40)])
+    stream = sc.traffic(40, 300, 1.0, seed=5)
+    for threshold in (0.2, 0.4, 0.6, 0.8, 1.0):
+        r = sc.simulate(stream, sims, same, threshold)
+        assert (r.hits, r.correct_hits) == brute_force(stream, sims, same, threshold)
+        assert r.hits + r.misses == 300
+
+
+def test_traffic_is_seeded_covers_every_query_and_is_skewed():
+    a = sc.traffic(50, 1000, 1.2, seed=1)
+    assert len(a) == 1000 and set(a) == set(range(50))
+    assert np.array_equal(a, sc.traffic(50, 1000, 1.2, seed=1))
+    assert not np.array_equal(a, sc.traffic(50, 1000, 1.2, seed=2))
+    counts = np.sort(np.bincount(a))[::-1]
+    assert counts[0] > 10 * counts[-1]  # Zipf: the head query is asked far more often
+    flat = np.bincount(sc.traffic(50, 1000, 0.0, seed=1))
+    assert flat.max() < 45
+    with pytest.raises(ValueError):
+        sc.traffic(50, 10, 1.0, seed=0)
+
+
+def test_cost_per_1k_by_hand():
+    r = sc.CacheResult(requests=100, hits=40, correct_hits=35, wrong_hits=5, misses=60)
+    # 1000 · (0.6 · $0.002 + 0.05 · $0.10 + $0.0001) = 1.2 + 5 + 0.1 = $6.30
+    assert sc.cost_per_1k(r, 0.002, 0.10, 0.0001) == pytest.approx(6.3)
+    assert r.precision == pytest.approx(35 / 40)
+    with pytest.raises(ValueError):
+        sc.cost_per_1k(r, -1, 0, 0)
