@@ -25,6 +25,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
+from threadpoolctl import threadpool_limits
 
 from playground.course import Preset
 
@@ -125,12 +126,14 @@ def train_ranker(X: np.ndarray, y: np.ndarray, model: str, seed: int):
     else:
         est = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.1, max_leaf_nodes=15,
                                              early_stopping=False, random_state=seed)
-    return est.fit(X, y)
+    with threadpool_limits(1):  # OpenMP threads spin badly on a shared 2-core machine
+        return est.fit(X, y)
 
 
 def scores(est, X: np.ndarray) -> np.ndarray:
     """The model's raw log-odds (decision function)."""
-    return np.asarray(est.decision_function(X), dtype=float)
+    with threadpool_limits(1):
+        return np.asarray(est.decision_function(X), dtype=float)
 
 
 def distort(z: np.ndarray, sharpness: float = 1.0, shift: float = 0.0) -> np.ndarray:

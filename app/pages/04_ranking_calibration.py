@@ -1,0 +1,177 @@
+"""Lesson 4: a ranker's scores as probabilities: reliability, calibrators, downsampling, decisions."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from components.page import LessonPage
+from playground.recsys import calibration as cal
+
+page = LessonPage("l04")
+seed = page.seed()
+model = page.select("model", "Ranker", cal.MODELS, costly=True,
+                    format_func={"logistic": "Logistic regression", "gbdt": "Gradient-boosted trees"}.get)
+w = page.slider("w", "Negative keep rate w (downsampling)", 0.02, 1.0, 0.1, step=0.01, costly=True,
+                help="Every click is kept, each non-click with probability w; the model retrains.")
+k = page.slider("k", "Score sharpness k (> 1 over-confident)", 0.25, 4.0, 1.0, step=0.05,
+                help="The model's log-odds z become k·z + b before anything else.")
+b = page.slider("b", "Score shift b (log-odds)", -2.0, 2.0, 0.0, step=0.1)
+method = page.select("method", "Calibrator (fit on the held-out split)", cal.CALIBRATORS,
+                     default="isotonic")
+n_bins = page.slider("bins", "Reliability bins", 2, 30, 10)
+strategy = page.select("strategy", "Binning", cal.STRATEGIES,
+                       format_func={"uniform": "equal width", "quantile": "equal mass"}.get)
+t = page.slider("t", "Break-even CTR t = cost ÷ value of a click", 0.02, 0.9, 0.25, step=0.01,
+                help="Show an item (or win an auction) only when pCTR × value > cost.")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def click_data(seed: int) -> cal.ClickData:
+    return cal.click_splits(seed)
+
+
+@st.cache_data(show_spinner="Training the ranker…", max_entries=16)
+def trained_scores(seed: int, model: str, w: float) -> tuple[np.ndarray, np.ndarray, int]:
+    data = click_data(seed)
+    keep = cal.downsample_mask(data.y_train, w, seed)
+    est = cal.train_ranker(data.X_train[keep], data.y_train[keep], model, seed)
+    return cal.scores(est, data.X_cal), cal.scores(est, data.X_test), int(keep.sum())
+
+
+data = click_data(seed)
+variants = None
+with page.guard():
+    z_cal, z_test, n_kept = trained_scores(seed, model, w)
+    variants = cal.evaluate(data, z_cal, z_test, w, k, b, n_bins, strategy, t)
+    truth = cal.oracle(data, n_bins, strategy, t)
+
+if variants is not None:
+    naive = variants["naive"]
+    prod = variants["corrected" if method == "none" else method]
+    prod_name = "corrected only" if method == "none" else f"corrected + {method}"
+    true_ctr = float(data.y_test.mean())
+
+    st.subheader("Naive vs production, on the same test impressions")
+    st.caption(f"Naive: the scores of a model trained with negatives kept at w = {w:.2f}, read as "
+               f"probabilities. Production: downsampling corrected, then {method} fit on a held-out "
+               "split of full traffic.")
+    c = st.columns(4)
+    page.metric("ECE (naive)", f"{naive.table.ece:.3f}", container=c[0], key=True)
+    page.metric("ECE (production)", f"{prod.table.ece:.3f}",
+                delta=f"{prod.table.ece - naive.table.ece:+.3f}", delta_color="inverse",
+                container=c[1], key=True)
+    page.metric("Predicted CTR (naive)", f"{naive.mean_p:.1%}",
+                delta=f"{naive.mean_p / true_ctr:.2f}× the true CTR", delta_color="off", container=c[2])
+    page.metric("Predicted CTR (production)", f"{prod.mean_p:.1%}",
+                delta=f"true CTR {true_ctr:.1%}", delta_color="off", container=c[3])
+    c = st.columns(4)
+    page.metric("AUC (naive → production)", f"{naive.auc:.3f} → {prod.auc:.3f}", container=c[0])
+    page.metric("Log loss (naive → production)", f"{naive.log_loss:.3f} → {prod.log_loss:.3f}",
+                container=c[1])
+    page.metric("Brier (naive → production)", f"{naive.brier:.4f} → {prod.brier:.4f}", container=c[2])
+    page.metric("Floor: ECE of the true p", f"{truth.table.ece:.3f}", container=c[3],
+                help="Even the true probabilities show this much ECE on a finite test set (noise).")
+
+    # ---- reliability diagram ----
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28],
+                        vertical_spacing=0.06)
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dash", color="grey"),
+                    name="perfectly calibrated", row=1, col=1)
+    for v, label, color in ((naive, "naive", "#d62728"), (prod, prod_name, "#2ca02c")):
+        fig.add_scatter(x=v.table.mean_pred, y=v.table.frac_pos, mode="lines+markers", name=label,
+                        line=dict(color=color), customdata=v.table.counts,
+                        hovertemplate="mean pCTR %{x:.3f}<br>click rate %{y:.3f}<br>n = %{customdata}",
+                        row=1, col=1)
+        centers = (v.table.edges[:-1] + v.table.edges[1:]) / 2
+        fig.add_bar(x=centers, y=v.table.counts, width=np.diff(v.table.edges) * 0.45,
+                    marker_color=color, opacity=0.7, showlegend=False, name=f"{label} count",
+                    row=2, col=1)
+    fig.update_layout(height=520, title="Reliability diagram (test split) and impressions per bin",
+                      barmode="group", legend_orientation="h", legend_y=1.02)
+    fig.update_yaxes(title="observed click rate", range=[0, 1], row=1, col=1)
+    fig.update_yaxes(title="impressions", row=2, col=1)
+    fig.update_xaxes(title="predicted CTR", range=[0, 1], row=2, col=1)
+    page.chart(fig)
+    if method == "temperature" and abs(b) >= 0.5:
+        st.info("Temperature scaling only rescales the log-odds (no intercept): it cannot undo a "
+                "shift b. Try Platt or isotonic.")
+    if w < 1 and variants["corrected"].table.ece > 0.05:
+        st.info(f"The downsampling correction alone leaves ECE at {variants['corrected'].table.ece:.3f}: "
+                "it is exact only for a model that fit the downsampled data well, and with this few "
+                "negatives (or these distorted scores) it did not. A calibrator fit on held-out "
+                "traffic still fixes it.")
+    if prod.table.ece > variants["corrected"].table.ece + 0.005 and method != "none":
+        st.info(f"Here {method} is worse than the downsampling correction alone: a calibrator "
+                "fit on finite held-out data adds its own error.")
+
+    rows = [("true p (oracle)", truth), ("naive", naive)] + [
+        (name if name != "corrected" else "corrected only", variants[name])
+        for name in ("corrected", "platt", "isotonic", "temperature")]
+    table = pd.DataFrame([{
+        "scores": name, "mean pCTR": v.mean_p, "ECE": v.table.ece, "Brier": v.brier,
+        "log loss": v.log_loss, "AUC": v.auc, "wrong decisions": v.decision.wrong,
+        "value lost / 1k": v.decision.regret, "bid ÷ fair bid": v.decision.bid_ratio,
+    } for name, v in rows])
+    st.markdown("**Every calibrator on the same scores** (production rows = downsampling correction "
+                "then the calibrator). Monotone calibrators leave AUC alone: ranking and calibration "
+                "are different questions.")
+    st.dataframe(table.style.format({
+        "mean pCTR": "{:.3f}", "ECE": "{:.4f}", "Brier": "{:.4f}", "log loss": "{:.4f}", "AUC": "{:.4f}",
+        "wrong decisions": "{:.1%}", "value lost / 1k": "{:.1f}", "bid ÷ fair bid": "{:.2f}"}),
+        hide_index=True, width="stretch")
+
+    # ---- downsampling ----
+    st.subheader("Negative downsampling and its correction")
+    left, right = st.columns([1, 2])
+    page.metric("Training rows kept", f"{n_kept:,} of {len(data.y_train):,}", container=left)
+    page.metric("Click rate the model saw", f"{float(cal.inflated(true_ctr, w)):.1%}",
+                delta=f"true {true_ctr:.1%}", delta_color="off", container=left,
+                help="The click rate after downsampling, p/(p + (1 − p)·w) at the true CTR.")
+    grid = np.linspace(0.001, 0.999, 200)
+    fig = go.Figure()
+    fig.add_scatter(x=grid, y=grid, mode="lines", line=dict(dash="dash", color="grey"), name="p")
+    fig.add_scatter(x=grid, y=cal.inflated(grid, w), mode="lines", name="p′ = p / (p + (1−p)·w)",
+                    line=dict(color="#d62728"))
+    edges = np.quantile(data.p_test, np.linspace(0, 1, 21))
+    band = np.clip(np.searchsorted(edges, data.p_test) - 1, 0, 19)
+    counts = np.bincount(band, minlength=20)
+    true_mean = np.bincount(band, weights=data.p_test, minlength=20) / np.maximum(counts, 1)
+    for v, label, color in ((naive, "naive model", "#d62728"), (variants["corrected"], "model + correction q", "#2ca02c")):
+        fig.add_scatter(x=true_mean, y=np.bincount(band, weights=v.p, minlength=20) / np.maximum(counts, 1),
+                        mode="markers", name=label, marker=dict(color=color, size=8))
+    fig.update_layout(height=380, title=f"What a model trained at w = {w:.2f} predicts (by true CTR)",
+                      xaxis_title="true CTR", yaxis_title="predicted CTR", legend_orientation="h")
+    page.chart(fig, container=right)
+
+    # ---- downstream ----
+    st.subheader("Why it matters downstream: a threshold and a bid")
+    c = st.columns(3)
+    page.metric("Wrong show/skip decisions", f"{naive.decision.wrong:.1%} → {prod.decision.wrong:.1%}",
+                container=c[0], key=True)
+    page.metric("Value lost per 1k impressions", f"{naive.decision.regret:.1f} → {prod.decision.regret:.1f}",
+                container=c[1], help="In units of the value of one click, against deciding with the true CTR.")
+    page.metric("Bid ÷ fair bid", f"{naive.decision.bid_ratio:.2f} → {prod.decision.bid_ratio:.2f}",
+                container=c[2], help="A bid of value × pCTR: above 1 the advertiser overpays.")
+    st.caption(f"Naive → production. An item is shown when pCTR > t = {t:.2f}; AUC is identical for "
+               "both, yet the naive scores make the wrong call far more often and over-bid in an auction.")
+
+page.math([
+    r"\mathrm{ECE} = \sum_{b} \frac{n_b}{N}\,\bigl|\bar y_b - \bar p_b\bigr|"
+    + (rf" \quad\Rightarrow\quad {variants['naive'].table.ece:.3f}\ (\text{{naive}}),\ "
+       rf"{prod.table.ece:.3f}\ (\text{{production}})" if variants else ""),
+    r"\mathrm{Brier} = \frac1N\sum_i (p_i - y_i)^2, \qquad "
+    r"\mathrm{LogLoss} = -\frac1N\sum_i y_i\log p_i + (1-y_i)\log(1-p_i)",
+    rf"p' = \frac{{p}}{{p + (1-p)\,w}}, \qquad q = \frac{{p'}}{{p' + (1-p')/w}} = p"
+    rf"\qquad (w = {w:.2f}:\ \operatorname{{logit}} q = \operatorname{{logit}} p' + \log w"
+    rf" = \operatorname{{logit}} p' {np.log(w):+.3f})",
+    rf"z' = k\,z + b = {k:.2f}\,z {b:+.1f}",
+    r"\text{Platt: } \sigma(\alpha z' + \beta), \quad \text{temperature: } \sigma(z'/T), \quad "
+    r"\text{isotonic: monotone step function } g(z')",
+    rf"\text{{show iff }} \hat p > t = \frac{{\text{{cost}}}}{{\text{{value}}}} = {t:.2f}, \qquad "
+    r"\text{regret} = \mathbb{E}\bigl[\max(p - t, 0) - (p - t)\,\mathbb{1}[\hat p > t]\bigr]",
+], notes="Predictions are binned on the test split; $n_b$ impressions in bin $b$ with mean prediction "
+         "$\\bar p_b$ and click rate $\\bar y_b$. Calibrators are fit on a separate held-out split of "
+         "full (not downsampled) traffic.")
+page.finish()
