@@ -1,0 +1,167 @@
+"""Chunking: split a document into retrievable pieces (fixed-size, sentence, paragraph, recursive).
+
+Sizes and overlaps are counted in words (whitespace-separated tokens), a stable proxy for model
+tokens (one English word is about 1.3 word-piece tokens). Every chunk keeps its character span in
+the document so labels given on the original text can be mapped onto any chunking.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from playground.course import Preset
+
+STRATEGIES = ("fixed", "sentence", "paragraph", "recursive")
+_WORD = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z`\"'(\[])|\n\s*\n")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of a document.
+
+    Parameters
+    ----------
+    text : str
+        The chunk text (``document[start:end]``).
+    start, end : int
+        Character span in the document.
+    """
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def words(self) -> int:
+        return len(_WORD.findall(self.text))
+
+
+def _check(size: int, overlap: int) -> None:
+    if size < 1:
+        raise ValueError(f"chunk size must be at least 1 word (got {size})")
+    if overlap < 0:
+        raise ValueError(f"overlap cannot be negative (got {overlap})")
+    if overlap >= size:
+        raise ValueError(f"overlap ({overlap} words) must be smaller than the chunk size ({size} words)")
+
+
+def _spans(text: str, pattern: re.Pattern) -> list[tuple[int, int]]:
+    """Non-empty spans of ``text`` between matches of ``pattern`` (stripped of whitespace)."""
+    spans, pos = [], 0
+    for match in pattern.finditer(text):
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, len(text)))
+    out = []
+    for start, end in spans:
+        piece = text[start:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            out.append((start + lead, start + len(piece.rstrip())))
+    return out
+
+
+def _word_count(text: str, span: tuple[int, int]) -> int:
+    return len(_WORD.findall(text[span[0]:span[1]]))
+
+
+def fixed_size(text: str, size: int, overlap: int = 0) -> list[Chunk]:
+    """Windows of ``size`` words advancing by ``size - overlap`` words (ignores structure)."""
+    _check(size, overlap)
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    chunks, step = [], size - overlap
+    for i in range(0, len(words), step):
+        window = words[i:i + size]
+        start, end = window[0][0], window[-1][1]
+        chunks.append(Chunk(text[start:end], start, end))
+        if i + size >= len(words):
+            break
+    return chunks
+
+
+def _pack(text: str, units: list[tuple[int, int]], size: int, overlap: int) -> list[Chunk]:
+    """Greedily pack consecutive units (sentences, paragraphs) into chunks of at most ``size``
+    words; a unit longer than ``size`` becomes fixed-size windows. Consecutive chunks share the
+    trailing units totalling at most ``overlap`` words."""
+    pieces: list[tuple[int, int]] = []
+    for span in units:
+        if _word_count(text, span) > size:
+            pieces += [(span[0] + c.start, span[0] + c.end)
+                       for c in fixed_size(text[span[0]:span[1]], size, min(overlap, size - 1))]
+        else:
+            pieces.append(span)
+    chunks: list[Chunk] = []
+    i = 0
+    while i < len(pieces):
+        j, words = i, 0
+        while j < len(pieces) and (j == i or words + _word_count(text, pieces[j]) <= size):
+            words += _word_count(text, pieces[j])
+            j += 1
+        start, end = pieces[i][0], pieces[j - 1][1]
+        chunks.append(Chunk(text[start:end], start, end))
+        if j >= len(pieces):
+            break
+        back, carried = j, 0
+        while back - 1 > i and carried + _word_count(text, pieces[back - 1]) <= overlap:
+            back -= 1
+            carried += _word_count(text, pieces[back])
+        i = back
+    return chunks
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (split after . ! ? : before a capital/quote/bracket, and at blank lines)."""
+    return _spans(text, _SENTENCE_END)
+
+
+def by_sentence(text: str, size: int, overlap: int = 0) -> list[Chunk]:
+    """Whole sentences packed up to ``size`` words."""
+    _check(size, overlap)
+    return _pack(text, sentences(text), size, overlap)
+
+
+def by_paragraph(text: str, size: int, overlap: int = 0) -> list[Chunk]:
+    """Whole paragraphs (blank-line separated) packed up to ``size`` words."""
+    _check(size, overlap)
+    return _pack(text, _spans(text, _PARAGRAPH), size, overlap)
+
+
+def recursive(text: str, size: int, overlap: int = 0) -> list[Chunk]:
+    """Split on the coarsest separator (paragraph, line, sentence, word) that brings every piece
+    under ``size`` words, then pack neighbours back up to ``size`` (LangChain-style)."""
+    _check(size, overlap)
+    levels = (_PARAGRAPH, re.compile(r"\n"), _SENTENCE_END)
+
+    def split(span: tuple[int, int], level: int) -> list[tuple[int, int]]:
+        if _word_count(text, span) <= size or level == len(levels):
+            return [span]
+        out = []
+        for s, e in _spans(text[span[0]:span[1]], levels[level]):
+            out += split((span[0] + s, span[0] + e), level + 1)
+        return out
+
+    whole = _spans(text, re.compile(r"\A\b\Z"))  # the stripped text as one span
+    units = [piece for span in whole for piece in split(span, 0)]
+    return _pack(text, units, size, overlap)
+
+
+def chunk(text: str, strategy: str, size: int, overlap: int = 0) -> list[Chunk]:
+    """Chunk ``text`` with the named strategy (one of :data:`STRATEGIES`)."""
+    if not text.strip():
+        raise ValueError("the document is empty: nothing to chunk")
+    funcs = {"fixed": fixed_size, "sentence": by_sentence, "paragraph": by_paragraph,
+             "recursive": recursive}
+    if strategy not in funcs:
+        raise ValueError(f"unknown chunking strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+    return funcs[strategy](text, size, overlap)
+
+
+def overlap_chars(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Number of characters two spans share."""
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+PRESETS: tuple[Preset, ...] = ()

@@ -1,0 +1,332 @@
+"""Retrieval over the shipped corpus: BM25, dense (MiniLM + FAISS), hybrid fusion and a reranker.
+
+One :class:`RetrievalIndex` is built once (BM25 statistics, passage embeddings, the FAISS
+``IndexFlatIP`` and the passages' token embeddings for the reranker) and every method is reached
+through :meth:`RetrievalIndex.search`::
+
+    index = get_index()                       # cached in-process and on disk under .cache/rag
+    index.search("bm25", "PYTHONHASHSEED", k=10, k1=1.2, b=0.75)
+    index.search("rrf", "make a copy of a nested list", k=10, rrf_k=60)
+
+Methods (:data:`METHODS`): ``bm25``, ``dense``, ``rrf`` (reciprocal rank fusion of BM25 and
+dense), ``weighted`` (min-max normalised score fusion, ``alpha`` = weight of dense), ``rerank``
+(the fused top-``rerank_n`` re-ordered by late-interaction MaxSim, see :mod:`playground.rag.rerank`).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from playground.course import Preset
+from playground.rag import corpus as rc
+from playground.rag import ir_metrics as irm
+from playground.rag import rerank as rr
+
+METHODS = ("bm25", "dense", "rrf", "weighted", "rerank")
+METHOD_LABELS = {"bm25": "BM25", "dense": "Dense (MiniLM + FAISS)", "rrf": "Hybrid RRF",
+                 "weighted": "Hybrid weighted", "rerank": "Hybrid + MaxSim rerank"}
+DEFAULTS = {"k1": 1.2, "b": 0.75, "rrf_k": 60, "alpha": 0.5, "depth": 100, "fusion": "rrf",
+            "rerank_n": 20}
+MAX_QUERY_CHARS = 2000
+_TOKEN = re.compile(r"[a-z0-9_]+")
+STOPWORDS = frozenset(
+    "a an and are as at be by can do does for from how i if in into is it its me my of on or "
+    "that the their then there these this to was what when where which while who why will with "
+    "you your".split())
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 tokens: lowercase runs of letters, digits and underscores, minus a few stopwords
+    (so ``os.path.join`` -> ``os path join`` and ``dirs_exist_ok`` stays one token)."""
+    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: a passage id and the method's score (higher is better)."""
+
+    passage_id: str
+    score: float
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest scores, ties broken by lower index (deterministic)."""
+    k = min(k, len(scores))
+    order = np.lexsort((np.arange(len(scores)), -scores))
+    return order[:k]
+
+
+def rrf_fuse(rankings: Sequence[Sequence[str]], k: float = 60) -> list[tuple[str, float]]:
+    r"""Reciprocal rank fusion: :math:`s(d) = \sum_r 1 / (k + \mathrm{rank}_r(d))`, ranks from 1.
+
+    Returns (id, score) sorted by score (ties: first appearance order across the rankings).
+    """
+    if k < 0:
+        raise ValueError(f"the RRF constant k cannot be negative (got {k})")
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, pid in enumerate(ranking, start=1):
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (k + rank)
+    order = {pid: i for i, pid in enumerate(scores)}
+    return sorted(scores.items(), key=lambda item: (-item[1], order[item[0]]))
+
+
+def minmax(scores: Mapping[str, float]) -> dict[str, float]:
+    """Min-max normalise a retriever's scores to [0, 1] (all equal -> all 1)."""
+    if not scores:
+        return {}
+    lo, hi = min(scores.values()), max(scores.values())
+    if hi == lo:
+        return {pid: 1.0 for pid in scores}
+    return {pid: (s - lo) / (hi - lo) for pid, s in scores.items()}
+
+
+def weighted_fuse(sparse: Mapping[str, float], dense: Mapping[str, float],
+                  alpha: float = 0.5) -> list[tuple[str, float]]:
+    r"""Weighted normalised score fusion:
+    :math:`s(d) = \alpha \, \hat s_\text{dense}(d) + (1 - \alpha) \, \hat s_\text{bm25}(d)`,
+    each retriever's scores min-max normalised over its own list; a passage missing from a list
+    gets 0 from it. Sorted by score (ties: dense list order, then BM25 list order)."""
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be between 0 and 1 (got {alpha})")
+    s_hat, d_hat = minmax(sparse), minmax(dense)
+    fused: dict[str, float] = {}
+    for pid in [*dense, *sparse]:
+        if pid not in fused:
+            fused[pid] = alpha * d_hat.get(pid, 0.0) + (1 - alpha) * s_hat.get(pid, 0.0)
+    order = {pid: i for i, pid in enumerate(fused)}
+    return sorted(fused.items(), key=lambda item: (-item[1], order[item[0]]))
+
+
+@dataclass
+class RetrievalIndex:
+    """Everything the retrievers need, built once for a list of passages.
+
+    Attributes
+    ----------
+    passages : list of Passage
+    embeddings : ndarray, shape (n, 384)
+        Unit-normalised passage embeddings (MiniLM, mean pooled).
+    tokens : ndarray (float16) and offsets : ndarray
+        Concatenated per-passage token embeddings for the reranker; passage ``i`` owns rows
+        ``offsets[i]:offsets[i+1]``.
+    timings : dict
+        Seconds spent on each build step (``embed`` is 0 when loaded from the disk cache).
+    """
+
+    passages: list
+    embeddings: np.ndarray
+    tokens: np.ndarray
+    offsets: np.ndarray
+    model_path: str | None = None
+    timings: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        import faiss
+        from rank_bm25 import BM25Okapi
+
+        self.ids = [p.id for p in self.passages]
+        self.position = {pid: i for i, pid in enumerate(self.ids)}
+        self.by_id = {p.id: p for p in self.passages}
+        t0 = time.perf_counter()
+        self.okapi = BM25Okapi([tokenize(p.indexed_text) for p in self.passages],
+                              k1=DEFAULTS["k1"], b=DEFAULTS["b"])
+        t1 = time.perf_counter()
+        self.faiss = faiss.IndexFlatIP(self.embeddings.shape[1])
+        self.faiss.add(np.ascontiguousarray(self.embeddings, dtype=np.float32))
+        t2 = time.perf_counter()
+        self.timings.update(bm25_build=t1 - t0, faiss_build=t2 - t1)
+        self._query_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    # ---- query encoding -----------------------------------------------------------------
+    def encode_queries(self, texts: Sequence[str]) -> None:
+        """Encode (and remember) query vectors and query token vectors in one batch."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        if missing:
+            sentences, tokens = rr.token_embeddings(missing, self.model_path)
+            for text, vec, tok in zip(missing, sentences, tokens):
+                self._query_cache[text] = (vec, tok)
+            while len(self._query_cache) > 5000:
+                self._query_cache.pop(next(iter(self._query_cache)))
+
+    def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        self.encode_queries([text])
+        return self._query_cache[text]
+
+    # ---- retrievers -----------------------------------------------------------------------
+    def bm25_scores(self, query: str, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"]) -> np.ndarray:
+        """rank-bm25 Okapi scores of every passage for ``query`` with the given k1 and b."""
+        if k1 <= 0 or not 0 <= b <= 1:
+            raise ValueError(f"BM25 needs k1 > 0 and 0 <= b <= 1 (got k1={k1}, b={b}); "
+                             "k1 = 0 makes rank-bm25 divide 0 by 0")
+        model = copy.copy(self.okapi)  # idf does not depend on k1 and b; only scoring does
+        model.k1, model.b = k1, b
+        return np.asarray(model.get_scores(tokenize(query)), dtype=np.float64)
+
+    def bm25(self, query: str, k: int, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"]) -> list[Hit]:
+        scores = self.bm25_scores(query, k1, b)
+        return [Hit(self.ids[i], float(scores[i])) for i in _top(scores, k)]
+
+    def dense(self, query: str, k: int) -> list[Hit]:
+        vec, _ = self._query(query)
+        scores, idx = self.faiss.search(vec[None, :].astype(np.float32), min(k, len(self)))
+        return [Hit(self.ids[i], float(s)) for s, i in zip(scores[0], idx[0]) if i >= 0]
+
+    def passage_tokens(self, pid: str) -> np.ndarray:
+        i = self.position[pid]
+        return self.tokens[self.offsets[i]:self.offsets[i + 1]].astype(np.float32)
+
+    def maxsim(self, query: str, pids: Sequence[str]) -> list[float]:
+        """Late-interaction MaxSim score of each passage for ``query``."""
+        _, q_tokens = self._query(query)
+        return [rr.maxsim(q_tokens, self.passage_tokens(pid)) for pid in pids]
+
+    def search(self, method: str, query: str, k: int = 10, **params) -> list[Hit]:
+        """Top-``k`` hits of ``method`` (one of :data:`METHODS`) for ``query``.
+
+        Parameters: ``k1``, ``b`` (BM25); ``rrf_k`` (RRF); ``alpha`` (weighted fusion, weight of
+        dense); ``depth`` (how many hits each retriever contributes to fusion); ``fusion``
+        (``"rrf"`` or ``"weighted"``, the list the reranker re-orders); ``rerank_n``.
+        """
+        unknown = set(params) - set(DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown search parameter(s): {', '.join(sorted(unknown))}")
+        p = {**DEFAULTS, **params}
+        query = (query or "").strip()
+        if not query:
+            raise ValueError("the query is empty: type a question or an identifier")
+        if len(query) > MAX_QUERY_CHARS:
+            raise ValueError(f"the query is {len(query):,} characters long; keep it under {MAX_QUERY_CHARS:,}")
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        if k < 1:
+            raise ValueError(f"k must be at least 1 (got {k})")
+        if k > len(self):
+            raise ValueError(f"k ({k}) cannot exceed the number of passages ({len(self):,})")
+        if method == "bm25":
+            return self.bm25(query, k, p["k1"], p["b"])
+        if method == "dense":
+            return self.dense(query, k)
+        depth = max(int(p["depth"]), k)
+        sparse = self.bm25(query, depth, p["k1"], p["b"])
+        dense = self.dense(query, depth)
+        fusion = method if method in ("rrf", "weighted") else p["fusion"]
+        if fusion == "rrf":
+            fused = rrf_fuse([[h.passage_id for h in sparse], [h.passage_id for h in dense]], p["rrf_k"])
+        elif fusion == "weighted":
+            fused = weighted_fuse({h.passage_id: h.score for h in sparse},
+                                  {h.passage_id: h.score for h in dense}, p["alpha"])
+        else:
+            raise ValueError(f"fusion must be 'rrf' or 'weighted' (got {fusion!r})")
+        if method != "rerank":
+            return [Hit(pid, float(s)) for pid, s in fused[:k]]
+        n = int(p["rerank_n"])
+        if n < 1:
+            raise ValueError(f"rerank_n must be at least 1 (got {n})")
+        head = [pid for pid, _ in fused[:n]]
+        scores = self.maxsim(query, head)
+        order = sorted(range(len(head)), key=lambda i: (-scores[i], i))
+        # the reranked head first; the rest keeps its fused order below every reranked score
+        hits = [Hit(head[i], scores[i]) for i in order]
+        hits += [Hit(pid, float(s) - 10.0) for pid, s in fused[n:k]]
+        return hits[:k]
+
+
+# ---- building and caching -------------------------------------------------------------------
+def _cache_file(passages: Sequence, model_path: str | None) -> Path:
+    from playground.embeddings import default_model_path
+
+    folder = str(default_model_path() if model_path is None else Path(model_path).expanduser().resolve())
+    key = rc.content_hash(*(f"{p.id}\t{p.indexed_text}" for p in passages), "model", folder)
+    return rc.CACHE / f"index-{key}.npz"
+
+
+def embed_passages(passages: Sequence, model_path: str | None = None, batch: int = 256,
+                   progress: Callable[[float, str], None] | None = None):
+    """Sentence and token embeddings of every passage, in batches (``progress(fraction, text)``)."""
+    texts = [p.indexed_text for p in passages]
+    order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths pad less
+    sentences = np.zeros((len(texts), 384), dtype=np.float32)
+    tokens: list = [None] * len(texts)
+    for start in range(0, len(texts), batch):
+        chunk = order[start:start + batch]
+        sent, tok = rr.token_embeddings([texts[i] for i in chunk], model_path)
+        if sentences.shape[1] != sent.shape[1]:
+            sentences = np.zeros((len(texts), sent.shape[1]), dtype=np.float32)
+        sentences[chunk] = sent
+        for i, t in zip(chunk, tok):
+            tokens[i] = t.astype(np.float16)
+        if progress:
+            done = min(start + batch, len(texts))
+            progress(done / len(texts), f"Embedding passages: {done:,} / {len(texts):,}")
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(t) for t in tokens])
+    return sentences, np.concatenate(tokens), offsets
+
+
+def build_index(passages: Sequence | None = None, model_path: str | None = None,
+                progress: Callable[[float, str], None] | None = None,
+                use_disk_cache: bool = True) -> RetrievalIndex:
+    """Build a :class:`RetrievalIndex`; embeddings come from ``.cache/rag`` when the same
+    passages were embedded with the same model before (keyed by a content hash)."""
+    passages = list(rc.load_passages() if passages is None else passages)
+    if not passages:
+        raise ValueError("there are no passages to index")
+    path = _cache_file(passages, model_path)
+    timings = {}
+    if use_disk_cache and path.is_file():
+        t0 = time.perf_counter()
+        with np.load(path) as data:
+            sentences, tokens, offsets = data["sentences"], data["tokens"], data["offsets"]
+        timings.update(embed=0.0, cache_load=time.perf_counter() - t0, from_cache=1.0)
+        if progress:
+            progress(1.0, "Loaded passage embeddings from the disk cache")
+    else:
+        t0 = time.perf_counter()
+        sentences, tokens, offsets = embed_passages(passages, model_path, progress=progress)
+        timings.update(embed=time.perf_counter() - t0, from_cache=0.0)
+        if use_disk_cache:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+            os.close(fd)
+            np.savez(tmp, sentences=sentences, tokens=tokens, offsets=offsets)
+            os.replace(tmp, path)  # atomic: a concurrent reader sees the old or the new file
+    return RetrievalIndex(passages, sentences, tokens, offsets, model_path, timings)
+
+
+@lru_cache(maxsize=2)
+def get_index(model_path: str | None = None) -> RetrievalIndex:
+    """The index over the shipped corpus, built once per process (and once per disk cache)."""
+    return build_index(model_path=model_path)
+
+
+# ---- evaluation -----------------------------------------------------------------------------
+def evaluate(index: RetrievalIndex, queries: Sequence, method: str, recall_k: int = 10,
+             **params) -> list[dict]:
+    """Per-query metrics of ``method``: recall@``recall_k``, MRR@10, nDCG@10 (graded)."""
+    index.encode_queries([q.text for q in queries])
+    depth = max(10, recall_k)
+    rows = []
+    for q in queries:
+        ranked = [h.passage_id for h in index.search(method, q.text, depth, **params)]
+        rows.append({"query_id": q.id, "type": q.type, "method": method,
+                     f"recall@{recall_k}": irm.recall_at_k(ranked, q.relevant, recall_k),
+                     "mrr@10": irm.reciprocal_rank(ranked, q.relevant, 10),
+                     "ndcg@10": irm.ndcg_at_k(ranked, q.relevant, 10)})
+    return rows
+
+
+PRESETS: tuple[Preset, ...] = ()

@@ -1,0 +1,59 @@
+"""Chunking strategies: spans, sizes, overlaps, hand-computed windows."""
+
+import pytest
+
+from playground.rag import chunking as ch
+from playground.rag.corpus import load_documents
+
+TEXT = ("Alpha beta gamma. Delta epsilon zeta eta.\n\nTheta iota kappa lambda mu. Nu xi.\n\n"
+        "Omicron pi rho sigma tau upsilon phi chi psi omega.")
+
+
+def test_fixed_size_hand_computed():
+    chunks = ch.fixed_size("a b c d e f g", 3, 1)
+    assert [c.text for c in chunks] == ["a b c", "c d e", "e f g"]
+    assert [c.text for c in ch.fixed_size("a b c d e f g", 3, 0)] == ["a b c", "d e f", "g"]
+
+
+@pytest.mark.parametrize("strategy", ch.STRATEGIES)
+@pytest.mark.parametrize("size,overlap", [(4, 0), (8, 2), (50, 10)])
+def test_spans_are_exact_and_sizes_respected(strategy, size, overlap):
+    chunks = ch.chunk(TEXT, strategy, size, overlap)
+    assert chunks
+    for c in chunks:
+        assert TEXT[c.start:c.end] == c.text
+        assert c.words <= size
+    words = TEXT.split()
+    covered = " ".join(c.text for c in chunks).split()
+    assert set(words) <= set(covered)  # nothing is dropped
+
+
+def test_sentence_chunks_keep_sentences_whole():
+    chunks = ch.by_sentence(TEXT, 9, 0)
+    assert [c.text for c in chunks][:2] == ["Alpha beta gamma. Delta epsilon zeta eta.",
+                                            "Theta iota kappa lambda mu. Nu xi."]
+
+
+def test_paragraph_chunks_and_overlap():
+    paras = ch.by_paragraph(TEXT, 100, 0)
+    assert len(paras) == 1
+    small = ch.by_paragraph(TEXT, 10, 0)
+    assert [c.text for c in small][:2] == ["Alpha beta gamma. Delta epsilon zeta eta.",
+                                           "Theta iota kappa lambda mu. Nu xi."]
+    lapped = ch.by_sentence(TEXT, 9, 4)
+    assert lapped[1].start < lapped[0].end  # the last sentence is repeated
+
+
+def test_bad_parameters_raise_clear_errors():
+    with pytest.raises(ValueError, match="smaller than the chunk size"):
+        ch.chunk(TEXT, "fixed", 10, 10)
+    with pytest.raises(ValueError, match="empty"):
+        ch.chunk("   ", "fixed", 10, 0)
+    with pytest.raises(ValueError, match="unknown chunking strategy"):
+        ch.chunk(TEXT, "magic", 10, 0)
+
+
+def test_real_document_larger_size_means_fewer_chunks():
+    doc = next(d for d in load_documents() if d.id == "topic:formatstrings")
+    counts = [len(ch.chunk(doc.text, "recursive", size, 0)) for size in (50, 150, 400)]
+    assert counts[0] > counts[1] > counts[2] >= 1

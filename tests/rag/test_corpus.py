@@ -1,0 +1,72 @@
+"""The shipped corpus and labels: integrity, query types as defined, regeneration."""
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from playground.rag import corpus as rc
+from playground.rag.retrieval import tokenize
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_sizes_and_api():
+    passages = rc.load_passages()
+    assert 2000 <= len(passages) <= 6000
+    p = passages[0]
+    assert p.id and p.title and p.text and p.source
+    queries = rc.load_queries()
+    assert len(queries) >= 150
+    assert set(q.type for q in queries) == set(rc.QUERY_TYPES)
+    assert all(v >= 30 for v in rc.type_counts(queries).values())
+    total = sum(f.stat().st_size for f in rc.DATA.iterdir())
+    assert total < 20 * 2**20
+
+
+def test_every_label_points_at_a_passage_and_every_query_has_an_answer():
+    ids = {p.id for p in rc.load_passages()}
+    for q in rc.load_queries():
+        assert q.relevant, q.id
+        assert set(q.relevant) <= ids, q.id
+        assert set(q.relevant.values()) <= {1, 2}
+
+
+def test_passage_spans_point_into_their_documents():
+    docs = {d.id: d.text for d in rc.load_documents()}
+    for p in rc.load_passages()[::7]:
+        assert docs[p.doc_id][p.start:p.end] == p.text
+
+
+def test_paraphrase_queries_share_no_word_with_their_answers():
+    passages = {p.id: p for p in rc.load_passages()}
+    for q in rc.load_queries():
+        if q.type != "paraphrase":
+            continue
+        words = set(tokenize(q.text))
+        for pid, grade in q.relevant.items():
+            if grade == 2:
+                assert not words & set(tokenize(passages[pid].indexed_text)), (q.id, pid)
+
+
+def test_pairs_are_two_phrasings_with_the_same_labels():
+    queries = rc.load_queries()
+    pairs = Counter(q.pair_id for q in queries if q.pair_id)
+    assert len(pairs) >= 30 and set(pairs.values()) == {2}
+    by_pair = {}
+    for q in queries:
+        if q.pair_id:
+            by_pair.setdefault(q.pair_id, []).append(q)
+    for a, b in by_pair.values():
+        assert a.relevant == b.relevant and a.text != b.text
+
+
+def test_build_script_regenerates_the_shipped_passages(tmp_path):
+    code = ("import sys, json; sys.path.insert(0, 'scripts'); import build_rag_corpus as b; "
+            "d, p = b.build(); print(json.dumps([len(d), len(p), p[0]['id'], p[-1]['id']]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    n_docs, n_pass, first, last = json.loads(out.stdout.strip().splitlines()[-1])
+    passages = rc.load_passages()
+    assert (n_docs, n_pass, first, last) == (len(rc.load_documents()), len(passages),
+                                              passages[0].id, passages[-1].id)
