@@ -354,9 +354,10 @@ def _with_lift(df: pd.DataFrame, alpha: float) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         pc = df.conv_c.to_numpy() / df.n_c.to_numpy()
     out = df.copy()
-    out["lift"] = d / pc
-    out["lift_lo"] = lo / pc
-    out["lift_hi"] = hi / pc
+    with np.errstate(divide="ignore", invalid="ignore"):  # no control conversions: NaN lift
+        out["lift"] = np.where(pc > 0, d / pc, np.nan)
+        out["lift_lo"] = np.where(pc > 0, lo / pc, np.nan)
+        out["lift_hi"] = np.where(pc > 0, hi / pc, np.nan)
     out["significant"] = (lo > 0) | (hi < 0)
     return out
 
@@ -372,7 +373,7 @@ def obf_spending(t, alpha: float = 0.05):
     return 2 * stats.norm.sf(stats.norm.isf(alpha / 2) / np.sqrt(t))
 
 
-def obrien_fleming_bounds(looks: int, alpha: float = 0.05, grid: int = 1201) -> np.ndarray:
+def obrien_fleming_bounds(looks: int, alpha: float = 0.05, grid: int = 601) -> np.ndarray:
     """Two-sided z boundaries of a group-sequential test with equally spaced looks.
 
     Alpha is spent with the Lan–DeMets O'Brien–Fleming function (:func:`obf_spending`): look k

@@ -1,0 +1,345 @@
+"""Lesson 6: evaluation and A/B testing — power, novelty, peeking, CUPED, SRM, offline metrics."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from scipy import stats
+
+from components.page import LessonPage
+from playground.experiments import ab
+from playground.experiments import offline_metrics as om
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def novelty_run(**kwargs) -> ab.NoveltyResult:
+    return ab.simulate_novelty(**kwargs)
+
+
+@st.cache_data(show_spinner="Simulating experiments…", max_entries=32)
+def peeking_run(**kwargs) -> ab.PeekingResult:
+    return ab.simulate_peeking(**kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cuped_run(**kwargs) -> ab.CupedResult:
+    return ab.simulate_cuped(**kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def offline_table(k: int, shown: int, pop: float, seed: int):
+    return om.logged_feedback_example(shown=shown, popularity_weight=pop, seed=seed).table(k)
+
+
+page = LessonPage("l06")
+seed = page.seed()
+st.sidebar.markdown("**Your team's analysis (naive vs production)**")
+seq = page.toggle("seq", "Sequential boundary (O'Brien–Fleming) for daily looks", True)
+cuped_on = page.toggle("cuped", "CUPED on a pre-period covariate", True)
+segment = page.toggle("segment", "Split new vs existing users", True)
+
+tabs = st.tabs(["Power & duration", "Novelty effect", "Peeking", "CUPED", "SRM check",
+                "Offline metrics"])
+
+# ---- power and duration ---------------------------------------------------------------------
+with tabs[0]:
+    c1, c2, c3 = st.columns(3)
+    baseline = page.slider("baseline", "Baseline conversion rate", 0.005, 0.5, 0.10, step=0.005,
+                           container=c1)
+    mde_kind = page.select("mde_kind", "MDE expressed as", ["relative", "absolute"], container=c1,
+                           radio=True, horizontal=True)
+    mde_pct = page.slider("mde", "Minimum detectable effect (% of baseline, or percentage points)",
+                          0.5, 50.0, 5.0, step=0.5, container=c1)
+    alpha = page.select_slider("alpha", "alpha (two-sided)", [0.001, 0.01, 0.05, 0.1], 0.05,
+                               container=c2)
+    power = page.select_slider("power", "Power", [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99], 0.8,
+                               container=c2)
+    traffic = page.number("traffic", "Eligible users per day", 100, 10_000_000, 20_000, step=1000,
+                          container=c3)
+    allocation = page.slider("alloc", "Share of users in treatment", 0.05, 0.95, 0.5, step=0.05,
+                             container=c3)
+    rho = page.slider("rho", "Correlation of the pre-period covariate (CUPED ρ)", 0.0, 0.95, 0.5,
+                      step=0.05, container=c3)
+    relative = mde_kind == "relative"
+    mde = mde_pct / 100
+    factor = 1 - rho**2 if cuped_on else 1.0
+    plan = plain = None
+    with page.guard():
+        plain = ab.plan(baseline, mde, alpha, power, relative, traffic, allocation)
+        plan = ab.plan(baseline, mde, alpha, power, relative, traffic, allocation, variance_factor=factor)
+    if plan is not None:
+        m1, m2, m3, m4 = st.columns(4)
+        page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, key=True)
+        page.metric("Total users", f"{plan.n_total:,}", container=m2)
+        page.metric("Days to run", f"{plan.days}", container=m3, key=True)
+        page.metric("Without CUPED", f"{plain.n_control:,} / arm, {plain.days} d", container=m4)
+        st.caption(f"Detects {plan.p_control:.2%} → {plan.p_treatment:.2%} with {power:.0%} power at "
+                   f"alpha = {alpha:g}. " + (f"CUPED with ρ = {rho:.2f} multiplies the sample by "
+                                             f"1 − ρ² = {factor:.2f}." if cuped_on else "CUPED is off."))
+        if plan.days < 7:
+            st.info("Under a week: run at least 7 full days anyway so every weekday is in the sample "
+                    "(weekly seasonality), and longer if a novelty effect is expected.")
+        n_grid = np.linspace(max(plan.n_control, 10) * 0.05, plan.n_control * 2.5, 120)
+        fig = go.Figure()
+        for m_mult, dash in ((0.5, "dot"), (1.0, "solid"), (2.0, "dash")):
+            eff = mde * m_mult
+            try:
+                curve = ab.power_two_proportions(baseline, eff, n_grid / factor, alpha, relative,
+                                                 allocation / (1 - allocation))
+            except ValueError:
+                continue
+            fig.add_scatter(x=n_grid, y=curve, name=f"effect = {m_mult:g} × MDE", line_dash=dash)
+        fig.add_hline(y=power, line_dash="dot", line_color="grey", annotation_text=f"target power {power:.0%}")
+        fig.add_vline(x=plan.n_control, line_color="red", annotation_text="planned n")
+        fig.update_layout(title="Power curve: chance of detecting the effect vs users per arm",
+                          xaxis_title="users in the control arm", yaxis_title="power", height=360)
+        page.chart(fig)
+
+# ---- novelty --------------------------------------------------------------------------------
+with tabs[1]:
+    c1, c2, c3 = st.columns(3)
+    days = page.slider("days", "Test length (days)", 7, 56, 28, container=c1)
+    stop_day = page.slider("stop_day", "Day the team reads the result and ships", 1, 56, 3, container=c1)
+    steady = page.slider("steady", "Steady-state relative lift", -0.05, 0.10, 0.02, step=0.005, container=c2)
+    novelty = page.slider("novelty", "Extra launch-day lift (existing users)", 0.0, 0.5, 0.15, step=0.01,
+                          container=c2)
+    half_life = page.slider("half_life", "Novelty half-life (days)", 0.5, 14.0, 3.0, step=0.5, container=c3)
+    ret = page.slider("ret", "Daily return rate of a user", 0.05, 1.0, 0.5, step=0.05, container=c3)
+    if stop_day > days:
+        st.warning(f"The test only runs {days} days: reading it on day {days} instead of {stop_day}.")
+        stop_day = days
+    nov = None
+    with page.guard():
+        nov = novelty_run(days=days, baseline=baseline, steady_lift=steady, novelty=novelty,
+                          half_life=half_life, existing_users=int(traffic / ret),
+                          return_rate=ret, new_per_day=max(int(traffic * 0.1), 1),
+                          allocation=allocation, seed=seed)
+    if nov is not None and not np.isfinite(nov.stop_read(min(stop_day, days)).lift_hi):
+        st.warning("Too few conversions by the stop day to estimate a lift: raise the traffic or "
+                   "the baseline rate, or read the test later.")
+        nov = None
+    if nov is not None:
+        early, full = nov.stop_read(stop_day), nov.stop_read(days)
+        m1, m2, m3 = st.columns(3)
+        page.metric(f"Lift read on day {stop_day}", f"{early.lift:+.1%}",
+                    delta=f"95% CI {early.lift_lo:+.1%} … {early.lift_hi:+.1%}", delta_color="off",
+                    container=m1, key=True)
+        page.metric(f"Lift read on day {days}", f"{full.lift:+.1%}",
+                    delta=f"95% CI {full.lift_lo:+.1%} … {full.lift_hi:+.1%}", delta_color="off",
+                    container=m2)
+        page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, key=True)
+        overstated = early.lift - steady
+        if early.significant and early.lift_lo > steady:
+            st.error(f"Stopping on day {stop_day} ships a {early.lift:+.1%} 'win' whose whole CI sits "
+                     f"above the {steady:+.1%} the product will deliver once the novelty wears off.")
+        elif abs(overstated) < max(early.lift_hi - early.lift, 1e-9):
+            st.success(f"The day-{stop_day} read is consistent with the steady state ({steady:+.1%}).")
+        else:
+            st.warning(f"The day-{stop_day} read is off the steady state by {overstated:+.1%}.")
+        d = nov.daily
+        fig = go.Figure()
+        segs = ["existing", "new"] if segment else ["all"]
+        names = {"all": "all users", "existing": "existing users (saw the old product)",
+                 "new": "new users (joined during the test)"}
+        for seg in segs:
+            s = d[d.segment == seg]
+            fig.add_scatter(x=s.day, y=s.lift, name=f"{names[seg]}: daily lift", mode="lines+markers",
+                            error_y=dict(type="data", symmetric=False, array=s.lift_hi - s.lift,
+                                         arrayminus=s.lift - s.lift_lo))
+            fig.add_scatter(x=s.day, y=s.true_lift, name=f"{names[seg]}: true", line_dash="dot")
+        fig.add_scatter(x=nov.cumulative.day, y=nov.cumulative.lift, name="cumulative read (all users)",
+                        line=dict(color="black", width=3))
+        fig.add_hline(y=steady, line_dash="dash", line_color="green", annotation_text="steady state")
+        fig.add_vline(x=stop_day, line_color="red", annotation_text=f"team stops (day {stop_day})")
+        fig.update_layout(title="Daily relative lift with 95% CIs", xaxis_title="day",
+                          yaxis_title="relative lift", yaxis_tickformat="+.0%", height=420)
+        page.chart(fig)
+        if segment:
+            ex = d[d.segment == "existing"]
+            nw = d[d.segment == "new"]
+            st.caption(f"Existing users' lift fades from {ex.lift.iloc[0]:+.1%} (day 1) to "
+                       f"{ex.lift.iloc[-1]:+.1%} (day {days}); new users, who never saw the old "
+                       f"product, show {np.average(nw.lift, weights=nw.n_t):+.1%} throughout: the "
+                       "steady state, visible from the first week.")
+        else:
+            st.caption("Turn on 'Split new vs existing users' to see where the early lift comes from.")
+
+# ---- peeking --------------------------------------------------------------------------------
+with tabs[2]:
+    c1, c2 = st.columns(2)
+    looks = page.slider("looks", "Checks during the test (one per day)", 2, 30, 14, container=c1)
+    peek_lift = page.slider("peek_lift", "True relative lift (0 = A/A test)", 0.0, 0.2, 0.0, step=0.01,
+                            container=c1)
+    sims = page.select_slider("sims", "Simulated experiments", [500, 1000, 2000, 4000], 2000, container=c2)
+    per_look = max(int(min(traffic, 200_000) * min(allocation, 1 - allocation)), 1)
+    c2.caption(f"{per_look:,} users per arm join between two checks (daily traffic × the smaller "
+               "arm's share, capped at 200,000 users a day).")
+    peek = None
+    with page.guard():
+        peek = peeking_run(sims=sims, looks=looks, users_per_look=per_look, baseline=baseline,
+                           lift=peek_lift, alpha=alpha, seed=seed)
+    if peek is not None:
+        what = "false-positive rate" if peek_lift == 0 else "rejection rate (power)"
+        m1, m2, m3 = st.columns(3)
+        page.metric(f"Peeking every day: {what}", f"{peek.naive_rate:.1%}", container=m1,
+                    key=not seq, delta=f"nominal {alpha:g}", delta_color="off")
+        page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, key=seq)
+        page.metric(f"Read once at the end: {what}", f"{peek.final_only:.1%}", container=m3)
+        rule = "O'Brien–Fleming boundary" if seq else "fixed 1.96-style threshold at every look"
+        if peek_lift == 0 and not seq:
+            st.error(f"Your team uses a {rule}: {peek.naive_rate:.0%} of A/A tests (no effect at all) "
+                     f"get shipped as wins, {peek.naive_rate / alpha:.1f}× the {alpha:g} you promised.")
+        elif peek_lift == 0:
+            st.success(f"Your team uses the {rule}: {peek.obf_rate:.1%} false positives over {looks} "
+                       f"looks, within simulation noise of alpha = {alpha:g}.")
+        k = np.arange(1, looks + 1)
+        fig = go.Figure()
+        fig.add_scatter(x=k, y=peek.naive_by_look, name="peek with fixed threshold", line_color="red")
+        fig.add_scatter(x=k, y=peek.obf_by_look, name="O'Brien–Fleming boundary", line_color="green")
+        if peek_lift == 0:
+            fig.add_hline(y=alpha, line_dash="dash", annotation_text=f"alpha = {alpha:g}")
+        fig.update_layout(title=f"Share of experiments declared significant by look k ({what})",
+                          xaxis_title="look", yaxis_title="share", yaxis_tickformat=".0%", height=340)
+        page.chart(fig)
+        fig2 = go.Figure()
+        for i in range(min(30, sims)):
+            fig2.add_scatter(x=k, y=peek.z[i], mode="lines", line=dict(width=1, color="rgba(90,90,90,0.35)"),
+                             showlegend=False, hoverinfo="skip")
+        for sign in (1, -1):
+            fig2.add_scatter(x=k, y=sign * peek.bounds, name="O'Brien–Fleming" if sign > 0 else None,
+                             line_color="green", showlegend=sign > 0)
+            fig2.add_scatter(x=k, y=np.full(looks, sign * peek.z_crit), line_color="red", line_dash="dash",
+                             name=f"±{peek.z_crit:.2f}" if sign > 0 else None, showlegend=sign > 0)
+        fig2.update_layout(title="30 simulated z-paths vs the two boundaries", xaxis_title="look",
+                           yaxis_title="z", yaxis_range=[-6, 6], height=340)
+        page.chart(fig2)
+
+# ---- CUPED ----------------------------------------------------------------------------------
+with tabs[3]:
+    c1, c2 = st.columns(2)
+    n_arm = page.slider("n_arm", "Users per arm", 100, 10_000, 2000, step=100, container=c1)
+    effect = page.slider("effect", "True effect (in standard deviations)", 0.0, 0.3, 0.05, step=0.01,
+                         container=c2)
+    cup = None
+    with page.guard():
+        cup = cuped_run(n_per_arm=n_arm, rho=rho, effect=effect,
+                        reps=int(np.clip(2_000_000 // (2 * n_arm), 50, 400)), seed=seed)
+    if cup is not None:
+        m1, m2, m3 = st.columns(3)
+        page.metric("Variance ratio (CUPED / naive), measured", f"{cup.var_ratio:.2f}", container=m1,
+                    key=cuped_on)
+        page.metric("1 − ρ² (theory)", f"{cup.theory_ratio:.2f}", container=m2)
+        page.metric("CI half-width naive → CUPED", f"{1.96 * cup.se_naive:.3f} → {1.96 * cup.se_cuped:.3f}",
+                    container=m3)
+        fig = go.Figure()
+        fig.add_histogram(x=cup.naive, name="difference in means", opacity=0.6, nbinsx=40)
+        fig.add_histogram(x=cup.cuped, name="CUPED-adjusted", opacity=0.6, nbinsx=40)
+        fig.add_vline(x=effect, line_color="black", annotation_text="true effect")
+        fig.update_layout(barmode="overlay", height=340, xaxis_title="estimated effect (sd)",
+                          title=f"{cup.naive.size} replicated experiments: same data, two estimators")
+        page.chart(fig)
+        if not cuped_on:
+            st.info(f"CUPED is off in the sidebar: the power tab plans without the "
+                    f"{1 - cup.theory_ratio:.0%} saving this covariate offers.")
+
+# ---- SRM ------------------------------------------------------------------------------------
+with tabs[4]:
+    c1, c2 = st.columns(2)
+    counts_text = page.text("srm_counts", "Users per arm, comma-separated (empty: the simulated test)",
+                            "", container=c1)
+    share = page.slider("srm_share", "Intended share of the first arm", 0.05, 0.95, 0.5, step=0.05,
+                        container=c2)
+    srm = None
+    with page.guard():
+        if counts_text.strip():
+            counts = ab.parse_counts(counts_text)
+            source = "your counts"
+        elif nov is not None:
+            tot = nov.cumulative.iloc[-1]
+            counts, share = [int(tot.n_c), int(tot.n_t)], 1 - allocation
+            source = "the simulated novelty test (control, treatment)"
+        else:
+            raise ValueError("no counts to check: type the users per arm")
+        shares = [share, 1 - share] if len(counts) == 2 else None
+        if shares is None:
+            st.caption(f"{len(counts)} arms: checking against an equal split.")
+        srm = ab.srm_test(counts, shares)
+    if srm is not None:
+        m1, m2 = st.columns(2)
+        page.metric("SRM chi-square", f"{srm.chi2:.2f}", container=m1)
+        page.metric("SRM p-value", f"{srm.p_value:.2g}", container=m2, key=True)
+        if srm.mismatch:
+            st.error(f"Sample-ratio mismatch in {source} (p = {srm.p_value:.2g} < {srm.threshold:g}): "
+                     "assignment or logging is broken, so no metric from this test can be trusted. "
+                     "Find the cause (bot filtering, a redirect, a crash in one arm) before reading it.")
+        else:
+            st.success(f"No sample-ratio mismatch in {source} (p = {srm.p_value:.2g} ≥ {srm.threshold:g}).")
+        fig = go.Figure()
+        arms = [f"arm {i + 1}" for i in range(srm.observed.size)]
+        fig.add_bar(x=arms, y=srm.observed, name="observed")
+        fig.add_bar(x=arms, y=srm.expected, name="expected from the design")
+        fig.update_layout(barmode="group", height=300, title="Users per arm", yaxis_title="users")
+        page.chart(fig)
+
+# ---- offline metrics ------------------------------------------------------------------------
+with tabs[5]:
+    c1, c2, c3 = st.columns(3)
+    k_cut = page.slider("k", "Cut-off k", 1, 50, 10, container=c1)
+    shown = page.slider("shown", "Slots the old system showed per user", 1, 50, 10, container=c2)
+    pop = page.slider("pop", "How much the old ranking leaned on popularity", 0.0, 5.0, 2.0, step=0.5,
+                      container=c3)
+    table = None
+    with page.guard():
+        table = offline_table(k_cut, shown, pop, seed)
+    if table is not None:
+        ndcg = table.pivot(index="model", columns="evaluated on", values="NDCG@k")
+        off_col, on_col = "offline (logged clicks)", "online (true preferences)"
+        off_best, on_best = ndcg[off_col].idxmax(), ndcg[on_col].idxmax()
+        m1, m2 = st.columns(2)
+        page.metric("Offline winner (NDCG@k on logs)", off_best, container=m1)
+        page.metric("Winner on true preferences", on_best, container=m2, key=True)
+        fig = go.Figure()
+        for col in (off_col, on_col):
+            fig.add_bar(x=ndcg.index, y=ndcg[col], name=col)
+        fig.update_layout(barmode="group", height=340, title=f"NDCG@{k_cut}: logged clicks vs true preferences")
+        page.chart(fig)
+        st.dataframe(table.round(3), hide_index=True)
+        if off_best != on_best:
+            st.warning(f"Offline and online disagree: '{off_best}' wins on logged clicks, "
+                       f"'{on_best}' on what users actually like.")
+        st.markdown(
+            "Why offline gains may not transfer: logged labels exist only for items the old system "
+            "showed (exposure/selection bias), so a model that imitates the old ranking looks best "
+            "offline; position bias, feedback loops, novelty and latency are invisible offline. "
+            "Offline metrics choose candidates; the A/B test decides.")
+
+# ---- the math -------------------------------------------------------------------------------
+formulas = []
+if plan is not None:
+    z_a, z_b = stats.norm.isf(alpha / 2), stats.norm.ppf(power)
+    formulas.append(
+        rf"n_c = \frac{{(z_{{1-\alpha/2}} + z_{{1-\beta}})^2\,[p_1(1-p_1) + p_2(1-p_2)/r]}}{{(p_2-p_1)^2}}"
+        rf" = \frac{{({z_a:.3f} + {z_b:.3f})^2\,[{plan.p_control:.4f}\cdot{1 - plan.p_control:.4f} + "
+        rf"{plan.p_treatment:.4f}\cdot{1 - plan.p_treatment:.4f}/{allocation / (1 - allocation):.2f}]}}"
+        rf"{{({plan.p_treatment:.4f} - {plan.p_control:.4f})^2}} \approx {plain.n_control:,}".replace(",", "{,}"))
+    formulas.append(rf"n_{{\text{{CUPED}}}} = n\,(1-\rho^2) = {plain.n_control:,} \times {factor:.2f} = "
+                    rf"{plan.n_control:,};\quad \text{{days}} = \lceil n_{{\text{{total}}}} / "
+                    rf"\text{{traffic}} \rceil = {plan.days}".replace(",", "{,}"))
+formulas.append(r"\text{lift}(t) = \text{steady} + \text{novelty}\cdot 2^{-t/h}"
+                rf" = {steady:+.3f} + {novelty:.2f}\cdot 2^{{-t/{half_life:g}}}")
+formulas.append(r"\alpha(t) = 2 - 2\,\Phi\!\left(z_{1-\alpha/2}/\sqrt{t}\right)\quad"
+                r"\text{(Lan–DeMets O'Brien–Fleming spending)}")
+if peek is not None:
+    formulas.append(rf"c_1 = {peek.bounds[0]:.2f},\ c_{{{looks}}} = {peek.bounds[-1]:.2f}\ \text{{vs}}\ "
+                    rf"z_{{1-\alpha/2}} = {peek.z_crit:.2f}")
+formulas.append(r"Y^{\text{cuped}} = Y - \theta (X - \bar X),\quad \theta = \frac{\mathrm{cov}(X, Y)}"
+                rf"{{\mathrm{{var}}(X)}},\quad \frac{{\mathrm{{var}}(Y^{{\text{{cuped}}}})}}{{\mathrm{{var}}(Y)}}"
+                rf" = 1-\rho^2 = {1 - rho**2:.2f}")
+if srm is not None:
+    formulas.append(rf"\chi^2 = \sum_i \frac{{(O_i - E_i)^2}}{{E_i}} = {srm.chi2:.2f},\ "
+                    rf"p = {srm.p_value:.2g}")
+formulas.append(r"\mathrm{NDCG@}k = \frac{\sum_{i\le k} rel_i/\log_2(i+1)}{\mathrm{IDCG@}k},\quad "
+                r"\mathrm{AP} = \frac{1}{R}\sum_{i:\,rel_i>0} P@i")
+page.math(formulas, notes="Two-sided two-proportion z-test with unpooled variance; r is treatment "
+                          "users per control user. Relative lifts are (p_t − p_c)/p_c with a Wald CI "
+                          "on the difference divided by p_c.")
+page.finish()

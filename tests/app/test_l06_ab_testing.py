@@ -1,0 +1,62 @@
+"""Lesson 6 page: what a learner should see at the defaults, in the presets and on bad input."""
+
+from playground.experiments import ab
+
+from .apptest import metric, open_page, texts
+
+
+def _pct(value: str) -> float:
+    return float(value.replace("%", "").replace("+", "")) / 100
+
+
+def test_defaults_show_plan_novelty_peeking_cuped_srm_and_offline():
+    at = open_page("l06")
+    assert not at.exception
+    # power tab: the page's number is the core's, CUPED (rho 0.5) on by default
+    plain = ab.sample_size_per_arm(0.10, 0.05, relative=True)
+    assert metric(at, "Without CUPED").startswith(f"{plain:,} / arm")
+    assert metric(at, "Users per arm (control)") == f"{int(-(-plain * 0.75 // 1)):,}"
+    # novelty: day-3 read far above the steady state, the full-length read close to it
+    assert _pct(metric(at, "Lift read on day 3")) > 0.08
+    assert abs(_pct(metric(at, "Lift read on day 28")) - 0.02) < 0.015
+    assert "ships a" in " ".join(e.value for e in at.error)
+    # peeking: daily looks inflate the FPR, O'Brien-Fleming holds alpha
+    assert _pct(metric(at, "Peeking every day: false-positive rate")) > 0.15
+    assert abs(_pct(metric(at, "O'Brien–Fleming: false-positive rate")) - 0.05) < 0.02
+    assert abs(float(metric(at, "Variance ratio (CUPED / naive), measured")) - 0.75) < 0.1
+    assert "No sample-ratio mismatch" in texts(at)
+    assert metric(at, "Offline winner (NDCG@k on logs)") != metric(at, "Winner on true preferences")
+    assert len(at.get("plotly_chart")) >= 6
+
+
+def test_srm_typed_counts_flag_a_mismatch_and_garbage_is_an_error():
+    at = open_page("l06", {"srm_counts": "50600, 49400"})
+    assert not at.exception
+    assert "Sample-ratio mismatch" in texts(at)
+    assert float(metric(at, "SRM chi-square")) == 14.4
+    at = open_page("l06", {"srm_counts": "lots, of users"})
+    assert not at.exception
+    assert any("not a whole number" in e.value for e in at.error)
+
+
+def test_naive_preset_peeks_and_ships_the_novelty():
+    at = open_page("l06", {"preset": "naive"})
+    assert not at.exception
+    assert "A/A tests (no effect at all)" in " ".join(e.value for e in at.error)
+    assert "Turn on 'Split new vs existing users'" in texts(at)
+
+
+def test_impossible_mde_is_a_message_not_a_traceback():
+    at = open_page("l06", {"baseline": "0.5", "mde_kind": "absolute", "mde": "50"})
+    assert not at.exception
+    assert any("outside 0" in e.value for e in at.error)
+    at = open_page("l06", {"stop_day": "40", "days": "7"})
+    assert not at.exception
+    assert any("reading it on day 7" in w.value for w in at.warning)
+
+
+def test_extremes_of_the_heavy_controls():
+    at = open_page("l06", {"looks": "30", "sims": "4000", "n_arm": "10000", "traffic": "10000000",
+                           "days": "56", "rho": "0.95", "k": "50", "shown": "50"})
+    assert not at.exception
+    assert float(metric(at, "1 − ρ² (theory)")) == round(1 - 0.95**2, 2)
