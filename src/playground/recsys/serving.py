@@ -1,0 +1,217 @@
+"""Lesson 5: a Monte Carlo latency simulator for a recommender's request path.
+
+A request runs four stages in sequence: candidate generation, a feature-store lookup that fans
+out to ``N`` shards in parallel (the stage takes as long as its slowest shard), the ranking
+model and re-ranking / business rules. Each call's latency is lognormal with a settable median
+and p99 (``sigma = ln(p99 / median) / z_0.99``).
+
+Mitigations act on the fanned-out lookups:
+
+- cache: a share ``h`` of lookups is answered from a cache in ``cache_ms``;
+- hedging: a lookup still running after ``hedge_ms`` sends a backup copy; the first answer wins
+  (latency ``min(X1, d + X2)``), at the cost of extra load;
+- timeout: a lookup is abandoned at ``timeout_ms`` and a fallback (default features) used, which
+  caps the stage and degrades the request's quality.
+
+Everything is vectorised numpy with an explicit seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.stats import lognorm, norm
+
+from playground.course import Preset
+
+Z99 = float(norm.ppf(0.99))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the request path; latencies in milliseconds."""
+
+    key: str
+    name: str
+    median_ms: float
+    p99_ms: float
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("cg", "Candidate generation", 20.0, 50.0),
+    Stage("fs", "Feature-store lookup (per shard)", 8.0, 60.0),
+    Stage("rank", "Ranking model", 35.0, 80.0),
+    Stage("rr", "Re-ranking / business rules", 5.0, 15.0),
+)
+FANOUT = "fs"
+
+
+@dataclass(frozen=True)
+class Mitigations:
+    """Tail-latency mitigations on the fanned-out lookups (None or 0 switches one off)."""
+
+    cache_hit: float = 0.0
+    cache_ms: float = 1.0
+    hedge_ms: float | None = None
+    timeout_ms: float | None = None
+
+
+def lognormal_params(median_ms: float, p99_ms: float) -> tuple[float, float]:
+    """``(mu, sigma)`` of the lognormal with this median and p99."""
+    if median_ms <= 0:
+        raise ValueError(f"a median latency ({median_ms:g} ms) must be positive")
+    if p99_ms < median_ms:
+        raise ValueError(f"a p99 ({p99_ms:g} ms) cannot be below its median ({median_ms:g} ms)")
+    return float(np.log(median_ms)), float(np.log(p99_ms / median_ms) / Z99)
+
+
+def lognormal(median_ms: float, p99_ms: float):
+    """The frozen scipy distribution of one call (for analytic checks)."""
+    mu, sigma = lognormal_params(median_ms, p99_ms)
+    return lognorm(s=max(sigma, 1e-12), scale=np.exp(mu))
+
+
+def sample_calls(rng: np.random.Generator, median_ms: float, p99_ms: float, size) -> np.ndarray:
+    """Latencies of independent calls (ms)."""
+    mu, sigma = lognormal_params(median_ms, p99_ms)
+    return np.exp(mu + sigma * rng.standard_normal(size))
+
+
+def fanout_quantile(q: float, median_ms: float, p99_ms: float, n: int) -> float:
+    """``q``-quantile of the slowest of ``n`` independent calls: ``F^{-1}(q^{1/n})``."""
+    if n < 1:
+        raise ValueError(f"the fan-out ({n}) must be at least 1")
+    return float(lognormal(median_ms, p99_ms).ppf(q ** (1.0 / n)))
+
+
+def fanout_cdf(x, median_ms: float, p99_ms: float, n: int):
+    """``P(max of n calls ≤ x) = F(x)^n``."""
+    return lognormal(median_ms, p99_ms).cdf(x) ** n
+
+
+@dataclass(frozen=True)
+class Leaves:
+    """Latencies of the fanned-out lookups and what the mitigations did (arrays of one shape)."""
+
+    latency: np.ndarray
+    hedged: np.ndarray
+    timed_out: np.ndarray
+    cached: np.ndarray
+
+
+def _check_mitigations(m: Mitigations) -> None:
+    if not 0 <= m.cache_hit <= 1:
+        raise ValueError(f"the cache hit rate ({m.cache_hit}) must be between 0 and 1")
+    if m.cache_ms < 0:
+        raise ValueError("the cache latency cannot be negative")
+    if m.hedge_ms is not None and m.hedge_ms < 0:
+        raise ValueError("the hedging delay cannot be negative")
+    if m.timeout_ms is not None and m.timeout_ms <= 0:
+        raise ValueError("the timeout must be positive")
+
+
+def leaf_latency(rng: np.random.Generator, median_ms: float, p99_ms: float, size,
+                 m: Mitigations = Mitigations()) -> Leaves:
+    """Latency of lookups under the mitigations (ms)."""
+    _check_mitigations(m)
+    first = sample_calls(rng, median_ms, p99_ms, size)
+    backup = sample_calls(rng, median_ms, p99_ms, size) if m.hedge_ms is not None else None
+    cached = rng.random(size) < m.cache_hit
+    latency = first
+    hedged = np.zeros(first.shape, dtype=bool)
+    if backup is not None:
+        hedged = (first > m.hedge_ms) & ~cached
+        latency = np.where(hedged, np.minimum(first, m.hedge_ms + backup), first)
+    latency = np.where(cached, m.cache_ms, latency)
+    timed_out = np.zeros(first.shape, dtype=bool)
+    if m.timeout_ms is not None:
+        timed_out = latency > m.timeout_ms
+        latency = np.minimum(latency, m.timeout_ms)
+    return Leaves(latency, hedged, timed_out, cached)
+
+
+@dataclass(frozen=True)
+class RequestSim:
+    """Simulated end-to-end requests (ms) and the cost of the mitigations."""
+
+    total: np.ndarray
+    stages: dict[str, np.ndarray]
+    degraded: float
+    extra_load: float
+    cache_share: float
+    p50: float = field(init=False)
+    p99: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "p50", float(np.quantile(self.total, 0.5)))
+        object.__setattr__(self, "p99", float(np.quantile(self.total, 0.99)))
+
+    def share_over(self, budget_ms: float) -> float:
+        """Share of requests slower than the budget."""
+        return float(np.mean(self.total > budget_ms))
+
+
+def simulate(stages: tuple[Stage, ...], n_shards: int, m: Mitigations = Mitigations(),
+             n_requests: int = 20_000, seed: int = 0) -> RequestSim:
+    """Simulate ``n_requests`` requests through ``stages``; the ``fs`` stage fans out to
+    ``n_shards`` lookups (the slowest one sets the stage latency).
+
+    ``degraded``: share of requests where some lookup hit the timeout and used the fallback;
+    ``extra_load``: backup calls per primary call (hedging).
+    """
+    if n_shards < 1:
+        raise ValueError(f"the fan-out ({n_shards}) must be at least 1")
+    if n_requests < 1:
+        raise ValueError("simulate at least one request")
+    rng = np.random.default_rng(seed)
+    parts: dict[str, np.ndarray] = {}
+    degraded, extra, cache_share = 0.0, 0.0, 0.0
+    for stage in stages:
+        if stage.key == FANOUT:
+            leaves = leaf_latency(rng, stage.median_ms, stage.p99_ms, (n_requests, n_shards), m)
+            parts[stage.key] = leaves.latency.max(axis=1)
+            degraded = float(np.mean(leaves.timed_out.any(axis=1)))
+            extra = float(np.mean(leaves.hedged))
+            cache_share = float(np.mean(leaves.cached))
+        else:
+            parts[stage.key] = sample_calls(rng, stage.median_ms, stage.p99_ms, n_requests)
+    total = np.sum(list(parts.values()), axis=0)
+    return RequestSim(total, parts, degraded, extra, cache_share)
+
+
+def tail_vs_fanout(stages: tuple[Stage, ...], fanouts, m: Mitigations = Mitigations(),
+                   n_requests: int = 10_000, seed: int = 0) -> dict[str, np.ndarray]:
+    """Request p50 and p99 (ms) for each fan-out in ``fanouts``, and the analytic p99 of the
+    fanned-out stage alone without mitigations (``F^{-1}(0.99^{1/N})``)."""
+    fs = next(s for s in stages if s.key == FANOUT)
+    sims = [simulate(stages, int(n), m, n_requests, seed) for n in fanouts]
+    return {"n": np.asarray(fanouts), "p50": np.array([s.p50 for s in sims]),
+            "p99": np.array([s.p99 for s in sims]),
+            "stage_p99": np.array([fanout_quantile(0.99, fs.median_ms, fs.p99_ms, int(n)) for n in fanouts])}
+
+
+def with_overrides(overrides: dict[str, tuple[float, float]]) -> tuple[Stage, ...]:
+    """The default stages with ``{key: (median_ms, p99_ms)}`` replaced."""
+    return tuple(Stage(s.key, s.name, *overrides.get(s.key, (s.median_ms, s.p99_ms))) for s in STAGES)
+
+
+_PROD = {"cache": 0.5, "hedge": True, "hedge_ms": 25, "timeout": True, "timeout_ms": 60}
+PRESETS: tuple[Preset, ...] = (
+    Preset("naive", "Naive: fan out, hope for the best",
+           "20 shards and no mitigation: every request waits for its slowest shard and p99 "
+           "blows the 200 ms budget.",
+           {"n": 20, "cache": 0.0, "hedge": False, "timeout": False, "budget": 200}),
+    Preset("production", "Production: cache + hedge + timeout",
+           "Half the lookups cached, a backup sent after 25 ms, a 60 ms timeout with fallback: "
+           "p99 back under budget for a few % extra load.",
+           {"n": 20, "budget": 200, **_PROD}),
+    Preset("tail_at_scale", "Tail at scale: 100 shards",
+           "A 1-in-100 slow shard is now hit by most requests: p99 of the request approaches "
+           "the p99.99 of a single shard.",
+           {"n": 100, "cache": 0.0, "hedge": False, "timeout": False, "budget": 200}),
+    Preset("hot_queue", "Queue at 95 % utilisation",
+           "The ranking service runs its replicas at 95 % busy: the queueing wait alone breaks "
+           "the budget; the replica count needed is shown.",
+           {"qps": 1900, "svc_ms": 20, "replicas": 40, "batch": 1}),
+)
