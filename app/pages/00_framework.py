@@ -1,11 +1,10 @@
 """Lesson 0: walk the 6-step framework on a prompt against a 45-minute clock."""
 
-import time
-
 import plotly.graph_objects as go
 import streamlit as st
 
 from components.page import LessonPage
+from components.timer import interview_clock
 from playground import framework as fw
 
 page = LessonPage("l00")
@@ -39,29 +38,7 @@ fig.update_layout(barmode="stack", height=300, title="Your plan on the clock (mi
 page.chart(fig)
 
 
-@st.fragment(run_every=1)
-def clock() -> None:
-    """A running timer: elapsed time and the step the budget says you should be on."""
-    started = st.session_state.get("_l00_started")
-    cols = st.columns([1, 1, 3])
-    if cols[0].button("Start / restart timer"):
-        st.session_state["_l00_started"] = started = time.time()
-    if cols[1].button("Stop timer"):
-        st.session_state.pop("_l00_started", None)
-        started = None
-    if started is None:
-        cols[2].caption("Press start and talk through the prompt; the clock tells you which step "
-                        "you should be on.")
-        return
-    elapsed = (time.time() - started) / 60
-    index = fw.step_at(budgets, elapsed)
-    where = "time is up" if index is None else f"you should be on step {index + 1}: {fw.STEPS[index].name}"
-    cols[2].metric("Elapsed", f"{int(elapsed):02d}:{int(elapsed * 60) % 60:02d}", help=where)
-    cols[2].caption(where)
-    st.progress(min(elapsed / fw.ROUND_MINUTES, 1.0))
-
-
-clock()
+interview_clock("l00", budgets, [s.name for s in fw.STEPS], fw.ROUND_MINUTES)
 
 checked: dict[str, set[int]] = {}
 st.subheader("Checklist per step")

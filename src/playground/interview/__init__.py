@@ -1,0 +1,1 @@
+"""Interview readiness: mock rounds, the final quiz and the cheat sheet."""

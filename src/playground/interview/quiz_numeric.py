@@ -1,0 +1,155 @@
+"""Numeric questions of the final quiz. Each answer is computed by the lesson's core module, and
+each question also carries a hand-worked ``reference`` that the tests check the core against."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+GIB = 2**30
+
+
+@dataclass(frozen=True)
+class Numeric:
+    """A question whose answer is a number.
+
+    Parameters
+    ----------
+    lesson_id : str
+        Lesson the question checks.
+    prompt : str
+        The question, with every input stated.
+    compute : callable
+        Returns the answer from the core package.
+    reference : float
+        The same answer worked by hand (tests compare it with ``compute``).
+    unit : str
+        Unit of the expected answer.
+    tolerance : float
+        Relative tolerance accepted for the learner's answer.
+    explanation : str
+        How to get there.
+    """
+
+    lesson_id: str
+    prompt: str
+    compute: Callable[[], float]
+    reference: float
+    unit: str
+    tolerance: float
+    explanation: str
+
+
+def _n_per_arm(baseline: float, mde: float, relative: bool = False) -> float:
+    from playground.experiments import ab
+
+    return float(ab.sample_size_per_arm(baseline, mde, relative=relative))
+
+
+def _corrected(p: float, w: float) -> float:
+    from playground.recsys import calibration
+
+    return 100 * float(calibration.correct_downsampling(p, w))
+
+
+def _inflated(p: float, w: float) -> float:
+    from playground.recsys import calibration
+
+    return 100 * float(calibration.inflated(p, w))
+
+
+def _kv_gib(layers: int, kv_heads: int, head_dim: int, seq: int, batch: int) -> float:
+    from playground.rag import llm_serving
+
+    return llm_serving.kv_cache_bytes(layers, kv_heads, head_dim, seq, batch, 2) / GIB
+
+
+def _weights_gb(params: float, bytes_per_param: float) -> float:
+    from playground.rag import llm_serving
+
+    return llm_serving.weights_bytes(params, bytes_per_param) / 1e9
+
+
+def _chunks() -> float:
+    from playground.rag import llm_serving
+
+    return float(llm_serving.fixed_chunks_fit(8192, 600, 100, 1000, 400, 20))
+
+
+def _rrf() -> float:
+    from playground.rag import retrieval
+
+    return dict(retrieval.rrf_fuse([["d", "a", "b"], ["a", "b", "d"]], 60))["d"]
+
+
+def _ndcg() -> float:
+    from playground.experiments import offline_metrics
+
+    return offline_metrics.ndcg_at_k([3, 2, 0, 1], 4)
+
+
+def _gsp_price() -> float:
+    from playground.cases import ads
+
+    return float(ads.gsp([2.0, 4.0], [0.05, 0.02], slots=1).price[0, 0])
+
+
+def _info_nce_chance() -> float:
+    import torch
+
+    from playground.cases import clip
+
+    emb = torch.nn.functional.normalize(torch.ones(128, 8), dim=1)
+    return float(clip.info_nce(emb, emb, 0.07)[0])
+
+
+def _cuped_n() -> float:
+    return math.ceil(_n_per_arm(0.10, 0.01) * (1 - 0.5**2))
+
+
+NUMERIC: tuple[Numeric, ...] = (
+    Numeric("l06", "Baseline conversion 10 %, minimum detectable effect +1 percentage point (absolute), "
+            "two-sided α = 0.05, power 80 %. How many users per arm?",
+            lambda: _n_per_arm(0.10, 0.01), 14749, "users", 0.01,
+            "n = (z₀.₉₇₅ + z₀.₈)² · (p₁(1−p₁) + p₂(1−p₂)) / (p₂ − p₁)² = 7.849 · 0.1879 / 0.0001."),
+    Numeric("l06", "Baseline conversion 5 %, minimum detectable effect +10 % relative, α = 0.05 two-sided, "
+            "power 80 %. How many users per arm?",
+            lambda: _n_per_arm(0.05, 0.10, relative=True), 31231, "users", 0.01,
+            "p₂ = 5.5 %; n = 7.849 · (0.0475 + 0.05198) / 0.005² ≈ 31,231."),
+    Numeric("l06", "The test above (10 % baseline, +1 pp) needs 14,749 users per arm. With CUPED on a "
+            "pre-period covariate correlated ρ = 0.5 with the metric, how many per arm?",
+            _cuped_n, 11062, "users", 0.01, "CUPED multiplies variance, hence n, by 1 − ρ² = 0.75."),
+    Numeric("l06", "Ranked relevance grades [3, 2, 0, 1] (linear gains, log₂ discount). What is NDCG@4?",
+            _ndcg, 0.98544, "", 0.005,
+            "DCG = 3 + 2/log₂3 + 0 + 1/log₂5 = 4.6925; ideal [3,2,1,0] gives 4.7619; ratio 0.985."),
+    Numeric("l04", "A CTR model was trained keeping 10 % of negatives (w = 0.1) and predicts 20 %. "
+            "What is the corrected click probability, in percent?",
+            lambda: _corrected(0.20, 0.1), 2.439, "%", 0.01, "q = p / (p + (1 − p)/w) = 0.2 / 8.2."),
+    Numeric("l04", "True CTR 2 %, negatives downsampled to w = 0.1. What CTR does a calibrated model "
+            "trained on the downsampled data predict, in percent?",
+            lambda: _inflated(0.02, 0.1), 16.949, "%", 0.01, "p / (p + (1 − p)·w) = 0.02 / 0.118."),
+    Numeric("l10", "Llama-2-7B (32 layers, 32 KV heads, head dim 128), fp16 KV cache, one sequence of "
+            "4,096 tokens. KV-cache size in GiB?",
+            lambda: _kv_gib(32, 32, 128, 4096, 1), 2.0, "GiB", 0.01,
+            "2 (K and V) · 32 · 32 · 128 · 2 bytes = 0.5 MiB per token; × 4,096 = 2 GiB."),
+    Numeric("l10", "A GQA model with 32 layers, 8 KV heads, head dim 128, fp16, batch of 8 sequences of "
+            "8,192 tokens. KV-cache size in GiB?",
+            lambda: _kv_gib(32, 8, 128, 8192, 8), 8.0, "GiB", 0.01,
+            "2 · 32 · 8 · 128 · 2 bytes = 128 KiB per token; × 65,536 tokens = 8 GiB."),
+    Numeric("l10", "Weights of a 70-billion-parameter model quantised to int4, in GB (10⁹ bytes)?",
+            lambda: _weights_gb(70e9, 0.5), 35.0, "GB", 0.01, "70e9 × 0.5 byte = 35 GB."),
+    Numeric("l10", "Context window 8,192 tokens; system prompt 600, question 100, answer budget 1,000; "
+            "chunks of 400 tokens plus 20 tokens of citation markup each. How many chunks fit?",
+            _chunks, 15, "chunks", 0.0, "⌊(8192 − 600 − 100 − 1000) / 420⌋ = ⌊6492 / 420⌋ = 15."),
+    Numeric("l09", "Reciprocal rank fusion with k = 60: a passage is ranked 1st by BM25 and 3rd by the "
+            "dense retriever. What is its fused score?",
+            _rrf, 0.032266, "", 0.005, "1/(60+1) + 1/(60+3) = 0.016393 + 0.015873."),
+    Numeric("l12", "One slot. Ad A bids $2.00 per click with pCTR 5 %; ad B bids $4.00 with pCTR 2 %. "
+            "What does the winner pay per click under second-price pricing, in dollars?",
+            _gsp_price, 1.60, "$", 0.01,
+            "A wins on eCPM (0.10 vs 0.08) and pays B's eCPM over its own pCTR: 0.08 / 0.05."),
+    Numeric("l15", "A contrastive model that has learned nothing gives every image–text pair the same "
+            "similarity. With a batch of 128 pairs, what is its InfoNCE loss (nats)?",
+            _info_nce_chance, 4.852, "nats", 0.005, "Uniform softmax over 128 candidates: ln 128."),
+)
