@@ -1,0 +1,191 @@
+"""Lesson 12: ad CTR prediction: GSP auction with a mis-calibrated pCTR, and counterfactual
+evaluation of a new policy from logged propensities."""
+
+import numpy as np
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.page import LessonPage
+from playground.cases import ads
+
+LOG_SIZES = [1000, 2000, 5000, 10000, 20000]
+REPLICATES = 100
+SWEEP_REPLICATES = 30
+
+page = LessonPage("l12")
+seed = page.seed()
+st.sidebar.markdown("**Auction**")
+n_bidders = page.slider("bidders", "Advertisers per auction", 2, 50, 10)
+slots = page.slider("slots", "Ad slots", 1, 5, 3)
+scale = page.slider("scale", "pCTR scale on the mis-calibrated segment", 0.25, 4.0, 1.0, step=0.05,
+                           help="pCTR = true CTR × scale for these advertisers (1 = calibrated).")
+share = page.slider("share", "Share of advertisers mis-calibrated", 0.0, 1.0, 1.0, step=0.05)
+noise = page.slider("noise", "pCTR noise (σ of log error)", 0.0, 1.5, 0.3, step=0.05)
+reserve = page.slider("reserve", "Reserve eCPM ($ per impression)", 0.0, 0.05, 0.01, step=0.005,
+                      format="%.3f")
+st.sidebar.markdown("**Counterfactual logging**")
+kind = page.select("kind", "Logging policy", ads.LOGGING_KINDS)
+if kind == "epsilon-greedy":
+    explore = page.slider("eps", "Exploration rate ε", 0.0, 1.0, 0.1, step=0.01)
+else:
+    explore = page.slider("tau", "Softmax temperature τ", 0.1, 5.0, 0.5, step=0.1)
+n_logged = page.select_slider("n", "Logged impressions per log", LOG_SIZES, 5000, costly=True)
+logged = page.toggle("logged", "Propensities μ(a|x) were logged (production)", True,
+                     help="Off: the naive design, which logged clicks but not the probability of "
+                          "the ad it showed.")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def market(n_bidders, slots, scale, share, noise, reserve, seed):
+    return ads.simulate_market(n_bidders, slots, scale, share, noise, reserve, seed=seed)
+
+
+@st.cache_data(show_spinner="Logging impressions and estimating the new policy …", max_entries=32)
+def replicates(kind, explore, n, seed):
+    world = ads.make_world(seed=seed)
+    return ads.replicate_estimates(world, kind, explore, n, REPLICATES, seed)
+
+
+@st.cache_data(show_spinner="Sweeping the exploration rate …", max_entries=16)
+def sweep(kind, n, seed):
+    world = ads.make_world(seed=seed)
+    return ads.exploration_sweep(world, kind, ads.EXPLORE_GRID[kind], n, SWEEP_REPLICATES, seed)
+
+
+formulas: list[str] = []
+
+# ---- the auction ----------------------------------------------------------------------------
+st.header("1 · The auction: rank by eCPM = bid × pCTR, price by GSP")
+with page.guard():
+    result = market(n_bidders, slots, scale, share, noise, reserve, seed)
+    s = result.summary
+    model, calib = s.loc["model pCTR"], s.loc["calibrated"]
+    cols = st.columns(4)
+    rev_change = model["revenue per 1k auctions ($)"] / calib["revenue per 1k auctions ($)"] - 1
+    page.metric("Revenue per 1k auctions", f"${model['revenue per 1k auctions ($)']:.2f}",
+                delta=f"{rev_change:+.1%} vs calibrated", container=cols[0], key=True)
+    page.metric("Allocation efficiency", f"{model['allocation efficiency']:.1%}",
+                container=cols[1], key=True,
+                help="Advertiser value delivered ÷ value when ranked by the true CTR.")
+    page.metric("Mean CPC / value per click",
+                f"${model['mean CPC ($)']:.2f} / ${model['value per click ($)']:.2f}", container=cols[2])
+    page.metric("Fill rate", f"{model['fill rate']:.1%}",
+                delta=f"{model['fill rate'] - calib['fill rate']:+.1%} vs calibrated", container=cols[3])
+    if scale != 1.0 and share == 1.0 and reserve == 0.0:
+        st.info("A uniform pCTR scale cancels out: the ranking (bid × pCTR) and the GSP price "
+                "(ratio of pCTRs) do not change. It bites through the reserve price, and through any "
+                "segment that is mis-calibrated differently from the rest.")
+    if model["allocation efficiency"] < 0.9:
+        st.error(f"The mis-calibrated model gives {1 - model['allocation efficiency']:.0%} of the "
+                 "advertiser value away: slots go to ads whose pCTR is inflated, not to the best ads.")
+
+    left, right = st.columns(2)
+    measures = ["revenue per 1k auctions ($)", "advertiser surplus per 1k auctions ($)",
+                "advertiser value per 1k auctions ($)"]
+    bars = go.Figure()
+    for name in s.index:
+        bars.add_bar(x=[m.replace(" per 1k auctions ($)", "") for m in measures], y=s.loc[name, measures],
+                     name=name)
+    bars.update_layout(title="Per 1,000 auctions ($): model pCTR vs calibrated", barmode="group",
+                       height=380, legend_orientation="h")
+    page.chart(bars, container=left)
+
+    adv = result.advertisers[result.advertisers["clicks"] > 0].reset_index()
+    scatter = px.scatter(adv, x="value per click ($)", y="CPC ($)", color="segment", size="clicks",
+                         hover_data=["advertiser", "ROI"], height=380,
+                         title="Each advertiser: price paid per click vs value per click")
+    top = float(adv["value per click ($)"].max()) if len(adv) else 1.0
+    scatter.add_scatter(x=[0, top], y=[0, top], mode="lines", line_dash="dash", line_color="grey",
+                        name="CPC = value")
+    page.chart(scatter, container=right)
+    by_segment = adv.groupby("segment")[["clicks", "spend", "value"]].sum()
+    for segment, row in by_segment.iterrows():
+        page.record(f"CPC/value, {segment} segment", f"{row['spend'] / row['value']:.2f}")
+    if len(by_segment) == 2:
+        ratio = (by_segment["spend"] / by_segment["value"]).to_dict()
+        st.caption(f"Price paid per dollar of value: mis-calibrated segment "
+                   f"{ratio['mis-calibrated']:.2f}, calibrated segment {ratio['calibrated']:.2f}. "
+                   "An over-predicted advertiser pays less per click (its price is divided by its "
+                   "inflated pCTR) and wins slots it should not; an under-predicted one pays more and loses.")
+    formulas += [
+        rf"\mathrm{{eCPM}}_i = b_i \cdot \widehat{{\mathrm{{CTR}}}}_i, \qquad "
+        rf"\mathrm{{CPC}}_{{(j)}} = \frac{{\max(\mathrm{{eCPM}}_{{(j+1)}},\ r)}}{{\widehat{{\mathrm{{CTR}}}}_{{(j)}}}}"
+        rf"\ \le b_{{(j)}}, \quad r = {reserve:.3f}",
+        rf"\widehat{{\mathrm{{CTR}}}}_i = \mathrm{{CTR}}_i \cdot s_i \cdot e^{{\sigma z - \sigma^2/2}},\quad "
+        rf"s_i \in \{{{scale:g}, 1\}},\ \sigma = {noise:.2f}",
+        rf"\text{{efficiency}} = \frac{{\sum \text{{value}} \cdot \text{{clicks}}\ (\widehat{{\mathrm{{CTR}}}})}}"
+        rf"{{\sum \text{{value}} \cdot \text{{clicks}}\ (\mathrm{{CTR}})}} = {model['allocation efficiency']:.3f}",
+    ]
+    with st.expander("One auction, bidder by bidder"):
+        st.dataframe(result.example.style.format(precision=4), hide_index=True)
+        shown = result.example[result.example["slot"] > 0]
+        if len(shown):
+            first = shown.iloc[0]
+            st.caption(f"Slot 1 pays max(next eCPM, reserve) / own pCTR = "
+                       f"${first['price ($/click)']:.3f} per click, below its bid of ${first['bid ($/click)']:.3f}.")
+
+# ---- counterfactual logging -----------------------------------------------------------------
+st.header("2 · Counterfactual logging: is the new model better, before an A/B test?")
+with page.guard():
+    world = ads.make_world(seed=seed)
+    target = ads.policy(world.target_scores, "greedy")
+    truth = ads.true_value(world, target)
+    logging_value = ads.true_value(world, ads.policy(world.logging_scores, kind, explore))
+    est = replicates(kind, explore, n_logged, seed)
+    shown_est = list(ads.ESTIMATORS) if logged else ["DM"]
+    shown_est.append("replay (no propensities)")
+    first = est.iloc[0]
+    cols = st.columns(4)
+    page.metric("True CTR of the new policy", f"{truth:.4f}", container=cols[0], key=True)
+    page.metric("CTR of the logging policy", f"{logging_value:.4f}", container=cols[1])
+    headline = "SNIPS" if logged else "replay (no propensities)"
+    page.metric(f"{headline} estimate (one log)", f"{first[headline]:.4f}",
+                delta=f"{first[headline] - truth:+.4f} vs truth", delta_color="off", container=cols[2], key=True)
+    page.metric("Effective sample size", f"{first['ESS']:.0f} of {n_logged}" if logged else "unknown",
+                container=cols[3])
+    if not logged:
+        st.error("Propensities were not logged: IPS, SNIPS and DR cannot be computed. The replay "
+                 f"estimate is off by {est['replay (no propensities)'].mean() - truth:+.4f} on average "
+                 "(it over-weights the contexts where the old and new models already agree), and more "
+                 "data does not shrink that bias.")
+    if kind == "epsilon-greedy" and explore == 0.0:
+        st.warning("ε = 0: the logging policy never shows the ads only the new model would pick, so "
+                   "no estimator can see their clicks (no support): IPS is biased.")
+    elif first["ESS"] < 50 and logged:
+        st.warning(f"Only {first['ESS']:.0f} effective samples: the logs rarely contain the new "
+                   "policy's choices, so IPS swings wildly from log to log.")
+    for name in shown_est:
+        page.record(f"mean {name} over {REPLICATES} logs", f"{est[name].mean():.4f}")
+
+    left, right = st.columns(2)
+    long = est[shown_est].melt(var_name="estimator", value_name="estimate")
+    box = px.box(long, x="estimator", y="estimate", points=False, height=400,
+                 title=f"Estimates from {REPLICATES} independent logs of {n_logged:,} impressions")
+    box.add_hline(y=truth, line_dash="dash", line_color="green", annotation_text="true value")
+    box.add_hline(y=logging_value, line_dash="dot", line_color="grey", annotation_text="logging policy")
+    page.chart(box, container=left)
+
+    sw = sweep(kind, n_logged, seed)
+    sw = sw[sw["estimator"].isin(shown_est)]
+    label = "ε" if kind == "epsilon-greedy" else "τ"
+    line = px.line(sw, x="exploration", y="rmse", color="estimator", markers=True, log_x=True,
+                   log_y=True, height=400, title=f"Error (RMSE) vs exploration {label}")
+    line.add_vline(x=max(explore, 0.01), line_dash="dot", line_color="grey")
+    line.update_layout(xaxis_title=f"exploration {label}", yaxis_title="RMSE of the estimate")
+    page.chart(line, container=right)
+    formulas += [
+        rf"\hat V_{{\mathrm{{IPS}}}} = \frac1n \sum_i r_i \frac{{\pi(a_i|x_i)}}{{\mu(a_i|x_i)}} = {first['IPS']:.4f},"
+        rf"\quad \hat V_{{\mathrm{{SNIPS}}}} = \frac{{\sum_i r_i w_i}}{{\sum_i w_i}} = {first['SNIPS']:.4f}",
+        rf"\hat V_{{\mathrm{{DM}}}} = \frac1n \sum_i \sum_a \pi(a|x_i)\, \hat r(x_i, a) = {first['DM']:.4f},"
+        rf"\quad V(\pi) = {truth:.4f}",
+        rf"\mathrm{{ESS}} = \frac{{(\sum w_i)^2}}{{\sum w_i^2}} = {first['ESS']:.0f}",
+    ]
+    st.caption("More exploration costs clicks today (the logging policy serves worse ads) but buys "
+               "lower-variance estimates of every future policy. The direct method has low variance but "
+               "a bias set by its (additive, mis-specified) click model; DR keeps IPS's unbiasedness.")
+
+page.math(formulas, notes="$b$ bid per click, $r$ reserve eCPM, $\\mu$ the logging policy's "
+         "probability of the ad it showed, $\\pi$ the new policy, $w = \\pi/\\mu$. Numbers are "
+         "from the first simulated log.")
+page.finish()
