@@ -73,10 +73,7 @@ def wait_quantile(q: float, lam: float, mu: float, c: int) -> float:
     return math.log(pw / (1 - q)) / (c * mu - lam)
 
 
-def response_sf(t: float | np.ndarray, lam: float, mu: float, c: int) -> float | np.ndarray:
-    """``P(T > t)`` for the response time T = W + S (hypoexponential mixture)."""
-    pw = erlang_c(lam, mu, c)
-    theta = c * mu - lam
+def _response_sf(t, mu: float, theta: float, pw: float):
     t = np.asarray(t, dtype=float)
     if abs(theta - mu) < 1e-9 * mu:
         both = (1 + mu * t) * np.exp(-mu * t)
@@ -86,15 +83,22 @@ def response_sf(t: float | np.ndarray, lam: float, mu: float, c: int) -> float |
     return float(out) if out.ndim == 0 else out
 
 
+def response_sf(t: float | np.ndarray, lam: float, mu: float, c: int) -> float | np.ndarray:
+    """``P(T > t)`` for the response time T = W + S: with probability ``1 − C`` just the
+    exponential service, otherwise the sum of two exponentials (rates ``c mu − lam`` and ``mu``)."""
+    return _response_sf(t, mu, c * mu - lam, erlang_c(lam, mu, c))
+
+
 def response_quantile(q: float, lam: float, mu: float, c: int) -> float:
     """``q``-quantile of the response time (seconds), solved from :func:`response_sf`."""
     if not 0 < q < 1:
         raise ValueError(f"the quantile ({q}) must be between 0 and 1")
+    theta, pw = c * mu - lam, erlang_c(lam, mu, c)
     target = 1 - q
     hi = 1 / mu
-    while response_sf(hi, lam, mu, c) > target:
+    while _response_sf(hi, mu, theta, pw) > target:
         hi *= 2
-    return brentq(lambda t: response_sf(t, lam, mu, c) - target, 0.0, hi, xtol=1e-12, rtol=1e-10)
+    return brentq(lambda t: _response_sf(t, mu, theta, pw) - target, 0.0, hi, xtol=1e-12, rtol=1e-10)
 
 
 def replicas_needed(lam: float, mu: float, budget: float, q: float = 0.99,
