@@ -1,0 +1,1 @@
+"""Lesson 7: drift injection, drift detectors and retraining policies."""

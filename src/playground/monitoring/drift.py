@@ -1,0 +1,409 @@
+"""Lesson 7: inject drift into a stream of features and labels, and detect it.
+
+The stream is ``days`` batches of ``batch`` examples with two features. Before any drift::
+
+    x ~ N(0, I),   P(y = 1 | x) = sigmoid(f(x)),   f(x) = 1.0 x1 + 2.5 x2 - 0.8 x1^2 + 0.5
+
+A drift of intensity ``s(t)`` in [0, 1] (the *pattern*: sudden, gradual or recurring) and
+``magnitude`` m in [0, 1] changes one part of the joint distribution:
+
+* ``covariate``: P(x) moves (x1's mean shifts by 2.5 m s), P(y | x) is unchanged;
+* ``prior``: P(y) moves from its base rate toward 0.95 by m s, P(x | y) is unchanged;
+* ``concept``: P(y | x) moves (the linear part of f rotates by 180° × m s), P(x) is unchanged.
+
+Detectors: PSI, two-sample Kolmogorov–Smirnov and the Wasserstein-1 distance between a trailing
+window of a monitored signal and the reference (training) window, and Page–Hinkley on the
+deployed model's daily error rate (which needs labels, so it sees them ``label_delay`` days late).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from playground.course import Preset
+
+KINDS = ("covariate", "prior", "concept", "none")
+PATTERNS = ("sudden", "gradual", "recurring")
+W_LINEAR = np.array([1.0, 2.5])
+QUAD = -0.8
+BIAS = 0.5
+
+
+def schedule(days: int, pattern: str, start: int, width: int = 20, period: int = 20) -> np.ndarray:
+    """Drift intensity per day, in [0, 1].
+
+    Parameters
+    ----------
+    days : int
+        Length of the stream.
+    pattern : {"sudden", "gradual", "recurring"}
+        ``sudden``: 0 before ``start``, 1 from ``start``. ``gradual``: a linear ramp from 0 at
+        ``start`` to 1 at ``start + width``. ``recurring``: on for ``period`` days, off for
+        ``period`` days, repeating from ``start`` (e.g. a seasonal regime).
+    start : int
+        First drifted day (0-based).
+    width : int
+        Ramp length in days (gradual).
+    period : int
+        Half-cycle in days (recurring).
+    """
+    if pattern not in PATTERNS:
+        raise ValueError(f"pattern must be one of {', '.join(PATTERNS)} (got {pattern!r})")
+    if not 0 <= start < days:
+        raise ValueError(f"drift start (day {start}) must fall inside the {days}-day stream")
+    t = np.arange(days)
+    after = t >= start
+    if pattern == "sudden":
+        return after.astype(float)
+    if pattern == "gradual":
+        if width < 1:
+            raise ValueError("a gradual drift needs a ramp of at least 1 day")
+        return np.clip((t - start + 1) / width, 0, 1) * after
+    if period < 1:
+        raise ValueError("a recurring drift needs a period of at least 1 day")
+    return (after & (((t - start) // period) % 2 == 0)).astype(float)
+
+
+def true_logit(x: np.ndarray, angle: float | np.ndarray = 0.0) -> np.ndarray:
+    """The labelling function f(x) with its linear part rotated by ``angle`` radians.
+
+    ``x`` has shape (..., 2); ``angle`` broadcasts against ``x[..., 0]``.
+    """
+    c, s = np.cos(angle), np.sin(angle)
+    w1 = c * W_LINEAR[0] - s * W_LINEAR[1]
+    w2 = s * W_LINEAR[0] + c * W_LINEAR[1]
+    return w1 * x[..., 0] + w2 * x[..., 1] + QUAD * x[..., 0] ** 2 + BIAS
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _class_pool(rng: np.random.Generator, n_pos: int, n_neg: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n_pos`` positive and ``n_neg`` negative examples of the undrifted joint distribution."""
+    pos, neg = [], []
+    have_pos = have_neg = 0
+    while have_pos < n_pos or have_neg < n_neg:
+        pool = rng.standard_normal((4 * max(n_pos, n_neg, 1), 2))
+        label = rng.random(len(pool)) < _sigmoid(true_logit(pool))
+        pos.append(pool[label])
+        neg.append(pool[~label])
+        have_pos += int(label.sum())
+        have_neg += int((~label).sum())
+    return np.concatenate(pos)[:n_pos], np.concatenate(neg)[:n_neg]
+
+
+def base_rate(seed: int = 12345, n: int = 400_000) -> float:
+    """P(y = 1) of the undrifted stream (Monte Carlo, fixed seed)."""
+    x = np.random.default_rng(seed).standard_normal((n, 2))
+    return float(_sigmoid(true_logit(x)).mean())
+
+
+BASE_RATE = base_rate()
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A drifted stream.
+
+    Attributes
+    ----------
+    x : ndarray (days, batch, 2)
+        Features.
+    y : ndarray (days, batch)
+        Labels (0/1).
+    intensity : ndarray (days,)
+        Drift intensity s(t) in [0, 1].
+    bayes_acc : ndarray (days,)
+        Accuracy of the Bayes-optimal classifier for each day's distribution, evaluated on the
+        day's batch (the best any model could do).
+    kind, pattern : str
+    start : int
+        First drifted day.
+    magnitude : float
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    intensity: np.ndarray
+    bayes_acc: np.ndarray
+    kind: str
+    pattern: str
+    start: int
+    magnitude: float
+
+    @property
+    def days(self) -> int:
+        return self.x.shape[0]
+
+    @property
+    def batch(self) -> int:
+        return self.x.shape[1]
+
+
+def simulate_stream(kind: str = "concept", pattern: str = "sudden", magnitude: float = 0.5,
+                    start: int = 60, days: int = 120, batch: int = 400, width: int = 20,
+                    period: int = 15, seed: int = 0) -> Stream:
+    """Generate a stream with one injected drift.
+
+    Parameters
+    ----------
+    kind : {"covariate", "prior", "concept", "none"}
+        What changes (see the module docstring).
+    pattern : {"sudden", "gradual", "recurring"}
+        How it changes over time (:func:`schedule`).
+    magnitude : float
+        0 … 1: x1 mean shift of 2.5 m (covariate), prior moved by m of the way to 0.95 (prior),
+        rotation of 180° × m (concept).
+    start : int
+        First drifted day.
+    days : int
+        Stream length (10 … 1000).
+    batch : int
+        Examples per day (20 … 20 000).
+    width, period : int
+        Ramp length (gradual) and half-cycle (recurring), days.
+    seed : int
+        Random seed.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"drift kind must be one of {', '.join(KINDS)} (got {kind!r})")
+    if not 0.0 <= magnitude <= 1.0:
+        raise ValueError(f"magnitude must be between 0 and 1 (got {magnitude:g})")
+    if not 10 <= days <= 1000 or not 20 <= batch <= 20_000:
+        raise ValueError("use 10 … 1000 days and 20 … 20000 examples per day")
+    s = schedule(days, pattern, start, width, period)
+    if kind == "none":
+        s = np.zeros(days)
+    rng = np.random.default_rng(seed)
+    shift = 2.5 * magnitude * s if kind == "covariate" else np.zeros(days)
+    angle = np.pi * magnitude * s if kind == "concept" else np.zeros(days)
+    x = rng.standard_normal((days, batch, 2))
+    x[..., 0] += shift[:, None]
+    logit = true_logit(x, angle[:, None])
+    y = (rng.random((days, batch)) < _sigmoid(logit)).astype(np.int8)
+    prior_logit_shift = np.zeros(days)
+    if kind == "prior":
+        prior = BASE_RATE + magnitude * s * (0.95 - BASE_RATE)
+        prior_logit_shift = np.log(prior / (1 - prior)) - np.log(BASE_RATE / (1 - BASE_RATE))
+        # P(x | y) stays fixed: draw each label at the new prior, then x from that class of the
+        # base joint distribution (rejection from a pool)
+        for day in np.flatnonzero(s > 0):
+            n_pos = rng.binomial(batch, prior[day])
+            pos, neg = _class_pool(rng, n_pos, batch - n_pos)
+            order = rng.permutation(batch)
+            x[day] = np.concatenate([pos, neg])[order]
+            y[day] = np.r_[np.ones(n_pos, np.int8), np.zeros(batch - n_pos, np.int8)][order]
+        logit = true_logit(x)
+    posterior = logit + prior_logit_shift[:, None]
+    bayes = ((posterior > 0).astype(np.int8) == y).mean(axis=1)
+    return Stream(x, y, s, bayes, kind, pattern, start, magnitude)
+
+
+# ---------------------------------------------------------------------------------------------
+# Distribution-distance detectors
+# ---------------------------------------------------------------------------------------------
+
+
+def _sample(name: str, values) -> np.ndarray:
+    arr = np.asarray(values, dtype=float).ravel()
+    if arr.size < 2 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"the {name} sample needs at least 2 finite values")
+    return arr
+
+
+def psi(reference, current, bins: int = 10, eps: float = 1e-4) -> float:
+    """Population stability index of ``current`` against ``reference``.
+
+    Bins are the ``bins`` quantiles of the reference (outer edges open); each bin share is floored
+    at ``eps`` so an empty bin does not give an infinite index::
+
+        PSI = sum_b (c_b - r_b) ln(c_b / r_b)
+
+    Rule of thumb: < 0.1 stable, 0.1–0.25 moderate shift, > 0.25 major shift.
+    """
+    ref, cur = _sample("reference", reference), _sample("current", current)
+    if not 2 <= bins <= 100:
+        raise ValueError(f"bins must be between 2 and 100 (got {bins})")
+    edges = np.unique(np.quantile(ref, np.linspace(0, 1, bins + 1)[1:-1]))
+    r = np.bincount(np.searchsorted(edges, ref, side="right"), minlength=edges.size + 1) / ref.size
+    c = np.bincount(np.searchsorted(edges, cur, side="right"), minlength=edges.size + 1) / cur.size
+    r, c = np.maximum(r, eps), np.maximum(c, eps)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
+def ks_test(reference, current) -> tuple[float, float]:
+    """Two-sample Kolmogorov–Smirnov statistic ``D = sup |F_ref - F_cur|`` and its asymptotic
+    two-sided p-value (the Kolmogorov distribution at the effective size ``n m / (n + m)``)."""
+    a, b = np.sort(_sample("reference", reference)), np.sort(_sample("current", current))
+    grid = np.concatenate([a, b])
+    d = float(np.max(np.abs(np.searchsorted(a, grid, side="right") / a.size
+                            - np.searchsorted(b, grid, side="right") / b.size)))
+    en = a.size * b.size / (a.size + b.size)
+    return d, float(np.clip(stats.kstwo.sf(d, np.round(en)), 0.0, 1.0))
+
+
+def wasserstein(reference, current) -> float:
+    """Wasserstein-1 (earth mover's) distance ``∫ |F_ref(x) - F_cur(x)| dx`` between two samples,
+    in the units of the signal."""
+    a, b = np.sort(_sample("reference", reference)), np.sort(_sample("current", current))
+    grid = np.sort(np.concatenate([a, b]))
+    widths = np.diff(grid)
+    fa = np.searchsorted(a, grid[:-1], side="right") / a.size
+    fb = np.searchsorted(b, grid[:-1], side="right") / b.size
+    return float(np.sum(np.abs(fa - fb) * widths))
+
+
+def window_stats(signal: np.ndarray, ref_days: int, window: int, bins: int = 10) -> pd.DataFrame:
+    """PSI, KS and Wasserstein of a trailing window vs the reference, for every monitored day.
+
+    Parameters
+    ----------
+    signal : ndarray (days, batch)
+        The monitored value per example (a feature or the model's score).
+    ref_days : int
+        Days 0 … ref_days-1 are the reference (the training window); monitoring starts after.
+    window : int
+        Trailing window length in days (1 = each day on its own).
+
+    Returns
+    -------
+    DataFrame
+        One row per monitored day: ``day, psi, ks, ks_p, wasserstein``.
+    """
+    signal = np.asarray(signal, dtype=float)
+    days = signal.shape[0]
+    if not 1 <= ref_days < days:
+        raise ValueError(f"the reference window ({ref_days} days) must be shorter than the stream ({days})")
+    if not 1 <= window <= days:
+        raise ValueError(f"the window must be 1 … {days} days (got {window})")
+    ref = signal[:ref_days].ravel()
+    rows = []
+    for day in range(ref_days, days):
+        cur = signal[max(ref_days, day - window + 1): day + 1].ravel()
+        d, p = ks_test(ref, cur)
+        rows.append((day, psi(ref, cur, bins), d, p, wasserstein(ref, cur)))
+    return pd.DataFrame(rows, columns=["day", "psi", "ks", "ks_p", "wasserstein"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Page–Hinkley
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageHinkley:
+    """Result of a Page–Hinkley run.
+
+    Attributes
+    ----------
+    statistic : ndarray
+        ``m_t - min_{i<=t} m_i`` after each observation (0 right after an alarm's reset).
+    alarms : ndarray of int
+        Indices (0-based) of the observations that raised an alarm.
+    """
+
+    statistic: np.ndarray
+    alarms: np.ndarray
+
+
+def page_hinkley(values, delta: float = 0.005, threshold: float = 0.1, min_obs: int = 1,
+                 reset: bool = True) -> PageHinkley:
+    """Page–Hinkley test for an increase in the mean of a stream (e.g. the model's error rate).
+
+    ::
+
+        xbar_t = mean(x_1 … x_t)
+        m_t    = sum_{i<=t} (x_i - xbar_i - delta)
+        PH_t   = m_t - min_{i<=t} m_i        alarm when PH_t > threshold
+
+    Parameters
+    ----------
+    values : array-like
+        The stream.
+    delta : float
+        Tolerated drift per observation (magnitude of change ignored).
+    threshold : float
+        Alarm threshold lambda; larger means fewer false alarms and later detection.
+    min_obs : int
+        Observations needed (since the last reset) before an alarm may be raised.
+    reset : bool
+        Restart the statistic after each alarm (so later changes are detected again).
+    """
+    x = np.asarray(values, dtype=float).ravel()
+    if threshold <= 0 or delta < 0:
+        raise ValueError("Page–Hinkley needs a positive threshold and a non-negative delta")
+    stat = np.zeros(x.size)
+    alarms = []
+    n = 0
+    total = m = m_min = 0.0
+    for i, value in enumerate(x):
+        if not np.isfinite(value):
+            stat[i] = m - m_min
+            continue
+        n += 1
+        total += value
+        m += value - total / n - delta
+        m_min = min(m_min, m)
+        stat[i] = m - m_min
+        if n >= min_obs and stat[i] > threshold:
+            alarms.append(i)
+            if reset:
+                n, total, m, m_min = 0, 0.0, 0.0, 0.0
+    return PageHinkley(stat, np.asarray(alarms, dtype=int))
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring alarms
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlarmScore:
+    """How a detector did: first alarm at or after the drift start, and alarms before it."""
+
+    first_alarm: int | None
+    delay: int | None
+    false_alarms: int
+
+
+def score_alarms(alarm_days, start: int | None) -> AlarmScore:
+    """Detection delay (days from the drift start to the first alarm on or after it) and the
+    number of false alarms (alarms before the start; every alarm when ``start`` is None)."""
+    days = np.sort(np.asarray(alarm_days, dtype=int))
+    if start is None:
+        return AlarmScore(None, None, int(days.size))
+    after = days[days >= start]
+    first = int(after[0]) if after.size else None
+    return AlarmScore(first, None if first is None else first - start, int((days < start).sum()))
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset("naive", "Naive: watch one feature, never retrain",
+           "Concept drift: P(x) does not move, so PSI/KS/Wasserstein on the features stay quiet "
+           "while accuracy collapses, and the never-retrained model rots.",
+           {"kind": "concept", "pattern": "sudden", "magnitude": 0.6, "signal": "feature x1",
+            "policy_focus": "never"}),
+    Preset("production", "Production: error detector + drift-triggered retraining",
+           "Page–Hinkley on the delayed error catches the change; drift-triggered retraining "
+           "recovers quality with a handful of retrains instead of one a week.",
+           {"kind": "concept", "pattern": "sudden", "magnitude": 0.6, "signal": "model score",
+            "policy_focus": "drift-triggered", "label_delay": 3}),
+    Preset("gradual_concept", "Gradual concept drift",
+           "The labelling rule rotates slowly over 40 days: daily detectors see small changes, "
+           "the error creeps up, and a fixed schedule keeps chasing it.",
+           {"kind": "concept", "pattern": "gradual", "magnitude": 0.8, "width": 40,
+            "signal": "model score", "policy_focus": "drift-triggered"}),
+    Preset("covariate_harmless", "Covariate shift: alarms everywhere",
+           "x1 moves by 1.5 sd: every feature detector fires on day one, which is right about the "
+           "data, while the error tells you how much the model actually suffers.",
+           {"kind": "covariate", "pattern": "sudden", "magnitude": 0.6, "signal": "feature x1"}),
+    Preset("recurring", "Recurring (seasonal) prior shift",
+           "Positives come and go every 15 days: alarms fire on every season change.",
+           {"kind": "prior", "pattern": "recurring", "magnitude": 0.8, "period": 15,
+            "signal": "model score"}),
+)

@@ -1,0 +1,165 @@
+"""Lesson 7: retraining policies on a drifting stream, compared on quality and cost.
+
+A logistic-regression model is trained on the first ``train_days`` of a
+:class:`~playground.monitoring.drift.Stream` and deployed. Each following day it scores that day's
+batch; the day's labels arrive ``label_delay`` days later. Policies:
+
+* ``never``: the first model serves forever;
+* ``fixed schedule``: retrain every ``every`` days;
+* ``drift-triggered``: retrain when a detector alarms: Page–Hinkley on the deployed model's
+  (delayed) daily error rate, started from its error on its own training window, or the PSI of
+  the model's score against its training scores.
+
+Every retrain fits on the last ``window_days`` of *labelled* days, so label delay costs both
+detection time and freshness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from playground.monitoring.drift import Stream, page_hinkley, psi
+
+POLICIES = ("never", "fixed schedule", "drift-triggered")
+TRIGGERS = ("error (Page-Hinkley)", "score drift (PSI)")
+
+
+def fit_model(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
+    """Fit the production model (logistic regression on the two features)."""
+    x = x.reshape(-1, x.shape[-1])
+    y = y.ravel()
+    if np.unique(y).size < 2:
+        raise ValueError("the training window holds a single class: the model cannot be trained")
+    return LogisticRegression(C=1.0).fit(x, y)
+
+
+def predict_proba(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
+    """P(y = 1) for features of shape (..., 2)."""
+    z = x @ model.coef_[0] + model.intercept_[0]
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@dataclass
+class PolicyRun:
+    """Day-by-day outcome of one policy.
+
+    Attributes
+    ----------
+    name : str
+    accuracy : ndarray (days,)
+        Accuracy of the model serving each day (NaN during the initial training window).
+    retrain_days : list of int
+        End-of-day retrains (the new model serves from the next day).
+    alarms : list of int
+        Days the trigger fired (drift-triggered policy).
+    """
+
+    name: str
+    accuracy: np.ndarray
+    retrain_days: list[int] = field(default_factory=list)
+    alarms: list[int] = field(default_factory=list)
+
+    @property
+    def retrains(self) -> int:
+        return len(self.retrain_days)
+
+    def mean_accuracy(self, since: int = 0) -> float:
+        """Mean daily accuracy from day ``since`` on."""
+        return float(np.nanmean(self.accuracy[since:]))
+
+    def cost(self, retrain_cost: float, error_cost: float, batch: int, since: int = 0) -> float:
+        """Retrains × ``retrain_cost`` plus wrong predictions × ``error_cost`` (per error)."""
+        errors = np.nansum(1 - self.accuracy[since:]) * batch
+        return float(self.retrains * retrain_cost + errors * error_cost)
+
+
+def _daily_errors(model: LogisticRegression, stream: Stream, first: int, last: int) -> list[float]:
+    """The model's daily error rates on days ``first`` … ``last`` (its training window): the
+    Page–Hinkley detector starts from this level, so a model that is bad from its first day
+    is caught too, not only one that gets worse."""
+    prob = predict_proba(model, stream.x[first: last + 1])
+    return list(1 - np.mean((prob > 0.5) == stream.y[first: last + 1], axis=1))
+
+
+def run_policy(stream: Stream, policy: str, train_days: int = 20, window_days: int = 14,
+               every: int = 14, label_delay: int = 0, trigger: str = TRIGGERS[0],
+               ph_delta: float = 0.005, ph_threshold: float = 0.2, psi_threshold: float = 0.2,
+               min_gap: int = 3) -> PolicyRun:
+    """Replay ``stream`` day by day under one retraining policy.
+
+    Parameters
+    ----------
+    stream : Stream
+        The drifted stream.
+    policy : {"never", "fixed schedule", "drift-triggered"}
+    train_days : int
+        Days of the initial training window.
+    window_days : int
+        Labelled days used by each retrain.
+    every : int
+        Days between retrains (fixed schedule).
+    label_delay : int
+        Days before a day's labels are known (0 = same day).
+    trigger : str
+        One of :data:`TRIGGERS` (drift-triggered policy).
+    ph_delta, ph_threshold : float
+        Page–Hinkley tolerance and alarm threshold on the daily error rate.
+    psi_threshold : float
+        PSI of the daily scores vs the training scores that triggers a retrain.
+    min_gap : int
+        Minimum days between two triggered retrains (lets fresh labels accumulate).
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)} (got {policy!r})")
+    if trigger not in TRIGGERS:
+        raise ValueError(f"trigger must be one of {', '.join(TRIGGERS)}")
+    days = stream.days
+    if not 1 <= train_days < days:
+        raise ValueError(f"the training window ({train_days} days) must be shorter than the stream")
+    if window_days < 1 or every < 1 or label_delay < 0 or min_gap < 1:
+        raise ValueError("window, schedule and gap must be at least 1 day, label delay ≥ 0")
+    model = fit_model(stream.x[:train_days], stream.y[:train_days])
+    ref_scores = predict_proba(model, stream.x[:train_days])
+    deployed = last_train = train_days - 1
+    acc = np.full(days, np.nan)
+    errors = np.full(days, np.nan)
+    run = PolicyRun(policy, acc)
+    ph_stream = _daily_errors(model, stream, 0, train_days - 1)
+    for day in range(train_days, days):
+        prob = predict_proba(model, stream.x[day])
+        acc[day] = np.mean((prob > 0.5) == stream.y[day])
+        errors[day] = 1 - acc[day]
+        known = day - label_delay  # latest day whose labels are in
+        retrain = False
+        if policy == "fixed schedule" and day - last_train >= every:
+            retrain = True
+        elif policy == "drift-triggered":
+            fired = False
+            if trigger == TRIGGERS[0]:
+                if known > deployed:  # an error of the current model has just become known
+                    ph_stream.append(errors[known])
+                    fired = page_hinkley(ph_stream, ph_delta, ph_threshold, reset=False).alarms.size > 0
+            else:
+                fired = psi(ref_scores, prob) > psi_threshold
+            if fired:
+                run.alarms.append(day)
+                retrain = day - last_train >= min_gap
+        if retrain and known >= 0:
+            lo = max(0, known - window_days + 1)
+            try:
+                model = fit_model(stream.x[lo: known + 1], stream.y[lo: known + 1])
+            except ValueError:
+                continue
+            ref_scores = predict_proba(model, stream.x[lo: known + 1])
+            run.retrain_days.append(day)
+            deployed = last_train = day
+            ph_stream = _daily_errors(model, stream, lo, known)
+    return run
+
+
+def compare(stream: Stream, **kwargs) -> dict[str, PolicyRun]:
+    """Run every policy in :data:`POLICIES` on the same stream with the same settings."""
+    return {name: run_policy(stream, name, **kwargs) for name in POLICIES}

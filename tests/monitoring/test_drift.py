@@ -1,0 +1,118 @@
+import numpy as np
+import pytest
+from scipy import stats
+
+from playground.monitoring import drift as d
+
+
+def test_psi_hand_computed_case():
+    # reference quartile edges 2.5, 4.5, 6.5 on 1..8: two reference values per bin (25 % each);
+    # current puts 1, 1, 2, 4 values in the four bins (12.5, 12.5, 25, 50 %)
+    ref = np.arange(1, 9)
+    cur = np.array([1, 3, 5, 6, 7, 8, 7.5, 8])
+    shares = np.array([0.125, 0.125, 0.25, 0.5])
+    expected = np.sum((shares - 0.25) * np.log(shares / 0.25))
+    assert d.psi(ref, cur, bins=4) == pytest.approx(expected)
+    assert expected == pytest.approx(0.125 * np.log(0.5) * -2 + 0.25 * np.log(2))
+    assert d.psi(ref, ref, bins=4) == 0.0
+
+
+def test_psi_empty_bin_is_finite_and_grows_with_shift():
+    rng = np.random.default_rng(0)
+    ref = rng.normal(size=5000)
+    assert np.isfinite(d.psi(ref, np.full(100, 50.0)))
+    shifts = [d.psi(ref, rng.normal(loc=m, size=5000)) for m in (0.0, 0.25, 0.5, 1.0)]
+    assert shifts[0] < 0.01 and np.all(np.diff(shifts) > 0) and shifts[-1] > 0.25
+
+
+@pytest.mark.parametrize("n,m,shift", [(50, 80, 0.0), (300, 2000, 0.3), (1000, 1000, 0.05)])
+def test_ks_matches_scipy(n, m, shift):
+    rng = np.random.default_rng(n)
+    a, b = rng.normal(size=n), rng.normal(loc=shift, size=m)
+    ref = stats.ks_2samp(a, b, method="asymp")
+    dstat, p = d.ks_test(a, b)
+    assert dstat == pytest.approx(ref.statistic)
+    assert p == pytest.approx(ref.pvalue, rel=1e-6, abs=1e-12)
+
+
+def test_ks_with_ties_matches_scipy():
+    a = np.array([1, 1, 2, 2, 3, 3, 3, 4.0])
+    b = np.array([2, 2, 3, 4, 4, 5.0])
+    assert d.ks_test(a, b)[0] == pytest.approx(stats.ks_2samp(a, b).statistic)
+
+
+def test_wasserstein_matches_scipy_and_the_sorted_identity():
+    rng = np.random.default_rng(2)
+    a, b = rng.exponential(size=400), rng.normal(1, 2, size=250)
+    assert d.wasserstein(a, b) == pytest.approx(stats.wasserstein_distance(a, b))
+    c, e = rng.normal(size=500), rng.normal(0.7, 1, size=500)
+    # equal sizes: W1 is the mean gap between matched order statistics
+    assert d.wasserstein(c, e) == pytest.approx(np.mean(np.abs(np.sort(c) - np.sort(e))))
+    assert d.wasserstein([0, 0], [3, 3]) == pytest.approx(3.0)
+
+
+def test_page_hinkley_hand_made_stream():
+    # ten zeros then ones, delta 0: m = 0, 1-1/11, +1-2/12, +1-3/13 = 0.909, 1.742, 2.511
+    x = [0.0] * 10 + [1.0] * 5
+    ph = d.page_hinkley(x, delta=0.0, threshold=2.5)
+    assert ph.alarms.tolist() == [12]
+    assert ph.statistic[10] == pytest.approx(10 / 11)
+    assert ph.statistic[11] == pytest.approx(10 / 11 + 5 / 6)
+    assert ph.statistic[12] == pytest.approx(10 / 11 + 5 / 6 + 10 / 13)
+    # after the reset the level 1 is the new normal: no second alarm
+    assert d.page_hinkley(x + [1.0] * 20, delta=0.0, threshold=2.5).alarms.tolist() == [12]
+    assert d.page_hinkley(x, delta=0.0, threshold=2.6).alarms.tolist() == [13]
+    assert d.page_hinkley([0.3] * 50, delta=0.005, threshold=0.01).alarms.size == 0
+    with pytest.raises(ValueError):
+        d.page_hinkley(x, threshold=0)
+
+
+def test_schedules():
+    assert d.schedule(6, "sudden", 3).tolist() == [0, 0, 0, 1, 1, 1]
+    assert d.schedule(6, "gradual", 2, width=2).tolist() == [0, 0, 0.5, 1, 1, 1]
+    assert d.schedule(8, "recurring", 2, period=2).tolist() == [0, 0, 1, 1, 0, 0, 1, 1]
+    with pytest.raises(ValueError, match="inside"):
+        d.schedule(10, "sudden", 10)
+
+
+def test_each_drift_kind_changes_what_it_should():
+    base = d.simulate_stream(kind="none", seed=1)
+    cov = d.simulate_stream(kind="covariate", magnitude=0.6, seed=1)
+    pri = d.simulate_stream(kind="prior", magnitude=0.6, seed=1)
+    con = d.simulate_stream(kind="concept", magnitude=0.6, seed=1)
+    after = slice(60, None)
+    assert cov.x[after, :, 0].mean() == pytest.approx(1.5, abs=0.05)     # P(x) moved
+    assert pri.y[after].mean() == pytest.approx(d.BASE_RATE + 0.6 * (0.95 - d.BASE_RATE), abs=0.01)
+    assert con.x[after].mean() == pytest.approx(0.0, abs=0.02)           # P(x) did not move
+    assert con.y[after].mean() != pytest.approx(base.y[after].mean(), abs=0.02)  # P(y|x) did
+    # prior shift keeps P(x | y): the positives' feature mean matches the undrifted positives'
+    pos_drift = pri.x[after][pri.y[after] == 1].mean(axis=0)
+    pos_base = base.x[base.y == 1].mean(axis=0)
+    assert pos_drift == pytest.approx(pos_base, abs=0.03)
+    assert np.array_equal(base.x[:60], cov.x[:60])  # same seed, same undrifted past
+
+
+def test_window_stats_see_covariate_but_not_concept_drift():
+    cov = d.simulate_stream(kind="covariate", magnitude=0.6, seed=2)
+    con = d.simulate_stream(kind="concept", magnitude=0.6, seed=2)
+    ws_cov = d.window_stats(cov.x[..., 0], 20, 7).set_index("day")
+    ws_con = d.window_stats(con.x[..., 0], 20, 7).set_index("day")
+    assert ws_cov.psi.loc[:59].max() < 0.1 and ws_cov.psi.loc[66:].min() > 0.5
+    assert ws_cov.ks_p.loc[66:].max() < 1e-6
+    assert ws_con.psi.max() < 0.1
+    np.testing.assert_allclose(ws_cov.wasserstein.loc[70],
+                               stats.wasserstein_distance(cov.x[:20, :, 0].ravel(), cov.x[64:71, :, 0].ravel()))
+
+
+def test_score_alarms():
+    s = d.score_alarms([5, 12, 40, 41], start=30)
+    assert (s.first_alarm, s.delay, s.false_alarms) == (40, 10, 2)
+    assert d.score_alarms([], start=30).delay is None
+    assert d.score_alarms([3, 4], start=None).false_alarms == 2
+
+
+def test_presets_only_set_known_keys():
+    keys = {"kind", "pattern", "magnitude", "signal", "policy_focus", "label_delay", "width", "period"}
+    for preset in d.PRESETS:
+        assert set(preset.values) <= keys
+    assert {"naive", "production", "gradual_concept"} <= {p.name for p in d.PRESETS}
