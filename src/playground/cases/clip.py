@@ -267,7 +267,7 @@ def _train(images, text_features, settings, heldout, progress) -> Trained:
                                        f"loss {value:.3f}")
         model.eval()
         record.epoch_loss.append(float(np.mean(epoch_losses)))
-        record.temperature.append(float(model.temperature()))
+        record.temperature.append(float(model.temperature().detach()))
         if held is not None:
             record.heldout_loss.append(_mean_loss(model, *held, settings.batch_size))
     record.seconds = time.perf_counter() - started
@@ -508,8 +508,8 @@ class RealClip:
             try:
                 self.model = CLIPModel.from_pretrained(str(folder), local_files_only=True).eval()
                 self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-            except (OSError, ValueError, RuntimeError, KeyError) as err:
-                raise ValueError(f"could not load CLIP from {folder}: {err}") from err
+            except Exception as err:  # noqa: BLE001 - any loader failure (corrupt weights, no tokenizer) becomes a message
+                raise ValueError(f"could not load CLIP from {folder}: {str(err)[:300]}") from err
             self.image_size = int(self.model.config.vision_config.image_size)
         else:
             try:

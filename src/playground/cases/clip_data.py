@@ -110,14 +110,14 @@ def _centres(rng: np.random.Generator, count: int, radius: int, position: str,
     half = size // 2
     margin = radius + 1
     x_lo, x_hi, y_lo, y_hi = margin, size - margin, margin, size - margin
-    if position == "left":
-        x_hi = half - 1
+    if position == "left":  # the whole shape stays inside its half
+        x_hi = half - margin
     elif position == "right":
-        x_lo = half + 1
+        x_lo = half + margin - 1
     elif position == "top":
-        y_hi = half - 1
+        y_hi = half - margin
     else:
-        y_lo = half + 1
+        y_lo = half + margin - 1
     lo_x, hi_x = x_lo, max(x_lo, x_hi)
     lo_y, hi_y = y_lo, max(y_lo, y_hi)
     for _ in range(2000):
