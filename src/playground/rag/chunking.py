@@ -8,6 +8,8 @@ the document so labels given on the original text can be mapped onto any chunkin
 from __future__ import annotations
 
 import re
+
+import numpy as np
 from dataclasses import dataclass
 
 from playground.course import Preset
@@ -93,21 +95,22 @@ def _pack(text: str, units: list[tuple[int, int]], size: int, overlap: int) -> l
                        for c in fixed_size(text[span[0]:span[1]], size, min(overlap, size - 1))]
         else:
             pieces.append(span)
+    counts = [_word_count(text, span) for span in pieces]
     chunks: list[Chunk] = []
     i = 0
     while i < len(pieces):
         j, words = i, 0
-        while j < len(pieces) and (j == i or words + _word_count(text, pieces[j]) <= size):
-            words += _word_count(text, pieces[j])
+        while j < len(pieces) and (j == i or words + counts[j] <= size):
+            words += counts[j]
             j += 1
         start, end = pieces[i][0], pieces[j - 1][1]
         chunks.append(Chunk(text[start:end], start, end))
         if j >= len(pieces):
             break
         back, carried = j, 0
-        while back - 1 > i and carried + _word_count(text, pieces[back - 1]) <= overlap:
+        while back - 1 > i and carried + counts[back - 1] <= overlap:
             back -= 1
-            carried += _word_count(text, pieces[back])
+            carried += counts[back]
         i = back
     return chunks
 
@@ -162,6 +165,67 @@ def chunk(text: str, strategy: str, size: int, overlap: int = 0) -> list[Chunk]:
 def overlap_chars(a: tuple[int, int], b: tuple[int, int]) -> int:
     """Number of characters two spans share."""
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+@dataclass(frozen=True)
+class ChunkingEval:
+    """Retrieval with a chunking of the labelled documents (BM25 over the chunks).
+
+    ``recall`` is the mean over queries of the share of labelled passages covered by a top-``k``
+    chunk; ``per_type`` the same per query type; ``n_chunks``, ``mean_words`` describe the chunks and
+    ``context_words`` = k x mean chunk words is what the top-k puts into the prompt.
+    """
+
+    recall: float
+    per_type: dict
+    n_chunks: int
+    mean_words: float
+    context_words: float
+    per_query: dict
+
+
+def covers(chunk_span: tuple[int, int], passage_span: tuple[int, int]) -> bool:
+    """A chunk covers a labelled passage when they share at least half of the shorter one."""
+    shared = overlap_chars(chunk_span, passage_span)
+    shorter = min(chunk_span[1] - chunk_span[0], passage_span[1] - passage_span[0])
+    return shorter > 0 and shared >= 0.5 * shorter
+
+
+def evaluate_chunking(documents, passages, queries, strategy: str, size: int, overlap: int,
+                      k: int = 5, k1: float = 1.2, b: float = 0.75) -> ChunkingEval:
+    """Re-chunk every document that holds a labelled passage, index the chunks with BM25
+    (rank-bm25) and measure, per query, the share of its relevant passages that some top-``k``
+    chunk covers (:func:`covers`). Labels live on the original passages' character spans, so any
+    chunking can be scored against them."""
+    from playground.rag.retrieval import fit_bm25, tokenize
+
+    if k < 1:
+        raise ValueError(f"k must be at least 1 (got {k})")
+    by_id = {p.id: p for p in passages}
+    wanted = {by_id[pid].doc_id for q in queries for pid in q.relevant if pid in by_id}
+    chunks: list[tuple[str, Chunk]] = []
+    for doc in documents:
+        if doc.id in wanted:
+            chunks += [(doc.id, c) for c in chunk(doc.text, strategy, size, overlap)]
+    if not chunks:
+        raise ValueError("no labelled document to chunk")
+    if k > len(chunks):
+        raise ValueError(f"k ({k}) cannot exceed the number of chunks ({len(chunks)})")
+    bm25 = fit_bm25([c.text for _, c in chunks])
+    per_query, per_type = {}, {}
+    for q in queries:
+        scores = bm25.scores(tokenize(q.text), k1, b)
+        top = np.lexsort((np.arange(len(scores)), -scores))[:k]
+        rel = [by_id[pid] for pid, g in q.relevant.items() if g > 0 and pid in by_id]
+        found = sum(any(chunks[i][0] == p.doc_id and covers((chunks[i][1].start, chunks[i][1].end),
+                                                           (p.start, p.end)) for i in top) for p in rel)
+        per_query[q.id] = found / len(rel) if rel else 0.0
+        per_type.setdefault(q.type, []).append(per_query[q.id])
+    words = [c.words for _, c in chunks]
+    mean_words = sum(words) / len(words)
+    return ChunkingEval(sum(per_query.values()) / len(per_query),
+                        {t: sum(v) / len(v) for t, v in per_type.items()}, len(chunks),
+                        mean_words, k * mean_words, per_query)
 
 
 PRESETS: tuple[Preset, ...] = ()

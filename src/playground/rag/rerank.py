@@ -34,6 +34,23 @@ def maxsim(query_tokens: np.ndarray, doc_tokens: np.ndarray) -> float:
     return float(sims.max(axis=1).mean())
 
 
+def maxsim_many(query_tokens: np.ndarray, docs: list[np.ndarray]) -> list[float]:
+    """:func:`maxsim` of one query against many passages in one matrix product."""
+    if len(query_tokens) == 0:
+        return [0.0] * len(docs)
+    lengths = [len(d) for d in docs]
+    keep = [d for d in docs if len(d)]
+    if not keep:
+        return [0.0] * len(docs)
+    sims = normalise_rows(query_tokens) @ normalise_rows(np.concatenate(keep)).T
+    starts = np.cumsum([0] + [n for n in lengths if n][:-1])
+    best = np.maximum.reduceat(sims, starts, axis=1).mean(axis=0)
+    out, it = [], iter(best)
+    for n in lengths:
+        out.append(float(next(it)) if n else 0.0)
+    return out
+
+
 def token_embeddings(texts: list[str], model_path: str | None = None,
                      batch_size: int = 64) -> tuple[np.ndarray, list[np.ndarray]]:
     """One forward pass of the embedding model: (sentence embeddings (n, d) unit-normalised,

@@ -15,7 +15,6 @@ dense), ``weighted`` (min-max normalised score fusion, ``alpha`` = weight of den
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import tempfile
@@ -49,6 +48,59 @@ def tokenize(text: str) -> list[str]:
     """BM25 tokens: lowercase runs of letters, digits and underscores, minus a few stopwords
     (so ``os.path.join`` -> ``os path join`` and ``dirs_exist_ok`` stays one token)."""
     return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+
+
+class OkapiScorer:
+    """rank-bm25's ``BM25Okapi`` scores, vectorised.
+
+    The statistics (idf with rank-bm25's epsilon floor, document lengths, average length, term
+    frequencies) come from a fitted ``rank_bm25.BM25Okapi``; scoring follows its ``get_scores``
+    formula term by term (a repeated query term counts again) but touches only the documents that
+    contain each term, with any ``k1`` and ``b``:
+
+    .. math:: s(d, q) = \\sum_{t \\in q} \\mathrm{idf}(t) \\frac{f_{t,d} (k_1 + 1)}
+              {f_{t,d} + k_1 (1 - b + b \\, |d| / \\overline{|d|})}
+    """
+
+    def __init__(self, okapi) -> None:
+        from scipy import sparse
+
+        self.okapi = okapi
+        vocab: dict[str, int] = {}
+        rows, cols, vals = [], [], []
+        for i, freqs in enumerate(okapi.doc_freqs):
+            for term, f in freqs.items():
+                rows.append(i)
+                cols.append(vocab.setdefault(term, len(vocab)))
+                vals.append(f)
+        self.vocab = vocab
+        self.tf = sparse.csc_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)),
+                                    shape=(len(okapi.doc_freqs), max(len(vocab), 1)))
+        self.doc_len = np.asarray(okapi.doc_len, dtype=np.float64)
+
+    def scores(self, tokens: Sequence[str], k1: float, b: float) -> np.ndarray:
+        if k1 <= 0 or not 0 <= b <= 1:
+            raise ValueError(f"BM25 needs k1 > 0 and 0 <= b <= 1 (got k1={k1}, b={b}); "
+                             "k1 = 0 makes rank-bm25 divide 0 by 0")
+        out = np.zeros(len(self.doc_len))
+        norm = k1 * (1 - b + b * self.doc_len / self.okapi.avgdl)
+        for term in tokens:
+            j = self.vocab.get(term)
+            if j is None:
+                continue
+            idf = self.okapi.idf.get(term) or 0
+            lo, hi = self.tf.indptr[j], self.tf.indptr[j + 1]
+            rows, f = self.tf.indices[lo:hi], self.tf.data[lo:hi]
+            out[rows] += idf * (f * (k1 + 1) / (f + norm[rows]))
+        return out
+
+
+def fit_bm25(texts: Sequence[str]) -> OkapiScorer:
+    """Fit rank-bm25's Okapi BM25 on ``texts`` (tokenised by :func:`tokenize`)."""
+    from rank_bm25 import BM25Okapi
+
+    return OkapiScorer(BM25Okapi([tokenize(t) or ["_empty_"] for t in texts],
+                                 k1=DEFAULTS["k1"], b=DEFAULTS["b"]))
 
 
 @dataclass(frozen=True)
@@ -133,14 +185,12 @@ class RetrievalIndex:
 
     def __post_init__(self) -> None:
         import faiss
-        from rank_bm25 import BM25Okapi
 
         self.ids = [p.id for p in self.passages]
         self.position = {pid: i for i, pid in enumerate(self.ids)}
         self.by_id = {p.id: p for p in self.passages}
         t0 = time.perf_counter()
-        self.okapi = BM25Okapi([tokenize(p.indexed_text) for p in self.passages],
-                              k1=DEFAULTS["k1"], b=DEFAULTS["b"])
+        self.scorer = fit_bm25([p.indexed_text for p in self.passages])
         t1 = time.perf_counter()
         self.faiss = faiss.IndexFlatIP(self.embeddings.shape[1])
         self.faiss.add(np.ascontiguousarray(self.embeddings, dtype=np.float32))
@@ -152,15 +202,26 @@ class RetrievalIndex:
         return len(self.passages)
 
     # ---- query encoding -----------------------------------------------------------------
-    def encode_queries(self, texts: Sequence[str]) -> None:
-        """Encode (and remember) query vectors and query token vectors in one batch."""
+    def encode_queries(self, texts: Sequence[str], disk: bool = False) -> None:
+        """Encode (and remember) query vectors and query token vectors in one batch; with
+        ``disk=True`` the batch is also cached under ``.cache/rag`` (for the labelled set)."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
-        if missing:
+        if not missing:
+            return
+        path = rc.CACHE / f"queries-{rc.content_hash(_model_key(self.model_path), *missing)}.npz"
+        if disk and path.is_file():
+            with np.load(path) as data:
+                sentences, flat, offsets = data["sentences"], data["tokens"], data["offsets"]
+            tokens = [flat[offsets[i]:offsets[i + 1]] for i in range(len(missing))]
+        else:
             sentences, tokens = rr.token_embeddings(missing, self.model_path)
-            for text, vec, tok in zip(missing, sentences, tokens):
-                self._query_cache[text] = (vec, tok)
-            while len(self._query_cache) > 5000:
-                self._query_cache.pop(next(iter(self._query_cache)))
+            if disk:
+                offsets = np.concatenate([[0], np.cumsum([len(t) for t in tokens])])
+                _save_npz(path, sentences=sentences, tokens=np.concatenate(tokens), offsets=offsets)
+        for text, vec, tok in zip(missing, sentences, tokens):
+            self._query_cache[text] = (vec, tok)
+        while len(self._query_cache) > 5000:
+            self._query_cache.pop(next(iter(self._query_cache)))
 
     def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         self.encode_queries([text])
@@ -169,12 +230,7 @@ class RetrievalIndex:
     # ---- retrievers -----------------------------------------------------------------------
     def bm25_scores(self, query: str, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"]) -> np.ndarray:
         """rank-bm25 Okapi scores of every passage for ``query`` with the given k1 and b."""
-        if k1 <= 0 or not 0 <= b <= 1:
-            raise ValueError(f"BM25 needs k1 > 0 and 0 <= b <= 1 (got k1={k1}, b={b}); "
-                             "k1 = 0 makes rank-bm25 divide 0 by 0")
-        model = copy.copy(self.okapi)  # idf does not depend on k1 and b; only scoring does
-        model.k1, model.b = k1, b
-        return np.asarray(model.get_scores(tokenize(query)), dtype=np.float64)
+        return self.scorer.scores(tokenize(query), k1, b)
 
     def bm25(self, query: str, k: int, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"]) -> list[Hit]:
         scores = self.bm25_scores(query, k1, b)
@@ -192,7 +248,10 @@ class RetrievalIndex:
     def maxsim(self, query: str, pids: Sequence[str]) -> list[float]:
         """Late-interaction MaxSim score of each passage for ``query``."""
         _, q_tokens = self._query(query)
-        return [rr.maxsim(q_tokens, self.passage_tokens(pid)) for pid in pids]
+        if not pids:
+            return []
+        blocks = [self.passage_tokens(pid) for pid in pids]
+        return rr.maxsim_many(q_tokens, blocks)
 
     def search(self, method: str, query: str, k: int = 10, **params) -> list[Hit]:
         """Top-``k`` hits of ``method`` (one of :data:`METHODS`) for ``query``.
@@ -246,12 +305,24 @@ class RetrievalIndex:
 
 
 # ---- building and caching -------------------------------------------------------------------
-def _cache_file(passages: Sequence, model_path: str | None) -> Path:
+def _model_key(model_path: str | None) -> str:
     from playground.embeddings import default_model_path
 
-    folder = str(default_model_path() if model_path is None else Path(model_path).expanduser().resolve())
-    key = rc.content_hash(*(f"{p.id}\t{p.indexed_text}" for p in passages), "model", folder)
+    return str(default_model_path() if model_path is None else Path(model_path).expanduser().resolve())
+
+
+def _cache_file(passages: Sequence, model_path: str | None) -> Path:
+    key = rc.content_hash(*(f"{p.id}\t{p.indexed_text}" for p in passages), "model", _model_key(model_path))
     return rc.CACHE / f"index-{key}.npz"
+
+
+def _save_npz(path: Path, **arrays) -> None:
+    """Write an .npz atomically (a concurrent reader sees the old file or the new one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+    os.close(fd)
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
 
 
 def embed_passages(passages: Sequence, model_path: str | None = None, batch: int = 256,
@@ -299,11 +370,7 @@ def build_index(passages: Sequence | None = None, model_path: str | None = None,
         sentences, tokens, offsets = embed_passages(passages, model_path, progress=progress)
         timings.update(embed=time.perf_counter() - t0, from_cache=0.0)
         if use_disk_cache:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-            os.close(fd)
-            np.savez(tmp, sentences=sentences, tokens=tokens, offsets=offsets)
-            os.replace(tmp, path)  # atomic: a concurrent reader sees the old or the new file
+            _save_npz(path, sentences=sentences, tokens=tokens, offsets=offsets)
     return RetrievalIndex(passages, sentences, tokens, offsets, model_path, timings)
 
 
@@ -317,16 +384,34 @@ def get_index(model_path: str | None = None) -> RetrievalIndex:
 def evaluate(index: RetrievalIndex, queries: Sequence, method: str, recall_k: int = 10,
              **params) -> list[dict]:
     """Per-query metrics of ``method``: recall@``recall_k``, MRR@10, nDCG@10 (graded)."""
-    index.encode_queries([q.text for q in queries])
+    from threadpoolctl import threadpool_limits
+
+    index.encode_queries([q.text for q in queries], disk=True)
     depth = max(10, recall_k)
     rows = []
-    for q in queries:
-        ranked = [h.passage_id for h in index.search(method, q.text, depth, **params)]
-        rows.append({"query_id": q.id, "type": q.type, "method": method,
-                     f"recall@{recall_k}": irm.recall_at_k(ranked, q.relevant, recall_k),
-                     "mrr@10": irm.reciprocal_rank(ranked, q.relevant, 10),
-                     "ndcg@10": irm.ndcg_at_k(ranked, q.relevant, 10)})
+    with threadpool_limits(limits=1):  # many tiny products: one BLAS thread is faster on 2 cores
+        for q in queries:
+            ranked = [h.passage_id for h in index.search(method, q.text, depth, **params)]
+            rows.append({"query_id": q.id, "type": q.type, "method": method,
+                         f"recall@{recall_k}": irm.recall_at_k(ranked, q.relevant, recall_k),
+                         "mrr@10": irm.reciprocal_rank(ranked, q.relevant, 10),
+                         "ndcg@10": irm.ndcg_at_k(ranked, q.relevant, 10)})
     return rows
+
+
+def summarise(rows: Sequence[dict]) -> dict[str, dict[str, float]]:
+    """Mean of every metric over all queries (``"all"``) and per query type."""
+    groups: dict[str, list[dict]] = {"all": list(rows)}
+    for row in rows:
+        groups.setdefault(row["type"], []).append(row)
+    metrics = [key for key in (rows[0] if rows else {}) if "@" in key]
+    return {name: {m: float(np.mean([r[m] for r in group])) for m in metrics} | {"n": len(group)}
+            for name, group in groups.items()}
+
+
+def index_on_disk(model_path: str | None = None) -> bool:
+    """Whether the shipped corpus's embeddings are already in the disk cache."""
+    return _cache_file(rc.load_passages(), model_path).is_file()
 
 
 PRESETS: tuple[Preset, ...] = ()
