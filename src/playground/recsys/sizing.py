@@ -1,0 +1,134 @@
+"""Sizing an embedding store: N items × d dims × bytes per value × replicas, and its shards.
+
+All sizes are in bytes; GB means 10^9 bytes (the unit of the back-of-the-envelope answer).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+DTYPES: tuple[str, ...] = ("fp32", "fp16", "int8", "PQ")
+OVERHEADS: tuple[str, ...] = ("none", "IVF lists", "HNSW graph")
+GB = 1e9
+
+
+def bytes_per_vector(d: int, dtype: str, pq_m: int = 16, nbits: int = 8) -> float:
+    """Bytes to store one d-dimensional vector.
+
+    fp32: 4d, fp16: 2d, int8 (scalar quantizer with per-dimension ranges): d,
+    PQ: ceil(m · nbits / 8) (m sub-quantizer codes of nbits each; ``pq_m`` must divide ``d``).
+    """
+    if d < 1:
+        raise ValueError(f"dimension d ({d}) must be at least 1")
+    if dtype == "fp32":
+        return 4.0 * d
+    if dtype == "fp16":
+        return 2.0 * d
+    if dtype == "int8":
+        return 1.0 * d
+    if dtype == "PQ":
+        if pq_m < 1 or d % pq_m:
+            raise ValueError(f"PQ m ({pq_m}) must divide the dimension d ({d})")
+        if not 1 <= nbits <= 16:
+            raise ValueError(f"PQ nbits ({nbits}) must be between 1 and 16")
+        return float(math.ceil(pq_m * nbits / 8))
+    raise ValueError(f"unknown dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
+
+
+def overhead_per_vector(kind: str, M: int = 32) -> float:
+    """Index structure bytes per vector on top of the stored vector.
+
+    "IVF lists": an int64 id per vector in its inverted list (8 bytes).
+    "HNSW graph" (FAISS layout): 2M int32 neighbours on level 0, M on each upper level with
+    P(level >= l) = M^-l, so 4·(2M + M/(M-1)) bytes, plus a 4-byte level and an 8-byte offset.
+    """
+    if kind == "none":
+        return 0.0
+    if kind == "IVF lists":
+        return 8.0
+    if kind == "HNSW graph":
+        if M < 2:
+            raise ValueError(f"HNSW M ({M}) must be at least 2")
+        return 4.0 * (2 * M + M / (M - 1)) + 4.0 + 8.0
+    raise ValueError(f"unknown index overhead {kind!r}; choose one of {', '.join(OVERHEADS)}")
+
+
+@dataclass(frozen=True)
+class StoreSize:
+    """The size of an embedding store and how it is sharded.
+
+    Attributes
+    ----------
+    bytes_per_item : float
+        Vector plus index overhead, bytes.
+    replica_bytes : float
+        One full copy of the store (N × bytes_per_item).
+    total_bytes : float
+        All replicas.
+    shards : int
+        Machines one replica is split over, at ``usable_fraction`` of each machine's RAM.
+    machines : int
+        shards × replicas.
+    """
+
+    bytes_per_item: float
+    replica_bytes: float
+    total_bytes: float
+    shards: int
+    machines: int
+
+
+def size_store(n: int, d: int, dtype: str = "fp32", replicas: int = 1,
+               ram_gb: float = 256.0, usable_fraction: float = 0.7, overhead: str = "none",
+               pq_m: int = 16, nbits: int = 8, M: int = 32) -> StoreSize:
+    """Memory of N embeddings and the shards/machines needed to hold them in RAM.
+
+    Parameters
+    ----------
+    n : int
+        Items.
+    d : int
+        Dimension.
+    dtype : str
+        One of :data:`DTYPES`.
+    replicas : int
+        Full copies (for QPS and availability).
+    ram_gb : float
+        RAM per machine, GB.
+    usable_fraction : float
+        Share of that RAM the index may use (the rest: OS, serving process, headroom).
+    overhead : str
+        Index structure, one of :data:`OVERHEADS`.
+    pq_m, nbits, M : int
+        PQ code shape and HNSW M, used when relevant.
+    """
+    if n < 1:
+        raise ValueError(f"the number of items ({n}) must be at least 1")
+    if replicas < 1:
+        raise ValueError(f"replicas ({replicas}) must be at least 1")
+    if ram_gb <= 0:
+        raise ValueError("RAM per machine must be positive")
+    if not 0 < usable_fraction <= 1:
+        raise ValueError(f"usable RAM fraction ({usable_fraction}) must be in (0, 1]")
+    per_item = bytes_per_vector(d, dtype, pq_m, nbits) + overhead_per_vector(overhead, M)
+    replica = float(n) * per_item
+    shards = max(1, math.ceil(replica / (ram_gb * GB * usable_fraction)))
+    return StoreSize(per_item, replica, replica * replicas, shards, shards * replicas)
+
+
+def scan_seconds(n: int, d: int, flops_per_s: float) -> float:
+    """Time for one exact (brute-force) query over n vectors: 2·n·d floating-point operations
+    at ``flops_per_s``."""
+    if flops_per_s <= 0:
+        raise ValueError("throughput must be positive")
+    return 2.0 * n * d / flops_per_s
+
+
+def human_bytes(b: float) -> str:
+    """Bytes in the largest decimal unit that keeps the number >= 1 (B, KB, MB, GB, TB, PB)."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(b) < 1000:
+            return f"{b:.3g} {unit}"
+        b /= 1000
+    return f"{b:.3g} PB"

@@ -1,0 +1,62 @@
+import math
+
+import pytest
+
+from playground.recsys import ann, sizing
+
+
+def test_bytes_per_vector_by_hand():
+    assert sizing.bytes_per_vector(128, "fp32") == 512
+    assert sizing.bytes_per_vector(128, "fp16") == 256
+    assert sizing.bytes_per_vector(128, "int8") == 128
+    assert sizing.bytes_per_vector(128, "PQ", pq_m=16, nbits=8) == 16
+    assert sizing.bytes_per_vector(64, "PQ", pq_m=8, nbits=4) == 4
+    with pytest.raises(ValueError, match="divide"):
+        sizing.bytes_per_vector(100, "PQ", pq_m=16)
+    with pytest.raises(ValueError):
+        sizing.bytes_per_vector(64, "bf12")
+
+
+def test_one_billion_items_by_hand():
+    # 1e9 × 128 × 4 B = 512 GB per replica; 256 GB machines at 70 % → 179.2 GB each → 3 shards
+    s = sizing.size_store(1_000_000_000, 128, "fp32", replicas=3, ram_gb=256, usable_fraction=0.7)
+    assert s.replica_bytes == 512e9
+    assert s.total_bytes == 3 * 512e9
+    assert s.shards == 3 and s.machines == 9
+    pq = sizing.size_store(1_000_000_000, 128, "PQ", replicas=3, ram_gb=256, pq_m=16)
+    assert pq.replica_bytes == 16e9 and pq.shards == 1 and pq.machines == 3
+
+
+def test_shards_round_up_and_overheads():
+    s = sizing.size_store(1000, 10, "fp32", ram_gb=40e-9, usable_fraction=1.0)
+    assert s.replica_bytes == 40_000 and s.shards == 1000
+    hnsw = sizing.overhead_per_vector("HNSW graph", 32)
+    assert hnsw == pytest.approx(4 * (64 + 32 / 31) + 12)
+    assert sizing.overhead_per_vector("IVF lists") == 8
+    with pytest.raises(ValueError):
+        sizing.size_store(0, 64)
+    with pytest.raises(ValueError):
+        sizing.size_store(10, 64, replicas=0)
+
+
+@pytest.mark.parametrize("spec,overhead,dtype", [
+    (ann.IndexSpec(kind="Flat (exact)"), "none", "fp32"),
+    (ann.IndexSpec(kind="IVF-Flat", nlist=32), "IVF lists", "fp32"),
+    (ann.IndexSpec(kind="HNSW", M=16, ef_construction=16), "HNSW graph", "fp32"),
+    (ann.IndexSpec(kind="IVF-PQ", nlist=32, pq_m=8, nbits=8), "IVF lists", "PQ"),
+])
+def test_formula_matches_faiss_serialized_size(spec, overhead, dtype):
+    n, d = 10_000, 32
+    built = ann.build(spec, ann.synthetic_vectors(n, d, seed=1))
+    est = sizing.size_store(n, d, dtype, overhead=overhead, pq_m=spec.pq_m, nbits=spec.nbits,
+                            M=spec.M).replica_bytes
+    # FAISS adds headers, coarse centroids and PQ codebooks on top of the per-vector bytes
+    fixed = 4 * d * spec.nlist + (4 * d * 2 ** spec.nbits if dtype == "PQ" else 0) + 1000
+    assert 0.99 * est <= built.memory_bytes <= est + fixed + 0.01 * est
+
+
+def test_scan_seconds_and_human_bytes():
+    assert sizing.scan_seconds(1_000_000, 64, 1.28e10) == pytest.approx(0.01)
+    assert sizing.human_bytes(512e9) == "512 GB"
+    assert sizing.human_bytes(1.5e12) == "1.5 TB"
+    assert math.isclose(sizing.GB, 1e9)

@@ -1,0 +1,87 @@
+import numpy as np
+import pytest
+import torch
+
+from playground.recsys import two_tower as tt
+
+
+@pytest.fixture(scope="module")
+def data():
+    return tt.make_interactions(n_users=600, n_items=300, per_user=20, seed=5)
+
+
+@pytest.fixture(scope="module")
+def models(data):
+    return {lq: tt.train(data, dim=16, logq=lq, epochs=8, batch_size=512, seed=5) for lq in (False, True)}
+
+
+def test_interactions_split_and_popularity_skew(data):
+    assert len(data.train_users) + len(data.test_users) == 600 * 20
+    assert len(data.test_users) == 600 * 4
+    train = set(zip(data.train_users.tolist(), data.train_items.tolist()))
+    test = set(zip(data.test_users.tolist(), data.test_items.tolist()))
+    assert not train & test and len(train) == len(data.train_users)  # distinct items per user
+    counts = np.sort(data.train_counts())[::-1]
+    assert counts[:30].sum() > 0.3 * counts.sum()  # top 10 % of items take a large share
+    again = tt.make_interactions(n_users=600, n_items=300, per_user=20, seed=5)
+    np.testing.assert_array_equal(again.train_items, data.train_items)
+
+
+def test_in_batch_loss_matches_a_hand_computed_softmax():
+    u = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
+    v = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    ids = torch.tensor([0, 1, 2])
+    log_q = torch.log(torch.tensor([0.5, 0.2, 0.3]))
+    tau = 0.5
+    loss = tt.in_batch_loss(u, v, ids, log_q, tau)
+    s = (u.numpy() @ v.numpy().T) / tau - np.log([0.5, 0.2, 0.3])[None, :]
+    ref = np.mean([np.log(np.exp(s[i]).sum()) - s[i, i] for i in range(3)])
+    assert float(loss) == pytest.approx(ref, rel=1e-5)
+    # a duplicate of row 0's item in column 2 is masked, not treated as a negative
+    dup = tt.in_batch_loss(u, v, torch.tensor([0, 1, 0]), None, tau)
+    s0 = (u.numpy() @ v.numpy().T) / tau
+    rows = [np.log(np.exp(s0[0, [0, 1]]).sum()) - s0[0, 0], np.log(np.exp(s0[1]).sum()) - s0[1, 1],
+            np.log(np.exp(s0[2, [1, 2]]).sum()) - s0[2, 2]]
+    assert float(dup) == pytest.approx(np.mean(rows), rel=1e-5)
+
+
+def test_top_k_excludes_seen_items_and_recall_by_hand():
+    data = tt.Interactions(2, 5, np.array([0, 1]), np.array([4, 0]), np.array([0, 0, 1]),
+                           np.array([1, 2, 3]), np.full(5, 0.2))
+    scores = np.array([[0.1, 0.5, 0.2, 0.0, 9.0], [9.0, 0.0, 0.0, 1.0, 0.3]])
+    rec = tt.top_k(scores, data, np.array([0, 1]), 2)
+    assert rec.tolist() == [[1, 2], [3, 4]]  # user 0 has seen 4, user 1 has seen 0
+    assert tt.recall_at_k(rec, data, np.array([0, 1]), 2) == 1.0
+    assert tt.recall_at_k(tt.top_k(scores, data, np.array([0, 1]), 1), data, np.array([0, 1]), 1) == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="k"):
+        tt.top_k(scores, data, np.array([0, 1]), 6)
+
+
+def test_logq_beats_no_correction_and_the_popularity_baseline(data, models):
+    users = tt.eval_users(data)
+    pop = tt.evaluate(tt.popularity_scores(data, users), data, users, 10)
+    naive = tt.evaluate(tt.model_scores(models[False], users), data, users, 10)
+    prod = tt.evaluate(tt.model_scores(models[True], users), data, users, 10)
+    assert prod.recall > naive.recall + 0.05
+    assert prod.recall > pop.recall
+    # without the correction the head is under-recommended relative to what users consume
+    assert naive.head_share < tt.heldout_head_share(data) / 2
+    assert pop.head_share == 1.0
+
+
+def test_training_is_seeded_and_vectors_are_normalised(data, models):
+    again = tt.train(data, dim=16, logq=True, epochs=1, batch_size=512, seed=5)
+    once = tt.train(data, dim=16, logq=True, epochs=1, batch_size=512, seed=5)
+    np.testing.assert_allclose(again.item_vectors, once.item_vectors, atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(models[True].item_vectors, axis=1), 1.0, atol=1e-5)
+    assert models[True].losses[-1] < models[True].losses[0]
+
+
+def test_progress_callback_and_bad_parameters(data):
+    seen = []
+    tt.train(data, dim=4, epochs=2, batch_size=256, progress=lambda f, m: seen.append(f))
+    assert seen == [0.5, 1.0]
+    with pytest.raises(ValueError, match="batch size"):
+        tt.train(data, batch_size=1)
+    with pytest.raises(ValueError, match="fewer than"):
+        tt.make_interactions(n_items=10, per_user=10)
