@@ -302,13 +302,48 @@ class PageHinkley:
     Attributes
     ----------
     statistic : ndarray
-        ``m_t - min_{i<=t} m_i`` after each observation (0 right after an alarm's reset).
+        ``m_t - min_{i<=t} m_i`` after each observation (the value that raised an alarm is kept;
+        the statistic restarts from 0 on the next observation when ``reset``).
     alarms : ndarray of int
         Indices (0-based) of the observations that raised an alarm.
     """
 
     statistic: np.ndarray
     alarms: np.ndarray
+
+
+@dataclass
+class PageHinkleyState:
+    """Incremental Page–Hinkley detector (see :func:`page_hinkley`); feed one value at a time."""
+
+    delta: float = 0.005
+    threshold: float = 0.1
+    min_obs: int = 1
+    reset: bool = True
+    n: int = 0
+    total: float = 0.0
+    m: float = 0.0
+    m_min: float = 0.0
+    last: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.threshold <= 0 or self.delta < 0:
+            raise ValueError("Page–Hinkley needs a positive threshold and a non-negative delta")
+
+    def update(self, value: float) -> bool:
+        """Add one observation; return True when it raises an alarm (NaN values are skipped)."""
+        if not np.isfinite(value):
+            return False
+        self.n += 1
+        self.total += value
+        self.m += value - self.total / self.n - self.delta
+        self.m_min = min(self.m_min, self.m)
+        self.last = self.m - self.m_min
+        if self.n >= self.min_obs and self.last > self.threshold:
+            if self.reset:
+                self.n, self.total, self.m, self.m_min = 0, 0.0, 0.0, 0.0
+            return True
+        return False
 
 
 def page_hinkley(values, delta: float = 0.005, threshold: float = 0.1, min_obs: int = 1,
@@ -335,25 +370,13 @@ def page_hinkley(values, delta: float = 0.005, threshold: float = 0.1, min_obs: 
         Restart the statistic after each alarm (so later changes are detected again).
     """
     x = np.asarray(values, dtype=float).ravel()
-    if threshold <= 0 or delta < 0:
-        raise ValueError("Page–Hinkley needs a positive threshold and a non-negative delta")
+    detector = PageHinkleyState(delta, threshold, min_obs, reset)
     stat = np.zeros(x.size)
     alarms = []
-    n = 0
-    total = m = m_min = 0.0
     for i, value in enumerate(x):
-        if not np.isfinite(value):
-            stat[i] = m - m_min
-            continue
-        n += 1
-        total += value
-        m += value - total / n - delta
-        m_min = min(m_min, m)
-        stat[i] = m - m_min
-        if n >= min_obs and stat[i] > threshold:
+        if detector.update(value):
             alarms.append(i)
-            if reset:
-                n, total, m, m_min = 0, 0.0, 0.0, 0.0
+        stat[i] = detector.last
     return PageHinkley(stat, np.asarray(alarms, dtype=int))
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from playground.monitoring.drift import Stream, page_hinkley, psi
+from playground.monitoring.drift import PageHinkleyState, Stream, psi
 
 POLICIES = ("never", "fixed schedule", "drift-triggered")
 TRIGGERS = ("error (Page-Hinkley)", "score drift (PSI)")
@@ -84,6 +84,14 @@ def _daily_errors(model: LogisticRegression, stream: Stream, first: int, last: i
     return list(1 - np.mean((prob > 0.5) == stream.y[first: last + 1], axis=1))
 
 
+def _warm_detector(history: list[float], delta: float, threshold: float) -> PageHinkleyState:
+    """A non-resetting Page–Hinkley detector that has already seen ``history``."""
+    detector = PageHinkleyState(delta, threshold, reset=False)
+    for value in history:
+        detector.update(value)
+    return detector
+
+
 def run_policy(stream: Stream, policy: str, train_days: int = 20, window_days: int = 14,
                every: int = 14, label_delay: int = 0, trigger: str = TRIGGERS[0],
                ph_delta: float = 0.005, ph_threshold: float = 0.2, psi_threshold: float = 0.2,
@@ -127,7 +135,7 @@ def run_policy(stream: Stream, policy: str, train_days: int = 20, window_days: i
     acc = np.full(days, np.nan)
     errors = np.full(days, np.nan)
     run = PolicyRun(policy, acc)
-    ph_stream = _daily_errors(model, stream, 0, train_days - 1)
+    ph = _warm_detector(_daily_errors(model, stream, 0, train_days - 1), ph_delta, ph_threshold)
     for day in range(train_days, days):
         prob = predict_proba(model, stream.x[day])
         acc[day] = np.mean((prob > 0.5) == stream.y[day])
@@ -140,8 +148,7 @@ def run_policy(stream: Stream, policy: str, train_days: int = 20, window_days: i
             fired = False
             if trigger == TRIGGERS[0]:
                 if known > deployed:  # an error of the current model has just become known
-                    ph_stream.append(errors[known])
-                    fired = page_hinkley(ph_stream, ph_delta, ph_threshold, reset=False).alarms.size > 0
+                    fired = ph.update(errors[known])
             else:
                 fired = psi(ref_scores, prob) > psi_threshold
             if fired:
@@ -156,7 +163,7 @@ def run_policy(stream: Stream, policy: str, train_days: int = 20, window_days: i
             ref_scores = predict_proba(model, stream.x[lo: known + 1])
             run.retrain_days.append(day)
             deployed = last_train = day
-            ph_stream = _daily_errors(model, stream, lo, known)
+            ph = _warm_detector(_daily_errors(model, stream, lo, known), ph_delta, ph_threshold)
     return run
 
 

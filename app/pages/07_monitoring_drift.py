@@ -1,0 +1,231 @@
+"""Lesson 7: monitoring and retraining — inject drift, detect it, compare retraining policies."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from components.page import LessonPage
+from playground.monitoring import drift as dr
+from playground.monitoring import retraining as rt
+
+TRAIN_DAYS = 20
+DAYS = 120
+SIGNALS = ("feature x1", "feature x2", "model score")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def stream_and_scores(kind, pattern, magnitude, start, width, period, batch, seed):
+    stream = dr.simulate_stream(kind=kind, pattern=pattern, magnitude=magnitude, start=start,
+                                days=DAYS, batch=batch, width=width, period=period, seed=seed)
+    model = rt.fit_model(stream.x[:TRAIN_DAYS], stream.y[:TRAIN_DAYS])
+    score = rt.predict_proba(model, stream.x)
+    error = 1 - ((score > 0.5) == stream.y).mean(axis=1)
+    return stream, score, error
+
+
+@st.cache_data(show_spinner="Computing detector statistics…", max_entries=32)
+def detector_stats(key, window, signal):
+    stream, score, _ = stream_and_scores(*key)
+    values = {"feature x1": stream.x[..., 0], "feature x2": stream.x[..., 1], "model score": score}[signal]
+    return dr.window_stats(values, TRAIN_DAYS, window)
+
+
+@st.cache_data(show_spinner="Replaying the stream under each policy…", max_entries=32)
+def policies(key, **kwargs):
+    stream, _, _ = stream_and_scores(*key)
+    return rt.compare(stream, train_days=TRAIN_DAYS, **kwargs)
+
+
+page = LessonPage("l07")
+seed = page.seed()
+st.sidebar.markdown("**Inject drift**")
+kind = page.select("kind", "Drift kind", dr.KINDS, "concept",
+                   help="covariate: P(x) moves · prior: P(y) moves · concept: P(y|x) moves")
+pattern = page.select("pattern", "Pattern", dr.PATTERNS)
+magnitude = page.slider("magnitude", "Magnitude (0 … 1)", 0.0, 1.0, 0.6, step=0.05)
+start = page.slider("start", "Drift starts on day", TRAIN_DAYS + 5, DAYS - 10, 60)
+width = page.slider("width", "Ramp length (gradual, days)", 1, 60, 20)
+period = page.slider("period", "Half-cycle (recurring, days)", 2, 30, 15)
+batch = page.select_slider("batch", "Examples per day", [100, 200, 400, 800], 400)
+label_delay = page.slider("label_delay", "Label delay (days)", 0, 14, 3,
+                          help="Days before a day's labels (and so its error) are known.")
+key = (kind, pattern, magnitude, start, width, period, batch, seed)
+drift_start = None if kind == "none" or magnitude == 0 else start
+
+stream = None
+with page.guard():
+    stream, score, error = stream_and_scores(*key)
+if stream is None:
+    page.math([r"\text{(fix the settings above)}"])
+    page.finish()
+    st.stop()
+
+what = {"covariate": f"x1's mean moves by {2.5 * magnitude:.2f} sd; the labelling rule P(y|x) is unchanged.",
+        "prior": f"the positive rate moves from {dr.BASE_RATE:.0%} toward "
+                 f"{dr.BASE_RATE + magnitude * (0.95 - dr.BASE_RATE):.0%}; P(x|y) is unchanged.",
+        "concept": f"the labelling rule rotates by {180 * magnitude:.0f}°; the features' distribution "
+                   "is unchanged.",
+        "none": "nothing changes: every alarm is a false alarm."}[kind]
+st.markdown(f"**Injected:** {pattern} {kind} drift from day {start}: {what}")
+
+fig = make_subplots(specs=[[{"secondary_y": True}]])
+days = np.arange(DAYS)
+fig.add_scatter(x=days, y=stream.x[..., 0].mean(axis=1), name="mean of x1")
+fig.add_scatter(x=days, y=stream.y.mean(axis=1), name="positive rate")
+fig.add_scatter(x=days, y=error, name="deployed model's error", line_color="red")
+fig.add_scatter(x=days, y=1 - stream.bayes_acc, name="best possible error", line_dash="dot",
+                line_color="grey")
+fig.add_scatter(x=days, y=stream.intensity, name="drift intensity", fill="tozeroy",
+                line_color="rgba(255,165,0,0.5)", secondary_y=True)
+fig.add_vrect(x0=0, x1=TRAIN_DAYS - 1, fillcolor="green", opacity=0.08, annotation_text="training window")
+fig.update_layout(title="The stream: what moved, and what it did to the never-retrained model",
+                  xaxis_title="day", height=360)
+fig.update_yaxes(title_text="drift intensity", range=[0, 1.05], secondary_y=True)
+page.chart(fig)
+
+tabs = st.tabs(["Detectors", "Retraining policies"])
+
+# ---- detectors ------------------------------------------------------------------------------
+with tabs[0]:
+    c1, c2, c3 = st.columns(3)
+    signal = page.select("signal", "Monitored signal (distribution detectors)", SIGNALS, container=c1)
+    window = page.slider("window", "Trailing window (days)", 1, 30, 7, container=c1)
+    psi_thr = page.slider("psi_thr", "PSI alert threshold", 0.02, 1.0, 0.2, step=0.01, container=c2)
+    ks_alpha = page.select_slider("ks_alpha", "KS alert when p-value below", [1e-6, 1e-4, 0.001, 0.01, 0.05],
+                                  0.001, container=c2)
+    w_thr = page.slider("w_thr", "Wasserstein alert threshold (signal units)", 0.01, 1.0, 0.1, step=0.01,
+                        container=c2)
+    ph_delta = page.slider("ph_delta", "Page–Hinkley tolerance δ (error rate)", 0.0, 0.05, 0.005,
+                           step=0.001, format="%.3f", container=c3)
+    ph_thr = page.slider("ph_thr", "Page–Hinkley threshold λ", 0.02, 1.0, 0.2, step=0.01, container=c3)
+    ws = detector_stats(key, window, signal)
+    mon = ws.day.to_numpy()
+    alarms = {
+        "PSI": mon[ws.psi.to_numpy() > psi_thr],
+        "KS": mon[ws.ks_p.to_numpy() < ks_alpha],
+        "Wasserstein": mon[ws.wasserstein.to_numpy() > w_thr],
+    }
+    # the error of day t is known on day t + label_delay: Page-Hinkley runs on that delayed stream
+    ph = dr.page_hinkley(error[TRAIN_DAYS:], ph_delta, ph_thr, reset=True)
+    alarms["Page–Hinkley (error)"] = ph.alarms + TRAIN_DAYS + label_delay
+    alarms["Page–Hinkley (error)"] = alarms["Page–Hinkley (error)"][alarms["Page–Hinkley (error)"] < DAYS]
+    rows = []
+    for name, when in alarms.items():
+        sc = dr.score_alarms(when, drift_start)
+        rows.append({"detector": name, "needs labels": name.startswith("Page"),
+                     "first alarm after start": "—" if sc.first_alarm is None else f"day {sc.first_alarm}",
+                     "detection delay (days)": "missed" if drift_start is not None and sc.delay is None
+                     else ("—" if sc.delay is None else str(sc.delay)),
+                     "false alarms (days)": sc.false_alarms})
+    table = pd.DataFrame(rows)
+    cols = st.columns(4)
+    for col, row in zip(cols, rows):
+        delay = row["detection delay (days)"]
+        page.metric(f"{row['detector']}: delay", f"{delay}" if delay in ("missed", "—") else f"{delay} d",
+                    delta=f"{row['false alarms (days)']} false alarms", delta_color="inverse" if
+                    row["false alarms (days)"] else "off", container=col,
+                    key=row["detector"].startswith("Page"))
+    st.dataframe(table, hide_index=True)
+    dist_missed = drift_start is not None and all(
+        dr.score_alarms(alarms[n], drift_start).first_alarm is None for n in ("PSI", "KS", "Wasserstein"))
+    ph_hit = drift_start is not None and dr.score_alarms(alarms["Page–Hinkley (error)"], drift_start).first_alarm is not None
+    if dist_missed and ph_hit:
+        st.error(f"Every distribution detector on {signal} stayed quiet: a {kind} drift need not move "
+                 "the inputs. Only the error detector, which waits for labels, saw it.")
+    elif kind == "covariate" and drift_start is not None and not dist_missed:
+        st.info("The inputs moved, so the distribution detectors fire; whether that is an incident "
+                "depends on the error curve above, not on the PSI.")
+    if kind == "none" and sum(len(a) for a in alarms.values()):
+        st.warning("No drift was injected: every alarm here is a false alarm. Raise the thresholds "
+                   "or widen the window.")
+
+    fig = make_subplots(rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.04,
+                        subplot_titles=[f"PSI of {signal}", "KS p-value (log scale)",
+                                        f"Wasserstein distance of {signal}",
+                                        "Page–Hinkley statistic on the error (day of the error)"])
+    fig.add_scatter(x=mon, y=ws.psi, name="PSI", row=1, col=1)
+    fig.add_hline(y=psi_thr, line_dash="dash", line_color="red", row=1, col=1)
+    fig.add_scatter(x=mon, y=np.maximum(ws.ks_p, 1e-16), name="KS p", row=2, col=1)
+    fig.add_hline(y=ks_alpha, line_dash="dash", line_color="red", row=2, col=1)
+    fig.add_scatter(x=mon, y=ws.wasserstein, name="W1", row=3, col=1)
+    fig.add_hline(y=w_thr, line_dash="dash", line_color="red", row=3, col=1)
+    fig.add_scatter(x=mon, y=ph.statistic, name="PH", row=4, col=1)
+    fig.add_hline(y=ph_thr, line_dash="dash", line_color="red", row=4, col=1)
+    fig.update_yaxes(type="log", row=2, col=1)
+    if drift_start is not None:
+        for r in range(1, 5):
+            fig.add_vline(x=drift_start, line_color="orange", row=r, col=1)
+    fig.update_layout(height=720, showlegend=False, title="Detector statistics vs alert thresholds "
+                      "(orange: drift start)")
+    page.chart(fig)
+
+# ---- retraining -----------------------------------------------------------------------------
+with tabs[1]:
+    c1, c2, c3 = st.columns(3)
+    focus = page.select("policy_focus", "Your team's policy", rt.POLICIES, "drift-triggered", container=c1)
+    trigger = page.select("trigger", "Drift trigger", rt.TRIGGERS, container=c1)
+    every = page.slider("every", "Fixed schedule: retrain every (days)", 3, 60, 14, container=c2)
+    window_days = page.slider("train_window", "Labelled days per retrain", 1, 30, 14, container=c2)
+    retrain_cost = page.number("retrain_cost", "Cost of one retrain", 0, 100_000, 500, step=100, container=c3)
+    error_cost = page.slider("error_cost", "Cost of one wrong prediction", 0.0, 5.0, 0.5, step=0.1,
+                             container=c3)
+    runs = None
+    with page.guard():
+        runs = policies(key, window_days=window_days, every=every, label_delay=label_delay,
+                        trigger=trigger, ph_delta=ph_delta, ph_threshold=ph_thr, psi_threshold=psi_thr)
+    if runs is not None:
+        since = drift_start if drift_start is not None else TRAIN_DAYS
+        summary = pd.DataFrame([{
+            "policy": name, "retrains": run.retrains,
+            f"accuracy from day {since}": round(run.mean_accuracy(since), 3),
+            "accuracy, whole stream": round(run.mean_accuracy(TRAIN_DAYS), 3),
+            "cost": round(run.cost(retrain_cost, error_cost, batch, TRAIN_DAYS)),
+        } for name, run in runs.items()])
+        mine = runs[focus]
+        best = float(np.mean(stream.bayes_acc[since:]))
+        m1, m2, m3, m4 = st.columns(4)
+        page.metric(f"{focus}: accuracy from day {since}", f"{mine.mean_accuracy(since):.3f}", container=m1,
+                    key=True)
+        page.metric(f"{focus}: retrains", f"{mine.retrains}", container=m2, key=True)
+        page.metric(f"{focus}: total cost", f"{mine.cost(retrain_cost, error_cost, batch, TRAIN_DAYS):,.0f}",
+                    container=m3)
+        page.metric("Best possible accuracy", f"{best:.3f}", container=m4)
+        st.dataframe(summary, hide_index=True)
+        cheapest = summary.loc[summary.cost.idxmin(), "policy"]
+        st.caption(f"Cheapest policy at these costs: **{cheapest}**. Retrains use the last "
+                   f"{window_days} labelled days; with a {label_delay}-day label delay the freshest "
+                   "training data is always that old.")
+        fig = go.Figure()
+        for name, run in runs.items():
+            fig.add_scatter(x=days, y=run.accuracy, name=f"{name} ({run.retrains} retrains)",
+                            line_width=3 if name == focus else 1.5)
+            if run.retrain_days:
+                fig.add_scatter(x=run.retrain_days, y=run.accuracy[np.asarray(run.retrain_days)],
+                                mode="markers", marker_symbol="triangle-up", marker_size=9,
+                                name=f"{name}: retrain", showlegend=False)
+        fig.add_scatter(x=days, y=stream.bayes_acc, name="best possible", line_dash="dot", line_color="grey")
+        if drift_start is not None:
+            fig.add_vline(x=drift_start, line_color="orange", annotation_text="drift starts")
+        fig.update_layout(title="Daily accuracy of the model in production under each policy",
+                          xaxis_title="day", yaxis_title="accuracy", height=400)
+        page.chart(fig)
+
+# ---- the math -------------------------------------------------------------------------------
+last = ws.iloc[-1]
+page.math([
+    r"\mathrm{PSI} = \sum_b (c_b - r_b)\,\ln\frac{c_b}{r_b}" + rf" = {last.psi:.3f}\ \text{{(day {int(last.day)})}}",
+    r"D = \sup_x |F_{\text{ref}}(x) - F_{\text{win}}(x)|" + rf" = {last.ks:.3f},\ p = {last.ks_p:.2g}",
+    r"W_1 = \int |F_{\text{ref}}(x) - F_{\text{win}}(x)|\,dx" + rf" = {last.wasserstein:.3f}",
+    r"m_t = \sum_{i \le t} (e_i - \bar e_i - \delta),\quad PH_t = m_t - \min_{i\le t} m_i > \lambda"
+    + rf"\quad(\delta = {ph_delta:.3f},\ \lambda = {ph_thr:.2f})",
+    r"\text{delay} = t_{\text{first alarm}} - t_{\text{start}},\quad"
+    + rf"\text{{Page–Hinkley alarms on error of day }} t \text{{ at day }} t + {label_delay}",
+    r"\text{cost} = C_{\text{retrain}} \cdot \#\text{retrains} + C_{\text{error}} \cdot \#\text{errors}"
+    + rf" = {retrain_cost:g}\cdot\#\text{{retrains}} + {error_cost:g}\cdot\#\text{{errors}}",
+], notes=f"PSI bins are the deciles of the reference (the {TRAIN_DAYS}-day training window); "
+         f"KS, Wasserstein and PSI compare the last {window} day(s) of {signal} with it. "
+         "The true labelling rule is sigmoid(x1 + 2.5 x2 − 0.8 x1² + 0.5); the model is a logistic "
+         "regression on x1, x2.")
+page.finish()

@@ -1,0 +1,52 @@
+"""Lesson 7 page: what a learner should see at the defaults, in the presets and at the extremes."""
+
+from .apptest import metric, open_page, texts
+
+
+def _acc(at, label):
+    return float(metric(at, label))
+
+
+def test_default_concept_drift_is_invisible_to_feature_detectors_but_not_to_the_error():
+    at = open_page("l07")
+    assert not at.exception
+    for name in ("PSI", "KS", "Wasserstein"):
+        assert metric(at, f"{name}: delay") == "missed"
+    delay = metric(at, "Page–Hinkley (error): delay")
+    assert delay.endswith(" d") and 3 <= int(delay[:-2]) <= 10  # label delay 3 + a few days
+    assert "stayed quiet" in " ".join(e.value for e in at.error)
+    # drift-triggered retraining recovers most of the quality with fewer retrains than the schedule
+    assert _acc(at, "drift-triggered: accuracy from day 60") > 0.65
+    assert 1 <= int(metric(at, "drift-triggered: retrains")) < 7
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_covariate_preset_fires_the_feature_detectors_immediately():
+    at = open_page("l07", {"preset": "covariate_harmless"})
+    assert not at.exception
+    for name in ("PSI", "KS", "Wasserstein"):  # a 7-day window dilutes the first drifted days
+        assert int(metric(at, f"{name}: delay")[:-2]) <= 3
+    assert "distribution detectors fire" in texts(at)
+
+
+def test_naive_preset_never_retrains_and_rots():
+    at = open_page("l07", {"preset": "naive"})
+    assert not at.exception
+    assert metric(at, "never: retrains") == "0"
+    assert _acc(at, "never: accuracy from day 60") < 0.55
+    assert _acc(at, "never: accuracy from day 60") < _acc(at, "Best possible accuracy") - 0.25
+
+
+def test_no_drift_and_hair_trigger_thresholds_show_false_alarms():
+    at = open_page("l07", {"kind": "none", "psi_thr": "0.02", "ks_alpha": "0.05", "w_thr": "0.01"})
+    assert not at.exception
+    assert any("every alarm here is a false alarm" in w.value for w in at.warning)
+    assert "missed" not in metric(at, "PSI: delay")
+
+
+def test_heavy_extremes_render():
+    at = open_page("l07", {"batch": "800", "window": "30", "every": "3", "train_window": "30",
+                           "pattern": "recurring", "kind": "prior", "magnitude": "1",
+                           "trigger": "score drift (PSI)", "label_delay": "14"})
+    assert not at.exception
+    assert int(metric(at, "drift-triggered: retrains")) >= 1
