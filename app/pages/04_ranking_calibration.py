@@ -40,11 +40,17 @@ def trained_scores(seed: int, model: str, w: float) -> tuple[np.ndarray, np.ndar
     return cal.scores(est, data.X_cal), cal.scores(est, data.X_test), int(keep.sum())
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def calibrated(seed: int, model: str, w: float, k: float, b: float) -> dict[str, np.ndarray]:
+    z_cal, z_test, _ = trained_scores(seed, model, w)
+    return cal.probabilities(z_cal, click_data(seed).y_cal, z_test, w, k, b)
+
+
 data = click_data(seed)
 variants = None
 with page.guard():
-    z_cal, z_test, n_kept = trained_scores(seed, model, w)
-    variants = cal.evaluate(data, z_cal, z_test, w, k, b, n_bins, strategy, t)
+    n_kept = trained_scores(seed, model, w)[2]
+    variants = cal.score_all(calibrated(seed, model, w, k, b), data, n_bins, strategy, t)
     truth = cal.oracle(data, n_bins, strategy, t)
 
 if variants is not None:
@@ -66,13 +72,12 @@ if variants is not None:
                 delta=f"{naive.mean_p / true_ctr:.2f}× the true CTR", delta_color="off", container=c[2])
     page.metric("Predicted CTR (production)", f"{prod.mean_p:.1%}",
                 delta=f"true CTR {true_ctr:.1%}", delta_color="off", container=c[3])
-    c = st.columns(4)
+    c = st.columns(3)
     page.metric("AUC (naive → production)", f"{naive.auc:.3f} → {prod.auc:.3f}", container=c[0])
     page.metric("Log loss (naive → production)", f"{naive.log_loss:.3f} → {prod.log_loss:.3f}",
                 container=c[1])
-    page.metric("Brier (naive → production)", f"{naive.brier:.4f} → {prod.brier:.4f}", container=c[2])
-    page.metric("Floor: ECE of the true p", f"{truth.table.ece:.3f}", container=c[3],
-                help="Even the true probabilities show this much ECE on a finite test set (noise).")
+    page.metric("Brier (naive → production)", f"{naive.brier:.3f} → {prod.brier:.3f}", container=c[2])
+    page.record("ECE of the true probabilities (noise floor)", f"{truth.table.ece:.4f}")
 
     # ---- reliability diagram ----
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28],
@@ -116,7 +121,8 @@ if variants is not None:
     } for name, v in rows])
     st.markdown("**Every calibrator on the same scores** (production rows = downsampling correction "
                 "then the calibrator). Monotone calibrators leave AUC alone: ranking and calibration "
-                "are different questions.")
+                "are different questions. The true-p row is the floor: even the true probabilities "
+                f"show ECE {truth.table.ece:.4f} on {len(data.y_test):,} test impressions (noise).")
     st.dataframe(table.style.format({
         "mean pCTR": "{:.3f}", "ECE": "{:.4f}", "Brier": "{:.4f}", "log loss": "{:.4f}", "AUC": "{:.4f}",
         "wrong decisions": "{:.1%}", "value lost / 1k": "{:.1f}", "bid ÷ fair bid": "{:.2f}"}),
@@ -141,8 +147,10 @@ if variants is not None:
     for v, label, color in ((naive, "naive model", "#d62728"), (variants["corrected"], "model + correction q", "#2ca02c")):
         fig.add_scatter(x=true_mean, y=np.bincount(band, weights=v.p, minlength=20) / np.maximum(counts, 1),
                         mode="markers", name=label, marker=dict(color=color, size=8))
-    fig.update_layout(height=380, title=f"What a model trained at w = {w:.2f} predicts (by true CTR)",
-                      xaxis_title="true CTR", yaxis_title="predicted CTR", legend_orientation="h")
+    fig.update_layout(height=400, title=f"What a model trained at w = {w:.2f} predicts (by true CTR)",
+                      xaxis_title="true CTR", yaxis_title="predicted CTR",
+                      legend=dict(x=0.98, y=0.02, xanchor="right", yanchor="bottom",
+                                  bgcolor="rgba(255,255,255,0.8)"))
     page.chart(fig, container=right)
 
     # ---- downstream ----
@@ -163,12 +171,12 @@ page.math([
        rf"{prod.table.ece:.3f}\ (\text{{production}})" if variants else ""),
     r"\mathrm{Brier} = \frac1N\sum_i (p_i - y_i)^2, \qquad "
     r"\mathrm{LogLoss} = -\frac1N\sum_i y_i\log p_i + (1-y_i)\log(1-p_i)",
-    rf"p' = \frac{{p}}{{p + (1-p)\,w}}, \qquad q = \frac{{p'}}{{p' + (1-p')/w}} = p"
-    rf"\qquad (w = {w:.2f}:\ \operatorname{{logit}} q = \operatorname{{logit}} p' + \log w"
-    rf" = \operatorname{{logit}} p' {np.log(w):+.3f})",
+    rf"p' = \frac{{p}}{{p + (1-p)\,w}}, \qquad q = \frac{{p'}}{{p' + (1-p')/w}} = p",
+    rf"w = {w:.2f}:\quad \operatorname{{logit}} q = \operatorname{{logit}} p' + \log w"
+    rf" = \operatorname{{logit}} p' {np.log(w):+.3f}",
     rf"z' = k\,z + b = {k:.2f}\,z {b:+.1f}",
-    r"\text{Platt: } \sigma(\alpha z' + \beta), \quad \text{temperature: } \sigma(z'/T), \quad "
-    r"\text{isotonic: monotone step function } g(z')",
+    r"\text{Platt: } \sigma(\alpha z' + \beta), \qquad \text{temperature: } \sigma(z'/T)",
+    r"\text{isotonic: the monotone step function } g \text{ minimising } \textstyle\sum_i (g(z'_i) - y_i)^2",
     rf"\text{{show iff }} \hat p > t = \frac{{\text{{cost}}}}{{\text{{value}}}} = {t:.2f}, \qquad "
     r"\text{regret} = \mathbb{E}\bigl[\max(p - t, 0) - (p - t)\,\mathbb{1}[\hat p > t]\bigr]",
 ], notes="Predictions are binned on the test split; $n_b$ impressions in bin $b$ with mean prediction "

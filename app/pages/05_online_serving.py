@@ -12,6 +12,8 @@ from playground.recsys import serving as sv
 FANOUTS = (1, 2, 5, 10, 20, 50, 100)
 BATCHES = (1, 2, 4, 8, 16, 32)
 N_REQUESTS = 20_000
+SHORT = {"cg": "Candidates", "fs": "Feature lookup", "rank": "Ranking", "rr": "Re-rank"}
+BELOW = dict(orientation="h", yanchor="top", y=-0.22, x=0)
 
 page = LessonPage("l05")
 seed = page.seed()
@@ -81,9 +83,10 @@ if sims is not None:
                 delta_color="inverse", container=c[0], key=True)
     page.metric("p99 (production)", f"{prod.p99:.0f} ms", delta=f"{prod.p99 - budget:+.0f} vs budget",
                 delta_color="inverse", container=c[1], key=True)
-    page.metric("p50 (naive → production)", f"{naive.p50:.0f} → {prod.p50:.0f} ms", container=c[2])
-    page.metric("Over budget (naive → production)",
-                f"{naive.share_over(budget):.1%} → {prod.share_over(budget):.1%}", container=c[3])
+    page.metric("p50 (production)", f"{prod.p50:.0f} ms", delta=f"naive {naive.p50:.0f} ms",
+                delta_color="off", container=c[2])
+    page.metric("Over budget (production)", f"{prod.share_over(budget):.1%}",
+                delta=f"naive {naive.share_over(budget):.1%}", delta_color="off", container=c[3])
     c = st.columns(4)
     page.metric("Sum of stage medians", f"{sum(float(np.median(v)) for v in naive.stages.values()):.0f} ms",
                 container=c[0], help="What adding up typical component latencies predicts (naive).")
@@ -114,7 +117,7 @@ if sims is not None:
     fig.add_vline(x=budget, line_color="black", line_width=2, annotation_text=f"budget {budget} ms",
                   annotation_position="bottom right")
     fig.update_layout(height=360, title=f"End-to-end latency of {N_REQUESTS:,} simulated requests (N = {n})",
-                      xaxis_title="latency (ms)", yaxis_title="share of requests", legend_orientation="h")
+                      xaxis_title="latency (ms)", yaxis_title="share of requests", legend=BELOW)
     page.chart(fig)
 
     left, right = st.columns(2)
@@ -130,18 +133,19 @@ if sims is not None:
                     line=dict(color="grey", dash="dash"))
     fig.add_hline(y=budget, line_color="black", annotation_text="budget")
     fig.add_vline(x=n, line_dash="dot", line_color="grey")
+    fig.update_xaxes(tickvals=list(FANOUTS))
     fig.update_layout(height=380, title="Tail at scale: latency vs fan-out", xaxis_type="log",
-                      xaxis_title="shards N (log)", yaxis_title="ms", legend_orientation="h")
+                      xaxis_title="shards N (log)", yaxis_title="ms", legend=BELOW)
     page.chart(fig, container=left)
 
     keys = [s.key for s in stages]
     fig = go.Figure()
     for sim, label, color in ((naive, "naive", "#d62728"), (prod, "production", "#2ca02c")):
-        fig.add_bar(x=[s.name.split(" (")[0] for s in stages],
+        fig.add_bar(x=[SHORT[k] for k in keys],
                     y=[float(np.quantile(sim.stages[k], 0.99)) for k in keys], name=f"p99 {label}",
                     marker_color=color)
     fig.update_layout(height=380, title="p99 per stage (the fanned-out lookup dominates)",
-                      yaxis_title="ms", barmode="group", legend_orientation="h")
+                      yaxis_title="ms", barmode="group", legend=BELOW)
     page.chart(fig, container=right)
 
 # ---- queueing ----
@@ -162,7 +166,7 @@ if point is not None:
     page.metric("Service mean", f"{point.mean * 1e3:.1f} ms", container=c[2])
 else:
     st.info("Add replicas or lower the traffic: the numbers above need utilisation below 100 %.")
-page.metric("Replicas needed for the budget", "impossible" if needed is None else f"{needed}",
+page.metric("Replicas for the budget", "impossible" if needed is None else f"{needed}",
             delta=None if needed is None else f"{needed - replicas:+d} vs now", delta_color="off",
             container=c[3], key=True)
 if needed is None:
@@ -187,18 +191,18 @@ if point is not None and batch == 1:
 fig.add_hline(y=q_budget, line_color="black", annotation_text="budget")
 fig.update_layout(height=360, title=f"Latency vs utilisation ({replicas} replicas, no batching)",
                   xaxis_title="utilisation ρ", xaxis_tickformat=".0%", yaxis_title="ms",
-                  yaxis_range=[0, max(q_budget * 3, 5 * svc_ms)], legend_orientation="h")
+                  yaxis_range=[0, max(q_budget * 3, 5 * svc_ms)], legend=BELOW)
 page.chart(fig, container=left)
 
 c_min = int(np.floor(qps / mu)) + 1
-cs = np.arange(c_min, c_min + 60)
+cs = np.arange(c_min, min(max(needed or 0, replicas, c_min) + 12, c_min + 80))
 p99s = [qu.response_quantile(0.99, qps, mu, int(k)) * 1e3 for k in cs]
 fig = go.Figure()
 fig.add_scatter(x=cs, y=p99s, mode="lines+markers", name="p99 (B = 1)", line=dict(color="#d62728"))
 fig.add_hline(y=q_budget, line_color="black", annotation_text="budget")
 fig.add_vline(x=replicas, line_dash="dot", line_color="grey", annotation_text="now")
 fig.update_layout(height=360, title=f"p99 vs replicas at {qps} requests/s", xaxis_title="replicas",
-                  yaxis_title="ms", yaxis_type="log", legend_orientation="h")
+                  yaxis_title="ms", yaxis_range=[0, max(q_budget * 2, p99s[-1] * 3)], legend=BELOW)
 page.chart(fig, container=right)
 
 with page.guard():
@@ -214,8 +218,8 @@ formulas = [
     r"\sigma = \frac{\ln(p_{99}/\text{median})}{z_{0.99}}",
     rf"P(\text{{stage}} \le x) = F(x)^N, \qquad p_{{99}}^{{\text{{stage}}}} = F^{{-1}}\!\left(0.99^{{1/N}}\right)",
     rf"P(\text{{some shard beyond its own p99}}) = 1 - 0.99^{{N}} = 1 - 0.99^{{{n}}} = {1 - 0.99 ** n:.2f}",
-    r"\text{hedge after } d:\ T = \min(X_1, d + X_2),\quad P(T > x) = \bar F(x)\,\bar F(x - d)\ (x > d),"
-    r"\quad \text{extra load} = \bar F(d)",
+    r"\text{hedge after } d:\quad T = \min(X_1,\ d + X_2)",
+    r"P(T > x) = \bar F(x)\,\bar F(x - d)\ \ (x > d), \qquad \text{extra load} = \bar F(d)",
     r"C(c, a) = \frac{\frac{a^c}{c!}\frac{1}{1-\rho}}{\sum_{k=0}^{c-1}\frac{a^k}{k!} + \frac{a^c}{c!}\frac{1}{1-\rho}},"
     r"\quad a = \lambda/\mu,\ \rho = a/c",
     r"P(T > t) = (1-C)e^{-\mu t} + C\,\frac{\theta e^{-\mu t} - \mu e^{-\theta t}}{\theta - \mu},\quad \theta = c\mu - \lambda",
@@ -224,6 +228,9 @@ if sims is not None:
     with page.guard():
         formulas.insert(2, rf"N = {n}:\ p_{{99}}^{{\text{{stage}}}} = {sv.fanout_quantile(0.99, fs_med, fs_p99, n):.0f}"
                            rf"\ \text{{ms vs one shard's }} {fs_p99:.0f}\ \text{{ms}}")
+if sims is not None and hedge:
+    formulas.append(rf"d = {hedge_ms}\ \text{{ms}}:\ \bar F(d)\,(1-h) = {prod.extra_load:.3f}\ "
+                    r"\text{backup calls per lookup (cache hits never hedge)}")
 if point is not None:
     formulas.append(rf"\lambda = {qps},\ c = {replicas},\ B = {batch}:\ \rho = {point.utilisation:.2f},\ "
                     rf"p_{{99}} = {point.p99 * 1e3:.0f}\ \text{{ms}}")

@@ -23,7 +23,7 @@ def test_defaults_show_the_naive_path_blowing_the_budget_and_production_holding(
     # queueing at defaults: 800 req/s × 20 ms over 20 replicas, matched by the closed form
     assert metric(at, "Utilisation") == "80%"
     assert _ms(metric(at, "Service p99")) == round(qu.response_quantile(0.99, 800, 50, 20) * 1e3)
-    assert int(metric(at, "Replicas needed for the budget")) == qu.replicas_needed(800, 50, 0.1)
+    assert int(metric(at, "Replicas for the budget")) == qu.replicas_needed(800, 50, 0.1)
 
 
 def test_fanout_slider_shows_the_tail_at_scale():
@@ -53,9 +53,9 @@ def test_overloaded_queue_and_impossible_budget_get_messages():
     at = open_page("l05", {"qps": "5000", "replicas": "10"})
     assert not at.exception
     assert any("grows without bound" in e.value for e in at.error)
-    assert int(metric(at, "Replicas needed for the budget")) > 100
+    assert int(metric(at, "Replicas for the budget")) > 100
     at = open_page("l05", {"svc_ms": "200", "q_budget": "100"})
-    assert metric(at, "Replicas needed for the budget") == "impossible"
+    assert metric(at, "Replicas for the budget") == "impossible"
     assert "No replica count meets" in texts(at)
 
 
@@ -72,5 +72,5 @@ def test_batching_raises_throughput_and_needs_fewer_replicas():
     rows = table.set_index("batch B")
     assert rows.loc[4, "throughput / replica (req/s)"] > 2 * rows.loc[1, "throughput / replica (req/s)"]
     assert int(rows.loc[4, "replicas for budget"]) < int(rows.loc[1, "replicas for budget"])
-    assert int(metric(at, "Replicas needed for the budget")) == int(rows.loc[4, "replicas for budget"])
+    assert int(metric(at, "Replicas for the budget")) == int(rows.loc[4, "replicas for budget"])
     assert "approximation" in texts(at)

@@ -3,7 +3,7 @@ import pytest
 from scipy.optimize import minimize_scalar
 from scipy.special import expit
 from sklearn.calibration import calibration_curve
-from sklearn.metrics import brier_score_loss
+from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.metrics import log_loss as sk_log_loss
 
 from playground.recsys import calibration as cal
@@ -60,6 +60,13 @@ def test_brier_and_log_loss_match_sklearn():
     assert cal.brier(p, y) == pytest.approx(brier_score_loss(y, p))
     clipped = np.clip(p, 1e-15, 1 - 1e-15)
     assert cal.log_loss(p, y) == pytest.approx(sk_log_loss(y, clipped))
+
+
+def test_auc_matches_sklearn_with_ties():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 2000)
+    p = np.round(rng.random(2000) * 0.5 + 0.3 * y, 1)   # coarse scores: many ties
+    assert cal.auc(p, y) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
 
 
 def test_temperature_matches_a_scipy_optimisation():

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.special import expit, log_expit, logit
+from scipy.special import expit, log_expit
+from scipy.stats import rankdata
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from playground.course import Preset
@@ -262,6 +262,18 @@ def log_loss(p: np.ndarray, y: np.ndarray) -> float:
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
 
 
+def auc(p: np.ndarray, y: np.ndarray) -> float:
+    """ROC AUC as the Mann–Whitney statistic: P(score of a click > score of a non-click),
+    ties counted half (average ranks)."""
+    y = np.asarray(y).astype(bool)
+    n1 = int(y.sum())
+    n0 = y.size - n1
+    if n1 == 0 or n0 == 0:
+        raise ValueError("AUC needs both clicks and non-clicks")
+    ranks = rankdata(np.asarray(p, dtype=float))
+    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
 # ---- downstream decisions ---------------------------------------------------------------
 @dataclass(frozen=True)
 class Decision:
@@ -311,29 +323,41 @@ def score_variant(name: str, p: np.ndarray, data: ClickData, n_bins: int, strate
                   threshold: float) -> Variant:
     """All metrics of one set of test-split probabilities."""
     return Variant(name, p, reliability(p, data.y_test, n_bins, strategy), brier(p, data.y_test),
-                   log_loss(p, data.y_test), float(roc_auc_score(data.y_test, p)), float(np.mean(p)),
+                   log_loss(p, data.y_test), auc(p, data.y_test), float(np.mean(p)),
                    decision_error(p, data.p_test, threshold))
 
 
-def evaluate(data: ClickData, z_cal: np.ndarray, z_test: np.ndarray, w: float, sharpness: float,
-             shift: float, n_bins: int, strategy: str, threshold: float) -> dict[str, Variant]:
-    """Naive, downsampling-corrected and every calibrator, on the same test impressions.
+def probabilities(z_cal: np.ndarray, y_cal: np.ndarray, z_test: np.ndarray, w: float,
+                  sharpness: float = 1.0, shift: float = 0.0) -> dict[str, np.ndarray]:
+    """Test-split probabilities of every design, from the raw log-odds of a model trained with
+    negatives kept at rate ``w``.
 
-    ``z_cal``/``z_test`` are the raw log-odds of a model trained with negatives kept at rate
-    ``w``. Keys: ``"naive"`` (distorted scores read as probabilities), ``"corrected"``
-    (downsampling correction only), then ``"platt"``, ``"isotonic"``, ``"temperature"``
-    (correction, then the calibrator fit on the held-out split).
+    Keys: ``"naive"`` (distorted scores read as probabilities), ``"corrected"`` (downsampling
+    correction only), then ``"platt"``, ``"isotonic"``, ``"temperature"`` (correction, then the
+    calibrator fit on the held-out split ``z_cal``, ``y_cal``).
     """
     _check_rate(w)
     zc = distort(z_cal, sharpness, shift) + np.log(w)
     zt = distort(z_test, sharpness, shift)
-    out = {"naive": score_variant("naive", expit(zt), data, n_bins, strategy, threshold)}
+    out = {"naive": expit(zt)}
     zt = zt + np.log(w)   # logit(q) = logit(p') + log w  is  q = p'/(p' + (1 - p')/w)
-    out["corrected"] = score_variant("corrected", expit(zt), data, n_bins, strategy, threshold)
+    out["corrected"] = expit(zt)
     for method in CALIBRATORS[1:]:
-        p = fit_calibrator(method, zc, data.y_cal)(zt)
-        out[method] = score_variant(method, p, data, n_bins, strategy, threshold)
+        out[method] = fit_calibrator(method, zc, y_cal)(zt)
     return out
+
+
+def score_all(probs: dict[str, np.ndarray], data: ClickData, n_bins: int, strategy: str,
+              threshold: float) -> dict[str, Variant]:
+    """:func:`score_variant` for every design in ``probs``."""
+    return {name: score_variant(name, p, data, n_bins, strategy, threshold) for name, p in probs.items()}
+
+
+def evaluate(data: ClickData, z_cal: np.ndarray, z_test: np.ndarray, w: float, sharpness: float,
+             shift: float, n_bins: int, strategy: str, threshold: float) -> dict[str, Variant]:
+    """Naive, downsampling-corrected and every calibrator, scored on the same test impressions."""
+    probs = probabilities(z_cal, data.y_cal, z_test, w, sharpness, shift)
+    return score_all(probs, data, n_bins, strategy, threshold)
 
 
 def oracle(data: ClickData, n_bins: int, strategy: str, threshold: float) -> Variant:
