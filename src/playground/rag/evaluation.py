@@ -1,0 +1,454 @@
+"""Lesson 11: RAG evaluation — retrieval (context precision / recall against qrels) and
+generation (faithfulness, answer relevance) measured separately, a fluency score that does *not*
+measure faithfulness, and agreement between two judges (Cohen's kappa).
+
+Definitions (close to RAGAS, with the LLM judge replaced by measurable proxies):
+
+- **context precision@k** — ``Σ_{i≤k} precision@i · rel_i / (relevant in top k)``: high when the
+  relevant passages sit at the top of the context;
+- **context recall@k** — share of the query's relevant passages (qrels grade ≥ 1) in the context;
+- **faithfulness** — share of answer sentences supported by the context: by *embedding* (the
+  sentence's best cosine similarity to a context sentence ≥ τₑ) or by *token overlap* (the share
+  of its content tokens found in the context ≥ τₒ);
+- **answer relevance** — cosine similarity of the answer and question embeddings;
+- **fluency** — how natural the text reads under a bigram language model of the corpus: the share
+  of corpus sentences whose mean log-probability per token is lower than the answer's (0–1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from playground.course import Preset
+from playground.rag import generation as gen
+from playground.rag import ir_metrics as irm
+from playground.rag.retrieval import tokenize
+
+Encoder = Callable[[list[str]], np.ndarray]
+MAX_ANSWER_CHARS = 2000
+_CITATION = re.compile(r"\s*\[\d+\]")
+
+
+class MemoEncoder:
+    """Wrap an encoder so each distinct text is embedded once (texts -> unit vectors).
+
+    With ``path`` the memory is loaded from and :meth:`save`-d to an ``.npz`` file (an on-disk
+    cache under ``.cache/``; key the file name by the model so vectors never mix).
+    """
+
+    def __init__(self, encode: Encoder, max_items: int = 50_000, path: Path | None = None) -> None:
+        self.encode = encode
+        self.max_items = max_items
+        self.path = path
+        self.memory: dict[str, np.ndarray] = {}
+        self._saved = 0
+        if path is not None and path.is_file():
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    self.memory = dict(zip(data["texts"].tolist(), data["vectors"]))
+                self._saved = len(self.memory)
+            except (OSError, ValueError, KeyError):
+                self.memory = {}
+
+    def save(self) -> None:
+        """Write the memory to ``path`` atomically (no-op without a path or new texts)."""
+        if self.path is None or len(self.memory) == self._saved or not self.memory:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
+        os.close(fd)
+        np.savez(tmp, texts=np.array(list(self.memory), dtype=str),
+                 vectors=np.stack(list(self.memory.values())))
+        os.replace(tmp, self.path)
+        self._saved = len(self.memory)
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.memory]
+        if missing:
+            if len(self.memory) + len(missing) > self.max_items:
+                self.memory.clear()
+            self.memory.update(zip(missing, self.encode(missing)))
+        return np.stack([self.memory[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
+
+
+# ---- retrieval side ---------------------------------------------------------------------------
+def context_precision(ranked: Sequence[str], relevant: dict[str, int], k: int) -> float:
+    """Rank-aware precision of the top ``k`` context passages (0 when none is relevant).
+
+    ``Σ_{i=1..k} precision@i · rel_i / Σ_{i=1..k} rel_i`` with ``rel_i = 1`` when the passage at
+    rank i has grade ≥ 1 (the average precision of the context, RAGAS's definition).
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1 (got {k})")
+    hits = total = 0.0
+    for rank, pid in enumerate(ranked[:k], start=1):
+        if relevant.get(pid, 0) > 0:
+            hits += 1
+            total += hits / rank
+    return total / hits if hits else 0.0
+
+
+def context_recall(ranked: Sequence[str], relevant: dict[str, int], k: int) -> float:
+    """Share of the relevant passages (grade ≥ 1) that made it into the top ``k``."""
+    return irm.recall_at_k(ranked, relevant, k)
+
+
+# ---- judge agreement ---------------------------------------------------------------------------
+def cohen_kappa(a: Sequence, b: Sequence) -> float:
+    """Cohen's kappa of two raters' labels: ``(p_o − p_e) / (1 − p_e)``.
+
+    ``p_o`` is the share of items with the same label; ``p_e = Σ_c p_a(c) · p_b(c)`` the agreement
+    expected by chance from each rater's label frequencies. Returns NaN when ``p_e = 1`` (both
+    raters always give the same single label), like scikit-learn.
+    """
+    if len(a) != len(b):
+        raise ValueError("the two judges must label the same items")
+    if len(a) == 0:
+        raise ValueError("no items to compare")
+    n = len(a)
+    p_o = sum(x == y for x, y in zip(a, b)) / n
+    count_a, count_b = Counter(a), Counter(b)
+    p_e = sum(count_a[c] * count_b[c] for c in count_a) / n**2
+    if p_e == 1:
+        return float("nan")
+    return (p_o - p_e) / (1 - p_e)
+
+
+def confusion(a: Sequence[bool], b: Sequence[bool]) -> np.ndarray:
+    """2×2 counts ``[[both no, a no & b yes], [a yes & b no, both yes]]``."""
+    m = np.zeros((2, 2), dtype=int)
+    for x, y in zip(a, b):
+        m[int(bool(x)), int(bool(y))] += 1
+    return m
+
+
+# ---- fluency --------------------------------------------------------------------------------------
+_WORD = re.compile(r"[a-z0-9_]+|[^\sa-z0-9_]")
+
+
+def lm_tokens(text: str) -> list[str]:
+    """Lowercase words and punctuation marks (citation marks removed)."""
+    return _WORD.findall(_CITATION.sub("", text).lower())
+
+
+class BigramLM:
+    """Interpolated bigram language model: ``p(w|v) = λ·c(v,w)/c(v) + (1−λ)·p₁(w)`` with an
+    add-one unigram ``p₁`` over the vocabulary plus one unknown word.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Training text (the corpus passages).
+    lam : float
+        Weight of the bigram estimate.
+    """
+
+    def __init__(self, texts: Sequence[str], lam: float = 0.7) -> None:
+        if not 0 <= lam < 1:
+            raise ValueError("lam must be in [0, 1)")
+        self.lam = lam
+        self.unigrams: Counter = Counter()
+        self.bigrams: Counter = Counter()
+        self.contexts: Counter = Counter()
+        for text in texts:
+            tokens = ["<s>", *lm_tokens(text)]
+            self.unigrams.update(tokens[1:])
+            self.contexts.update(tokens[:-1])
+            self.bigrams.update(zip(tokens[:-1], tokens[1:]))
+        self.total = sum(self.unigrams.values())
+        self.vocab = len(self.unigrams) + 1
+
+    def logprob(self, prev: str, word: str) -> float:
+        """Natural log of ``p(word | prev)``."""
+        uni = (self.unigrams.get(word, 0) + 1) / (self.total + self.vocab)
+        ctx = self.contexts.get(prev, 0)
+        bi = self.bigrams.get((prev, word), 0) / ctx if ctx else 0.0
+        return math.log(self.lam * bi + (1 - self.lam) * uni)
+
+    def mean_logprob(self, text: str) -> float:
+        """Mean log-probability per token of ``text`` (−inf for text with no tokens)."""
+        tokens = ["<s>", *lm_tokens(text)]
+        if len(tokens) == 1:
+            return float("-inf")
+        return sum(self.logprob(p, w) for p, w in zip(tokens[:-1], tokens[1:])) / (len(tokens) - 1)
+
+
+@dataclass
+class FluencyScale:
+    """Maps a text's mean log-probability to its percentile among reference sentences."""
+
+    lm: BigramLM
+    reference: np.ndarray  # sorted mean log-probabilities of the reference sentences
+
+    def __call__(self, text: str) -> float:
+        """Share of reference sentences less fluent than ``text`` (0 … 1)."""
+        score = self.lm.mean_logprob(text)
+        return float(np.searchsorted(self.reference, score, side="left") / len(self.reference))
+
+
+def fluency_scale(texts: Sequence[str], lam: float = 0.7, max_reference: int = 4000) -> FluencyScale:
+    """Fit the bigram LM on ``texts`` and rank against up to ``max_reference`` of their sentences."""
+    lm = BigramLM(texts, lam)
+    sentences = [s for t in texts for s in gen.split_sentences(t)]
+    if not sentences:
+        raise ValueError("the fluency model needs at least one sentence of text")
+    step = max(1, len(sentences) // max_reference)
+    reference = np.sort([lm.mean_logprob(s) for s in sentences[::step]])
+    return FluencyScale(lm, reference)
+
+
+# ---- scoring one answer ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class SentenceScore:
+    """Support of one answer sentence by the context."""
+
+    sentence: str
+    similarity: float   # best cosine similarity to a context sentence
+    overlap: float      # share of the sentence's content tokens found in the context
+    by_embedding: bool
+    by_overlap: bool
+
+
+@dataclass(frozen=True)
+class AnswerScore:
+    """All scores of one answer against one question and its retrieved context."""
+
+    faithfulness_emb: float
+    faithfulness_overlap: float
+    relevance: float
+    fluency: float
+    words: int
+    sentences: list[SentenceScore] = field(default_factory=list)
+
+
+def token_overlap(sentence: str, context_tokens: set[str]) -> float:
+    """Share of the sentence's content tokens (BM25 tokenizer: no stopwords) in the context
+    (1.0 for a sentence with no content tokens)."""
+    tokens = set(tokenize(sentence))
+    if not tokens:
+        return 1.0
+    return len(tokens & context_tokens) / len(tokens)
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """The answer's sentences without citation marks; a short answer is one sentence."""
+    text = _CITATION.sub("", answer).strip()
+    return gen.split_sentences(text) or ([" ".join(text.split())] if text else [])
+
+
+def score_answer(question: str, answer: str, context: Sequence[str], encode: Encoder,
+                 fluency: Callable[[str], float], emb_threshold: float = 0.7,
+                 overlap_threshold: float = 0.8) -> AnswerScore:
+    """Score ``answer`` for ``question`` against the retrieved ``context`` passages' texts.
+
+    Raises ``ValueError`` for an empty or over-long answer, or no context.
+    """
+    if not answer.strip():
+        raise ValueError("the answer is empty: type an answer to score")
+    if len(answer) > MAX_ANSWER_CHARS:
+        raise ValueError(f"the answer is {len(answer):,} characters; keep it under {MAX_ANSWER_CHARS:,}")
+    if not question.strip():
+        raise ValueError("the question is empty")
+    context_sentences = [s for text in context for s in gen.split_sentences(text)]
+    if not context_sentences:
+        raise ValueError("there is no retrieved context to check the answer against")
+    sentences = answer_sentences(answer)
+    vectors = encode([question, " ".join(sentences), *sentences, *context_sentences])
+    q, a = vectors[0], vectors[1]
+    s_vec, c_vec = vectors[2:2 + len(sentences)], vectors[2 + len(sentences):]
+    best = (s_vec @ c_vec.T).max(axis=1)
+    ctx_tokens = set(tokenize(" ".join(context)))
+    scored = []
+    for sentence, sim in zip(sentences, best):
+        ov = token_overlap(sentence, ctx_tokens)
+        scored.append(SentenceScore(sentence, float(sim), ov, bool(sim >= emb_threshold),
+                                    ov >= overlap_threshold))
+    n = len(scored)
+    return AnswerScore(
+        faithfulness_emb=sum(s.by_embedding for s in scored) / n,
+        faithfulness_overlap=sum(s.by_overlap for s in scored) / n,
+        relevance=float(q @ a), fluency=fluency(" ".join(sentences)),
+        words=len(" ".join(sentences).split()), sentences=scored)
+
+
+# ---- candidate answers --------------------------------------------------------------------------
+#: Candidate kinds, their display label, and whether the reference (construction) label is faithful.
+KINDS: dict[str, tuple[str, bool]] = {
+    "grounded": ("Grounded (top 2 context sentences)", True),
+    "short": ("Grounded, one sentence", True),
+    "mixed": ("Half grounded, half from an unrelated passage", False),
+    "padded": ("Grounded + confident filler", False),
+    "unrelated": ("Fluent, from an unrelated passage", False),
+    "salad": ("Context words, shuffled", False),
+}
+
+FILLER = (
+    "This is the recommended approach in all modern versions of Python and it is guaranteed to be "
+    "thread-safe.",
+    "It also works the same way on every operating system, so no further configuration is needed.",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate answer: how it was built and whether that construction is faithful."""
+
+    kind: str
+    text: str
+    faithful: bool
+
+
+def _rng_for(key: str, seed: int) -> np.random.Generator:
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def candidates(question_id: str, question: str, context: Sequence, pool: Sequence, encode: Encoder,
+               seed: int = 0) -> list[Candidate]:
+    """Deterministic candidate answers for one query.
+
+    Parameters
+    ----------
+    question_id, question : str
+        The query (its id seeds the choice of the unrelated passage and the shuffle).
+    context : sequence of passages
+        The retrieved passages (``id``, ``title``, ``text``, ``doc_id``).
+    pool : sequence of passages
+        Where unrelated passages come from (the corpus); only passages from a document that is not
+        in the context, with at least two sentences, are used.
+
+    Returns
+    -------
+    list of Candidate
+        One per :data:`KINDS` entry that can be built (a context with a single sentence yields no
+        "grounded" two-sentence answer distinct from "short"; it is still included).
+    """
+    if not context:
+        raise ValueError("no retrieved context: cannot build grounded answers")
+    rng = _rng_for(question_id, seed)
+    grounded = gen.extractive_answer(question, context, encode, threshold=-1.0, max_sentences=2).sentences
+    if not grounded:
+        raise ValueError("the retrieved context has no usable sentence")
+    docs = {getattr(p, "doc_id", p.id) for p in context}
+    others = [p for p in pool if getattr(p, "doc_id", p.id) not in docs and len(gen.split_sentences(p.text)) >= 2]
+    if not others:
+        raise ValueError("the corpus has no unrelated passage to build unfaithful answers from")
+    foreign = gen.split_sentences(others[int(rng.integers(len(others)))].text)[:2]
+    words = [w.rstrip(".,;:") for w in " ".join(grounded).split() if w.rstrip(".,;:")]
+    salad = " ".join(words[i] for i in rng.permutation(len(words))).capitalize() + "."
+    built = {
+        "grounded": " ".join(grounded),
+        "short": grounded[0],
+        "mixed": f"{grounded[0]} {foreign[0]}",
+        "padded": " ".join([grounded[0], *FILLER]),
+        "unrelated": " ".join(foreign),
+        "salad": salad,
+    }
+    return [Candidate(kind, built[kind], KINDS[kind][1]) for kind in KINDS]
+
+
+# ---- a labelled evaluation set ---------------------------------------------------------------------
+def sample_queries(queries: Sequence, n: int, seed: int = 0) -> list:
+    """``n`` queries stratified by type: each type shuffled by ``seed``, then taken round-robin."""
+    if n < 1:
+        raise ValueError("evaluate at least one query")
+    rng = np.random.default_rng(seed)
+    groups: dict[str, list] = {}
+    for q in queries:
+        groups.setdefault(q.type, []).append(q)
+    shuffled = [[g[i] for i in rng.permutation(len(g))] for _, g in sorted(groups.items())]
+    out = []
+    for i in range(max((len(g) for g in shuffled), default=0)):
+        out += [g[i] for g in shuffled if i < len(g)]
+    return out[:n]
+
+
+@dataclass(frozen=True)
+class QueryEval:
+    """One labelled query: its retrieved context, retrieval metrics and scored candidate answers."""
+
+    query_id: str
+    type: str
+    question: str
+    context_ids: list[str]
+    context_texts: list[str]
+    context_precision: float
+    context_recall: float
+    candidates: list[Candidate]
+    scores: list[AnswerScore]
+
+
+def evaluate_queries(queries: Sequence, search: Callable[[str, int], list[str]], by_id: dict,
+                     pool: Sequence, encode: Encoder, fluency: Callable[[str], float], k: int = 5,
+                     emb_threshold: float = 0.7, overlap_threshold: float = 0.8,
+                     seed: int = 0) -> list[QueryEval]:
+    """Retrieve, build candidate answers and score them for every query.
+
+    ``search(question, k)`` returns ranked passage ids; ``by_id`` maps ids to passages. The
+    encoder is called in two large batches (context, then answers) when it is a
+    :class:`MemoEncoder`, which is what keeps this fast.
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1 (got {k})")
+    contexts = {q.id: search(q.text, k) for q in queries}
+    first = [t for q in queries for t in
+             [q.text, *(s for pid in contexts[q.id] for s in gen.split_sentences(by_id[pid].text))]]
+    encode(first)
+    built = {q.id: candidates(q.id, q.text, [by_id[pid] for pid in contexts[q.id]], pool, encode, seed)
+             for q in queries}
+    encode([t for cands in built.values() for c in cands
+            for t in (" ".join(answer_sentences(c.text)), *answer_sentences(c.text))])
+    out = []
+    for q in queries:
+        ids = contexts[q.id]
+        texts = [by_id[pid].text for pid in ids]
+        scores = [score_answer(q.text, c.text, texts, encode, fluency, emb_threshold, overlap_threshold)
+                  for c in built[q.id]]
+        out.append(QueryEval(q.id, q.type, q.text, ids, texts, context_precision(ids, q.relevant, k),
+                             context_recall(ids, q.relevant, k), built[q.id], scores))
+    return out
+
+
+def answer_records(evals: Sequence[QueryEval], cut: float = 0.75, fluency_cut: float = 0.5) -> list[dict]:
+    """One row per candidate answer with its scores and three binary verdicts:
+    ``judge_emb`` / ``judge_overlap`` (faithfulness ≥ ``cut``) and ``judge_fluency``
+    (fluency ≥ ``fluency_cut``), next to the reference label ``faithful``."""
+    rows = []
+    for e in evals:
+        for c, s in zip(e.candidates, e.scores):
+            rows.append({"query_id": e.query_id, "type": e.type, "kind": c.kind, "label": KINDS[c.kind][0],
+                         "faithful": c.faithful, "faithfulness_emb": s.faithfulness_emb,
+                         "faithfulness_overlap": s.faithfulness_overlap, "relevance": s.relevance,
+                         "fluency": s.fluency, "words": s.words,
+                         "judge_emb": s.faithfulness_emb >= cut, "judge_overlap": s.faithfulness_overlap >= cut,
+                         "judge_fluency": s.fluency >= fluency_cut})
+    return rows
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset("production", "Judge by faithfulness",
+           "Hybrid retrieval, top 5 context, strict support thresholds: grounded answers pass, "
+           "fluent answers from unrelated passages fail, and the two judges mostly agree.",
+           {"method": "rrf", "k": 5, "emb_t": 0.7, "ovl_t": 0.8, "cut": 0.75, "naive": False}),
+    Preset("naive", "Judge by fluency",
+           "The naive judge reads how fluent an answer sounds: the unrelated and padded answers pass, "
+           "and its kappa against the reference labels collapses.",
+           {"method": "rrf", "k": 5, "emb_t": 0.7, "ovl_t": 0.8, "cut": 0.75, "naive": True}),
+    Preset("loose_judge", "Lenient support threshold",
+           "An embedding threshold of 0.3 calls nearly every sentence supported: faithfulness stops "
+           "separating grounded from unrelated answers.",
+           {"method": "rrf", "k": 5, "emb_t": 0.3, "ovl_t": 0.8, "cut": 0.75, "naive": False}),
+    Preset("bm25_k1", "BM25, one passage",
+           "Context of a single BM25 passage: context recall drops on multi-hop and paraphrase queries.",
+           {"method": "bm25", "k": 1, "emb_t": 0.7, "ovl_t": 0.8, "cut": 0.75, "naive": False}),
+)
