@@ -104,6 +104,31 @@ def _info_nce_chance() -> float:
     return float(clip.info_nce(emb, emb, 0.07)[0])
 
 
+def _store(n: float, d: int, dtype: str, attr: str = "replica_bytes", **kwargs) -> float:
+    from playground.recsys import sizing
+
+    size = sizing.size_store(int(n), d, dtype, **kwargs)
+    return getattr(size, attr) / (1e9 if attr.endswith("bytes") else 1)
+
+
+def _mmc_wait_ms() -> float:
+    from playground.recsys import queueing
+
+    return 1000 * queueing.mean_wait(8.0, 5.0, 2)
+
+
+def _fanout_tail_share() -> float:
+    from playground.recsys import serving
+
+    return 100 * (1 - float(serving.fanout_cdf(120.0, 30.0, 120.0, 100)))
+
+
+def _psi() -> float:
+    from playground.monitoring import drift
+
+    return drift.psi(list(range(10)), [0] * 8 + [9] * 2, bins=2)
+
+
 def _cuped_n() -> float:
     return math.ceil(_n_per_arm(0.10, 0.01) * (1 - 0.5**2))
 
@@ -149,6 +174,26 @@ NUMERIC: tuple[Numeric, ...] = (
             "What does the winner pay per click under second-price pricing, in dollars?",
             _gsp_price, 1.60, "$", 0.01,
             "A wins on eCPM (0.10 vs 0.08) and pays B's eCPM over its own pCTR: 0.08 / 0.05."),
+    Numeric("l03", "Embedding store: 1 billion items × 256 dimensions in fp16, one replica. Size in GB "
+            "(10⁹ bytes)?", lambda: _store(1e9, 256, "fp16"), 512.0, "GB", 0.01,
+            "1e9 × 256 × 2 bytes = 512 GB."),
+    Numeric("l03", "1 billion items × 128 dims compressed with PQ (m = 16 sub-quantisers, 8 bits each). "
+            "Code storage in GB?", lambda: _store(1e9, 128, "PQ", pq_m=16, nbits=8), 16.0, "GB", 0.01,
+            "Each vector becomes 16 one-byte codes: 1e9 × 16 bytes = 16 GB."),
+    Numeric("l03", "1 billion × 128 fp32 vectors, 3 replicas, machines with 256 GB RAM of which 70 % may "
+            "hold the index. How many machines?",
+            lambda: _store(1e9, 128, "fp32", attr="machines", replicas=3, ram_gb=256, usable_fraction=0.7),
+            9, "machines", 0.0, "512 GB per replica / 179.2 GB usable = 2.86 → 3 shards; × 3 replicas = 9."),
+    Numeric("l05", "A ranking service gets 8 requests/s; each replica serves 5 requests/s (exponential "
+            "service, M/M/c). With 2 replicas, what is the mean time a request waits in the queue, in ms?",
+            _mmc_wait_ms, 355.6, "ms", 0.01,
+            "a = λ/μ = 1.6, ρ = 0.8; Erlang C = 6.4 / (1 + 1.6 + 6.4) = 0.711; W = C / (cμ − λ) = 0.711 / 2 s."),
+    Numeric("l05", "A request fans out to 100 shards whose latencies are independent. What percentage of "
+            "requests wait for at least one call slower than a shard's own p99?",
+            _fanout_tail_share, 63.4, "%", 0.01, "1 − 0.99¹⁰⁰ = 0.634."),
+    Numeric("l07", "PSI with 2 bins split at the reference median: the reference has 50 % / 50 % of values "
+            "in the bins, the current window 80 % / 20 %. What is the PSI?",
+            _psi, 0.4159, "", 0.01, "(0.8 − 0.5) ln(0.8/0.5) + (0.2 − 0.5) ln(0.2/0.5) = 0.141 + 0.275."),
     Numeric("l15", "A contrastive model that has learned nothing gives every image–text pair the same "
             "similarity. With a batch of 128 pairs, what is its InfoNCE loss (nats)?",
             _info_nce_chance, 4.852, "nats", 0.005, "Uniform softmax over 128 candidates: ln 128."),
