@@ -1,6 +1,6 @@
 """Lesson 12 page: what a learner sees at the defaults, under the presets and at the costly extremes."""
 
-from ..app.apptest import metric, open_page, texts
+from .apptest import metric, open_page, texts
 
 
 def _pct(value: str) -> float:

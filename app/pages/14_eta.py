@@ -1,0 +1,129 @@
+"""Lesson 14: ETA prediction: P50 / P90 quantile models with pinball loss vs a mean (MSE) model
+used as a promise time."""
+
+import numpy as np
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.page import LessonPage
+from playground.cases import eta
+
+TEST_TRIPS = 20000
+BASES = ("quantile model", "mean (MSE model)", "mean + buffer")
+
+page = LessonPage("l14")
+seed = page.seed()
+st.sidebar.markdown("**City and data**")
+n_train = page.select_slider("n", "Training trips", [2000, 5000, 10000, 20000, 40000], 20000, costly=True)
+tail = page.slider("tail", "Incident delay size (tail heaviness)", 0.0, 3.0, 1.0, step=0.1, costly=True)
+rain = page.slider("rain", "Share of trips in rain (snow = ¼ of it)", 0.0, 0.6, 0.2, step=0.05, costly=True)
+st.sidebar.markdown("**The promise**")
+q = page.select_slider("q", "Promise quantile", [0.8, 0.85, 0.9, 0.95, 0.98], 0.9, costly=True)
+basis = page.select("basis", "Promise time shown to the rider", BASES,
+                    help="Production: the quantile model. Naive: the mean, or the mean plus a flat buffer.")
+buffer = page.slider("buffer", "Flat buffer added to the mean (minutes)", 0.0, 20.0, 5.0, step=0.5)
+heat_metric = page.select("heat", "Heat map shows", eta.HEAT_METRICS)
+qname = eta.quantile_name(q)
+
+
+@st.cache_resource(show_spinner="Training P50, quantile and mean models …", max_entries=8)
+def trained(n_train, tail, rain, q, seed):
+    train = eta.simulate_trips(n_train, seed=seed, tail=tail, rain=rain)
+    return eta.fit_models(train, q, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def held_out(n_train, tail, rain, q, seed):
+    test = eta.simulate_trips(TEST_TRIPS, seed=seed + 10_000, tail=tail, rain=rain)
+    return test, trained(n_train, tail, rain, q, seed).predict(test)
+
+
+formulas: list[str] = []
+with page.guard():
+    test, preds = held_out(n_train, tail, rain, q, seed)
+    y = test["minutes"].to_numpy()
+    card = eta.scorecard(y, preds, q)
+    matched = eta.matched_buffer(y, preds["mean"], card.loc[qname, "coverage"])
+    promises = {f"{qname} model": preds[qname].to_numpy(), "mean": preds["mean"].to_numpy(),
+                f"mean + {buffer:g} min": preds["mean"].to_numpy() + buffer,
+                f"mean + {matched:.1f} min (same overall coverage as {qname})": preds["mean"].to_numpy() + matched}
+    chosen = {"quantile model": f"{qname} model", "mean (MSE model)": "mean",
+              "mean + buffer": f"mean + {buffer:g} min"}[basis]
+    late_chosen = float(np.mean(y > promises[chosen]))
+
+    cols = st.columns(4)
+    page.metric(f"{qname} coverage (held-out)", f"{card.loc[qname, 'coverage']:.1%}",
+                delta=f"{card.loc[qname, 'coverage'] - q:+.1%} vs target {q:.0%}", delta_color="off",
+                container=cols[0], key=True)
+    page.metric("Late-arrival rate of the promise", f"{late_chosen:.1%}", container=cols[1], key=True,
+                help=f"Promise = {chosen}.")
+    page.metric("Late rate if promising the mean", f"{card.loc['mean', 'late rate']:.1%}", container=cols[2])
+    page.metric(f"Pinball loss q={q:g}: {qname} vs mean",
+                f"{card.loc[qname, f'pinball q={q:g}']:.2f} vs {card.loc['mean', f'pinball q={q:g}']:.2f}",
+                container=cols[3])
+    if basis != "quantile model" and late_chosen > 1.5 * (1 - q):
+        st.error(f"Promising {chosen}: {late_chosen:.0%} of riders arrive late, against the "
+                 f"{1 - q:.0%} a {qname} promise is designed for. Trip times are right-skewed: the mean is "
+                 "above the median but far below the slow trips, and squared error cannot say how slow.")
+    elif basis == "quantile model":
+        st.success(f"The {qname} promise is late on {late_chosen:.1%} of held-out trips (target {1 - q:.0%}).")
+
+    left, right = st.columns(2)
+    hist = px.histogram(test, x="minutes", nbins=120, height=380,
+                        title="Held-out trip durations (right-skewed)")
+    for label, value, colour in (("median", np.median(y), "green"), ("mean", y.mean(), "orange"),
+                                 (f"{q:.0%} quantile", np.quantile(y, q), "red")):
+        hist.add_vline(x=value, line_color=colour, line_dash="dash",
+                       annotation_text=f"{label} {value:.0f}")
+    hist.update_xaxes(range=[0, float(np.quantile(y, 0.995))])
+    page.chart(hist, container=left)
+
+    late = eta.late_by_condition(test, {k: v for k, v in promises.items() if k != f"mean + {buffer:g} min"})
+    bars = px.bar(late, x="segment", y="late rate", color="promise", barmode="group", height=380,
+                  title="Late-arrival rate by segment: who gets the broken promise")
+    bars.add_hline(y=1 - q, line_dash="dot", line_color="grey", annotation_text=f"target {1 - q:.0%}")
+    bars.update_layout(legend_orientation="h", yaxis_tickformat=".0%")
+    page.chart(bars, container=right)
+    worst = late.loc[late.groupby("promise")["late rate"].idxmax()].set_index("promise")
+    flat = f"mean + {matched:.1f} min (same overall coverage as {qname})"
+    st.caption(f"A flat buffer of {matched:.1f} min makes the mean cover as many trips overall as the "
+               f"{qname} model, but its worst segment ({worst.loc[flat, 'segment']}) is late "
+               f"{worst.loc[flat, 'late rate']:.0%} of the time against {worst.loc[f'{qname} model', 'late rate']:.0%} "
+               f"for the {qname} model's worst: the spread of a trip depends on its context, which only a "
+               "quantile model learns.")
+    page.record(f"late rate worst segment, {qname} model", f"{worst.loc[f'{qname} model', 'late rate']:.3f}")
+    page.record("late rate worst segment, mean + matched buffer", f"{worst.loc[flat, 'late rate']:.3f}")
+
+    st.subheader("Pinball loss per quantile, and where the error lives")
+    left, right = st.columns([2, 3])
+    losses = card[["pinball q=0.5", f"pinball q={q:g}"]].reset_index().melt(
+        id_vars="model", var_name="loss", value_name="minutes")
+    pin = px.bar(losses, x="loss", y="minutes", color="model", barmode="group", height=420,
+                 title="Pinball loss on held-out trips (lower is better)")
+    page.chart(pin, container=left)
+    grid = eta.heat_grid(test, preds, heat_metric, q)
+    heat = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=[f"zone {z}" for z in grid.index],
+                                colorscale="Reds", colorbar_title="" if "error" in heat_metric else "rate",
+                                hoverongaps=False))
+    heat.update_layout(title=f"{heat_metric.replace('quantile-model', qname)} by origin zone × hour",
+                       xaxis_title="hour of day", height=420, yaxis_autorange="reversed")
+    page.chart(heat, container=right)
+    st.caption("Zones are numbered row by row on a 6 × 6 grid; downtown (zones 14, 15, 20, 21) is the "
+               "slowest. Blank cells had no held-out trip.")
+    with st.expander("Scorecard (held-out trips)"):
+        st.dataframe(card.style.format(precision=3))
+    diff = y - preds[qname].to_numpy()
+    formulas += [
+        rf"L_q(y, \hat y) = \frac1n\sum_i \max\big(q\,(y_i - \hat y_i),\ (q - 1)(y_i - \hat y_i)\big),\quad "
+        rf"L_{{{q:g}}}({qname}) = {card.loc[qname, f'pinball q={q:g}']:.2f},\ "
+        rf"L_{{{q:g}}}(\text{{mean}}) = {card.loc['mean', f'pinball q={q:g}']:.2f}",
+        rf"\text{{coverage}} = \frac1n \sum_i \mathbf 1[y_i \le \hat y_i^{{({q:g})}}] = "
+        rf"{np.mean(diff <= 0):.3f},\quad \text{{late rate}} = 1 - \text{{coverage}}",
+        rf"\arg\min_c \mathbb E[(Y - c)^2] = \mathbb E[Y] = {y.mean():.1f}\ \text{{min}},\quad "
+        rf"\arg\min_c \mathbb E[L_q(Y, c)] = F_Y^{{-1}}(q) = {np.quantile(y, q):.1f}\ \text{{min}}",
+        rf"b^\star = \hat F^{{-1}}_{{y - \hat\mu}}({card.loc[qname, 'coverage']:.3f}) = {matched:.1f}\ \text{{min}}",
+    ]
+page.math(formulas, notes="Squared error is minimised by the mean and pinball loss at $q$ by the "
+          "$q$-quantile: the loss you train with decides which number the model returns.")
+page.finish()

@@ -1,0 +1,217 @@
+"""Lesson 14: ETA prediction as quantiles (P50 / P90) with pinball loss, on a synthetic grid city.
+
+Trips have spatial effects (a slow downtown, distance) and temporal ones (hour, weekday rush hours,
+weather), and a right-skewed delay: a log-normal spread plus occasional incidents whose chance and
+size grow in rush hour and bad weather. Because the spread depends on the context, a quantile model
+promises short where trips are predictable and long where they are not; a squared-error model
+predicts the mean trip and, used as a promise, is late on every slow trip.
+
+Times are in minutes, distances in kilometres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
+
+from playground.course import Preset
+
+GRID = 6            # the city is GRID × GRID zones
+ZONE_KM = 2.0       # side of a zone
+WEATHER = ("clear", "rain", "snow")
+FEATURES = ("zone", "ox", "oy", "dx", "dy", "distance_km", "hour", "day", "rush", "weather")
+HEAT_METRICS = ("quantile-model late rate", "mean-model late rate", "P50 absolute error (min)")
+
+
+def pinball_loss(y_true, y_pred, quantile: float) -> float:
+    """Mean pinball (quantile) loss: q·(y − ŷ) when y ≥ ŷ, (1 − q)·(ŷ − y) otherwise.
+
+    It is minimised by the q-quantile of y, as squared error is by the mean.
+    """
+    if not 0 < quantile < 1:
+        raise ValueError("the quantile must be strictly between 0 and 1")
+    diff = np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)
+    return float(np.mean(np.maximum(quantile * diff, (quantile - 1) * diff)))
+
+
+def simulate_trips(n: int, seed: int = 0, tail: float = 1.0, rain: float = 0.2) -> pd.DataFrame:
+    """``n`` synthetic trips with their true durations.
+
+    Parameters
+    ----------
+    n : int
+        Number of trips.
+    seed : int
+        Random seed.
+    tail : float
+        Heaviness of the right tail: scales the size of incident delays (0 = log-normal noise only).
+    rain : float
+        Share of trips in rain; snow is a quarter of that.
+    """
+    if n < 100:
+        raise ValueError("simulate at least 100 trips")
+    if tail < 0 or not 0 <= rain <= 0.75:
+        raise ValueError("tail must be ≥ 0 and the rain share in [0, 0.75]")
+    rng = np.random.default_rng(seed)
+    centre = (GRID - 1) / 2
+    cells = np.arange(GRID * GRID)
+    cx, cy = cells % GRID, cells // GRID
+    pull = np.exp(-((cx - centre) ** 2 + (cy - centre) ** 2) / 6.0)
+    zone = rng.choice(cells, size=n, p=pull / pull.sum())
+    dest = rng.choice(cells, size=n)
+    ox = (zone % GRID + rng.random(n)) * ZONE_KM
+    oy = (zone // GRID + rng.random(n)) * ZONE_KM
+    dx = (dest % GRID + rng.random(n)) * ZONE_KM
+    dy = (dest // GRID + rng.random(n)) * ZONE_KM
+    distance = np.maximum(1.25 * (np.abs(ox - dx) + np.abs(oy - dy)), 0.5)
+
+    demand = np.array([1, .6, .4, .3, .3, .5, 1.2, 2.2, 2.5, 1.8, 1.4, 1.5, 1.7, 1.6, 1.5, 1.7, 2.2,
+                       2.6, 2.4, 2.0, 1.8, 1.6, 1.4, 1.2])
+    hour = rng.choice(24, size=n, p=demand / demand.sum())
+    day = rng.integers(0, 7, n)
+    weekday = day < 5
+    rush = weekday & (((hour >= 7) & (hour <= 9)) | ((hour >= 16) & (hour <= 19)))
+    weather = rng.choice(3, size=n, p=[1 - 1.25 * rain, rain, 0.25 * rain])
+
+    mid_x, mid_y = (ox + dx) / 2 / ZONE_KM, (oy + dy) / 2 / ZONE_KM
+    downtown = np.exp(-((mid_x - centre - 0.5) ** 2 + (mid_y - centre - 0.5) ** 2) / 4.0)
+    speed = 34.0 * (1 - 0.45 * downtown)
+    speed *= np.where(rush, 0.6, 1.0) * np.where((hour < 6) | (hour >= 22), 1.3, 1.0)
+    speed *= np.where(day >= 5, 1.1, 1.0) * np.array([1.0, 0.8, 0.6])[weather]
+    median = 3.0 + 60.0 * distance / speed
+
+    sigma = 0.12 + 0.10 * rush + 0.06 * weather + 0.05 * downtown
+    p_incident = 0.04 + 0.12 * rush + 0.08 * weather + 0.06 * downtown
+    incident = rng.random(n) < p_incident
+    delay = np.where(incident, rng.exponential(4.0 + 0.4 * median) * tail, 0.0)
+    minutes = median * np.exp(sigma * rng.standard_normal(n)) + delay
+
+    return pd.DataFrame({"zone": zone, "ox": ox, "oy": oy, "dx": dx, "dy": dy, "distance_km": distance,
+                         "hour": hour, "day": day, "rush": rush.astype(int), "weather": weather,
+                         "minutes": minutes})
+
+
+def _model(loss: str, quantile: float | None, seed: int) -> HistGradientBoostingRegressor:
+    kwargs = {"quantile": quantile} if loss == "quantile" else {}
+    # small trees and no early stopping: deeper quantile trees overfit the tail and under-cover
+    return HistGradientBoostingRegressor(loss=loss, max_iter=200, learning_rate=0.05, max_leaf_nodes=8,
+                                         min_samples_leaf=100, early_stopping=False,
+                                         categorical_features=[0, 9], random_state=seed, **kwargs)
+
+
+@dataclass(frozen=True)
+class EtaModels:
+    """The three fitted models: P50 and Pq (pinball loss) and the mean (squared error)."""
+
+    p50: HistGradientBoostingRegressor
+    pq: HistGradientBoostingRegressor
+    mean: HistGradientBoostingRegressor
+    quantile: float
+
+    def predict(self, trips: pd.DataFrame) -> pd.DataFrame:
+        """Predicted minutes per trip: columns ``P50``, ``Pq`` (named e.g. ``P90``) and ``mean``."""
+        x = trips[list(FEATURES)].to_numpy()
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return pd.DataFrame({"P50": self.p50.predict(x),
+                                 quantile_name(self.quantile): self.pq.predict(x),
+                                 "mean": self.mean.predict(x)}, index=trips.index)
+
+
+def quantile_name(quantile: float) -> str:
+    """``0.9`` -> ``"P90"``."""
+    return f"P{round(100 * quantile)}"
+
+
+def fit_models(train: pd.DataFrame, quantile: float = 0.9, seed: int = 0) -> EtaModels:
+    """Fit gradient-boosted P50 and P``quantile`` models with pinball loss and a mean model with
+    squared error on the same trips."""
+    if not 0.5 < quantile < 1:
+        raise ValueError("the promise quantile must be above 0.5 and below 1")
+    if len(train) < 100:
+        raise ValueError("train on at least 100 trips")
+    x, y = train[list(FEATURES)].to_numpy(), train["minutes"].to_numpy()
+    # one OpenMP thread: on a shared 2-core machine, contended threads make boosting 20-40x slower
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return EtaModels(_model("quantile", 0.5, seed).fit(x, y), _model("quantile", quantile, seed).fit(x, y),
+                         _model("squared_error", None, seed).fit(x, y), quantile)
+
+
+def matched_buffer(y_true, mean_pred, coverage: float) -> float:
+    """The constant buffer b (minutes) for which the promise ``mean + b`` covers the share
+    ``coverage`` of trips (the empirical quantile of the residuals)."""
+    resid = np.asarray(y_true, dtype=float) - np.asarray(mean_pred, dtype=float)
+    return float(np.quantile(resid, coverage))
+
+
+def scorecard(y_true, preds: pd.DataFrame, quantile: float) -> pd.DataFrame:
+    """One row per model: pinball loss at 0.5 and at ``quantile``, coverage (share of trips that
+    arrive by the prediction), late rate used as a promise, mean promise, MAE and RMSE."""
+    y = np.asarray(y_true, dtype=float)
+    rows = []
+    for name in preds.columns:
+        p = preds[name].to_numpy()
+        rows.append({"model": name, "pinball q=0.5": pinball_loss(y, p, 0.5),
+                     f"pinball q={quantile:g}": pinball_loss(y, p, quantile),
+                     "coverage": float(np.mean(y <= p)), "late rate": float(np.mean(y > p)),
+                     "mean promise (min)": float(p.mean()), "MAE (min)": float(np.mean(np.abs(y - p))),
+                     "RMSE (min)": float(np.sqrt(np.mean((y - p) ** 2)))})
+    return pd.DataFrame(rows).set_index("model")
+
+
+def conditions(trips: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Boolean masks of the trip segments a promise must hold in (night, rush, rain, ...)."""
+    hour = trips["hour"].to_numpy()
+    night = (hour < 6) | (hour >= 22)
+    rush = trips["rush"].to_numpy() == 1
+    return {"night": night, "off-peak day": ~night & ~rush, "rush hour": rush,
+            "rain": trips["weather"].to_numpy() == 1, "snow": trips["weather"].to_numpy() == 2,
+            "long trip (> 15 km)": trips["distance_km"].to_numpy() > 15}
+
+
+def late_by_condition(trips: pd.DataFrame, promises: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Late-arrival rate (share of trips slower than the promise) per segment and promise rule,
+    with the number of trips in each segment."""
+    y = trips["minutes"].to_numpy()
+    rows = []
+    for segment, mask in conditions(trips).items():
+        for name, promise in promises.items():
+            late = y[mask] > np.asarray(promise)[mask]
+            rows.append({"segment": segment, "promise": name, "late rate": float(late.mean()) if mask.any()
+                         else np.nan, "trips": int(mask.sum())})
+    return pd.DataFrame(rows)
+
+
+def heat_grid(trips: pd.DataFrame, preds: pd.DataFrame, metric: str, quantile: float = 0.9) -> pd.DataFrame:
+    """A zone × hour table of ``metric`` (one of :data:`HEAT_METRICS`) on held-out trips; NaN where
+    a cell has no trip."""
+    y = trips["minutes"].to_numpy()
+    if metric == "quantile-model late rate":
+        values = (y > preds[quantile_name(quantile)].to_numpy()).astype(float)
+    elif metric == "mean-model late rate":
+        values = (y > preds["mean"].to_numpy()).astype(float)
+    elif metric == "P50 absolute error (min)":
+        values = np.abs(y - preds["P50"].to_numpy())
+    else:
+        raise ValueError(f"unknown heat-map metric {metric!r}")
+    frame = pd.DataFrame({"zone": trips["zone"].to_numpy(), "hour": trips["hour"].to_numpy(), "v": values})
+    grid = frame.pivot_table(index="zone", columns="hour", values="v", aggfunc="mean")
+    return grid.reindex(index=range(GRID * GRID), columns=range(24))
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset("production", "P90 promise (production)",
+           "Promise the P90 quantile: about 10 % of trips arrive late, and the promise is short where "
+           "trips are predictable.",
+           {"q": 0.9, "buffer": 0.0, "tail": 1.0, "rain": 0.2}),
+    Preset("naive", "Promise the mean (naive)",
+           "An MSE model's mean used as the promise time: a third of trips arrive late.",
+           {"q": 0.9, "buffer": 0.0, "basis": "mean (MSE model)"}),
+    Preset("storm", "Heavy tail and bad weather",
+           "Half the trips in rain or snow with big incident delays: the mean model is late more "
+           "often and the P90 promise stretches where the risk is.",
+           {"tail": 2.5, "rain": 0.5, "q": 0.9}),
+)

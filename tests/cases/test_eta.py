@@ -1,0 +1,87 @@
+"""Lesson 14 core: pinball loss against scikit-learn, P90 coverage on held-out trips, the mean as a
+promise, segment late rates and the heat grid against a direct recount."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import mean_pinball_loss
+
+from playground.cases import eta
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    train, test = eta.simulate_trips(20000, seed=0), eta.simulate_trips(20000, seed=1)
+    models = eta.fit_models(train, 0.9, seed=0)
+    return test, models.predict(test)
+
+
+@pytest.mark.parametrize("q", [0.1, 0.5, 0.9, 0.99])
+def test_pinball_loss_matches_sklearn(q):
+    rng = np.random.default_rng(0)
+    y, p = rng.gamma(2.0, 10.0, 500), rng.gamma(2.0, 10.0, 500)
+    assert eta.pinball_loss(y, p, q) == pytest.approx(mean_pinball_loss(y, p, alpha=q))
+
+
+def test_pinball_loss_hand_case_and_minimiser():
+    # y - ŷ = [2, -1]: 0.9·2 and 0.1·1 -> mean 0.95
+    assert eta.pinball_loss([3.0, 1.0], [1.0, 2.0], 0.9) == pytest.approx(0.95)
+    y = np.random.default_rng(1).lognormal(3, 0.5, 2001)
+    grid = np.linspace(y.min(), y.max(), 4000)
+    best = grid[np.argmin([eta.pinball_loss(y, g, 0.9) for g in grid])]
+    assert best == pytest.approx(np.quantile(y, 0.9), rel=0.02)
+    with pytest.raises(ValueError):
+        eta.pinball_loss(y, y, 1.0)
+
+
+def test_trips_are_right_skewed_and_slower_in_rush_and_snow():
+    trips = eta.simulate_trips(20000, seed=3)
+    assert trips["minutes"].mean() > trips["minutes"].median()
+    per_km = trips["minutes"] / trips["distance_km"]
+    assert per_km[trips.rush == 1].median() > per_km[trips.rush == 0].median()
+    assert per_km[trips.weather == 2].median() > per_km[trips.weather == 0].median()
+
+
+def test_p90_coverage_on_held_out_trips(fitted):
+    test, preds = fitted
+    card = eta.scorecard(test["minutes"], preds, 0.9)
+    assert abs(card.loc["P90", "coverage"] - 0.9) < 0.03
+    assert abs(card.loc["P50", "coverage"] - 0.5) < 0.03
+    # each model wins its own loss
+    assert card["pinball q=0.9"].idxmin() == "P90"
+    assert card.loc["P50", "pinball q=0.5"] < card.loc["P90", "pinball q=0.5"]
+    assert card["RMSE (min)"].idxmin() == "mean"
+    # the mean as a promise time is late far more often than 10 %
+    assert card.loc["mean", "late rate"] > 0.3
+    assert card.loc["mean", "late rate"] == pytest.approx(np.mean(test["minutes"] > preds["mean"]))
+
+
+def test_matched_buffer_hits_its_coverage_but_not_per_segment(fitted):
+    test, preds = fitted
+    b = eta.matched_buffer(test["minutes"], preds["mean"], 0.9)
+    assert np.mean(test["minutes"] <= preds["mean"] + b) == pytest.approx(0.9, abs=0.002)
+    late = eta.late_by_condition(test, {"P90": preds["P90"], "mean + buffer": preds["mean"] + b})
+    spread = late.groupby("promise")["late rate"].agg(lambda s: s.max() - s.min())
+    assert spread["mean + buffer"] > spread["P90"]
+    snow = test["weather"] == 2
+    row = late[(late.segment == "snow") & (late.promise == "P90")].iloc[0]
+    assert row["late rate"] == pytest.approx(np.mean(test["minutes"][snow] > preds["P90"][snow]))
+
+
+def test_heat_grid_against_a_direct_recount(fitted):
+    test, preds = fitted
+    grid = eta.heat_grid(test, preds, "P50 absolute error (min)")
+    assert grid.shape == (eta.GRID ** 2, 24)
+    cell = (test.zone == 14) & (test.hour == 8)
+    assert grid.loc[14, 8] == pytest.approx(np.mean(np.abs(test.minutes[cell] - preds.P50[cell])))
+    with pytest.raises(ValueError):
+        eta.heat_grid(test, preds, "nope")
+
+
+def test_bad_parameters_raise():
+    with pytest.raises(ValueError):
+        eta.simulate_trips(10)
+    with pytest.raises(ValueError):
+        eta.fit_models(pd.DataFrame(columns=[*eta.FEATURES, "minutes"]), 0.9)
+    with pytest.raises(ValueError):
+        eta.fit_models(eta.simulate_trips(200), 0.5)
