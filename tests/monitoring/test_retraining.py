@@ -52,3 +52,17 @@ def test_bad_settings_raise():
         r.run_policy(stream, "never", train_days=30)
     with pytest.raises(ValueError, match="policy"):
         r.run_policy(stream, "sometimes")
+
+
+def test_fit_model_matches_sklearn_logistic_regression():
+    from sklearn.linear_model import LogisticRegression
+
+    stream = d.simulate_stream(kind="none", days=20, batch=300, start=15, seed=9)
+    x, y = stream.x[:10].reshape(-1, 2), stream.y[:10].ravel()
+    ours = r.fit_model(stream.x[:10], stream.y[:10])
+    ref = LogisticRegression(C=1.0, tol=1e-10, max_iter=1000).fit(x, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-5)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-5)
+    np.testing.assert_allclose(r.predict_proba(ours, x), ref.predict_proba(x)[:, 1], atol=1e-6)
+    with pytest.raises(ValueError, match="single class"):
+        r.fit_model(x, np.zeros(len(x)))

@@ -14,6 +14,7 @@ or relative (difference / control rate), as each function says.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -399,6 +400,11 @@ def obrien_fleming_bounds(looks: int, alpha: float = 0.05, grid: int = 601) -> n
         raise ValueError(f"looks must be between 1 and 100 (got {looks})")
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be between 0 and 1 (got {alpha:g})")
+    return _obf_bounds(int(looks), float(alpha), int(grid)).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _obf_bounds(looks: int, alpha: float, grid: int) -> np.ndarray:
     spend = np.diff(np.concatenate([[0.0], obf_spending(np.arange(1, looks + 1) / looks, alpha)]))
     bounds = np.empty(looks)
     # score S_k = sum of k N(0, 1) increments; Z_k = S_k / sqrt(k)

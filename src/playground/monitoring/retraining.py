@@ -27,16 +27,43 @@ POLICIES = ("never", "fixed schedule", "drift-triggered")
 TRIGGERS = ("error (Page-Hinkley)", "score drift (PSI)")
 
 
-def fit_model(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
-    """Fit the production model (logistic regression on the two features)."""
+@dataclass(frozen=True)
+class Logistic:
+    """A fitted logistic regression (same attribute names as scikit-learn's)."""
+
+    coef_: np.ndarray
+    intercept_: np.ndarray
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return (predict_proba(self, x) > 0.5).astype(int)
+
+
+def fit_model(x: np.ndarray, y: np.ndarray, C: float = 1.0, iters: int = 50) -> Logistic:
+    """Fit the production model: L2-regularised logistic regression on the two features.
+
+    Minimises ``sum_i logloss_i + ||w||^2 / (2 C)`` (intercept not penalised) by Newton's method,
+    the objective of ``sklearn.linear_model.LogisticRegression(C=C)``; a dozen retrains per
+    widget move stay in milliseconds instead of a tenth of a second each.
+    """
     x = x.reshape(-1, x.shape[-1])
-    y = y.ravel()
+    y = y.ravel().astype(float)
     if np.unique(y).size < 2:
         raise ValueError("the training window holds a single class: the model cannot be trained")
-    return LogisticRegression(C=1.0).fit(x, y)
+    design = np.c_[x, np.ones(len(x))]
+    penalty = np.r_[np.full(x.shape[1], 1.0 / C), 0.0]
+    beta = np.zeros(design.shape[1])
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-design @ beta))
+        grad = design.T @ (p - y) + penalty * beta
+        hess = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty)
+        step = np.linalg.solve(hess + 1e-10 * np.eye(len(beta)), grad)
+        beta -= step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return Logistic(beta[None, :-1], beta[-1:])
 
 
-def predict_proba(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
+def predict_proba(model: Logistic | LogisticRegression, x: np.ndarray) -> np.ndarray:
     """P(y = 1) for features of shape (..., 2)."""
     z = x @ model.coef_[0] + model.intercept_[0]
     return 1.0 / (1.0 + np.exp(-z))
