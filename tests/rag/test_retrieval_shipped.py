@@ -1,8 +1,9 @@
 """What the shipped labelled set shows for each method (asserted as measured, data not tuned).
 
-Measured (nDCG@10, default parameters k1=1.2, b=0.75, RRF k=60, alpha=0.5, rerank top-20 of RRF):
-overall BM25 0.522, dense 0.607, RRF 0.580, weighted 0.615, rerank 0.612;
-rare entities BM25 0.927 vs dense 0.852; paraphrases BM25 0.000 vs dense 0.267.
+Measured (nDCG@10, default parameters k1=1.2, b=0.75, RRF k=60, alpha=0.5, MaxSim rerank of the
+weighted-fusion top 20): overall BM25 0.522, dense 0.607, RRF 0.580, weighted 0.615, rerank 0.625;
+rare entities BM25 0.927 vs dense 0.852 (rerank 0.901 < weighted 0.952);
+paraphrases BM25 0.000 vs dense 0.267 (rerank 0.257 > weighted 0.110).
 """
 
 import pytest
@@ -40,9 +41,11 @@ def test_weighted_hybrid_beats_both_overall_but_rrf_does_not(summary):
         assert ndcg(summary, "rrf", group) > ndcg(summary, "bm25", group)
 
 
-def test_maxsim_rerank_recovers_paraphrases_lost_by_rrf(summary):
-    assert ndcg(summary, "rerank", "paraphrase") > ndcg(summary, "rrf", "paraphrase") + 0.1
-    assert ndcg(summary, "rerank") > ndcg(summary, "rrf")
+def test_maxsim_rerank_helps_paraphrases_and_hurts_identifiers(summary):
+    assert ndcg(summary, "rerank") > ndcg(summary, "weighted")
+    assert ndcg(summary, "rerank", "paraphrase") > ndcg(summary, "weighted", "paraphrase") + 0.1
+    # MiniLM token vectors blur exact identifiers too: the reranker costs rare-entity quality
+    assert ndcg(summary, "rerank", "rare_entity") < ndcg(summary, "weighted", "rare_entity")
 
 
 def test_search_api_on_the_real_index():

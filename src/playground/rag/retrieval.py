@@ -34,7 +34,7 @@ from playground.rag import rerank as rr
 METHODS = ("bm25", "dense", "rrf", "weighted", "rerank")
 METHOD_LABELS = {"bm25": "BM25", "dense": "Dense (MiniLM + FAISS)", "rrf": "Hybrid RRF",
                  "weighted": "Hybrid weighted", "rerank": "Hybrid + MaxSim rerank"}
-DEFAULTS = {"k1": 1.2, "b": 0.75, "rrf_k": 60, "alpha": 0.5, "depth": 100, "fusion": "rrf",
+DEFAULTS = {"k1": 1.2, "b": 0.75, "rrf_k": 60, "alpha": 0.5, "depth": 100, "fusion": "weighted",
             "rerank_n": 20}
 MAX_QUERY_CHARS = 2000
 _TOKEN = re.compile(r"[a-z0-9_]+")
@@ -414,4 +414,23 @@ def index_on_disk(model_path: str | None = None) -> bool:
     return _cache_file(rc.load_passages(), model_path).is_file()
 
 
-PRESETS: tuple[Preset, ...] = ()
+PRESETS: tuple[Preset, ...] = (
+    Preset("naive", "Naive: dense retrieval only",
+           "One embedding per passage and a vector search: watch the rare-entity rows and the error "
+           "code in the explorer.",
+           {"live_method": "dense", "query": "dirs_exist_ok", "explore_type": "rare_entity"}),
+    Preset("production", "Production: hybrid + rerank",
+           "BM25 and dense fused by weighted score fusion, the top-20 re-ordered by the MaxSim "
+           "reranker: compare its per-type bars with either retriever alone.",
+           {"live_method": "rerank", "fusion": "weighted", "alpha": 0.5, "rerank_n": 20,
+            "query": "hold off for a few moments before going on"}),
+    Preset("dense_error_code", "Dense retrieval on an error code",
+           "An exception name the embedding has never seen: the dense neighbours are generic error "
+           "passages while BM25 finds the exact identifier.",
+           {"live_method": "dense", "query": "CalledProcessError", "explore_type": "rare_entity"}),
+    Preset("bm25_paraphrase", "BM25 on a paraphrase",
+           "Everyday words that never appear in the answer: BM25 scores the answer 0 and returns "
+           "passages that share incidental words.",
+           {"live_method": "bm25", "query": "quit the whole program right now",
+            "explore_type": "paraphrase"}),
+)

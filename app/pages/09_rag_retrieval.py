@@ -1,0 +1,164 @@
+"""Lesson 9: retrieval and reranking on Python's own documentation with 167 labelled queries."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.page import LessonPage
+from playground.rag import corpus as rc
+from playground.rag import retrieval as rt
+from playground.scenario import escape_md
+
+MARKS = {2: "✅", 1: "☑️", 0: "❌"}
+
+
+def code(text: str) -> str:
+    """Corpus identifiers shown in a code span (no markdown inside; backticks removed)."""
+    return text.replace("`", "'")
+
+
+@st.cache_resource(show_spinner=False)
+def index_cached(_progress=None) -> rt.RetrievalIndex:
+    return rt.build_index(progress=_progress)
+
+
+def load_index() -> rt.RetrievalIndex:
+    """The index, built once; the first build (no disk cache) shows its progress."""
+    if rt.index_on_disk():
+        return index_cached()
+    with st.status("First load: embedding 3,396 passages with MiniLM (cached afterwards)…",
+                   expanded=True) as status:
+        bar = st.progress(0.0)
+        index = index_cached(_progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
+        status.update(label="Index built and cached", state="complete", expanded=False)
+    return index
+
+
+@st.cache_data(show_spinner="Scoring the labelled queries…", max_entries=64)
+def run_eval(method: str, recall_k: int, params: tuple) -> pd.DataFrame:
+    rows = rt.evaluate(load_index(), rc.load_queries(), method, recall_k=recall_k, **dict(params))
+    return pd.DataFrame(rows)
+
+
+def bootstrap_ci(a: np.ndarray, b: np.ndarray, seed: int, n: int = 2000) -> tuple[float, float]:
+    """95 % paired-bootstrap interval of mean(a - b) over queries."""
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(a), size=(n, len(a)))
+    diffs = (a - b)[idx].mean(axis=1)
+    return float(np.percentile(diffs, 2.5)), float(np.percentile(diffs, 97.5))
+
+
+page = LessonPage("l09")
+seed = page.seed()
+st.sidebar.markdown("**BM25**")
+k1 = page.slider("k1", "k1 (term-frequency saturation)", 0.1, 3.0, 1.2, step=0.1)
+b = page.slider("b", "b (length normalisation)", 0.0, 1.0, 0.75, step=0.05)
+st.sidebar.markdown("**Fusion and rerank**")
+rrf_k = page.slider("rrf_k", "RRF constant k", 0, 200, 60, step=5)
+alpha = page.slider("alpha", "Weighted fusion: alpha (weight of dense)", 0.0, 1.0, 0.5, step=0.05)
+fusion = page.select("fusion", "List the reranker re-orders", ["weighted", "rrf"])
+rerank_n = page.slider("rerank_n", "Rerank the top N", 5, 50, 20, step=5)
+recall_k = page.select_slider("recall_k", "Recall cut-off k", [1, 3, 5, 10, 20, 50], 10)
+params = {"k1": k1, "b": b, "rrf_k": rrf_k, "alpha": alpha, "fusion": fusion, "rerank_n": rerank_n}
+
+st.caption(
+    "Corpus: 3,396 passages of the documentation shipped with Python 3.11 (standard-library "
+    "docstrings and `pydoc` topics); 167 hand-labelled queries in four types. Dense: packaged "
+    "all-MiniLM-L6-v2 (384-d, mean pooled) in a FAISS `IndexFlatIP`. **Reranker:** late-interaction "
+    "MaxSim over the same MiniLM's token embeddings (ColBERT-style scoring; MiniLM was not trained "
+    "for it, so it is a weak reranker, not a cross-encoder).")
+
+index = load_index()
+queries = rc.load_queries()
+evals = {m: run_eval(m, recall_k, tuple(sorted(params.items()))) for m in rt.METHODS}
+rk = f"recall@{recall_k}"
+summary = {m: df.groupby("type")[["ndcg@10", "mrr@10", rk]].mean() for m, df in evals.items()}
+overall = pd.DataFrame({rt.METHOD_LABELS[m]: df[["ndcg@10", "mrr@10", rk]].mean()
+                        for m, df in evals.items()}).T
+best = overall["ndcg@10"].idxmax()
+
+cols = st.columns(5)
+for col, m in zip(cols, rt.METHODS):
+    page.metric(f"nDCG@10 · {rt.METHOD_LABELS[m]}", f"{overall.loc[rt.METHOD_LABELS[m], 'ndcg@10']:.3f}",
+                container=col, key=m in ("dense", "rerank"))
+st.dataframe(overall.style.format("{:.3f}"), width="stretch")
+st.caption(f"Best overall nDCG@10: **{best}**. Means over {len(queries)} queries; "
+           f"MRR@10 and {rk} use any grade ≥ 1 as relevant, nDCG uses the grades (2, 1).")
+
+fig = go.Figure()
+types = list(rc.QUERY_TYPES)
+for m in rt.METHODS:
+    fig.add_bar(name=rt.METHOD_LABELS[m], x=[rc.TYPE_LABELS[t] for t in types],
+                y=[summary[m].loc[t, "ndcg@10"] for t in types])
+fig.update_layout(barmode="group", title="nDCG@10 per query type", yaxis_title="nDCG@10",
+                  yaxis_range=[0, 1], legend_orientation="h")
+page.chart(fig)
+
+# verdicts with a paired bootstrap interval (seeded)
+def verdict(group: str, a: str, b_: str) -> str:
+    da, db = evals[a], evals[b_]
+    sel = da["type"] == group if group != "all" else np.ones(len(da), bool)
+    x, y = da.loc[sel, "ndcg@10"].to_numpy(), db.loc[sel, "ndcg@10"].to_numpy()
+    lo, hi = bootstrap_ci(x, y, seed)
+    page.record(f"{rt.METHOD_LABELS[a]} − {rt.METHOD_LABELS[b_]} ({group})", f"{x.mean() - y.mean():+.3f}")
+    return (f"- **{rt.METHOD_LABELS[a]} vs {rt.METHOD_LABELS[b_]}** on {rc.TYPE_LABELS.get(group, 'all queries')}: "
+            f"{x.mean():.3f} vs {y.mean():.3f} (difference {x.mean() - y.mean():+.3f}, 95 % bootstrap "
+            f"interval {lo:+.3f} to {hi:+.3f})")
+
+
+st.markdown("**What the labelled set shows at these settings**\n\n" + "\n".join([
+    verdict("rare_entity", "bm25", "dense"), verdict("paraphrase", "dense", "bm25"),
+    verdict("all", "weighted", "dense"), verdict("all", "rrf", "dense"),
+    verdict("all", "rerank", fusion)]))
+
+# ---- query explorer ------------------------------------------------------------------------
+st.subheader("Query explorer: each method's top 5 for one labelled query")
+explore_type = page.select("explore_type", "Query type", list(rc.QUERY_TYPES), container=st,
+                           format_func=lambda t: rc.TYPE_LABELS[t], horizontal=True, radio=True)
+candidates = [q for q in queries if q.type == explore_type]
+labels = [f"{q.id}: {q.text}" for q in candidates]
+picked = page.select("explore_q", "Query", labels, container=st)
+query = candidates[labels.index(picked)] if picked in labels else candidates[0]
+st.caption("Relevance marks: ✅ answers the query (grade 2) · ☑️ related (grade 1) · ❌ not labelled relevant. "
+           "Labelled answers: " + ", ".join(f"`{code(pid)}` ({g})" for pid, g in query.relevant.items()))
+columns = st.columns(len(rt.METHODS))
+for col, m in zip(columns, rt.METHODS):
+    hits = index.search(m, query.text, 5, **params)
+    row = evals[m].set_index("query_id").loc[query.id]
+    col.markdown(f"**{rt.METHOD_LABELS[m]}**  \nnDCG@10 {row['ndcg@10']:.2f}")
+    col.markdown("\n".join(f"{i}. {MARKS[query.relevant.get(h.passage_id, 0)]} `{code(h.passage_id)}`"
+                           for i, h in enumerate(hits, 1)))
+
+# ---- live search ---------------------------------------------------------------------------
+st.subheader("Search the corpus live")
+c1, c2, c3 = st.columns([3, 1.4, 0.8])
+text = page.text("query", "Your query", "CalledProcessError", container=c1)
+live_method = page.select("live_method", "Method", list(rt.METHODS), container=c2,
+                          format_func=lambda m: rt.METHOD_LABELS[m])
+k = page.number("k", "Results", 1, 50, 5, step=1, container=c3)
+if not text.strip():
+    st.warning("Type a query (an identifier like `lru_cache`, or a question in your own words).")
+else:
+    with page.guard():
+        hits = index.search(live_method, text, int(k), **params)
+        for rank, h in enumerate(hits, 1):
+            p = index.by_id[h.passage_id]
+            with st.container(border=True):
+                st.markdown(f"**{rank}. `{code(p.title)}`** · score {h.score:.3f} · {escape_md(p.source)}")
+                st.text(p.text[:400] + ("…" if len(p.text) > 400 else ""))
+
+page.math([
+    rf"\mathrm{{BM25}}(d,q)=\sum_{{t\in q}}\mathrm{{idf}}(t)\,\frac{{f_{{t,d}}\,({k1:.2f}+1)}}"
+    rf"{{f_{{t,d}}+{k1:.2f}\,(1-{b:.2f}+{b:.2f}\,|d|/\overline{{|d|}})}}",
+    r"\mathrm{dense}(d,q)=\cos(\mathbf{e}_q,\mathbf{e}_d)\quad(\text{MiniLM, mean pooled, unit length; FAISS inner product})",
+    rf"\mathrm{{RRF}}(d)=\sum_{{r\in\{{\mathrm{{bm25}},\mathrm{{dense}}\}}}}\frac{{1}}{{{rrf_k}+\mathrm{{rank}}_r(d)}}",
+    rf"s(d)={alpha:.2f}\,\hat s_\mathrm{{dense}}(d)+{1 - alpha:.2f}\,\hat s_\mathrm{{bm25}}(d),\quad"
+    r"\hat s=\frac{s-\min s}{\max s-\min s}",
+    rf"\mathrm{{MaxSim}}(q,d)=\frac{{1}}{{|q|}}\sum_{{i\in q}}\max_{{j\in d}}\cos(\mathbf{{q}}_i,\mathbf{{d}}_j)"
+    rf"\quad\text{{on the top {rerank_n} of {fusion}}}",
+    rf"\mathrm{{nDCG@10}}=\frac{{\sum_{{i\le10}} g_i/\log_2(i+1)}}{{\mathrm{{IDCG@10}}}}"
+    rf"\qquad\text{{best here: {best} = {overall['ndcg@10'].max():.3f}}}",
+], notes="Each retriever contributes its top 100 to fusion. nDCG uses linear gains (grades 2/1), "
+         "as scikit-learn's `ndcg_score` does.")
+page.finish()

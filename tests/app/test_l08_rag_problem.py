@@ -1,0 +1,41 @@
+"""Lesson 8 page: requirements sizing, the chunking sandbox and vector DB vs pipeline."""
+
+from playground.rag import chunking as ch
+from playground.rag import corpus as rc
+from playground.rag import requirements as rq
+
+from .apptest import metric, open_page, texts
+
+
+def test_defaults_size_the_system_and_compare_designs():
+    at = open_page("l08")
+    assert not at.exception, [e.value for e in at.exception]
+    sizing = rq.size(rq.Requirements())
+    assert metric(at, "Chunks") == f"{sizing.n_chunks:,}" == "7,000,000"
+    assert metric(at, "Index RAM (vectors + text)") == f"{sizing.index_gb:,.1f} GB"
+    assert "ANN index" in texts(at)
+    expected = ch.evaluate_chunking(rc.load_documents(), rc.load_passages(), rc.load_queries(),
+                                    "recursive", 160, 20, k=5)
+    assert float(metric(at, "Recall@5 on the labelled set")) == round(expected.recall, 3)
+    naive = float(metric(at, "Recall@5 · vector DB only"))
+    full = float(metric(at, "Recall@5 · full pipeline"))
+    assert full > naive
+    assert len(at.get("plotly_chart")) >= 4
+
+
+def test_tiny_fixed_chunks_lose_recall():
+    prod = open_page("l08", {"preset": "production"})
+    naive = open_page("l08", {"preset": "naive"})
+    assert not prod.exception and not naive.exception
+    assert float(metric(naive, "Recall@5 on the labelled set")) < float(metric(prod, "Recall@5 on the labelled set")) - 0.05
+
+
+def test_budget_and_bad_chunk_settings_get_messages():
+    at = open_page("l08", {"preset": "budget_blowout"})
+    assert not at.exception
+    assert any("over the monthly budget" in w.value for w in at.warning)
+    at = open_page("l08", {"size": "20", "overlap": "40", "req_chunk": "64", "req_overlap": "128"})
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "must be smaller than the chunk size" in errors
+    assert "must be between 0 and the chunk size" in errors

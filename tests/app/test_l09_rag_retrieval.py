@@ -1,0 +1,62 @@
+"""Lesson 9 page: metrics per method that match the core, the explorer, live search and bad input."""
+
+import pytest
+
+from playground.rag import corpus as rc
+from playground.rag import retrieval as rt
+
+from .apptest import metric, open_page, texts
+
+
+def _ndcg(at, method):
+    return float(metric(at, f"nDCG@10 · {rt.METHOD_LABELS[method]}"))
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    return open_page("l09")
+
+
+def test_defaults_show_every_method_with_core_numbers(default_page):
+    at = default_page
+    assert not at.exception, [e.value for e in at.exception]
+    rows = rt.evaluate(rt.get_index(), rc.load_queries(), "bm25")
+    assert _ndcg(at, "bm25") == pytest.approx(rt.summarise(rows)["all"]["ndcg@10"], abs=5e-4)
+    # what the learner should see on the shipped set
+    assert _ndcg(at, "weighted") > _ndcg(at, "dense") > _ndcg(at, "bm25")
+    assert _ndcg(at, "rerank") > _ndcg(at, "weighted")
+    shown = texts(at)
+    assert "late-interaction MaxSim" in shown and "rare entity / exact identifier" in shown
+    assert "95 % bootstrap interval" in shown
+    assert len(at.get("plotly_chart")) >= 1
+
+
+def test_live_search_finds_the_identifier_with_bm25_and_flags_bad_input():
+    at = open_page("l09", {"query": "dirs_exist_ok", "live_method": "bm25", "k": "3"})
+    assert not at.exception
+    assert "shutil.copytree" in texts(at)
+    at = open_page("l09", {"query": "   "})
+    assert not at.exception
+    assert any("Type a query" in w.value for w in at.warning)
+    at = open_page("l09", {"query": "x" * 500, "k": "50", "live_method": "rerank"})
+    assert not at.exception
+
+
+def test_explorer_marks_relevance_for_the_chosen_query():
+    at = open_page("l09", {"explore_type": "paraphrase"})
+    assert not at.exception
+    shown = texts(at)
+    assert "q046: hold off for a few moments before going on" in [s.value for s in at.selectbox if s.key == "explore_q"]
+    assert "`time.sleep#0` (2)" in shown  # listed as the labelled answer
+    assert "❌" in shown
+
+
+def test_dense_error_code_preset_and_bm25_extremes():
+    at = open_page("l09", {"preset": "dense_error_code"})
+    assert not at.exception
+    assert at.session_state["live_method"] == "dense" and at.session_state["query"] == "CalledProcessError"
+    at = open_page("l09", {"k1": "0.1", "b": "0.0", "rrf_k": "0", "alpha": "1.0", "rerank_n": "50",
+                           "recall_k": "50"})
+    assert not at.exception
+    # alpha = 1 makes weighted fusion rank by the dense score alone
+    assert _ndcg(at, "weighted") == pytest.approx(_ndcg(at, "dense"), abs=0.02)
