@@ -16,6 +16,7 @@ business = page.select("business", "Business goal (north star)", ob.BUSINESS)
 objective = page.select("objective", "Ranking objective (what the model optimises)",
                         list(ob.OBJECTIVES), radio=True)
 st.sidebar.markdown("**Weights of the multi-objective** (on standardised predictions)")
+st.sidebar.caption("Used when the objective is the weighted multi-objective.")
 w_click = page.slider("w_click", "Weight on predicted clicks", 0.0, 1.0, PRODUCTION[0], step=0.05)
 w_watch = page.slider("w_watch", "Weight on predicted watch time", 0.0, 1.0, PRODUCTION[1], step=0.05)
 w_survey = page.slider("w_survey", "Weight on predicted survey satisfaction", 0.0, 1.0,
@@ -65,10 +66,11 @@ if mine is not None:
     page.metric("CTR, last week (proxy)", f"{last.ctr:.1%}", delta=f"{last.ctr - first.ctr:+.1%} vs week 1",
                 container=c1, key=True)
     page.metric(f"Retention after {weeks} weeks", f"{mine.retention:.0%}",
-                delta=f"{mine.retention - naive.retention:+.0%} vs naive CTR", container=c2, key=True)
+                delta=f"{mine.retention - production.retention:+.0%} vs production", container=c2, key=True)
     page.metric("Satisfaction per user-week", f"{mine.satisfaction:.2f}",
-                delta=f"{mine.satisfaction - naive.satisfaction:+.2f} vs naive CTR", container=c3)
-    page.metric("Watch minutes per active user-week", f"{mine.watch:.1f}", container=c4)
+                delta=f"{mine.satisfaction - production.satisfaction:+.2f} vs production", container=c3)
+    page.metric("Watch min per user-week", f"{mine.watch:.1f}", container=c4,
+                help="Minutes watched per active user per week, averaged over the run.")
     proxy_up = last.ctr > first.ctr
     if proxy_up and mine.retention < production.retention - 0.05:
         st.error(f"The proxy climbs ({first.ctr:.1%} → {last.ctr:.1%} CTR) while "
@@ -114,7 +116,7 @@ for name, result, symbol in (("naive", naive, "x"), ("production", production, "
     if result is not None:
         ffig.add_scatter(x=[result.ctr], y=[result.business(business)], mode="markers", name=name,
                          marker=dict(symbol=symbol, size=16, line=dict(width=1, color="black")))
-ffig.update_layout(height=460, title=f"Trade-off frontier over {len(table)} weightings: CTR vs {business.lower()}",
+ffig.update_layout(height=500, legend_orientation="h", legend_y=-0.2, title=f"Trade-off frontier over {len(table)} weightings: CTR vs {business.lower()}",
                    xaxis_title="CTR over the run (proxy)", yaxis_title=business, xaxis_tickformat=".0%")
 page.chart(ffig)
 page.record("Frontier points", str(int(on_front.sum())))

@@ -39,13 +39,16 @@ with page.guard(), st.spinner("Simulating the log and training one ranker per pi
 if result is not None:
     steps = mine.naive_steps()
     c1, c2, c3, c4 = st.columns(4)
-    page.metric("Offline AUC (what the team reports)", f"{result.offline_auc:.3f}", container=c1, key=True)
-    page.metric("Online AUC (what users get)", f"{result.online_auc:.3f}",
+    page.metric("Offline AUC", f"{result.offline_auc:.3f}", container=c1, key=True,
+                help="What the team reports: the last week of the log, built by this same pipeline.")
+    page.metric("Online AUC", f"{result.online_auc:.3f}",
+                help="What users get: the following week, built correctly, labels from the top slot.",
                 delta=f"{result.online_auc - production.online_auc:+.3f} vs production",
                 container=c2, key=True)
     page.metric("Offline overstates online by", f"{result.gap:+.3f}", container=c3)
-    page.metric("Training rows", f"{result.n_train:,}", delta=f"{result.positive_rate:.0%} positive",
-                delta_color="off", container=c4)
+    page.metric("Training rows", f"{result.n_train:,}", container=c4,
+                help=f"{result.positive_rate:.0%} of them are positives (clicks).")
+    page.record("Positive share of training rows", f"{result.positive_rate:.1%}")
     if not steps:
         st.success(f"Production pipeline: offline {result.offline_auc:.3f}, online {result.online_auc:.3f}. "
                    "Offline is even a little pessimistic: its labels still carry position bias, "
@@ -64,10 +67,13 @@ if table is not None:
         shown.loc[len(shown)] = ["Your pipeline", result.offline_auc, result.online_auc, result.gap]
     fig = go.Figure()
     fig.add_bar(x=shown.pipeline, y=shown.offline_auc, name="offline AUC (same pipeline's last week)",
-                marker_color="#9ecae1", text=shown.offline_auc.round(3), textposition="outside")
+                marker_color="#9ecae1", text=shown.offline_auc, texttemplate="%{text:.3f}",
+                textposition="outside")
     fig.add_bar(x=shown.pipeline, y=shown.online_auc, name="online AUC (next week, built correctly)",
-                marker_color="#08519c", text=shown.online_auc.round(3), textposition="outside")
-    fig.add_hline(y=0.5, line_dash="dot", annotation_text="random ranking")
+                marker_color="#08519c", text=shown.online_auc, texttemplate="%{text:.3f}",
+                textposition="outside")
+    fig.add_hline(y=0.5, line_dash="dot", annotation_text="random ranking",
+                  annotation_position="bottom left")
     fig.update_layout(barmode="group", height=460, yaxis_range=[0.4, 1.05], yaxis_title="AUC",
                       title="Each naive step alone: offline looks better, online gets worse",
                       legend_orientation="h", legend_y=-0.25)
@@ -90,7 +96,7 @@ if table is not None:
     clicked = example[example.click == 1]
     jfig.add_scatter(x=clicked.ts, y=clicked.latest, mode="markers", name="rows that were clicks",
                      marker=dict(symbol="star", size=13, color="#d62728"))
-    jfig.update_layout(height=380, title=f"One user × topic ({len(example)} rows): the feature each row gets",
+    jfig.update_layout(height=380, title=f"One user × topic, {len(example)} rows: their feature",
                        yaxis_title="user_topic_ctr", legend_orientation="h", legend_y=-0.3)
     page.chart(jfig, container=left)
     left.caption(f"The naive join gives every row {example.latest.iloc[0]:.3f}, a value computed from "

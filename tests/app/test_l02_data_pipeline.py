@@ -2,7 +2,7 @@
 
 from .apptest import metric, open_page, texts
 
-OFF, ON = "Offline AUC (what the team reports)", "Online AUC (what users get)"
+OFF, ON = "Offline AUC", "Online AUC"
 
 
 def test_default_non_point_in_time_join_inflates_offline_and_loses_online():
