@@ -162,8 +162,19 @@ if variants is not None:
                 container=c[1], help="In units of the value of one click, against deciding with the true CTR.")
     page.metric("Bid ÷ fair bid", f"{naive.decision.bid_ratio:.2f} → {prod.decision.bid_ratio:.2f}",
                 container=c[2], help="A bid of value × pCTR: above 1 the advertiser overpays.")
-    st.caption(f"Naive → production. An item is shown when pCTR > t = {t:.2f}; AUC is identical for "
-               "both, yet the naive scores make the wrong call far more often and over-bid in an auction.")
+    st.caption(f"Naive → production. An item is shown when pCTR > t = {t:.2f}; AUC is (almost) the same "
+               "for both, yet the naive scores make the wrong call far more often and over-bid in an auction.")
+    grid_t = np.linspace(0.02, 0.9, 45)
+    fig = go.Figure()
+    for v, label, color in ((naive, "naive", "#d62728"), (variants["corrected"], "corrected only", "#ff7f0e"),
+                            (prod, prod_name, "#2ca02c")):
+        fig.add_scatter(x=grid_t, y=[cal.decision_error(v.p, data.p_test, x).regret for x in grid_t],
+                        mode="lines", name=label, line=dict(color=color))
+    fig.add_vline(x=t, line_dash="dot", line_color="grey", annotation_text=f"t = {t:.2f}")
+    fig.update_layout(height=340, title="Value lost per 1k impressions at every break-even CTR",
+                      xaxis_title="break-even CTR t = cost ÷ value", yaxis_title="value lost / 1k",
+                      legend=dict(x=0.98, y=0.98, xanchor="right"))
+    page.chart(fig)
 
 page.math([
     r"\mathrm{ECE} = \sum_{b} \frac{n_b}{N}\,\bigl|\bar y_b - \bar p_b\bigr|"
