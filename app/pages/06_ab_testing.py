@@ -313,6 +313,11 @@ with tabs[5]:
             "Offline metrics choose candidates; the A/B test decides.")
 
 # ---- the math -------------------------------------------------------------------------------
+def tex_int(n: int) -> str:
+    """An integer with thousands separators that LaTeX does not space out."""
+    return f"{n:,}".replace(",", "{,}")
+
+
 formulas = []
 if plan is not None:
     z_a, z_b = stats.norm.isf(alpha / 2), stats.norm.ppf(power)
@@ -320,10 +325,10 @@ if plan is not None:
         rf"n_c = \frac{{(z_{{1-\alpha/2}} + z_{{1-\beta}})^2\,[p_1(1-p_1) + p_2(1-p_2)/r]}}{{(p_2-p_1)^2}}"
         rf" = \frac{{({z_a:.3f} + {z_b:.3f})^2\,[{plan.p_control:.4f}\cdot{1 - plan.p_control:.4f} + "
         rf"{plan.p_treatment:.4f}\cdot{1 - plan.p_treatment:.4f}/{allocation / (1 - allocation):.2f}]}}"
-        rf"{{({plan.p_treatment:.4f} - {plan.p_control:.4f})^2}} \approx {plain.n_control:,}".replace(",", "{,}"))
-    formulas.append(rf"n_{{\text{{CUPED}}}} = n\,(1-\rho^2) = {plain.n_control:,} \times {factor:.2f} = "
-                    rf"{plan.n_control:,};\quad \text{{days}} = \lceil n_{{\text{{total}}}} / "
-                    rf"\text{{traffic}} \rceil = {plan.days}".replace(",", "{,}"))
+        rf"{{({plan.p_treatment:.4f} - {plan.p_control:.4f})^2}} \approx {tex_int(plain.n_control)}")
+    formulas.append(rf"n_{{\text{{CUPED}}}} = n\,(1-\rho^2) = {tex_int(plain.n_control)} \times {factor:.2f} = "
+                    rf"{tex_int(plan.n_control)};\quad \text{{days}} = \lceil n_{{\text{{total}}}} / "
+                    rf"\text{{traffic}} \rceil = {plan.days}")
 formulas.append(r"\text{lift}(t) = \text{steady} + \text{novelty}\cdot 2^{-t/h}"
                 rf" = {steady:+.3f} + {novelty:.2f}\cdot 2^{{-t/{half_life:g}}}")
 formulas.append(r"\alpha(t) = 2 - 2\,\Phi\!\left(z_{1-\alpha/2}/\sqrt{t}\right)\quad"
