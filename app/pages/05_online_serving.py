@@ -88,8 +88,8 @@ if sims is not None:
     page.metric("Over budget (production)", f"{prod.share_over(budget):.1%}",
                 delta=f"naive {naive.share_over(budget):.1%}", delta_color="off", container=c[3])
     c = st.columns(4)
-    page.metric("Sum of stage medians", f"{sum(float(np.median(v)) for v in naive.stages.values()):.0f} ms",
-                container=c[0], help="What adding up typical component latencies predicts (naive).")
+    page.metric("Sum of component medians", f"{sv.sum_of_medians(stages):.0f} ms", container=c[0],
+                help="The naive estimate: add up each component's typical latency, one call each.")
     page.metric("Extra load from hedging", f"{prod.extra_load:.1%}", container=c[1],
                 help="Backup calls per lookup: the price of a shorter tail.")
     page.metric("Degraded by timeout", f"{prod.degraded:.2%}", container=c[2],

@@ -88,6 +88,10 @@ def test_request_is_the_sum_of_its_stages_and_the_tail_grows_with_fanout():
     np.testing.assert_array_equal(sim.total, again.total)
 
 
+def test_sum_of_medians_by_hand():
+    assert sv.sum_of_medians(sv.with_overrides({"rank": (40.0, 90.0)})) == 20 + 8 + 40 + 5
+
+
 def test_bad_parameters_raise_clear_errors():
     with pytest.raises(ValueError, match="cannot be below its median"):
         sv.lognormal_params(50.0, 20.0)

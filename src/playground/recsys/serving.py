@@ -193,6 +193,11 @@ def tail_vs_fanout(stages: tuple[Stage, ...], fanouts, m: Mitigations = Mitigati
             "stage_p99": np.array([fanout_quantile(0.99, fs.median_ms, fs.p99_ms, int(n)) for n in fanouts])}
 
 
+def sum_of_medians(stages: tuple[Stage, ...]) -> float:
+    """The naive latency estimate: add up each component's median (one call per stage)."""
+    return float(sum(s.median_ms for s in stages))
+
+
 def with_overrides(overrides: dict[str, tuple[float, float]]) -> tuple[Stage, ...]:
     """The default stages with ``{key: (median_ms, p99_ms)}`` replaced."""
     return tuple(Stage(s.key, s.name, *overrides.get(s.key, (s.median_ms, s.p99_ms))) for s in STAGES)
@@ -213,7 +218,7 @@ PRESETS: tuple[Preset, ...] = (
            "the p99.99 of a single shard.",
            {"n": 100, "cache": 0.0, "hedge": False, "timeout": False, "budget": 200}),
     Preset("hot_queue", "Queue at 95 % utilisation",
-           "The ranking service runs its replicas at 95 % busy: the queueing wait alone breaks "
-           "the budget; the replica count needed is shown.",
-           {"qps": 1900, "svc_ms": 20, "replicas": 40, "batch": 1}),
+           "Ten ranking replicas 95 % busy: queueing alone doubles p99 past the 100 ms budget; "
+           "12 replicas (79 % busy) meet it. 40 replicas at 95 % would nearly cope: pooling.",
+           {"qps": 475, "svc_ms": 20, "replicas": 10, "batch": 1, "q_budget": 100}),
 )
