@@ -211,6 +211,18 @@ class LessonPage:
         fig.update_layout(margin=dict(l=10, r=10, t=50, b=10), template="plotly_white")
         (container or st).plotly_chart(fig, width="stretch", **kwargs)
 
+    @staticmethod
+    def with_progress(label: str, ready: bool, build):
+        """Run ``build(progress)`` (a cached builder); unless ``ready`` (already cached), show its
+        progress in an ``st.status`` box. ``progress(fraction, text)`` updates a progress bar."""
+        if ready:
+            return build(None)
+        with st.status(label, expanded=True) as status:
+            bar = st.progress(0.0)
+            result = build(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
+            status.update(label="Built and cached", state="complete", expanded=False)
+        return result
+
     @contextmanager
     def guard(self, container=None):
         """Turn a ``ValueError`` from the core (bad parameters, bad input) into ``st.error``."""

@@ -9,7 +9,6 @@ import streamlit as st
 from components.page import LessonPage
 from playground.rag import chunking as ch
 from playground.rag import corpus as rc
-from playground.rag import ir_metrics as irm
 from playground.rag import requirements as rq
 from playground.rag import retrieval as rt
 
@@ -36,28 +35,20 @@ def index_cached(_progress=None) -> rt.RetrievalIndex:
 
 
 def load_index() -> rt.RetrievalIndex:
-    if rt.index_on_disk():
-        return index_cached()
-    with st.status("First load: embedding 3,396 passages with MiniLM (cached afterwards)…",
-                   expanded=True) as status:
-        bar = st.progress(0.0)
-        index = index_cached(_progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
-        status.update(label="Index built and cached", state="complete", expanded=False)
-    return index
+    """The index, built once; the first build (no disk cache) shows its progress."""
+    return LessonPage.with_progress("First load: embedding 3,396 passages with MiniLM (cached afterwards)…",
+                                    rt.index_on_disk(), index_cached)
 
 
 @st.cache_data(show_spinner="Running both designs on the labelled queries…", max_entries=4)
 def side_by_side(k: int) -> pd.DataFrame:
+    """Recall@k per query of dense only ("naive") and hybrid + rerank ("full"), default settings."""
     index, queries = load_index(), rc.load_queries()
-    index.encode_queries([q.text for q in queries], disk=True)
-    rows = []
-    for q in queries:
-        naive = [h.passage_id for h in index.search("dense", q.text, k)]
-        full = [h.passage_id for h in index.search("rerank", q.text, k)]
-        rows.append({"query_id": q.id, "type": q.type, "text": q.text,
-                     "naive": irm.recall_at_k(naive, q.relevant, k),
-                     "full": irm.recall_at_k(full, q.relevant, k)})
-    return pd.DataFrame(rows)
+    naive = pd.DataFrame(rt.evaluate(index, queries, "dense", recall_k=k))
+    full = pd.DataFrame(rt.evaluate(index, queries, "rerank", recall_k=k))
+    return pd.DataFrame({"query_id": naive["query_id"], "type": naive["type"],
+                         "text": [q.text for q in queries], "naive": naive[f"recall@{k}"],
+                         "full": full[f"recall@{k}"]})
 
 
 page = LessonPage("l08")

@@ -25,14 +25,8 @@ def index_cached(_progress=None) -> rt.RetrievalIndex:
 
 def load_index() -> rt.RetrievalIndex:
     """The index, built once; the first build (no disk cache) shows its progress."""
-    if rt.index_on_disk():
-        return index_cached()
-    with st.status("First load: embedding 3,396 passages with MiniLM (cached afterwards)…",
-                   expanded=True) as status:
-        bar = st.progress(0.0)
-        index = index_cached(_progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
-        status.update(label="Index built and cached", state="complete", expanded=False)
-    return index
+    return LessonPage.with_progress("First load: embedding 3,396 passages with MiniLM (cached afterwards)…",
+                                    rt.index_on_disk(), index_cached)
 
 
 @st.cache_data(show_spinner="Scoring the labelled queries…", max_entries=64)
@@ -71,7 +65,7 @@ st.caption(
 
 index = load_index()
 queries = rc.load_queries()
-evals = {m: run_eval(m, recall_k, tuple(sorted(params.items()))) for m in rt.METHODS}
+evals = {m: run_eval(m, recall_k, tuple(sorted(rt.relevant_params(m, params).items()))) for m in rt.METHODS}
 rk = f"recall@{recall_k}"
 summary = {m: df.groupby("type")[["ndcg@10", "mrr@10", rk]].mean() for m, df in evals.items()}
 overall = pd.DataFrame({rt.METHOD_LABELS[m]: df[["ndcg@10", "mrr@10", rk]].mean()

@@ -79,3 +79,12 @@ def test_search_rejects_bad_input():
 
 def test_tokenize_keeps_identifiers():
     assert rt.tokenize("os.path.join and dirs_exist_ok") == ["os", "path", "join", "dirs_exist_ok"]
+
+
+def test_relevant_params_keep_only_what_changes_the_ranking():
+    params = {"k1": 1.0, "b": 0.5, "rrf_k": 10, "alpha": 0.3, "fusion": "rrf", "rerank_n": 5}
+    assert rt.relevant_params("dense", params) == {}
+    assert rt.relevant_params("bm25", params) == {"k1": 1.0, "b": 0.5}
+    assert "alpha" not in rt.relevant_params("rrf", params)
+    assert rt.relevant_params("rerank", params) == {"k1": 1.0, "b": 0.5, "rrf_k": 10, "fusion": "rrf",
+                                                     "rerank_n": 5}

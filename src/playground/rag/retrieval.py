@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -304,6 +305,16 @@ class RetrievalIndex:
         return hits[:k]
 
 
+def relevant_params(method: str, params: Mapping) -> dict:
+    """The subset of ``params`` that changes ``method``'s ranking (for cache keys)."""
+    used = {"bm25": ("k1", "b"), "dense": (), "rrf": ("k1", "b", "rrf_k", "depth"),
+            "weighted": ("k1", "b", "alpha", "depth")}.get(method, tuple(DEFAULTS))
+    if method == "rerank":
+        fusion = params.get("fusion", DEFAULTS["fusion"])
+        used = ("k1", "b", "depth", "fusion", "rerank_n", "rrf_k" if fusion == "rrf" else "alpha")
+    return {k: v for k, v in params.items() if k in used}
+
+
 # ---- building and caching -------------------------------------------------------------------
 def _model_key(model_path: str | None) -> str:
     from playground.embeddings import default_model_path
@@ -312,8 +323,9 @@ def _model_key(model_path: str | None) -> str:
 
 
 def _cache_file(passages: Sequence, model_path: str | None) -> Path:
+    """Folder of the on-disk embedding cache for these passages and this model."""
     key = rc.content_hash(*(f"{p.id}\t{p.indexed_text}" for p in passages), "model", _model_key(model_path))
-    return rc.CACHE / f"index-{key}.npz"
+    return rc.CACHE / f"index-{key}"
 
 
 def _save_npz(path: Path, **arrays) -> None:
@@ -323,6 +335,18 @@ def _save_npz(path: Path, **arrays) -> None:
     os.close(fd)
     np.savez(tmp, **arrays)
     os.replace(tmp, path)
+
+
+def _save_arrays(folder: Path, **arrays) -> None:
+    """Write one .npy per array into ``folder`` atomically (built aside, then renamed)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+    for name, array in arrays.items():
+        np.save(tmp / f"{name}.npy", array)
+    try:
+        os.replace(tmp, folder)
+    except OSError:  # another process finished first: keep its copy
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def embed_passages(passages: Sequence, model_path: str | None = None, batch: int = 256,
@@ -358,10 +382,11 @@ def build_index(passages: Sequence | None = None, model_path: str | None = None,
         raise ValueError("there are no passages to index")
     path = _cache_file(passages, model_path)
     timings = {}
-    if use_disk_cache and path.is_file():
+    if use_disk_cache and (path / "offsets.npy").is_file():
         t0 = time.perf_counter()
-        with np.load(path) as data:
-            sentences, tokens, offsets = data["sentences"], data["tokens"], data["offsets"]
+        sentences = np.load(path / "sentences.npy")
+        tokens = np.load(path / "tokens.npy", mmap_mode="r")  # ~300 MB: paged in on demand
+        offsets = np.load(path / "offsets.npy")
         timings.update(embed=0.0, cache_load=time.perf_counter() - t0, from_cache=1.0)
         if progress:
             progress(1.0, "Loaded passage embeddings from the disk cache")
@@ -370,7 +395,7 @@ def build_index(passages: Sequence | None = None, model_path: str | None = None,
         sentences, tokens, offsets = embed_passages(passages, model_path, progress=progress)
         timings.update(embed=time.perf_counter() - t0, from_cache=0.0)
         if use_disk_cache:
-            _save_npz(path, sentences=sentences, tokens=tokens, offsets=offsets)
+            _save_arrays(path, sentences=sentences, tokens=tokens, offsets=offsets)
     return RetrievalIndex(passages, sentences, tokens, offsets, model_path, timings)
 
 
@@ -411,7 +436,7 @@ def summarise(rows: Sequence[dict]) -> dict[str, dict[str, float]]:
 
 def index_on_disk(model_path: str | None = None) -> bool:
     """Whether the shipped corpus's embeddings are already in the disk cache."""
-    return _cache_file(rc.load_passages(), model_path).is_file()
+    return (_cache_file(rc.load_passages(), model_path) / "offsets.npy").is_file()
 
 
 PRESETS: tuple[Preset, ...] = (
