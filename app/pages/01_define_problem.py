@@ -9,10 +9,13 @@ from playground.recsys import objectives as ob
 
 PRODUCTION = (0.2, 0.3, 0.5)
 NAIVE = ob.OBJECTIVES["CTR (clicks)"]
+# proxy name -> (weekly column, run-level column of the frontier table, number format)
+PROXIES = {"CTR": ("ctr", "ctr", ".1%"), "Watch minutes": ("watch_per_user", "watch", ".1f")}
 
 page = LessonPage("l01")
 seed = page.seed()
 business = page.select("business", "Business goal (north star)", ob.BUSINESS)
+proxy = page.select("proxy", "Proxy on the charts", list(PROXIES))
 objective = page.select("objective", "Ranking objective (what the model optimises)",
                         list(ob.OBJECTIVES), radio=True)
 st.sidebar.markdown("**Weights of the multi-objective** (on standardised predictions)")
@@ -63,7 +66,7 @@ if mine is not None:
     first = mine.weekly.iloc[0]
     last = mine.weekly.dropna().iloc[-1]
     c1, c2, c3, c4 = st.columns(4)
-    page.metric("CTR, last week (proxy)", f"{last.ctr:.1%}", delta=f"{last.ctr - first.ctr:+.1%} vs week 1",
+    page.metric("CTR, last week", f"{last.ctr:.1%}", delta=f"{last.ctr - first.ctr:+.1%} vs week 1",
                 container=c1, key=True)
     page.metric(f"Retention after {weeks} weeks", f"{mine.retention:.0%}",
                 delta=f"{mine.retention - production.retention:+.0%} vs production", container=c2, key=True)
@@ -71,9 +74,10 @@ if mine is not None:
                 delta=f"{mine.satisfaction - production.satisfaction:+.2f} vs production", container=c3)
     page.metric("Watch min per user-week", f"{mine.watch:.1f}", container=c4,
                 help="Minutes watched per active user per week, averaged over the run.")
-    proxy_up = last.ctr > first.ctr
-    if proxy_up and mine.retention < production.retention - 0.05:
-        st.error(f"The proxy climbs ({first.ctr:.1%} → {last.ctr:.1%} CTR) while "
+    week_col, run_col, fmt = PROXIES[proxy]
+    if last[week_col] > first[week_col] and mine.retention < production.retention - 0.05:
+        st.error(f"The proxy climbs ({first[week_col]:{fmt}} → {last[week_col]:{fmt}} {proxy} per "
+                 f"active user-week) while "
                  f"{1 - mine.retention:.0%} of the users leave: the dashboard celebrates while the "
                  f"business shrinks. The production blend keeps {production.retention:.0%}.")
     elif mine.retention >= production.retention - 0.05:
@@ -81,17 +85,17 @@ if mine is not None:
                    f"(naive CTR ranking: {naive.retention:.0%}).")
 
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        subplot_titles=("Proxy: CTR of the feed", "Business: share of users still active",
+                        subplot_titles=(f"Proxy: {proxy} (per active user)", "Business: share of users still active",
                                         "Mean click-bait propensity of what the feed shows"))
     lines = [("Naive: rank by CTR", naive, "#d62728", "solid"),
              ("Production: 0.2 click · 0.3 watch · 0.5 survey", production, "#2ca02c", "solid"),
              (f"Yours: {objective}", mine, "#1f77b4", "dash")]
     for name, result, colour, dash in lines:
         weekly = result.weekly
-        for row, col in enumerate(("ctr", "retention", "bait_share"), start=1):
+        for row, col in enumerate((week_col, "retention", "bait_share"), start=1):
             fig.add_scatter(x=weekly.week, y=weekly[col], name=name, legendgroup=name,
                             showlegend=row == 1, line=dict(color=colour, dash=dash), row=row, col=1)
-    fig.update_yaxes(tickformat=".0%", row=1, col=1)
+    fig.update_yaxes(tickformat=".0%" if proxy == "CTR" else "", row=1, col=1)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02], row=2, col=1)
     fig.update_xaxes(title_text="week", row=3, col=1)
     fig.update_layout(height=640, title="Same users, three objectives, week by week",
@@ -101,28 +105,31 @@ if mine is not None:
 with st.spinner("Simulating every weighting on the grid…"):
     table = front(*params)
 y_col = "retention" if business == "Retention" else "satisfaction"
-on_front = ob.pareto_mask(table.ctr.to_numpy(), table[y_col].to_numpy())
+x_col, x_fmt = PROXIES[proxy][1:]
+on_front = ob.pareto_mask(table[x_col].to_numpy(), table[y_col].to_numpy())
 best = table.loc[table[y_col].idxmax()]
 label = [f"click {r.w_click:.2f} · watch {r.w_watch:.2f} · survey {r.w_survey:.2f}" for r in table.itertuples()]
 ffig = go.Figure()
-ffig.add_scatter(x=table.ctr, y=table[y_col], mode="markers", text=label, name="weights on the grid",
+ffig.add_scatter(x=table[x_col], y=table[y_col], mode="markers", text=label, name="weights on the grid",
                  marker=dict(color=table.w_survey, colorscale="Viridis", size=10,
                              colorbar=dict(title="survey<br>weight")),
-                 hovertemplate="%{text}<br>CTR %{x:.1%}<br>" + business + " %{y:.3f}<extra></extra>")
-fr = table[on_front].sort_values("ctr")
-ffig.add_scatter(x=fr.ctr, y=fr[y_col], mode="lines", name="trade-off frontier",
+                 hovertemplate="%{text}<br>" + proxy + " %{x:" + x_fmt + "}<br>" + business
+                 + " %{y:.3f}<extra></extra>")
+fr = table[on_front].sort_values(x_col)
+ffig.add_scatter(x=fr[x_col], y=fr[y_col], mode="lines", name="trade-off frontier",
                  line=dict(color="grey", dash="dot"))
 for name, result, symbol in (("naive", naive, "x"), ("production", production, "diamond"), ("yours", mine, "star")):
     if result is not None:
-        ffig.add_scatter(x=[result.ctr], y=[result.business(business)], mode="markers", name=name,
+        ffig.add_scatter(x=[getattr(result, x_col)], y=[result.business(business)], mode="markers", name=name,
                          marker=dict(symbol=symbol, size=16, line=dict(width=1, color="black")))
-ffig.update_layout(height=500, legend_orientation="h", legend_y=-0.2, title=f"Trade-off frontier over {len(table)} weightings: CTR vs {business.lower()}",
-                   xaxis_title="CTR over the run (proxy)", yaxis_title=business, xaxis_tickformat=".0%")
+ffig.update_layout(height=500, legend_orientation="h", legend_y=-0.2, title=f"Trade-off frontier over {len(table)} weightings: {proxy} vs {business.lower()}",
+                   xaxis_title=f"{proxy} over the run (proxy)", yaxis_title=business,
+                   xaxis_tickformat=".0%" if proxy == "CTR" else "")
 page.chart(ffig)
 page.record("Frontier points", str(int(on_front.sum())))
 st.caption(f"{int(on_front.sum())} of {len(table)} weightings are on the frontier. The best "
            f"{business.lower()} ({best[y_col]:.3f}) comes from click {best.w_click:.2f} · watch "
-           f"{best.w_watch:.2f} · survey {best.w_survey:.2f}; moving right along the frontier buys CTR "
+           f"{best.w_watch:.2f} · survey {best.w_survey:.2f}; moving right along the frontier buys {proxy} "
            f"with {business.lower()}.")
 
 w = ob.validate_weights(chosen) if mine is not None else (0.0, 0.0, 0.0)

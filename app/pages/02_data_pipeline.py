@@ -137,9 +137,12 @@ page.math([
     r"\text{user\_topic\_ctr}(s) = \frac{\text{clicks}_{<s} + 0.3}{\text{impressions}_{<s} + 2}",
     rf"P(\text{{click}} \mid k) = \underbrace{{k^{{-\eta}}}}_{{\text{{examined}}}}\cdot "
     rf"P(\text{{relevant}}),\quad \eta = {eta:g}",
+    r"\text{train: } \hat P(\text{click} \mid x, \log k) = F(x, \log k)\quad"
+    r"\text{serve and evaluate: } s(x) = F(x, \log 1)",
     rf"\text{{AUC}} = P\big(s(x^+) > s(x^-)\big):\ \text{{offline}} = {off:.3f},\ \text{{online}} = {on:.3f}",
 ], notes="Rows are point-in-time correct when every feature value was computable at the row's "
          "timestamp $t_r$. AUC is the probability that a random positive outscores a random negative "
          "(scikit-learn `roc_auc_score`); offline it is computed on the last week as the pipeline built "
-         "it, online on the following week built correctly, with labels from the top slot.")
+         "it, online on the following week built correctly, with labels from the top slot. $F$ is a "
+         "gradient-boosted tree model (scikit-learn `HistGradientBoostingClassifier`, 30 trees).")
 page.finish()

@@ -10,7 +10,7 @@ def _pct(value: str) -> float:
 def test_default_ctr_feed_climbs_while_users_leave():
     at = open_page("l01")
     assert not at.exception
-    ctr = next(m for m in at.metric if m.label == "CTR, last week (proxy)")
+    ctr = next(m for m in at.metric if m.label == "CTR, last week")
     assert ctr.delta.startswith("+")                                  # the proxy improves
     assert _pct(metric(at, "Retention after 12 weeks")) < 0.4         # the business collapses
     assert "The proxy climbs" in texts(at)
@@ -48,3 +48,11 @@ def test_costly_user_count_at_its_extremes():
         at = open_page("l01", {"users": users, "weeks": "2"})
         assert not at.exception
         assert 0 < _pct(metric(at, "Retention after 2 weeks")) <= 1
+
+
+def test_watch_time_objective_grows_minutes_while_users_leave():
+    at = open_page("l01", {"preset": "watch_time"})
+    assert not at.exception
+    assert at.session_state["proxy"] == "Watch minutes"
+    assert at.error and "Watch minutes" in at.error[0].value and "The proxy climbs" in at.error[0].value
+    assert "Watch minutes vs retention" in str(at.get("plotly_chart")[1].proto.spec)

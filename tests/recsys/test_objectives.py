@@ -98,7 +98,13 @@ def test_ctr_objective_raises_the_proxy_and_loses_the_users(world):
     assert ctr.ctr > mixed.ctr > survey.ctr
     assert ctr.retention < mixed.retention - 0.2 and ctr.retention < survey.retention - 0.3
     assert ctr.satisfaction < mixed.satisfaction
-    assert ob.simulate(world, b, (0, 1, 0), weeks=12, seed=0).watch > ctr.watch
+    watch = ob.simulate(world, b, (0, 1, 0), weeks=12, seed=0)
+    assert watch.watch > ctr.watch
+    # watch time: bait loses (it is abandoned early) but long videos win, and users still leave
+    assert watch.weekly.bait_share.iloc[-1] < ctr.weekly.bait_share.iloc[-1]
+    assert watch.weekly.length_shown.mean() > max(ctr.weekly.length_shown.mean(),
+                                                 survey.weekly.length_shown.mean()) + 1
+    assert watch.retention < survey.retention - 0.2
 
 
 def test_harmless_bait_narrows_the_conflict(world):
@@ -137,7 +143,7 @@ def test_bad_sizes_are_explained(world):
 
 
 def test_presets_use_page_controls():
-    keys = {"objective", "w_click", "w_watch", "w_survey", "bait_pull", "bait_regret", "churn", "survey",
+    keys = {"objective", "proxy", "w_click", "w_watch", "w_survey", "bait_pull", "bait_regret", "churn", "survey",
             "weeks", "k", "users", "seed", "business"}
     names = {p.name for p in ob.PRESETS}
     assert {"naive", "production"} <= names

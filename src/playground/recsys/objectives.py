@@ -186,8 +186,8 @@ class Run:
 
     ``weekly`` has one row per week with columns ``week``, ``active`` (users at the start),
     ``ctr``, ``watch_per_user`` (minutes per active user), ``sat_per_click``, ``sat_per_user``,
-    ``bait_share`` (mean click-bait of shown items), ``retention`` (share of all users still
-    active at the end of the week).
+    ``bait_share`` (mean click-bait of shown items), ``length_shown`` (mean length of shown items,
+    minutes), ``retention`` (share of all users still active at the end of the week).
     """
 
     weekly: pd.DataFrame
@@ -270,7 +270,7 @@ def simulate(world: World, behaviour: Behaviour, weights, weeks: int = 12, k: in
         if n_active == 0:
             rows.append(dict(week=week + 1, active=0, ctr=np.nan, watch_per_user=np.nan,
                              sat_per_click=np.nan, sat_per_user=np.nan, bait_share=np.nan,
-                             retention=0.0))
+                             length_shown=np.nan, retention=0.0))
             continue
         pick = slice(None) if n_active == n_users else users
         click_off = ratio_offset(obs["clicks"], obs["exp_clicks"], prior).astype(f32)
@@ -311,6 +311,7 @@ def simulate(world: World, behaviour: Behaviour, weights, weeks: int = 12, k: in
             watch_per_user=minutes.sum() / n_active,
             sat_per_click=sat.sum() / n_clicks if n_clicks else np.nan,
             sat_per_user=weekly_sat.mean(), bait_share=float(world.bait[shown].mean()),
+            length_shown=float(world.length[shown].mean()),
             retention=active.mean(),
         ))
     return Run(pd.DataFrame(rows), tuple(float(x) for x in w))
@@ -359,7 +360,7 @@ PRESETS: tuple[Preset, ...] = (
             "bait_pull": 3.0, "bait_regret": 3.0}),
     Preset("watch_time", "Watch time, the YouTube 2012 fix",
            "Ranking by minutes watched instead of clicks: bait loses, but long mediocre videos win.",
-           {"objective": "Watch time", "bait_pull": 3.0, "bait_regret": 3.0}),
+           {"objective": "Watch time", "proxy": "Watch minutes", "bait_pull": 3.0, "bait_regret": 3.0}),
     Preset("harmless_bait", "When the proxy is fine",
            "Click-bait that does not disappoint: the retention gap to a satisfaction objective "
            "shrinks; what is left comes from bait favouring low-quality items.",
