@@ -41,16 +41,17 @@ def trained_scores(seed: int, model: str, w: float) -> tuple[np.ndarray, np.ndar
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def calibrated(seed: int, model: str, w: float, k: float, b: float) -> dict[str, np.ndarray]:
+def calibrated(seed: int, model: str, w: float, k: float, b: float):
     z_cal, z_test, _ = trained_scores(seed, model, w)
-    return cal.probabilities(z_cal, click_data(seed).y_cal, z_test, w, k, b)
+    return cal.calibrate(z_cal, click_data(seed).y_cal, z_test, w, k, b)
 
 
 data = click_data(seed)
 variants = None
 with page.guard():
     n_kept = trained_scores(seed, model, w)[2]
-    variants = cal.score_all(calibrated(seed, model, w, k, b), data, n_bins, strategy, t)
+    probs, fitted = calibrated(seed, model, w, k, b)
+    variants = cal.score_all(probs, data, n_bins, strategy, t)
     truth = cal.oracle(data, n_bins, strategy, t)
 
 if variants is not None:
@@ -186,8 +187,11 @@ page.math([
     rf"w = {w:.2f}:\quad \operatorname{{logit}} q = \operatorname{{logit}} p' + \log w"
     rf" = \operatorname{{logit}} p' {np.log(w):+.3f}",
     rf"z' = k\,z + b = {k:.2f}\,z {b:+.1f}",
-    r"\text{Platt: } \sigma(\alpha z' + \beta), \qquad \text{temperature: } \sigma(z'/T)",
-    r"\text{isotonic: the monotone step function } g \text{ minimising } \textstyle\sum_i (g(z'_i) - y_i)^2",
+    r"\text{Platt: } \sigma(\alpha z' + \beta), \qquad \text{temperature: } \sigma(z'/T)"
+    + (rf"\qquad \alpha = {fitted['platt'].params['alpha']:.3f},\ \beta = {fitted['platt'].params['beta']:+.3f},"
+       rf"\ T = {fitted['temperature'].params['T']:.3f}" if variants else ""),
+    r"\text{isotonic: the monotone step function } g \text{ minimising } \textstyle\sum_i (g(z'_i) - y_i)^2"
+    + (rf"\quad ({fitted['isotonic'].params['steps']}\ \text{{levels}})" if variants else ""),
     rf"\text{{show iff }} \hat p > t = \frac{{\text{{cost}}}}{{\text{{value}}}} = {t:.2f}, \qquad "
     r"\text{regret} = \mathbb{E}\bigl[\max(p - t, 0) - (p - t)\,\mathbb{1}[\hat p > t]\bigr]",
 ], notes="Predictions are binned on the test split; $n_b$ impressions in bin $b$ with mean prediction "

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize, minimize_scalar
 from scipy.special import expit
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, roc_auc_score
@@ -82,6 +82,25 @@ def test_temperature_matches_a_scipy_optimisation():
         best = minimize_scalar(nll, bounds=(-5, 5), method="bounded", options={"xatol": 1e-10})
         assert cal.fit_temperature(z, y) == pytest.approx(np.exp(best.x), rel=1e-4)
         assert abs(cal.fit_temperature(z, y) - k) < 0.15 * k  # it undoes the sharpening
+
+
+def test_platt_matches_a_scipy_optimisation_of_the_two_parameter_log_loss():
+    rng = np.random.default_rng(8)
+    z = rng.normal(0, 2, 4000)
+    y = (rng.random(4000) < expit(0.6 * z - 1.0)).astype(int)
+
+    def nll(theta):
+        return sk_log_loss(y, np.clip(expit(theta[0] * z + theta[1]), 1e-15, 1 - 1e-15))
+
+    best = minimize(nll, x0=[1.0, 0.0], method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-12})
+    platt = cal.fit_calibrator("platt", z, y)
+    assert platt.params["alpha"] == pytest.approx(best.x[0], abs=1e-3)
+    assert platt.params["beta"] == pytest.approx(best.x[1], abs=1e-3)
+    np.testing.assert_allclose(platt(z), expit(best.x[0] * z + best.x[1]), atol=1e-4)
+    # isotonic: the fitted levels are non-decreasing in z and average to the click rate
+    iso = cal.fit_calibrator("isotonic", z, y)
+    fitted = iso(np.sort(z))
+    assert np.all(np.diff(fitted) >= 0) and fitted.mean() == pytest.approx(y.mean(), abs=1e-9)
 
 
 def test_downsampling_correction_against_simulation():

@@ -17,8 +17,6 @@ calibration number can be checked against the truth. The pipeline is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 from scipy.special import expit, log_expit
 from scipy.stats import rankdata
@@ -184,22 +182,44 @@ def fit_temperature(z: np.ndarray, y: np.ndarray, iters: int = 100) -> float:
     return 1.0 / a
 
 
-def fit_calibrator(method: str, z_cal: np.ndarray, y_cal: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """Fit ``method`` on held-out log-odds ``z_cal`` and clicks; return ``z -> probability``."""
+@dataclass(frozen=True)
+class Calibrator:
+    """A fitted calibrator: call it on log-odds to get probabilities.
+
+    ``params``: Platt ``alpha``, ``beta`` (``σ(α z + β)``); temperature ``T`` (``σ(z / T)``);
+    isotonic ``steps`` (number of distinct output levels).
+    """
+
+    method: str
+    params: dict
+    isotonic: IsotonicRegression | None = None
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        z = np.asarray(z, dtype=float)
+        if self.method == "platt":
+            return expit(self.params["alpha"] * z + self.params["beta"])
+        if self.method == "temperature":
+            return expit(z / self.params["T"])
+        if self.method == "isotonic":
+            return self.isotonic.predict(z)
+        return expit(z)
+
+
+def fit_calibrator(method: str, z_cal: np.ndarray, y_cal: np.ndarray) -> Calibrator:
+    """Fit ``method`` on held-out log-odds ``z_cal`` and clicks."""
     if method not in CALIBRATORS:
         raise ValueError(f"unknown calibrator {method!r}; choose one of {', '.join(CALIBRATORS)}")
     if method == "none":
-        return expit
+        return Calibrator("none", {})
     z_cal = np.asarray(z_cal, dtype=float)
     y_cal = _check_labels(y_cal)
     if method == "platt":
         lr = LogisticRegression(C=np.inf, max_iter=1000).fit(z_cal[:, None], y_cal)
-        return lambda z: lr.predict_proba(np.asarray(z, dtype=float)[:, None])[:, 1]
+        return Calibrator("platt", {"alpha": float(lr.coef_[0, 0]), "beta": float(lr.intercept_[0])})
     if method == "isotonic":
         iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(z_cal, y_cal)
-        return lambda z: iso.predict(np.asarray(z, dtype=float))
-    temperature = fit_temperature(z_cal, y_cal)
-    return lambda z: expit(np.asarray(z, dtype=float) / temperature)
+        return Calibrator("isotonic", {"steps": int(np.unique(iso.y_thresholds_).size)}, iso)
+    return Calibrator("temperature", {"T": fit_temperature(z_cal, y_cal)})
 
 
 # ---- metrics ----------------------------------------------------------------------------
@@ -327,10 +347,10 @@ def score_variant(name: str, p: np.ndarray, data: ClickData, n_bins: int, strate
                    decision_error(p, data.p_test, threshold))
 
 
-def probabilities(z_cal: np.ndarray, y_cal: np.ndarray, z_test: np.ndarray, w: float,
-                  sharpness: float = 1.0, shift: float = 0.0) -> dict[str, np.ndarray]:
+def calibrate(z_cal: np.ndarray, y_cal: np.ndarray, z_test: np.ndarray, w: float,
+              sharpness: float = 1.0, shift: float = 0.0) -> tuple[dict[str, np.ndarray], dict[str, Calibrator]]:
     """Test-split probabilities of every design, from the raw log-odds of a model trained with
-    negatives kept at rate ``w``.
+    negatives kept at rate ``w``, and the fitted calibrators.
 
     Keys: ``"naive"`` (distorted scores read as probabilities), ``"corrected"`` (downsampling
     correction only), then ``"platt"``, ``"isotonic"``, ``"temperature"`` (correction, then the
@@ -342,9 +362,9 @@ def probabilities(z_cal: np.ndarray, y_cal: np.ndarray, z_test: np.ndarray, w: f
     out = {"naive": expit(zt)}
     zt = zt + np.log(w)   # logit(q) = logit(p') + log w  is  q = p'/(p' + (1 - p')/w)
     out["corrected"] = expit(zt)
-    for method in CALIBRATORS[1:]:
-        out[method] = fit_calibrator(method, zc, y_cal)(zt)
-    return out
+    fitted = {method: fit_calibrator(method, zc, y_cal) for method in CALIBRATORS[1:]}
+    out.update({method: calibrator(zt) for method, calibrator in fitted.items()})
+    return out, fitted
 
 
 def score_all(probs: dict[str, np.ndarray], data: ClickData, n_bins: int, strategy: str,
@@ -356,7 +376,7 @@ def score_all(probs: dict[str, np.ndarray], data: ClickData, n_bins: int, strate
 def evaluate(data: ClickData, z_cal: np.ndarray, z_test: np.ndarray, w: float, sharpness: float,
              shift: float, n_bins: int, strategy: str, threshold: float) -> dict[str, Variant]:
     """Naive, downsampling-corrected and every calibrator, scored on the same test impressions."""
-    probs = probabilities(z_cal, data.y_cal, z_test, w, sharpness, shift)
+    probs, _ = calibrate(z_cal, data.y_cal, z_test, w, sharpness, shift)
     return score_all(probs, data, n_bins, strategy, threshold)
 
 
