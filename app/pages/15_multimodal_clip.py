@@ -16,15 +16,16 @@ REAL_CLIP_IMAGES = 200  # held-out images scored with user-supplied CLIP weights
 MAX_MODELS = 6
 
 page = LessonPage("l15")
-seed = page.seed()
 st.sidebar.markdown("**Training (changing these retrains the model)**")
-epochs = page.slider("epochs", "Epochs", 1, 12, 6, costly=True)
+seed = page.number("seed", "Seed", 0, 9999, 0, step=1, costly=True,
+                   help="Initial weights and batch order; the same seed and settings train the same model.")
+epochs = page.slider("epochs", "Epochs", 1, 10, 6, costly=True)
 batch = page.select_slider("batch", "Batch size (pairs per step)", [8, 16, 32, 64, 128, 256], 64,
                            costly=True, help="Each pair is contrasted with the other B − 1 pairs of "
                                              "its batch (in-batch negatives).")
 dim = page.select_slider("dim", "Embedding dimension", [2, 4, 8, 16, 32, 64, 128], 32, costly=True)
-temperature = page.select_slider("temperature", "Temperature τ", [0.01, 0.03, 0.07, 0.1, 0.3, 1.0],
-                                 0.07, costly=True, help="Logits are cosine / τ.")
+temperature = float(page.select_slider("temperature", "Temperature τ", clip.TEMPERATURES, "0.07",
+                                       costly=True, help="Logits are cosine / τ."))
 learn_t = page.select("learn_t", "τ during training", ["fixed", "learned"], "fixed", radio=True,
                       costly=True, help="Learned: τ starts at the value above and is trained (CLIP).")
 
@@ -118,8 +119,11 @@ page.metric("Image→text recall@10", f"{retrieval.image_to_text[10]:.2f}", cont
             help=f"Chance: {retrieval.chance_image_to_text[10]:.3f}")
 page.metric("Text→image recall@10", f"{retrieval.text_to_image[10]:.2f}", container=cols[1], key=True,
             help=f"Chance: {retrieval.chance_text_to_image[10]:.3f}")
+floor = clip.loss_floor(batch, record.temperature[-1])
 page.metric("Final held-out loss", f"{record.heldout_loss[-1]:.3f}", container=cols[2],
-            help=f"nats; a model that cannot tell pairs apart scores ln B = {math.log(batch):.3f}")
+            delta=f"floor {floor:.3f} at this τ and B", delta_color="off",
+            help=f"nats; a model that cannot tell pairs apart scores ln B = {math.log(batch):.3f}; "
+                 f"a perfect one at this τ and batch scores {floor:.3f}")
 page.metric("Training time", f"{record.seconds:.1f} s", container=cols[3],
             help="Wall time of this training run (cached: a rerun does not retrain).")
 if max(retrieval.image_to_text[10], retrieval.text_to_image[10]) < 3 * retrieval.chance_image_to_text[10]:
@@ -137,6 +141,8 @@ fig.add_scatter(x=np.arange(1, len(record.epoch_loss) + 1), y=record.epoch_loss,
 fig.add_scatter(x=np.arange(1, len(record.heldout_loss) + 1), y=record.heldout_loss,
                 mode="lines+markers", name="held-out loss")
 fig.add_hline(y=math.log(batch), line_dash="dash", annotation_text=f"ln B = {math.log(batch):.2f} (chance)")
+fig.add_hline(y=floor, line_dash="dot", line_color="green",
+              annotation_text=f"floor {floor:.2f} (perfect model at τ = {record.temperature[-1]:.3g})")
 fig.update_layout(title="Symmetric InfoNCE loss (nats per pair)", xaxis_title="epoch",
                   yaxis_title="loss", height=340, legend_orientation="h")
 left, right = st.columns([3, 2])
@@ -276,6 +282,8 @@ page.math([
     r" - \tfrac1B\sum_i \log\frac{e^{\langle u_i, v_i\rangle/\tau}}{\sum_j e^{\langle u_j, v_i\rangle/\tau}}\Big]"
     rf" = {record.heldout_loss[-1]:.3f}\ \text{{(held out)}}",
     rf"B = {batch},\quad \tau = {tau_now:.4f},\quad \ln B = {math.log(batch):.3f}\ \text{{(loss of an untrained model)}}",
+    rf"\mathcal{{L}}_{{\min}} = \ln\!\big(1 + (B-1)\,e^{{-(1 + \frac{{1}}{{B-1}})/\tau}}\big) = {floor:.3f}"
+    r"\ \text{(pairs aligned, batch spread as a simplex)}",
     rf"\mathrm{{R@10}}_{{i\to t}} = {retrieval.image_to_text[10]:.3f},\quad"
     rf"\mathrm{{R@10}}_{{t\to i}} = {retrieval.text_to_image[10]:.3f},\quad"
     rf"\text{{chance}} = 1 - \binom{{N-m}}{{10}}\Big/\binom{{N}}{{10}} \approx {retrieval.chance_image_to_text[10]:.4f}",

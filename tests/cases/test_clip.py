@@ -56,6 +56,19 @@ def test_info_nce_limits():
         clip.info_nce(torch.zeros(4, 3), torch.zeros(5, 3), 0.1)
 
 
+@pytest.mark.parametrize("batch,tau", [(2, 0.5), (6, 1.0), (16, 0.07), (64, 1.0)])
+def test_loss_floor_is_the_loss_of_aligned_pairs_on_a_simplex(batch, tau):
+    simplex = np.eye(batch) - 1.0 / batch  # centred basis: cosine -1/(B-1) between different rows
+    simplex = torch.tensor(_unit(simplex))
+    assert float(clip.info_nce(simplex, simplex, tau)[0]) == pytest.approx(clip.loss_floor(batch, tau), rel=1e-9)
+    rng = np.random.default_rng(batch)
+    for _ in range(20):  # any other aligned batch does no better
+        u = torch.tensor(_unit(rng.normal(size=(batch, batch))))
+        assert float(clip.info_nce(u, u, tau)[0]) >= clip.loss_floor(batch, tau) - 1e-12
+    with pytest.raises(ValueError):
+        clip.loss_floor(1, tau)
+
+
 # ---- retrieval metrics ----------------------------------------------------------------------
 
 
