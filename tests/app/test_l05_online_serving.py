@@ -82,3 +82,12 @@ def test_hot_queue_preset_breaks_the_queue_budget():
     assert metric(at, "Utilisation") == "95%"
     assert _ms(metric(at, "Service p99")) > 2 * 100
     assert int(metric(at, "Replicas for the budget")) == 12
+
+
+def test_same_seed_same_numbers_other_seed_other_draws():
+    a, b = open_page("l05", {"seed": "7"}), open_page("l05", {"seed": "7"})
+    assert metric(a, "p99 (naive)") == metric(b, "p99 (naive)")
+    assert metric(a, "Extra load from hedging") == metric(b, "Extra load from hedging")
+    c = open_page("l05", {"seed": "8"})
+    assert (metric(a, "Degraded by timeout"), metric(a, "Extra load from hedging")) != \
+        (metric(c, "Degraded by timeout"), metric(c, "Extra load from hedging"))
