@@ -71,7 +71,8 @@ with tabs[0]:
         page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, key=True)
         page.metric("Total users", f"{plan.n_total:,}", container=m2)
         page.metric("Days to run", f"{plan.days}", container=m3, key=True)
-        page.metric("Without CUPED", f"{plain.n_control:,} / arm, {plain.days} d", container=m4)
+        page.metric("Per arm without CUPED", f"{plain.n_control:,}", delta=f"{plain.days} days",
+                    delta_color="off", delta_arrow="off", container=m4)
         st.caption(f"Detects {plan.p_control:.2%} → {plan.p_treatment:.2%} with {power:.0%} power at "
                    f"alpha = {alpha:g}. " + (f"CUPED with ρ = {rho:.2f} multiplies the sample by "
                                              f"1 − ρ² = {factor:.2f}." if cuped_on else "CUPED is off."))
@@ -121,10 +122,10 @@ with tabs[1]:
         early, full = nov.stop_read(stop_day), nov.stop_read(days)
         m1, m2, m3 = st.columns(3)
         page.metric(f"Lift read on day {stop_day}", f"{early.lift:+.1%}",
-                    delta=f"95% CI {early.lift_lo:+.1%} … {early.lift_hi:+.1%}", delta_color="off",
+                    delta=f"95% CI {early.lift_lo:+.1%} … {early.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
                     container=m1, key=True)
         page.metric(f"Lift read on day {days}", f"{full.lift:+.1%}",
-                    delta=f"95% CI {full.lift_lo:+.1%} … {full.lift_hi:+.1%}", delta_color="off",
+                    delta=f"95% CI {full.lift_lo:+.1%} … {full.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
                     container=m2)
         page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, key=True)
         overstated = early.lift - steady
@@ -181,7 +182,7 @@ with tabs[2]:
         what = "false-positive rate" if peek_lift == 0 else "rejection rate (power)"
         m1, m2, m3 = st.columns(3)
         page.metric(f"Peeking every day: {what}", f"{peek.naive_rate:.1%}", container=m1,
-                    key=not seq, delta=f"nominal {alpha:g}", delta_color="off")
+                    key=not seq, delta=f"nominal {alpha:g}", delta_color="off", delta_arrow="off")
         page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, key=seq)
         page.metric(f"Read once at the end: {what}", f"{peek.final_only:.1%}", container=m3)
         rule = "O'Brien–Fleming boundary" if seq else "fixed 1.96-style threshold at every look"

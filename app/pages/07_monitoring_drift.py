@@ -77,12 +77,13 @@ fig.add_scatter(x=days, y=stream.y.mean(axis=1), name="positive rate")
 fig.add_scatter(x=days, y=error, name="deployed model's error", line_color="red")
 fig.add_scatter(x=days, y=1 - stream.bayes_acc, name="best possible error", line_dash="dot",
                 line_color="grey")
-fig.add_scatter(x=days, y=stream.intensity, name="drift intensity", fill="tozeroy",
-                line_color="rgba(255,165,0,0.5)", secondary_y=True)
+fig.add_scatter(x=days, y=stream.intensity, name="drift intensity (right axis)", fill="tozeroy",
+                line_color="rgba(255,140,0,0.6)", fillcolor="rgba(255,165,0,0.15)", secondary_y=True)
 fig.add_vrect(x0=0, x1=TRAIN_DAYS - 1, fillcolor="green", opacity=0.08, annotation_text="training window")
 fig.update_layout(title="The stream: what moved, and what it did to the never-retrained model",
                   xaxis_title="day", height=360)
-fig.update_yaxes(title_text="drift intensity", range=[0, 1.05], secondary_y=True)
+fig.update_yaxes(title_text="drift intensity", range=[0, 1.05], tickvals=[0, 0.5, 1], showgrid=False,
+                 secondary_y=True)
 page.chart(fig)
 
 tabs = st.tabs(["Detectors", "Retraining policies"])
@@ -125,7 +126,7 @@ with tabs[0]:
         delay = row["detection delay (days)"]
         page.metric(f"{row['detector']}: delay", f"{delay}" if delay in ("missed", "—") else f"{delay} d",
                     delta=f"{row['false alarms (days)']} false alarms", delta_color="inverse" if
-                    row["false alarms (days)"] else "off", container=col,
+                    row["false alarms (days)"] else "off", delta_arrow="off", container=col,
                     key=row["detector"].startswith("Page"))
     st.dataframe(table, hide_index=True)
     dist_missed = drift_start is not None and all(
