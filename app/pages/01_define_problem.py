@@ -85,7 +85,8 @@ if mine is not None:
                    f"(naive CTR ranking: {naive.retention:.0%}).")
 
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        subplot_titles=(f"Proxy: {proxy} (per active user)", "Business: share of users still active",
+                        subplot_titles=(f"Proxy: {proxy} (per active user)",
+                                        "Business: share of users still active",
                                         "Mean click-bait propensity of what the feed shows"))
     lines = [("Naive: rank by CTR", naive, "#d62728", "solid"),
              ("Production: 0.2 click · 0.3 watch · 0.5 survey", production, "#2ca02c", "solid"),
@@ -108,7 +109,8 @@ y_col = "retention" if business == "Retention" else "satisfaction"
 x_col, x_fmt = PROXIES[proxy][1:]
 on_front = ob.pareto_mask(table[x_col].to_numpy(), table[y_col].to_numpy())
 best = table.loc[table[y_col].idxmax()]
-label = [f"click {r.w_click:.2f} · watch {r.w_watch:.2f} · survey {r.w_survey:.2f}" for r in table.itertuples()]
+label = [f"click {r.w_click:.2f} · watch {r.w_watch:.2f} · survey {r.w_survey:.2f}"
+         for r in table.itertuples()]
 ffig = go.Figure()
 ffig.add_scatter(x=table[x_col], y=table[y_col], mode="markers", text=label, name="weights on the grid",
                  marker=dict(color=table.w_survey, colorscale="Viridis", size=10,
@@ -118,11 +120,13 @@ ffig.add_scatter(x=table[x_col], y=table[y_col], mode="markers", text=label, nam
 fr = table[on_front].sort_values(x_col)
 ffig.add_scatter(x=fr[x_col], y=fr[y_col], mode="lines", name="trade-off frontier",
                  line=dict(color="grey", dash="dot"))
-for name, result, symbol in (("naive", naive, "x"), ("production", production, "diamond"), ("yours", mine, "star")):
+markers = (("naive", naive, "x"), ("production", production, "diamond"), ("yours", mine, "star"))
+for name, result, symbol in markers:
     if result is not None:
         ffig.add_scatter(x=[getattr(result, x_col)], y=[result.business(business)], mode="markers", name=name,
                          marker=dict(symbol=symbol, size=16, line=dict(width=1, color="black")))
-ffig.update_layout(height=500, legend_orientation="h", legend_y=-0.2, title=f"Trade-off frontier over {len(table)} weightings: {proxy} vs {business.lower()}",
+ffig.update_layout(height=500, legend_orientation="h", legend_y=-0.2,
+                   title=f"Trade-off frontier over {len(table)} weightings: {proxy} vs {business.lower()}",
                    xaxis_title=f"{proxy} over the run (proxy)", yaxis_title=business,
                    xaxis_tickformat=".0%" if proxy == "CTR" else "")
 page.chart(ffig)

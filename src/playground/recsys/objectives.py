@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, logit
+from scipy.special import expit
 
 from playground.course import Preset
 
@@ -148,7 +148,8 @@ def validate_weights(weights) -> np.ndarray:
     if w.shape != (3,) or not np.isfinite(w).all() or (w < 0).any():
         raise ValueError("objective weights must be three non-negative numbers (clicks, watch, survey)")
     if w.sum() <= 0:
-        raise ValueError("at least one objective weight must be above zero: the feed needs something to rank by")
+        raise ValueError("at least one objective weight must be above zero: the feed needs "
+                         "something to rank by")
     return w / w.sum()
 
 

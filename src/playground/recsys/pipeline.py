@@ -104,8 +104,9 @@ class EventLog:
     ----------
     impressions : DataFrame
         One row per shown item: ``ts`` (timestamp), ``day``, ``request``, ``user_id``,
-        ``item_id``, ``topic``, ``user_topic`` (user_id · n_topics + topic), ``position`` (1 = top), ``examined``, ``click`` (0/1), ``dwell`` (seconds
-        watched, 0 without a click) and ``relevance`` (true P(click | examined)).
+        ``item_id``, ``topic``, ``user_topic`` (user_id · n_topics + topic), ``position``
+        (1 = top), ``examined``, ``click`` (0/1), ``dwell`` (seconds watched, 0 without a click)
+        and ``relevance`` (true P(click | examined)).
     affinity_feature : ndarray (n_users, n_items)
         The embedding score the ranker may use (true affinity plus noise).
     relevance : ndarray (n_users, n_items)
@@ -190,7 +191,8 @@ def make_log(cfg: LogConfig = LogConfig(), seed: int = 0) -> EventLog:
     frame = pd.DataFrame({
         "ts": START + pd.to_timedelta(t, unit="D"), "day": np.floor(t).astype(int),
         "request": np.repeat(np.arange(n_req), cfg.slate), "user_id": user, "item_id": item,
-        "topic": topic[item], "user_topic": user * cfg.n_topics + topic[item], "position": position, "examined": examined, "click": click, "dwell": dwell.round(1),
+        "topic": topic[item], "user_topic": user * cfg.n_topics + topic[item], "position": position,
+        "examined": examined, "click": click, "dwell": dwell.round(1),
         "relevance": rel,
     }).sort_values(["ts", "position"], kind="stable").reset_index(drop=True)
     return EventLog(frame, affinity_feature, relevance, topic, cfg)
@@ -256,7 +258,8 @@ def as_of_join(rows: pd.DataFrame, snapshots: pd.DataFrame, key: str) -> pd.Data
     return merged.sort_values("index").drop(columns=["index"]).reset_index(drop=True)
 
 
-def latest_join(rows: pd.DataFrame, snapshots: pd.DataFrame, key: str, built_at: pd.Timestamp) -> pd.DataFrame:
+def latest_join(rows: pd.DataFrame, snapshots: pd.DataFrame, key: str,
+                built_at: pd.Timestamp) -> pd.DataFrame:
     """The naive join: every row gets the snapshot current when the pipeline runs (``built_at``),
     computed from data that includes the rows' own labels and their future."""
     latest = snapshots[snapshots["snapshot_ts"] <= built_at].sort_values("snapshot_ts", kind="stable")
