@@ -1,0 +1,114 @@
+"""Lesson 13 core: velocity features against brute force, PR/ROC against scikit-learn, the
+expected-cost threshold against brute force, imbalance handling and drift after ship."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import average_precision_score, confusion_matrix, precision_recall_curve, roc_auc_score
+
+from playground.cases import fraud
+
+
+def _brute_velocity(card, t, window):
+    return np.array([sum(1 for j in range(i) if card[j] == card[i] and t[i] - window < t[j] <= t[i])
+                     for i in range(len(t))])
+
+
+def test_velocity_counts_match_brute_force_with_ties():
+    rng = np.random.default_rng(0)
+    t = np.sort(rng.integers(0, 500, 400))          # many ties in time
+    card = rng.integers(0, 7, 400)
+    for window in (1, 10, 60, 1000):
+        np.testing.assert_array_equal(fraud.velocity_counts(card, t, window), _brute_velocity(card, t, window))
+
+
+def test_velocity_hand_case_and_never_the_future():
+    card, t = [1, 1, 2, 1, 1], [0, 30, 40, 89, 200]
+    # last 60 s = (t - 60, t], earlier rows of the same card only: -, {0}, -, {30}, {}
+    assert fraud.velocity_counts(card, t, 60).tolist() == [0, 1, 0, 1, 0]
+    # appending a future burst changes nothing that came before it
+    later = fraud.velocity_counts(card + [1, 1, 1], t + [201, 202, 203], 60)
+    assert later[:5].tolist() == [0, 1, 0, 1, 0] and later[5:].tolist() == [1, 2, 3]
+    with pytest.raises(ValueError):
+        fraud.velocity_counts([1, 1], [5, 3], 60)
+
+
+@pytest.fixture(scope="module")
+def stream():
+    return fraud.simulate_transactions(0.005, drift=0.8, seed=0)
+
+
+def test_stream_has_the_asked_fraud_rate_and_causal_features(stream):
+    assert stream["fraud"].mean() == pytest.approx(0.005, rel=0.02)
+    assert stream["t"].is_monotonic_increasing
+    for name, window in fraud.WINDOWS.items():
+        np.testing.assert_array_equal(stream[name], fraud.velocity_counts(stream.card, stream.t, window))
+    before = stream[stream.day < fraud.SHIP_DAY]
+    assert before["adapted"].sum() == 0
+    late_fraud = stream[(stream.day >= fraud.SHIP_DAY + 14) & (stream.fraud == 1)]
+    assert late_fraud["adapted"].mean() == pytest.approx(0.8, abs=0.1)
+    assert fraud.simulate_transactions(0.001, seed=1)["fraud"].mean() == pytest.approx(0.001, rel=0.05)
+    with pytest.raises(ValueError):
+        fraud.simulate_transactions(0.2)
+
+
+def test_curves_match_sklearn():
+    rng = np.random.default_rng(3)
+    y = (rng.random(3000) < 0.02).astype(int)
+    s = np.round(rng.random(3000) + 0.8 * y, 2)          # rounded: plenty of tied scores
+    c = fraud.curves(y, s)
+    assert c.roc_auc == pytest.approx(roc_auc_score(y, s))
+    assert c.average_precision == pytest.approx(average_precision_score(y, s))
+    precision, recall, thresholds = precision_recall_curve(y, s)
+    assert set(thresholds) <= set(c.thresholds)
+    mine = dict(zip(c.thresholds, zip(c.precision, c.recall)))
+    for thr, p, r in zip(thresholds, precision[:-1], recall[:-1]):
+        assert mine[thr] == pytest.approx((p, r))
+    w = np.where(y == 0, 5.0, 1.0)                       # the same model at a 5x lower fraud rate
+    cw = fraud.curves(y, s, w)
+    assert cw.average_precision == pytest.approx(average_precision_score(y, s, sample_weight=w))
+    assert cw.roc_auc == pytest.approx(roc_auc_score(y, s, sample_weight=w))
+    assert cw.average_precision < c.average_precision
+
+
+def test_cost_curve_matches_brute_force():
+    rng = np.random.default_rng(4)
+    y = (rng.random(800) < 0.05).astype(int)
+    s = np.round(rng.random(800) * 0.7 + 0.3 * y, 2)
+    amount = rng.lognormal(3.5, 1.0, 800)
+    cc = fraud.cost_curve(y, s, amount, friction=8.0, fee=15.0)
+    brute = [fraud.cost_at(y, s, amount, t, 8.0, 15.0) for t in cc.thresholds]
+    np.testing.assert_allclose(cc.cost, brute)
+    grid = np.r_[np.unique(s), np.inf]
+    assert cc.cost[cc.best] == pytest.approx(min(fraud.cost_at(y, s, amount, t, 8.0, 15.0) for t in grid))
+    assert cc.cost[0] == pytest.approx(np.sum((amount + 15.0)[y == 1]))      # approve everything
+
+
+def test_confusion_and_bayes_rule():
+    rng = np.random.default_rng(5)
+    y, s = rng.integers(0, 2, 200), rng.random(200)
+    tn, fp, fn, tp = confusion_matrix(y, s >= 0.3).ravel()
+    got = fraud.confusion_at(y, s, 0.3)
+    assert (got["tn"], got["fp"], got["fn"], got["tp"]) == (tn, fp, fn, tp)
+    # p·(amount + fee) > (1 − p)·friction: 0.1·(85 + 15) = 10 > 0.9·10 = 9 -> decline
+    assert fraud.bayes_decline([0.1, 0.1], [85.0, 5.0], friction=10.0, fee=15.0).tolist() == [True, False]
+
+
+def test_models_rank_well_but_reweighting_inflates_probabilities(stream):
+    train = stream[stream.day < fraud.TRAIN_DAYS]
+    test = stream[(stream.day >= fraud.TRAIN_DAYS) & (stream.day < fraud.SHIP_DAY)]
+    p = {h: fraud.score(fraud.fit_model(train, h), test) for h in fraud.HANDLING}
+    for h in fraud.HANDLING:
+        c = fraud.curves(test.fraud, p[h])
+        assert c.roc_auc > 0.9 and c.average_precision > 0.3
+        assert c.average_precision < c.roc_auc
+    assert p["class weights"].mean() > 5 * p["none"].mean()
+    assert p["none"].mean() == pytest.approx(test.fraud.mean(), rel=0.5)   # unweighted stays calibrated
+
+
+def test_drift_decays_the_frozen_model_and_retraining_recovers(stream):
+    weeks = fraud.weekly_drift(stream, label_delay=0, friction=10.0, fee=15.0)
+    frozen = weeks[weeks.model == "frozen at ship"].set_index("week")
+    retrained = weeks[weeks.model != "frozen at ship"].set_index("week")
+    assert frozen.loc[7, "PR-AUC"] < 0.5 * frozen.loc[2, "PR-AUC"]
+    assert retrained.loc[[5, 6, 7], "PR-AUC"].mean() > 1.5 * frozen.loc[[5, 6, 7], "PR-AUC"].mean()
+    assert retrained.loc[[5, 6, 7], "recall"].mean() > frozen.loc[[5, 6, 7], "recall"].mean()
