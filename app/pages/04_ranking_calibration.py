@@ -141,13 +141,9 @@ if variants is not None:
     fig.add_scatter(x=grid, y=grid, mode="lines", line=dict(dash="dash", color="grey"), name="p")
     fig.add_scatter(x=grid, y=cal.inflated(grid, w), mode="lines", name="p′ = p / (p + (1−p)·w)",
                     line=dict(color="#d62728"))
-    edges = np.quantile(data.p_test, np.linspace(0, 1, 21))
-    band = np.clip(np.searchsorted(edges, data.p_test) - 1, 0, 19)
-    counts = np.bincount(band, minlength=20)
-    true_mean = np.bincount(band, weights=data.p_test, minlength=20) / np.maximum(counts, 1)
     for v, label, color in ((naive, "naive model", "#d62728"), (variants["corrected"], "model + correction q", "#2ca02c")):
-        fig.add_scatter(x=true_mean, y=np.bincount(band, weights=v.p, minlength=20) / np.maximum(counts, 1),
-                        mode="markers", name=label, marker=dict(color=color, size=8))
+        true_mean, pred_mean = cal.by_true_probability(data.p_test, v.p)
+        fig.add_scatter(x=true_mean, y=pred_mean, mode="markers", name=label, marker=dict(color=color, size=8))
     fig.update_layout(height=400, title=f"What a model trained at w = {w:.2f} predicts (by true CTR)",
                       xaxis_title="true CTR", yaxis_title="predicted CTR",
                       legend=dict(x=0.98, y=0.02, xanchor="right", yanchor="bottom",

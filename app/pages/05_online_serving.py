@@ -142,7 +142,7 @@ if sims is not None:
     fig = go.Figure()
     for sim, label, color in ((naive, "naive", "#d62728"), (prod, "production", "#2ca02c")):
         fig.add_bar(x=[SHORT[k] for k in keys],
-                    y=[float(np.quantile(sim.stages[k], 0.99)) for k in keys], name=f"p99 {label}",
+                    y=[sim.stage_quantile(k) for k in keys], name=f"p99 {label}",
                     marker_color=color)
     fig.update_layout(height=380, title="p99 per stage (the fanned-out lookup dominates)",
                       yaxis_title="ms", barmode="group", legend=BELOW)

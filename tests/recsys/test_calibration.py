@@ -51,6 +51,14 @@ def test_ece_by_hand():
     np.testing.assert_array_equal(table.counts, [2, 2])
 
 
+def test_by_true_probability_by_hand():
+    p_true = np.array([0.1, 0.2, 0.3, 0.4])
+    p_pred = np.array([0.5, 0.7, 0.2, 0.6])
+    truth, pred = cal.by_true_probability(p_true, p_pred, n_bands=2)
+    np.testing.assert_allclose(truth, [0.15, 0.35])
+    np.testing.assert_allclose(pred, [0.6, 0.4])
+
+
 def test_brier_and_log_loss_match_sklearn():
     rng = np.random.default_rng(1)
     p = rng.random(500)

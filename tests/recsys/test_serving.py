@@ -80,6 +80,7 @@ def test_cache_hits_are_answered_at_cache_latency():
 def test_request_is_the_sum_of_its_stages_and_the_tail_grows_with_fanout():
     sim = sv.simulate(sv.STAGES, 10, n_requests=5_000, seed=0)
     np.testing.assert_allclose(sim.total, sum(sim.stages.values()))
+    assert sim.stage_quantile("rank", 0.5) == pytest.approx(np.median(sim.stages["rank"]))
     assert sim.p50 < sim.p99
     curve = sv.tail_vs_fanout(sv.STAGES, [1, 10, 100], n_requests=5_000, seed=0)
     assert np.all(np.diff(curve["p99"]) > 0) and np.all(np.diff(curve["stage_p99"]) > 0)

@@ -247,6 +247,19 @@ def bin_edges(p: np.ndarray, n_bins: int, strategy: str = "uniform") -> np.ndarr
     raise ValueError(f"unknown binning {strategy!r}; choose one of {', '.join(STRATEGIES)}")
 
 
+def _bin_sums(key: np.ndarray, edges: np.ndarray, *values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Count of ``key`` per bin (right-closed, first bin also holds its left edge) and the sum of
+    each of ``values`` per bin."""
+    k = len(edges) - 1
+    idx = np.clip(np.searchsorted(edges, key, side="left") - 1, 0, k - 1)
+    return (np.bincount(idx, minlength=k), *(np.bincount(idx, weights=v, minlength=k) for v in values))
+
+
+def _means(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / counts, np.nan)
+
+
 def reliability(p: np.ndarray, y: np.ndarray, n_bins: int = 10, strategy: str = "uniform") -> Reliability:
     """Bin predictions and compare the mean prediction with the click rate in each bin.
 
@@ -258,16 +271,19 @@ def reliability(p: np.ndarray, y: np.ndarray, n_bins: int = 10, strategy: str = 
     if p.shape != y.shape or p.size == 0:
         raise ValueError("predictions and labels must be non-empty and the same length")
     edges = bin_edges(p, n_bins, strategy)
-    k = len(edges) - 1
-    idx = np.clip(np.searchsorted(edges, p, side="left") - 1, 0, k - 1)
-    counts = np.bincount(idx, minlength=k)
-    sum_p = np.bincount(idx, weights=p, minlength=k)
-    sum_y = np.bincount(idx, weights=y, minlength=k)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_pred = np.where(counts > 0, sum_p / counts, np.nan)
-        frac_pos = np.where(counts > 0, sum_y / counts, np.nan)
+    counts, sum_p, sum_y = _bin_sums(p, edges, p, y)
     ece = float(np.sum(np.abs(sum_y - sum_p)) / p.size)
-    return Reliability(edges, counts, mean_pred, frac_pos, ece)
+    return Reliability(edges, counts, _means(sum_p, counts), _means(sum_y, counts), ece)
+
+
+def by_true_probability(p_true: np.ndarray, p_pred: np.ndarray, n_bands: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Mean true probability and mean prediction in ``n_bands`` equal-mass bands of the truth."""
+    p_true = np.asarray(p_true, dtype=float)
+    p_pred = np.asarray(p_pred, dtype=float)
+    edges = bin_edges(p_true, n_bands, "quantile")
+    counts, sum_true, sum_pred = _bin_sums(p_true, edges, p_true, p_pred)
+    keep = counts > 0
+    return sum_true[keep] / counts[keep], sum_pred[keep] / counts[keep]
 
 
 def brier(p: np.ndarray, y: np.ndarray) -> float:

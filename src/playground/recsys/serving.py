@@ -149,6 +149,10 @@ class RequestSim:
         object.__setattr__(self, "p50", float(np.quantile(self.total, 0.5)))
         object.__setattr__(self, "p99", float(np.quantile(self.total, 0.99)))
 
+    def stage_quantile(self, key: str, q: float = 0.99) -> float:
+        """``q``-quantile of one stage's latency (ms)."""
+        return float(np.quantile(self.stages[key], q))
+
     def share_over(self, budget_ms: float) -> float:
         """Share of requests slower than the budget."""
         return float(np.mean(self.total > budget_ms))
