@@ -184,7 +184,7 @@ with tabs[2]:
         page.metric(f"Peeking every day: {what}", f"{peek.naive_rate:.1%}", container=m1,
                     key=not seq, delta=f"nominal {alpha:g}", delta_color="off", delta_arrow="off")
         page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, key=seq)
-        page.metric(f"Read once at the end: {what}", f"{peek.final_only:.1%}", container=m3)
+        page.metric(f"One read at the end: {what}", f"{peek.final_only:.1%}", container=m3)
         rule = "O'Brien–Fleming boundary" if seq else "fixed 1.96-style threshold at every look"
         if peek_lift == 0 and not seq:
             st.error(f"Your team uses a {rule}: {peek.naive_rate:.0%} of A/A tests (no effect at all) "

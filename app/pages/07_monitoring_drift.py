@@ -186,11 +186,12 @@ with tabs[1]:
         } for name, run in runs.items()])
         mine = runs[focus]
         best = float(np.mean(stream.bayes_acc[since:]))
+        st.markdown(f"**Your team's policy: {focus}**")
         m1, m2, m3, m4 = st.columns(4)
-        page.metric(f"{focus}: accuracy from day {since}", f"{mine.mean_accuracy(since):.3f}", container=m1,
+        page.metric(f"Accuracy from day {since}", f"{mine.mean_accuracy(since):.3f}", container=m1,
                     key=True)
-        page.metric(f"{focus}: retrains", f"{mine.retrains}", container=m2, key=True)
-        page.metric(f"{focus}: total cost", f"{mine.cost(retrain_cost, error_cost, batch, TRAIN_DAYS):,.0f}",
+        page.metric("Retrains", f"{mine.retrains}", container=m2, key=True)
+        page.metric("Total cost", f"{mine.cost(retrain_cost, error_cost, batch, TRAIN_DAYS):,.0f}",
                     container=m3)
         page.metric("Best possible accuracy", f"{best:.3f}", container=m4)
         st.dataframe(summary, hide_index=True)
