@@ -87,7 +87,7 @@ if table is not None:
                                 for c in ("Offline AUC", "Online AUC", "Offline − online")})
 
     left, right = st.columns(2)
-    example = pl.join_example(log)
+    example = log.cached("join_example", lambda: pl.join_example(log))
     jfig = go.Figure()
     jfig.add_scatter(x=example.ts, y=example.as_of, mode="lines+markers", line_shape="hv",
                      name="as-of join (merge_asof)")
@@ -102,7 +102,7 @@ if table is not None:
     left.caption(f"The naive join gives every row {example.latest.iloc[0]:.3f}, a value computed from "
                  f"these same rows' {int(example.click.sum())} clicks: the label is inside the feature.")
 
-    by_pos = pl.position_ctr(log)
+    by_pos = log.cached("position_ctr", lambda: pl.position_ctr(log))
     pfig = go.Figure()
     pfig.add_bar(x=by_pos.position, y=by_pos.ctr, name="logged CTR")
     pfig.add_scatter(x=by_pos.position, y=by_pos.relevance, mode="lines+markers",
