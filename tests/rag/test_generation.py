@@ -90,6 +90,8 @@ def test_generator_path_is_validated_with_clear_messages(tmp_path):
         gen.check_generator_path(tmp_path / "missing")
     with pytest.raises(ValueError, match="not a model folder"):
         gen.check_generator_path(tmp_path)
+    with pytest.raises(ValueError, match="not a usable folder path"):
+        gen.check_generator_path("x" * 500)
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(ValueError, match="not readable JSON"):
         gen.check_generator_path(tmp_path)

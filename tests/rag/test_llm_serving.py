@@ -140,3 +140,20 @@ def test_presets_use_known_models_and_gpus():
         assert preset.values["model"] in ls.MODELS and preset.values["gpu"] in ls.GPUS
     assert {"naive", "production"} <= {p.name for p in ls.PRESETS}
     assert math.isclose(ls.GPUS["H100-80GB"].bandwidth_gbs, 3350)
+
+
+def test_custom_model_is_checked():
+    model = ls.make_model(7, 32, 4096, 32, 8, 8192)
+    assert model.params == 7e9 and model.head_dim == 128
+    for bad in [dict(kv_heads=64), dict(kv_heads=5), dict(hidden=4001), dict(layers=0)]:
+        args = dict(params_b=7, layers=32, hidden=4096, heads=32, kv_heads=8, max_context=8192) | bad
+        with pytest.raises(ValueError):
+            ls.make_model(**args)
+
+
+def test_token_lengths_count_wordpieces():
+    class Whitespace:  # a hand-made tokenizer: one token per word
+        def __call__(self, text, add_special_tokens=False):
+            return {"input_ids": text.split()}
+
+    assert ls.token_lengths(["a b c", "", "one"], Whitespace()) == [3, 0, 1]

@@ -60,24 +60,38 @@ def test_matches_brute_force_on_random_queries():
     sims = sc.similarity_matrix(vectors)
     assert np.all(np.diag(sims) == 1.0)
     same = sc.equivalence([f"q{i}" for i in range(40)], [f"p{i // 2}" for i in range(40)])
-    stream = sc.traffic(40, 300, 1.0, seed=5)
+    stream = sc.traffic(sc.intents([f"p{i // 2}" for i in range(40)]), 300, 1.0, seed=5)
     for threshold in (0.2, 0.4, 0.6, 0.8, 1.0):
         r = sc.simulate(stream, sims, same, threshold)
         assert (r.hits, r.correct_hits) == brute_force(stream, sims, same, threshold)
         assert r.hits + r.misses == 300
 
 
-def test_traffic_is_seeded_covers_every_query_and_is_skewed():
-    a = sc.traffic(50, 1000, 1.2, seed=1)
-    assert len(a) == 1000 and set(a) == set(range(50))
-    assert np.array_equal(a, sc.traffic(50, 1000, 1.2, seed=1))
-    assert not np.array_equal(a, sc.traffic(50, 1000, 1.2, seed=2))
-    counts = np.sort(np.bincount(a))[::-1]
-    assert counts[0] > 10 * counts[-1]  # Zipf: the head query is asked far more often
-    flat = np.bincount(sc.traffic(50, 1000, 0.0, seed=1))
-    assert flat.max() < 45
+def test_traffic_is_seeded_skewed_and_rephrased():
+    groups = sc.intents(["a", "a", None, "b", "b", None] + [None] * 44)
+    assert groups[:6] == [0, 0, 1, 2, 2, 3] and max(groups) == 47
+    a = sc.traffic(groups, 3000, 1.2, seed=1)
+    assert len(a) == 3000 and set(a) <= set(range(50))
+    assert np.array_equal(a, sc.traffic(groups, 3000, 1.2, seed=1))
+    assert not np.array_equal(a, sc.traffic(groups, 3000, 1.2, seed=2))
+    per_intent = np.sort(np.bincount(np.asarray(groups)[a], minlength=48))[::-1]
+    assert per_intent[0] > 10 * max(per_intent[-1], 1)  # Zipf: the head intent dominates
+    flat = np.bincount(np.asarray(groups)[sc.traffic(groups, 4800, 0.0, seed=1)], minlength=48)
+    assert flat.min() > 50 and flat.max() < 150
+    counts = np.bincount(a, minlength=50)
+    for intent in (0, 2):  # every intent asked often enough is asked in both of its phrasings
+        members = [i for i, g in enumerate(groups) if g == intent]
+        if counts[members].sum() >= 20:
+            assert all(counts[m] > 0 for m in members)
+    assert counts[[0, 1, 3, 4]].sum() >= 20
     with pytest.raises(ValueError):
-        sc.traffic(50, 10, 1.0, seed=0)
+        sc.traffic([], 10, 1.0, seed=0)
+
+
+def test_separation_lists_pair_and_nearest_other_similarities():
+    pairs, others = sc.separation(SIMS, SAME)
+    assert pairs.tolist() == [0.92]
+    assert others.tolist() == [0.70, 0.80, 0.80]
 
 
 def test_cost_per_1k_by_hand():

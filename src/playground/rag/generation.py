@@ -182,9 +182,13 @@ def check_generator_path(path: str | os.PathLike) -> Path:
     (``...ForCausalLM`` / ``...LMHeadModel``). An embedding model such as the packaged MiniLM
     (``BertModel``) is rejected: it cannot write text.
     """
-    folder = check_model_path(path)
+    try:
+        folder = check_model_path(path)
+        has_config = (folder / "config.json").is_file()
+    except OSError as err:  # e.g. a name longer than the file system allows
+        raise ValueError(f"not a usable folder path ({err.strerror or err.__class__.__name__})") from None
     config = folder / "config.json"
-    if not config.is_file():
+    if not has_config:
         raise ValueError(f"{folder} has no config.json: not a transformers generative model folder")
     try:
         data = json.loads(config.read_text(encoding="utf-8"))

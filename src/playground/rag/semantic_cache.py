@@ -40,28 +40,53 @@ def similarity_matrix(vectors: np.ndarray) -> np.ndarray:
     return sims
 
 
-def traffic(n_queries: int, n_requests: int, zipf_s: float, seed: int) -> np.ndarray:
-    """A request stream over ``n_queries`` distinct queries with Zipf popularity.
+def intents(pair_ids: Sequence[str | None]) -> list[int]:
+    """Intent index of each query: queries sharing a ``pair_id`` share an intent, every other
+    query is its own intent (numbered in order of first appearance)."""
+    numbers: dict = {}
+    return [numbers.setdefault(pid if pid else ("single", i), len(numbers)) for i, pid in enumerate(pair_ids)]
 
-    Query popularity ranks are a seeded permutation; query at rank r is drawn with probability
-    proportional to ``r ** -zipf_s`` (``zipf_s = 0``: uniform). Every query appears at least
-    once (first pass in random order), then ``n_requests − n_queries`` popular repeats are
-    inserted at random positions.
+
+def traffic(groups: Sequence[int], n_requests: int, zipf_s: float, seed: int) -> np.ndarray:
+    """A request stream: intents drawn with Zipf popularity, each asked in one of its phrasings.
+
+    Parameters
+    ----------
+    groups : sequence of int
+        Intent of each query (:func:`intents`); a request for an intent picks one of its
+        queries uniformly — the same question asked in different words.
+    n_requests : int
+        Length of the stream.
+    zipf_s : float
+        Popularity skew: the intent at popularity rank r (a seeded permutation) is drawn with
+        probability proportional to ``r ** -zipf_s`` (0: uniform).
+    seed : int
+        Seeds the ranks, the draws and the phrasing choice.
     """
-    if n_queries < 1:
+    groups = np.asarray(groups, dtype=int)
+    if groups.size == 0:
         raise ValueError("the cache needs at least one query")
-    if n_requests < n_queries:
-        raise ValueError(f"requests ({n_requests}) must be at least the number of queries ({n_queries})")
+    if n_requests < 1:
+        raise ValueError("the stream needs at least one request")
     if zipf_s < 0:
         raise ValueError("the Zipf exponent cannot be negative")
     rng = np.random.default_rng(seed)
-    ranks = rng.permutation(n_queries)
-    weights = 1.0 / np.arange(1, n_queries + 1) ** zipf_s
-    repeats = ranks[rng.choice(n_queries, size=n_requests - n_queries, p=weights / weights.sum())]
-    stream = list(rng.permutation(n_queries))
-    for query, position in zip(repeats, rng.integers(0, np.arange(n_queries, n_requests) + 1)):
-        stream.insert(int(position), int(query))
-    return np.asarray(stream, dtype=int)
+    labels = np.unique(groups)
+    ranked = labels[rng.permutation(len(labels))]
+    weights = 1.0 / np.arange(1, len(labels) + 1) ** zipf_s
+    drawn = ranked[rng.choice(len(labels), size=n_requests, p=weights / weights.sum())]
+    members = {g: np.flatnonzero(groups == g) for g in labels}
+    return np.asarray([members[g][rng.integers(len(members[g]))] for g in drawn], dtype=int)
+
+
+def separation(sims: np.ndarray, same: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What a threshold has to separate: cosine similarity of every equivalent pair of distinct
+    queries, and of each query to its most similar *non*-equivalent query."""
+    n = sims.shape[0]
+    upper = np.triu(np.ones((n, n), dtype=bool), 1)
+    pairs = sims[same & upper]
+    nearest_other = np.where(same, -np.inf, sims).max(axis=1)
+    return pairs, nearest_other[np.isfinite(nearest_other)]
 
 
 @dataclass(frozen=True)

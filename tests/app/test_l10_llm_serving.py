@@ -1,0 +1,65 @@
+"""Lesson 10 page: calculator numbers equal the core, the failure scenarios show, bad input is handled."""
+
+import pytest
+
+from playground import embeddings
+from playground.rag import llm_serving as ls
+
+from .apptest import metric, open_page, texts
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    return open_page("l10")
+
+
+def test_defaults_show_the_core_numbers(default_page):
+    at = default_page
+    assert not at.exception, [e.value for e in at.exception]
+    plan = ls.serving_plan(ls.MODELS["Llama-2-7B"], ls.GPUS["A100-80GB"], batch=16, prompt_tokens=2048,
+                           output_tokens=256, price_per_gpu_hour=3.0)
+    assert metric(at, "KV cache per token") == "0.500 MiB"
+    assert metric(at, "Max concurrent requests") == str(plan.max_concurrent) == "52"
+    assert metric(at, "Cost per 1k requests") == f"${plan.cost_per_1k:,.3f}"
+    assert metric(at, "Tokens/s (all users)") == f"{plan.tokens_per_s:,.0f}"
+    shown = texts(at)
+    assert "memory-bound" in shown
+    # grounded answer cites shutil.copytree, and the off-topic probe is refused
+    assert any("copytree" in s.value for s in at.success)
+    assert "shutil\\.copytree" in shown
+    assert "the production generator refuses" in shown
+    assert int(metric(at, "Chunks that fit").split()[0]) > 0
+    assert len(at.get("plotly_chart")) >= 5
+
+
+def test_70b_fp16_on_one_gpu_does_not_fit():
+    at = open_page("l10", {"preset": "oom_70b"})
+    assert not at.exception
+    assert any("do not fit" in e.value for e in at.error)
+    assert metric(at, "Max concurrent requests") == "0"
+    assert metric(at, "KV cache per token") == "0.312 MiB"  # GQA: 8 KV heads
+
+
+def test_naive_preset_batch_one_loose_cache_and_ungated_answers():
+    at = open_page("l10", {"preset": "naive"})
+    assert not at.exception
+    assert float(metric(at, "Wrong answers per 1k")) > 10
+    assert any("answer to a different question" in w.value for w in at.warning)
+    assert "the naive generator answers anyway" in texts(at)
+    batched = ls.serving_plan(ls.MODELS["Llama-2-7B"], ls.GPUS["A100-80GB"], batch=16, price_per_gpu_hour=3.0)
+    single = ls.serving_plan(ls.MODELS["Llama-2-7B"], ls.GPUS["A100-80GB"], batch=1, price_per_gpu_hour=3.0)
+    assert metric(at, "Cost per 1k requests") == f"${single.cost_per_1k:,.3f}"
+    assert single.cost_per_1k > 5 * batched.cost_per_1k
+
+
+def test_bad_model_paths_and_bad_input_give_messages():
+    at = open_page("l10", {"model_path": "/no/such/folder"})
+    assert not at.exception and any("no folder" in e.value for e in at.error)
+    at = open_page("l10", {"model_path": str(embeddings.default_model_path())})
+    assert not at.exception and any("not a generative" in e.value for e in at.error)
+    at = open_page("l10", {"question": "   ", "budget_q": ""})
+    assert not at.exception
+    assert any("Type a question" in w.value for w in at.warning)
+    at = open_page("l10", {"model": "Custom", "heads": "8", "kv_heads": "32", "question": "<b>x</b>" * 50})
+    assert not at.exception
+    assert any("cannot exceed" in e.value for e in at.error)
