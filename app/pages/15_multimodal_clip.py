@@ -70,9 +70,18 @@ def trained(settings: clip.TrainSettings) -> dict:
     record = clip.train(train.images, train_feats, settings, heldout=(test.images, test_feats),
                         progress=progress)
     bar.empty()
-    bundle = {"record": record,
-              "images": clip.embed(record.model, images=test.images),
-              "texts": clip.embed(record.model, text_features=test_feats)}
+    images = clip.embed(record.model, images=test.images)
+    texts = clip.embed(record.model, text_features=test_feats)
+    start = clip.init_model(settings)
+    init_images = clip.embed(start, images=test.images)
+    init_texts = clip.embed(start, text_features=test_feats)
+    bundle = {"record": record, "images": images, "texts": texts,
+              "init_retrieval": clip.evaluate(init_images, init_texts, test.scene_keys()),
+              "init_gap": clip.modality_gap(init_images, init_texts),
+              "retrieval": clip.evaluate(images, texts, test.scene_keys()),
+              "pca": clip.pca_2d(np.vstack([images, texts])),
+              "mixed": {closed: clip.mixed_index_image_share(images, texts, k=10, close_gap=closed)
+                        for closed in (False, True)}}
     while len(store) >= MAX_MODELS:
         store.pop(next(iter(store)))
     store[settings] = bundle
@@ -108,23 +117,26 @@ except ValueError as err:
     st.stop()
 record, img_emb, txt_emb = bundle["record"], bundle["images"], bundle["texts"]
 keys = test.scene_keys()
-retrieval = clip.evaluate(img_emb, txt_emb, keys)
+retrieval = bundle["retrieval"]
 
 # ---- headline numbers -------------------------------------------------------------------
 st.markdown(f"**{len(train)} training pairs, {len(test)} held-out pairs** of drawn scenes "
             f"({clip_data.IMAGE_SIZE}×{clip_data.IMAGE_SIZE} px). Image tower: a small CNN; text "
             "tower: the packaged MiniLM (frozen) plus a trained projection.")
-cols = st.columns(4)
-page.metric("Image→text recall@10", f"{retrieval.image_to_text[10]:.2f}", container=cols[0], key=True,
-            help=f"Chance: {retrieval.chance_image_to_text[10]:.3f}")
-page.metric("Text→image recall@10", f"{retrieval.text_to_image[10]:.2f}", container=cols[1], key=True,
-            help=f"Chance: {retrieval.chance_text_to_image[10]:.3f}")
+cols = st.columns(5)
+page.metric("R@10 image→text", f"{retrieval.image_to_text[10]:.2f}", container=cols[0], key=True,
+            help=f"Held-out image→text recall@10. Chance: {retrieval.chance_image_to_text[10]:.3f}; "
+                 f"the untrained (random-init) model: {bundle['init_retrieval'].image_to_text[10]:.3f}")
+page.metric("R@10 text→image", f"{retrieval.text_to_image[10]:.2f}", container=cols[1], key=True,
+            help=f"Held-out text→image recall@10. Chance: {retrieval.chance_text_to_image[10]:.3f}; "
+                 f"the untrained (random-init) model: {bundle['init_retrieval'].text_to_image[10]:.3f}")
 floor = clip.loss_floor(batch, record.temperature[-1])
-page.metric("Final held-out loss", f"{record.heldout_loss[-1]:.3f}", container=cols[2],
-            delta=f"floor {floor:.3f} at this τ and B", delta_color="off",
+page.metric("Held-out loss", f"{record.heldout_loss[-1]:.3f}", container=cols[2],
             help=f"nats; a model that cannot tell pairs apart scores ln B = {math.log(batch):.3f}; "
                  f"a perfect one at this τ and batch scores {floor:.3f}")
-page.metric("Training time", f"{record.seconds:.1f} s", container=cols[3],
+page.metric("Loss floor", f"{floor:.3f}", container=cols[3],
+            help="The loss of a perfect model: pairs aligned, the batch spread as a simplex.")
+page.metric("Training time", f"{record.seconds:.1f} s", container=cols[4],
             help="Wall time of this training run (cached: a rerun does not retrain).")
 if max(retrieval.image_to_text[10], retrieval.text_to_image[10]) < 3 * retrieval.chance_image_to_text[10]:
     st.warning("recall@10 is within a few times chance: this model has not aligned the two "
@@ -136,7 +148,7 @@ steps_per_epoch = len(record.step_loss) // len(record.epoch_loss)
 fig = go.Figure()
 fig.add_scatter(x=np.arange(1, len(record.step_loss) + 1) / steps_per_epoch, y=record.step_loss,
                 mode="lines", name="train loss (per step)", line=dict(width=1), opacity=0.5)
-fig.add_scatter(x=np.arange(1, len(record.epoch_loss) + 1), y=record.epoch_loss, mode="lines+markers",
+fig.add_scatter(x=np.arange(1, len(record.epoch_loss) + 1) - 0.5, y=record.epoch_loss, mode="lines+markers",
                 name="train loss (epoch mean)")
 fig.add_scatter(x=np.arange(1, len(record.heldout_loss) + 1), y=record.heldout_loss,
                 mode="lines+markers", name="held-out loss")
@@ -157,20 +169,24 @@ else:
     rfig = go.Figure()
     rfig.add_bar(x=names, y=[retrieval.image_to_text[k] for k in clip.KS], name="image → text")
     rfig.add_bar(x=names, y=[retrieval.text_to_image[k] for k in clip.KS], name="text → image")
+    rfig.add_bar(x=names, y=[bundle["init_retrieval"].image_to_text[k] for k in clip.KS],
+                 name="untrained, image → text", marker_color="lightgrey")
     rfig.add_scatter(x=names, y=[retrieval.chance_image_to_text[k] for k in clip.KS],
                      mode="markers", marker_symbol="line-ew-open", marker_size=30, name="chance")
     rfig.update_layout(title="Held-out recall@k, both directions", yaxis_range=[0, 1], height=340,
                        legend_orientation="h")
     page.chart(rfig, container=right)
 page.record("Final temperature", f"{record.temperature[-1]:.4f}")
+init = bundle["init_retrieval"]
 table = pd.DataFrame({
     "k": list(clip.KS),
     "image → text": [retrieval.image_to_text[k] for k in clip.KS],
     "text → image": [retrieval.text_to_image[k] for k in clip.KS],
+    "untrained i → t": [init.image_to_text[k] for k in clip.KS],
+    "untrained t → i": [init.text_to_image[k] for k in clip.KS],
     "chance": [retrieval.chance_image_to_text[k] for k in clip.KS],
 })
-st.dataframe(table.style.format({"image → text": "{:.3f}", "text → image": "{:.3f}", "chance": "{:.4f}"}),
-             hide_index=True)
+st.dataframe(table.style.format({c: "{:.3f}" for c in table.columns[1:]}), hide_index=True)
 for k in clip.KS:
     page.record(f"recall@{k} image→text / text→image",
                 f"{retrieval.image_to_text[k]:.3f} / {retrieval.text_to_image[k]:.3f}")
@@ -230,7 +246,7 @@ if zero_shot:
 # ---- modality gap -----------------------------------------------------------------------
 st.subheader("The modality gap")
 gap = clip.modality_gap(img_emb, txt_emb)
-coords, share = clip.pca_2d(np.vstack([img_emb, txt_emb]))
+coords, share = bundle["pca"]
 n = len(img_emb)
 gfig = go.Figure()
 gfig.add_scatter(x=coords[:n, 0], y=coords[:n, 1], mode="markers", name="images",
@@ -243,8 +259,11 @@ gfig.update_layout(title=f"PCA of held-out image and caption embeddings (PC1 {sh
                    height=420, xaxis_title="PC1", yaxis_title="PC2")
 page.chart(gfig)
 close_gap = page.toggle("close_gap", "Close the gap (subtract each modality's centroid)", False)
-mixed = clip.mixed_index_image_share(img_emb, txt_emb, k=10, close_gap=close_gap)
-c1, c2 = st.columns(2)
+mixed = bundle["mixed"][close_gap]
+c0, c1, c2 = st.columns(3)
+page.metric("Gap at initialisation", f"{bundle['init_gap']:.3f}", container=c0,
+            help="The same towers before training: random networks already map the two modalities "
+                 "to different regions (each tower has its own 'cone').")
 page.metric("Modality gap ‖μ_img − μ_txt‖", f"{gap:.3f}", container=c1)
 page.metric("Images in a mixed index's top 10 (text queries)", f"{mixed:.0%}", container=c2,
             help="Captions and images in one index, searched with each caption: half would be "

@@ -213,6 +213,14 @@ class Trained:
     seconds: float = 0.0
 
 
+def init_model(settings: TrainSettings) -> DualEncoder:
+    """The dual encoder exactly as :func:`train` starts it (random weights from ``settings.seed``)."""
+    with torch.random.fork_rng():
+        torch.manual_seed(settings.seed)
+        model = DualEncoder(settings.dim, settings.temperature, settings.learn_temperature)
+    return model.eval()
+
+
 def _batches(n: int, size: int, generator: torch.Generator | None) -> list[torch.Tensor]:
     order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
     return [order[i:i + size] for i in range(0, n - size + 1, size)]  # full batches only
@@ -254,9 +262,7 @@ def train(images: np.ndarray, text_features: np.ndarray, settings: TrainSettings
 def _train(images, text_features, settings, heldout, progress) -> Trained:
     started = time.perf_counter()
     generator = torch.Generator().manual_seed(settings.seed)
-    with torch.random.fork_rng():
-        torch.manual_seed(settings.seed)
-        model = DualEncoder(settings.dim, settings.temperature, settings.learn_temperature)
+    model = init_model(settings)
     optimiser = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=settings.lr)
     pixels = to_pixels(images)
     feats = torch.from_numpy(np.asarray(text_features, dtype=np.float32))
