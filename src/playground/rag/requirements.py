@@ -1,8 +1,9 @@
 """Lesson 8: turn a RAG prompt's requirements into sizes, costs and the components it needs.
 
 Every output is a closed-form estimate from the inputs (units in the names); the lesson page shows
-the formulas with the numbers. Throughput defaults are measured on this machine (see
-docs/bench/rag.md); prices are inputs, not facts.
+the formulas with the numbers. Defaults are assumptions, not measurements: 200 chunks/s per
+embedding worker is a small-GPU figure (this shared 2-core CPU measured 5-30 passages/s with
+MiniLM, docs/bench/rag.md); prices are inputs, not facts.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class Requirements:
     dim : int
         Embedding dimension; ``dtype`` one of :data:`BYTES_PER_DIM`.
     embed_per_s : float
-        Chunks embedded per second per worker (this machine's MiniLM: see the benchmark).
+        Chunks embedded per second per worker (assumed; see the module docstring).
     embed_workers : int
         Parallel embedding workers.
     embed_price : float
