@@ -1,0 +1,41 @@
+"""Requirements model against a hand-worked example."""
+
+import pytest
+
+from playground.rag import requirements as rq
+
+
+def test_hand_worked_defaults():
+    s = rq.size(rq.Requirements())
+    # ceil((1500 - 32) / (256 - 32)) = ceil(6.55) = 7 chunks per document
+    assert s.chunks_per_doc == 7 and s.n_chunks == 7_000_000
+    assert s.vector_gb == pytest.approx(7e6 * 384 * 4 / 1e9)          # 10.752 GB
+    assert s.index_gb == pytest.approx(10.752 + 7e6 * 256 * 4 / 1e9)  # + 7.168 GB of text
+    assert s.reindex_hours == pytest.approx(7e6 / 800 / 3600)         # 2.43 h at 4 x 200 chunks/s
+    assert s.monthly_llm_cost == pytest.approx(10 * 2_592_000 * (5 * 256 + 200 + 300) / 1e6 * 0.5)
+    assert s.monthly_index_cost == pytest.approx(17.92 * 2 * 5)
+    assert s.monthly_embed_cost == pytest.approx(1e6 * 0.02 * 7 * 30 * 256 / 1e6 * 0.02)
+    assert s.flat_scan_ms == pytest.approx(7e6 * 384 * 2 / 2e10 * 1e3)  # 268.8 ms > 20 % of 300 ms
+    assert s.components["ANN index (HNSW / IVF) instead of exact scan"]
+    assert s.components["Incremental indexing (a full rebuild misses the freshness target)"]
+    assert not s.components["Sharded index"] and s.shards == 1
+    assert s.warnings == ()
+
+
+def test_small_corpus_needs_less_and_overspend_is_flagged():
+    small = rq.size(rq.Requirements(n_docs=1_000, doc_tokens=200, identifiers=False, freshness_hours=24))
+    assert small.chunks_per_doc == 1
+    assert not small.components["ANN index (HNSW / IVF) instead of exact scan"]
+    assert not small.components["BM25 / hybrid retrieval"]
+    busy = rq.size(rq.Requirements(qps=200))
+    assert busy.warnings and "generation dominates" in busy.warnings[0]
+    assert busy.components["Semantic cache in front of the LLM"]
+    big = rq.size(rq.Requirements(n_docs=100_000_000))
+    assert big.index_gb == pytest.approx(1792.0) and big.shards == 40  # 1792 GB / (0.7 x 64 GB)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="overlap"):
+        rq.chunks_per_document(1000, 100, 100)
+    with pytest.raises(ValueError, match="at least one document"):
+        rq.size(rq.Requirements(n_docs=0))
