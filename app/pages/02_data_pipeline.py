@@ -75,9 +75,25 @@ if table is not None:
     fig.add_hline(y=0.5, line_dash="dot", annotation_text="random ranking",
                   annotation_position="bottom left")
     fig.update_layout(barmode="group", height=460, yaxis_range=[0.4, 1.05], yaxis_title="AUC",
-                      title="Each naive step alone: offline looks better, online gets worse",
+                      title="Production vs each naive step alone: offline AUC against online AUC",
                       legend_orientation="h", legend_y=-0.25)
     page.chart(fig)
+    by_name = table.set_index("pipeline")
+    base = by_name.loc["Production (all correct)"]
+    faults = by_name.loc[list(pl.FAULTS.values())]
+    worse_online = faults.online_auc < base.online_auc - 0.005
+    liars = faults[(faults.offline_auc > base.offline_auc + 0.01) & worse_online]
+    hidden = faults[((faults.offline_auc - base.offline_auc).abs() <= 0.01) & worse_online]
+    notes = []
+    if len(liars):
+        notes.append(f"{', '.join(liars.index)}: offline AUC goes *up* while online AUC goes down.")
+    if len(hidden):
+        notes.append(f"{', '.join(hidden.index)}: invisible offline (the offline rows use the training "
+                     "definition), online AUC goes down.")
+    harmless = faults.index.difference(liars.index.union(hidden.index))
+    if len(harmless):
+        notes.append(f"{', '.join(harmless)}: no clear harm in this log.")
+    st.caption(" ".join(notes))
     for row in table.itertuples():
         page.record(f"{row.pipeline}: offline / online AUC", f"{row.offline_auc:.3f} / {row.online_auc:.3f}")
     st.dataframe(table.rename(columns={"pipeline": "Pipeline", "offline_auc": "Offline AUC",

@@ -14,6 +14,9 @@ def test_default_non_point_in_time_join_inflates_offline_and_loses_online():
     assert at.error and "Non point-in-time join" in at.error[0].value
     assert len(at.get("plotly_chart")) == 3                    # AUC bars, join example, positions
     assert "the label is inside the feature" in texts(at)
+    assert ("Label leakage, Non point-in-time join, Position bias ignored, Random negatives: offline AUC "
+            "goes *up*") in texts(at)
+    assert "Train/serve skew: invisible offline" in texts(at)
 
 
 def test_production_preset_agrees_offline_and_online():
@@ -37,3 +40,4 @@ def test_costly_controls_at_their_extremes():
     no_bias = open_page("l02", {"users": "1500", "eta": "0.0", "join": "0", "position": "1"})
     assert not no_bias.exception
     assert "close to production" in texts(no_bias)         # ignoring position bias is harmless at η = 0
+    assert "Position bias ignored: no clear harm" in texts(no_bias)
