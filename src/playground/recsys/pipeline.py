@@ -10,7 +10,7 @@ feature job writes snapshots at midnight:
   before the snapshot,
 * ``item_pop``: ``log1p`` of the item's impressions over the 7 days before the snapshot.
 
-A pipeline turns the log into training rows and a logistic-regression ranker. Five switches each
+A pipeline turns the log into training rows and a ranker. Five switches each
 swap a production step for its naive version:
 
 ======================  ==========================================  ==================================
