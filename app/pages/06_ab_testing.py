@@ -180,11 +180,15 @@ with tabs[2]:
                            lift=peek_lift, alpha=alpha, seed=seed)
     if peek is not None:
         what = "false-positive rate" if peek_lift == 0 else "rejection rate (power)"
-        m1, m2, m3 = st.columns(3)
+        m1, m2, m3, m4 = st.columns(4)
         page.metric(f"Peeking every day: {what}", f"{peek.naive_rate:.1%}", container=m1,
                     key=not seq, delta=f"nominal {alpha:g}", delta_color="off", delta_arrow="off")
         page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, key=seq)
-        page.metric(f"One read at the end: {what}", f"{peek.final_only:.1%}", container=m3)
+        page.metric(f"mSPRT: {what}", f"{peek.msprt_rate:.1%}", container=m3)
+        page.metric(f"One read at the end: {what}", f"{peek.final_only:.1%}", container=m4)
+        st.caption("mSPRT (mixture SPRT, τ = 5 % of the baseline) may be read after every user and "
+                   "never exceeds alpha, at the price of power; O'Brien–Fleming needs the looks "
+                   "planned ahead and keeps almost all the fixed-horizon power.")
         rule = "O'Brien–Fleming boundary" if seq else "fixed 1.96-style threshold at every look"
         if peek_lift == 0 and not seq:
             st.error(f"Your team uses a {rule}: {peek.naive_rate:.0%} of A/A tests (no effect at all) "
@@ -196,6 +200,8 @@ with tabs[2]:
         fig = go.Figure()
         fig.add_scatter(x=k, y=peek.naive_by_look, name="peek with fixed threshold", line_color="red")
         fig.add_scatter(x=k, y=peek.obf_by_look, name="O'Brien–Fleming boundary", line_color="green")
+        fig.add_scatter(x=k, y=peek.msprt_by_look, name="mSPRT (always valid)", line_color="purple",
+                        line_dash="dot")
         if peek_lift == 0:
             fig.add_hline(y=alpha, line_dash="dash", annotation_text=f"alpha = {alpha:g}")
         fig.update_layout(title=f"Share of experiments declared significant by look k ({what})",
@@ -337,6 +343,9 @@ formulas.append(r"\alpha(t) = 2 - 2\,\Phi\!\left(z_{1-\alpha/2}/\sqrt{t}\right)\
 if peek is not None:
     formulas.append(rf"c_1 = {peek.bounds[0]:.2f},\ c_{{{looks}}} = {peek.bounds[-1]:.2f}\ \text{{vs}}\ "
                     rf"z_{{1-\alpha/2}} = {peek.z_crit:.2f}")
+formulas.append(r"\Lambda_n = \sqrt{\frac{\sigma_n^2}{\sigma_n^2+\tau^2}}\,"
+                r"\exp\!\left(\frac{z_n^2}{2}\,\frac{\tau^2}{\sigma_n^2+\tau^2}\right) \ge \frac{1}{\alpha}"
+                rf" = {1 / alpha:g}\quad\text{{(mSPRT)}}")
 formulas.append(r"Y^{\text{cuped}} = Y - \theta (X - \bar X),\quad \theta = \frac{\mathrm{cov}(X, Y)}"
                 rf"{{\mathrm{{var}}(X)}},\quad \frac{{\mathrm{{var}}(Y^{{\text{{cuped}}}})}}{{\mathrm{{var}}(Y)}}"
                 rf" = 1-\rho^2 = {1 - rho**2:.2f}")

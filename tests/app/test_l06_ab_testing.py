@@ -23,6 +23,7 @@ def test_defaults_show_plan_novelty_peeking_cuped_srm_and_offline():
     # peeking: daily looks inflate the FPR, O'Brien-Fleming holds alpha
     assert _pct(metric(at, "Peeking every day: false-positive rate")) > 0.15
     assert abs(_pct(metric(at, "O'Brien–Fleming: false-positive rate")) - 0.05) < 0.02
+    assert _pct(metric(at, "mSPRT: false-positive rate")) < 0.06
     assert abs(float(metric(at, "Variance ratio (CUPED / naive), measured")) - 0.75) < 0.1
     assert "No sample-ratio mismatch" in texts(at)
     assert metric(at, "Offline winner (NDCG@k on logs)") != metric(at, "Winner on true preferences")

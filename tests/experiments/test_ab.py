@@ -189,3 +189,15 @@ def test_presets_only_set_known_keys():
     for preset in ab.PRESETS:
         assert set(preset.values) <= keys, preset.name
     assert {"naive", "production", "novelty_win", "peeking_day3"} <= {p.name for p in ab.PRESETS}
+
+
+def test_msprt_statistic_by_hand_and_always_valid_by_simulation():
+    # z = 3, se = 0.01, tau = 0.01: sqrt(1/2) * exp(9/2 * 1/2) = 0.7071 * e^2.25 = 6.7070
+    assert ab.msprt_statistic(3.0, 0.01, 0.01) == pytest.approx(np.sqrt(0.5) * np.exp(2.25))
+    assert ab.msprt_statistic(0.0, 0.01, 0.01) < 1
+    with pytest.raises(ValueError):
+        ab.msprt_statistic(1.0, 0.01, 0.0)
+    sims = 4000
+    res = ab.simulate_peeking(sims=sims, looks=30, users_per_look=2000, baseline=0.2, seed=3)
+    assert res.msprt_rate <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / sims)  # checked 30 times, still <= alpha
+    assert res.naive_rate > 0.2

@@ -456,6 +456,8 @@ class PeekingResult:
         The same with the O'Brien–Fleming boundary.
     final_only : float
         Share significant when read once, at the end.
+    msprt_by_look : ndarray (looks,)
+        The same with the mixture SPRT (always-valid) rule.
     """
 
     looks: int
@@ -465,6 +467,7 @@ class PeekingResult:
     naive_by_look: np.ndarray
     obf_by_look: np.ndarray
     final_only: float
+    msprt_by_look: np.ndarray
 
     @property
     def naive_rate(self) -> float:
@@ -475,6 +478,38 @@ class PeekingResult:
     def obf_rate(self) -> float:
         """Rejection rate with the O'Brien–Fleming boundary."""
         return float(self.obf_by_look[-1])
+
+    @property
+    def msprt_rate(self) -> float:
+        """Rejection rate with the mixture SPRT."""
+        return float(self.msprt_by_look[-1])
+
+
+def msprt_statistic(z, se, tau: float):
+    """Mixture sequential probability ratio of a normal estimate (Johari et al., 2017).
+
+    With the estimate ``d = z * se`` of the effect, ``d ~ N(theta, se^2)`` and a ``N(0, tau^2)``
+    mixture over ``theta``::
+
+        Lambda = sqrt(se^2 / (se^2 + tau^2)) * exp(z^2 / 2 * tau^2 / (se^2 + tau^2))
+
+    Rejecting the first time ``Lambda >= 1 / alpha`` keeps the false-positive rate at most
+    ``alpha`` however often the test is checked (an always-valid p-value ``min(1, 1 / max Lambda)``).
+
+    Parameters
+    ----------
+    z : float or ndarray
+        z statistic of the estimate.
+    se : float or ndarray
+        Its standard error (same units as ``tau``).
+    tau : float
+        Spread of the mixing prior over effects, e.g. the MDE.
+    """
+    if tau <= 0:
+        raise ValueError(f"the mSPRT mixture scale tau must be positive (got {tau:g})")
+    z = np.asarray(z, dtype=float)
+    v = np.asarray(se, dtype=float) ** 2
+    return np.sqrt(v / (v + tau**2)) * np.exp(z**2 / 2 * tau**2 / (v + tau**2))
 
 
 def two_prop_z(conv_c, n_c, conv_t, n_t):
@@ -489,7 +524,7 @@ def two_prop_z(conv_c, n_c, conv_t, n_t):
 
 def simulate_peeking(sims: int = 2000, looks: int = 14, users_per_look: int = 1000,
                      baseline: float = 0.10, lift: float = 0.0, alpha: float = 0.05,
-                     seed: int = 0) -> PeekingResult:
+                     seed: int = 0, tau: float | None = None) -> PeekingResult:
     """Simulate experiments checked at ``looks`` equally spaced times.
 
     Parameters
@@ -509,6 +544,9 @@ def simulate_peeking(sims: int = 2000, looks: int = 14, users_per_look: int = 10
         Two-sided level of each test.
     seed : int
         Random seed.
+    tau : float, optional
+        Mixture scale of the mSPRT, an absolute difference in rate (default: 5 % of the
+        baseline).
     """
     if not 1 <= sims <= 20_000:
         raise ValueError(f"simulations must be between 1 and 20000 (got {sims})")
@@ -525,7 +563,12 @@ def simulate_peeking(sims: int = 2000, looks: int = 14, users_per_look: int = 10
     z_crit = float(stats.norm.isf(alpha / 2))
     naive = np.maximum.accumulate(np.abs(z) > z_crit, axis=1).mean(axis=0)
     obf = np.maximum.accumulate(np.abs(z) > bounds, axis=1).mean(axis=0)
-    return PeekingResult(looks, z, bounds, z_crit, naive, obf, float(np.mean(np.abs(z[:, -1]) > z_crit)))
+    pooled = (conv_c + conv_t) / (2 * n)
+    se = np.sqrt(np.maximum(pooled * (1 - pooled), 1e-12) * 2 / n)
+    lam = msprt_statistic(z, se, 0.05 * baseline if tau is None else tau)
+    msprt = np.maximum.accumulate(lam >= 1 / alpha, axis=1).mean(axis=0)
+    return PeekingResult(looks, z, bounds, z_crit, naive, obf, float(np.mean(np.abs(z[:, -1]) > z_crit)),
+                         msprt)
 
 
 # ---------------------------------------------------------------------------------------------
