@@ -229,12 +229,14 @@ if sims is not None:
         formulas.insert(2, rf"N = {n}:\ p_{{99}}^{{\text{{stage}}}} = {sv.fanout_quantile(0.99, fs_med, fs_p99, n):.0f}"
                            rf"\ \text{{ms vs one shard's }} {fs_p99:.0f}\ \text{{ms}}")
 if sims is not None and hedge:
-    formulas.append(rf"d = {hedge_ms}\ \text{{ms}}:\ \bar F(d)\,(1-h) = {prod.extra_load:.3f}\ "
-                    r"\text{backup calls per lookup (cache hits never hedge)}")
+    formulas.append(rf"d = {hedge_ms}\ \text{{ms}}:\ \bar F(d)\,(1-h) = {prod.extra_load:.3f}"
+                    r"\ \text{backups per lookup}")
 if point is not None:
     formulas.append(rf"\lambda = {qps},\ c = {replicas},\ B = {batch}:\ \rho = {point.utilisation:.2f},\ "
+                    rf"C = {qu.erlang_c(qps / batch, 1 / point.service, replicas):.3f},\ "
                     rf"p_{{99}} = {point.p99 * 1e3:.0f}\ \text{{ms}}")
 page.math(formulas, notes="Stage latencies are lognormal; the lookup stage waits for the slowest of "
           "$N$ shards. The queue is M/M/c: Poisson arrivals at rate $\\lambda$, exponential service "
-          "at rate $\\mu$ per replica, $c$ replicas sharing one queue; $C$ is the probability of waiting.")
+          "at rate $\\mu$ per replica, $c$ replicas sharing one queue; $C$ is the probability of waiting. "
+          "A lookup answered by the cache (share $h$) never sends a backup.")
 page.finish()
