@@ -85,3 +85,12 @@ def test_progress_callback_and_bad_parameters(data):
         tt.train(data, batch_size=1)
     with pytest.raises(ValueError, match="fewer than"):
         tt.make_interactions(n_items=10, per_user=10)
+
+
+def test_popularity_profile_by_hand():
+    # training counts: item 2 (3×) > item 0 (2×) > item 1 (1×) > item 3 (0×); 2 bins of 2 items
+    data = tt.Interactions(1, 4, np.zeros(6, int), np.array([2, 2, 2, 0, 0, 1]), np.array([0]),
+                           np.array([3]), np.full(4, 0.25))
+    np.testing.assert_allclose(tt.popularity_profile(np.array([2, 0, 2, 3]), data, bins=2),
+                               [0.75, 0.25])
+    np.testing.assert_allclose(tt.popularity_profile(np.array([[1], [3]]), data, bins=4), [0, 0, 0.5, 0.5])

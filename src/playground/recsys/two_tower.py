@@ -290,6 +290,15 @@ def head_items(data: Interactions, share: float = 0.1) -> np.ndarray:
     return np.argsort(-data.train_counts(), kind="stable")[:n]
 
 
+def popularity_profile(items: np.ndarray, data: Interactions, bins: int = 10) -> np.ndarray:
+    """Share of ``items`` (any array of item ids) falling in each popularity bin, most popular
+    bin first; bins split the catalogue ranked by training count into ``bins`` equal groups."""
+    rank = np.empty(data.n_items, dtype=np.int64)
+    rank[np.argsort(-data.train_counts(), kind="stable")] = np.arange(data.n_items)
+    which = np.minimum(rank[np.asarray(items).ravel()] * bins // data.n_items, bins - 1)
+    return np.bincount(which, minlength=bins) / max(which.size, 1)
+
+
 def heldout_head_share(data: Interactions) -> float:
     """Share of held-out interactions that hit the 10 % most popular items (what a well
     calibrated retriever's ``head_share`` should be close to)."""

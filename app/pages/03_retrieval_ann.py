@@ -1,0 +1,350 @@
+"""Lesson 3: retrieval with a two-tower model (logQ on/off) and ANN indexes (FAISS), plus sizing."""
+
+from collections import OrderedDict
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.page import LessonPage
+from playground.recsys import ann
+from playground.recsys import sizing as sz
+from playground.recsys import two_tower as tt
+
+SIZES = [10_000, 30_000, 100_000, 300_000, 1_000_000]
+SWEEP_ALL_MAX = 100_000  # above this only exact search and the selected kind are built
+SOURCES = ["Synthetic overlapping clusters", "Two-tower item vectors"]
+POW2 = [2 ** i for i in range(11)]
+FAISS_THREADS = 1  # one thread per session: predictable timings on a shared CPU (bench/ann.py uses all)
+COLORS = {"Flat (exact)": "#444444", "IVF-Flat": "#1f77b4", "HNSW": "#2ca02c", "IVF-PQ": "#d62728"}
+
+
+@st.cache_resource(show_spinner=False)
+def _store() -> dict:
+    """Process-wide cache of trained models, collections, built indexes and measurements."""
+    return {}
+
+
+def memo(bucket: str, key: tuple, compute, limit: int, label: str | None = None):
+    """Return the cached value of ``compute(progress)`` for ``key``; show a progress bar while
+    computing it (``label``) and keep at most ``limit`` entries per bucket."""
+    store = _store().setdefault(bucket, OrderedDict())
+    if key in store:
+        store.move_to_end(key)
+        return store[key]
+    bar = st.progress(0.0, text=label) if label else None
+    try:
+        value = compute((lambda f, m: bar.progress(float(min(max(f, 0.0), 1.0)), text=f"{label}: {m}"))
+                        if bar else None)
+    finally:
+        if bar:
+            bar.empty()
+    store[key] = value
+    while len(store) > limit:
+        store.popitem(last=False)
+    return value
+
+
+page = LessonPage("l03")
+seed = page.seed()
+k = page.number("k", "k (recall@k)", 1, 1000, 10, step=1,
+                help="Neighbours / recommendations per query. Cannot exceed the collection size.")
+
+st.sidebar.markdown("**Two-tower model**")
+zipf = page.slider("zipf", "Popularity skew (Zipf exponent)", 0.0, 1.5, 1.0, step=0.1, costly=True)
+dim = page.select_slider("dim", "Embedding dimension d", [8, 16, 32, 64], 32, costly=True)
+epochs = page.slider("epochs", "Training epochs", 1, 12, 8, costly=True)
+logq = page.toggle("logq", "logQ correction (production)", True,
+                   help="Which model's vectors the index and the popularity chart use; both are trained.")
+
+st.sidebar.markdown("**Collection to index**")
+source = page.select("source", "Vectors", SOURCES, costly=True)
+n_syn = page.select_slider("n", "Collection size N (synthetic)", SIZES, 30_000, costly=True,
+                           format_func=lambda v: f"{v:,}")
+d_syn = page.select_slider("d", "Dimension (synthetic)", [32, 64, 128], 64, costly=True)
+
+st.sidebar.markdown("**Index**")
+kind = page.select("kind", "Index shown in detail", list(ann.KINDS), "IVF-Flat", costly=True)
+nlist = page.select_slider("nlist", "IVF nlist (cells)", [16, 64, 128, 256, 1024, 4096], 128, costly=True)
+nprobe = page.select_slider("nprobe", "IVF nprobe (cells visited)", POW2, 8)
+M = page.select_slider("M", "HNSW M (links per node)", [4, 8, 16, 32, 64], 16, costly=True)
+efc = page.select_slider("efc", "HNSW efConstruction", [16, 40, 80, 200], 40, costly=True)
+ef_search = page.select_slider("ef_search", "HNSW efSearch", POW2, 32)
+pq_m = page.select_slider("pq_m", "PQ m (sub-quantizers)", [1, 2, 4, 8, 12, 16, 32, 64], 16, costly=True)
+nbits = page.select_slider("nbits", "PQ nbits per code", [4, 6, 8], 8, costly=True)
+
+tab_tt, tab_ann, tab_size = st.tabs(["1 · Two-tower training", "2 · ANN index", "3 · Sizing the store"])
+
+# ---- 1. the two-tower model -----------------------------------------------------------------
+data = memo("data", (seed, zipf), lambda p: tt.make_interactions(zipf=zipf, seed=seed), 4)
+models = {
+    lq: memo("model", (seed, zipf, dim, epochs, lq),
+             lambda p, lq=lq: tt.train(data, dim=dim, logq=lq, epochs=epochs, seed=seed, progress=p),
+             8, label=f"Training the two-tower model ({'with' if lq else 'without'} logQ)")
+    for lq in (True, False)
+}
+model = models[logq]
+users = tt.eval_users(data, seed=seed)
+recall_tt = {}
+with tab_tt:
+    st.markdown(
+        f"{data.n_users:,} users × {data.n_items:,} items, {len(data.train_users):,} training and "
+        f"{len(data.test_users):,} held-out interactions; item popularity ∝ rank^−{zipf:g}. Both "
+        "models train on the same batches with in-batch negatives; only the logQ term differs.")
+    with page.guard():
+        evals = memo("eval", (seed, zipf, dim, epochs, k), lambda p: {
+            "logQ (production)": tt.evaluate(tt.model_scores(models[True], users), data, users, k),
+            "no logQ (naive)": tt.evaluate(tt.model_scores(models[False], users), data, users, k),
+            "popularity baseline": tt.evaluate(tt.popularity_scores(data, users), data, users, k),
+        }, 16)
+        cols = st.columns(3)
+        for col, (name, ev) in zip(cols, evals.items()):
+            page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", container=col,
+                        key=name.startswith("logQ"),
+                        help=f"Share of each user's held-out items found in their top {k}.")
+            recall_tt[name] = ev
+        held_head = tt.heldout_head_share(data)
+        fig = go.Figure()
+        names = list(evals)
+        fig.add_bar(x=names, y=[evals[n].recall for n in names], name=f"recall@{k}",
+                    text=[f"{evals[n].recall:.3f}" for n in names], textposition="outside")
+        fig.add_bar(x=names, y=[evals[n].head_share for n in names], name="share of top-k from the 10 % most popular items",
+                    text=[f"{evals[n].head_share:.2f}" for n in names], textposition="outside")
+        fig.add_hline(y=held_head, line_dash="dot", annotation_text=f"held-out interactions on the head: {held_head:.2f}")
+        fig.update_layout(barmode="group", title=f"Naive vs production on the same held-out interactions (k = {k})",
+                          yaxis_title="share", legend_orientation="h", height=420)
+        page.chart(fig)
+        page.record("Head share of held-out interactions", f"{held_head:.3f}")
+
+        rec = tt.top_k(tt.model_scores(model, users), data, users, k)
+        prof_rec = tt.popularity_profile(rec, data)
+        prof_held = tt.popularity_profile(data.test_items, data)
+        fig2 = go.Figure()
+        deciles = [f"{10 * i}–{10 * (i + 1)} %" for i in range(10)]
+        fig2.add_bar(x=deciles, y=prof_held, name="held-out interactions (what users consume)")
+        fig2.add_bar(x=deciles, y=prof_rec, name=f"top-{k} of the model {'with' if logq else 'without'} logQ")
+        fig2.update_layout(barmode="group", height=360, legend_orientation="h",
+                           title="Where recommendations fall by item popularity (most popular first)",
+                           xaxis_title="item popularity decile", yaxis_title="share")
+        page.chart(fig2)
+        loss = go.Figure()
+        for lq, res in models.items():
+            loss.add_scatter(x=list(range(1, len(res.losses) + 1)), y=res.losses, mode="lines+markers",
+                             name="logQ" if lq else "no logQ")
+        loss.update_layout(height=280, title="Training loss (in-batch softmax)", xaxis_title="epoch",
+                           yaxis_title="loss (the logQ loss is on shifted logits)")
+        page.chart(loss)
+        if not logq:
+            st.warning("Without logQ the softmax learns log p(item | user) − log q(item): popular items, "
+                       "sampled as negatives far more often, are pushed down and the retriever "
+                       "recommends the tail users rarely consume.")
+
+# ---- 2. ANN indexes --------------------------------------------------------------------------
+if source == SOURCES[0]:
+    coll_key = ("syn", seed, n_syn, d_syn)
+    nq = 500 if n_syn <= SWEEP_ALL_MAX else 200
+
+    def _collection(p):
+        p(0.1, "sampling vectors")
+        xb = ann.synthetic_vectors(n_syn, d_syn, seed)
+        return xb, ann.synthetic_queries(nq, d_syn, seed, ann.default_clusters(n_syn))
+else:
+    coll_key = ("tt", seed, zipf, dim, epochs, logq)
+
+    def _collection(p):
+        qs = np.random.default_rng(seed).choice(data.n_users, min(500, data.n_users), replace=False)
+        return model.item_vectors, model.user_vectors[np.sort(qs)]
+
+xb, xq = memo("coll", coll_key, _collection, 2, label="Making the collection")
+n, d = xb.shape
+spec = ann.IndexSpec(kind=kind, nlist=nlist, nprobe=nprobe, M=M, ef_construction=efc,
+                     ef_search=ef_search, pq_m=pq_m, nbits=nbits)
+sweep_kinds = list(ann.KINDS) if n <= SWEEP_ALL_MAX else list(dict.fromkeys(["Flat (exact)", kind]))
+
+
+def built_index(s: ann.IndexSpec) -> ann.Built:
+    return memo("index", (coll_key, s.build_key()), lambda p: ann.build(s, xb, seed=seed, progress=p, max_train=50_000),
+                10, label=f"Building {s.kind} over {n:,} vectors")
+
+
+measurements: list = []
+chosen = exact = None
+with ann.faiss_threads(FAISS_THREADS), tab_ann:
+    st.markdown(
+        f"**{n:,} vectors × {d} dims** ({'synthetic overlapping clusters' if coll_key[0] == 'syn' else 'item vectors of the two-tower model ' + ('with' if logq else 'without') + ' logQ'}), "
+        f"{len(xq)} queries ({'fresh draws from the mixture' if coll_key[0] == 'syn' else 'user vectors'}). "
+        "Recall@k is measured against an exact numpy brute-force search; QPS from one batch of "
+        "all queries, latency from queries sent one at a time; FAISS runs on one thread here.")
+    with page.guard():
+        ann.validate(ann.IndexSpec(kind="Flat (exact)"), n, d, k)
+        truth = memo("truth", (coll_key, k), lambda p: ann.exact_topk(xb, xq, k), 6,
+                     label="Exact top-k by numpy brute force (the reference)")
+        skipped = []
+        specs = []
+        for s in ann.sweep_specs(spec, sweep_kinds):
+            try:
+                ann.validate(s, n, d, k)
+                specs.append(s)
+            except ValueError as err:
+                skipped.append(f"{s.kind}: {err}")
+        for s in {s.build_key(): s for s in specs}.values():
+            built_index(s)
+        measurements = memo("sweep", (coll_key, k, tuple(s for s in specs)), lambda p: [
+            ann.measure(built_index(s), s, xq, truth, k, n_single=50) for s in specs], 8)
+        exact = next(m for m in measurements if m.spec.kind == "Flat (exact)")
+        if skipped:
+            st.warning("Left out of the sweep (settings that cannot work on this collection): "
+                       + "; ".join(sorted(set(skipped))))
+        if n > SWEEP_ALL_MAX:
+            st.info(f"At N = {n:,} only exact search and the selected index ({kind}) are built, to keep "
+                    "the page responsive; the full 1M-vector Pareto is in docs/bench/ann.md.")
+
+    with page.guard():
+        ann.validate(spec, n, d, k)
+        chosen = memo("measure", (coll_key, k, spec), lambda p: ann.measure(built_index(spec), spec, xq, truth, k, n_single=50), 32)
+
+    if chosen is not None and exact is not None:
+        left, right = st.columns(2)
+        left.markdown("**Naive: exact brute-force scan**")
+        right.markdown(f"**Production: {chosen.label}**")
+        page.metric("Exact QPS (batch)", f"{exact.qps:,.0f}", container=left)
+        page.metric("Exact p50 latency (1 query)", f"{exact.latency_ms_p50:.2f} ms", container=left)
+        page.metric("Exact index memory", sz.human_bytes(exact.memory_bytes), container=left)
+        page.metric("Recall@k vs exact", f"{chosen.recall:.3f}", container=right, key=True)
+        page.metric("QPS (batch)", f"{chosen.qps:,.0f}", delta=f"{chosen.qps / exact.qps:.1f}× exact",
+                    container=right, key=True)
+        page.metric("p50 latency (1 query)", f"{chosen.latency_ms_p50:.3f} ms",
+                    delta=f"p99 {chosen.latency_ms_p99:.3f} ms", delta_color="off", container=right)
+        page.metric("Index memory", sz.human_bytes(chosen.memory_bytes),
+                    delta=f"{chosen.memory_bytes / exact.memory_bytes:.2f}× exact", delta_color="inverse",
+                    container=right)
+        page.metric("Build time", f"{chosen.build_s:.2f} s", container=right)
+        if chosen.recall < 0.9 and kind != "Flat (exact)":
+            st.warning(f"Recall@{k} is {chosen.recall:.2f}: {1 - chosen.recall:.0%} of the true "
+                       "neighbours never reach the ranker. Raise nprobe / efSearch (or use a finer PQ) "
+                       "and watch QPS fall on the Pareto plot.")
+
+    if measurements:
+        front = ann.pareto_front([m.recall for m in measurements], [m.qps for m in measurements])
+        fig = go.Figure()
+        for kd in sweep_kinds:
+            pts = [m for m in measurements if m.spec.kind == kd]
+            if not pts:
+                continue
+            fig.add_scatter(
+                x=[m.recall for m in pts], y=[m.qps for m in pts], mode="lines+markers", name=kd,
+                line_color=COLORS[kd], marker_size=9,
+                text=[f"{m.label}<br>p50 {m.latency_ms_p50:.3f} ms<br>memory {sz.human_bytes(m.memory_bytes)}"
+                      f"<br>build {m.build_s:.2f} s" for m in pts],
+                hovertemplate="%{text}<br>recall %{x:.3f}<br>%{y:,.0f} QPS<extra></extra>")
+        fr = sorted((m for m, f in zip(measurements, front) if f), key=lambda m: m.recall)
+        fig.add_scatter(x=[m.recall for m in fr], y=[m.qps for m in fr], mode="lines", name="Pareto front",
+                        line=dict(color="orange", dash="dot", width=3), hoverinfo="skip")
+        if chosen is not None:
+            fig.add_scatter(x=[chosen.recall], y=[chosen.qps], mode="markers", name="selected",
+                            marker=dict(symbol="star", size=20, color="gold", line=dict(color="black", width=1)))
+        fig.update_layout(title=f"Recall@{k} vs queries per second ({n:,} × {d}; up and right is better)",
+                          xaxis_title=f"recall@{k} vs exact", yaxis_title="QPS (batch, log scale)",
+                          yaxis_type="log", height=480, legend_orientation="h")
+        page.chart(fig)
+        best = ann.best_at_recall([m for m in measurements if m.spec.kind != "Flat (exact)"], 0.95)
+        if best is not None:
+            page.metric("Fastest ANN at recall ≥ 0.95", f"{best.qps / exact.qps:.1f}× exact QPS",
+                        delta=best.label, delta_color="off")
+        else:
+            st.info("No swept ANN setting reaches recall 0.95 here; raise efSearch/nprobe range or M.")
+        mem = {}
+        for m in measurements:
+            mem[m.spec.build_key()] = m
+        figm = go.Figure(go.Bar(x=[m.spec.kind + (f" ({m.spec.build_key()[1:]})" if len(m.spec.build_key()) > 1 else "")
+                                   for m in mem.values()],
+                                y=[m.memory_bytes / 1e6 for m in mem.values()],
+                                marker_color=[COLORS[m.spec.kind] for m in mem.values()],
+                                text=[f"{m.memory_bytes / 1e6:.1f} MB · built in {m.build_s:.1f} s" for m in mem.values()],
+                                textposition="outside"))
+        figm.update_layout(title="Index memory and build time", yaxis_title="MB", height=340)
+        page.chart(figm)
+        table = pd.DataFrame([{"setting": m.label, "recall@k": round(m.recall, 4), "QPS": round(m.qps),
+                               "p50 ms": round(m.latency_ms_p50, 4), "p99 ms": round(m.latency_ms_p99, 4),
+                               "memory MB": round(m.memory_bytes / 1e6, 2), "build s": round(m.build_s, 2),
+                               "Pareto": bool(f)} for m, f in zip(measurements, front)])
+        with st.expander("Every measured setting"):
+            st.dataframe(table, hide_index=True)
+
+# ---- 3. sizing -------------------------------------------------------------------------------
+with tab_size:
+    c1, c2, c3 = st.columns(3)
+    sz_n = page.select_slider("sz_n", "Items N", [10 ** e for e in range(6, 11)], 10 ** 9, container=c1,
+                              format_func=lambda v: f"{v:,}")
+    sz_d = page.select_slider("sz_d", "Dimension d", [32, 64, 128, 256, 512, 768, 1024], 128, container=c1)
+    dtype = page.select("dtype", "Stored as", list(sz.DTYPES), "fp32", container=c2)
+    sz_m = page.select_slider("sz_m", "PQ bytes per vector (m, 8-bit codes)", [4, 8, 16, 32, 64], 16, container=c2)
+    overhead = page.select("overhead", "Index structure", list(sz.OVERHEADS), "none", container=c2)
+    replicas = page.slider("replicas", "Replicas", 1, 10, 2, container=c3)
+    ram = page.select_slider("ram", "RAM per machine (GB)", [16, 32, 64, 128, 256, 512, 1024], 256, container=c3)
+    usable = page.slider("usable", "Usable share of RAM", 0.3, 1.0, 0.7, step=0.05, container=c3)
+    store = None
+    with page.guard():
+        store = sz.size_store(sz_n, sz_d, dtype, replicas, ram, usable, overhead, pq_m=sz_m, nbits=8, M=M)
+    if store is not None:
+        a, b, c = st.columns(3)
+        page.metric("Bytes per item", f"{store.bytes_per_item:,.0f} B", container=a)
+        page.metric("One replica", sz.human_bytes(store.replica_bytes), container=a, key=True)
+        page.metric("All replicas", sz.human_bytes(store.total_bytes), container=b)
+        page.metric("Shards per replica", f"{store.shards:,}", container=b)
+        page.metric("Machines", f"{store.machines:,}", container=c, key=True)
+        if exact is not None:
+            flops = 2.0 * n * d * exact.qps
+            scan = sz.scan_seconds(sz_n, sz_d, flops)
+            page.metric("Exact scan per query at N", f"{scan:,.2f} s", container=c,
+                        help=f"Brute force costs 2·N·d flops per query; this machine's exact search ran at "
+                             f"{flops / 1e9:.1f} GFLOP/s in the batch above.")
+            if scan > 0.05:
+                st.error(f"Naive retrieval at {sz_n:,} items: an exact scan takes {scan:,.1f} s per query on one "
+                         f"machine (a {1000 * scan / store.shards:,.0f} ms slice on each of {store.shards} shards) "
+                         "against a budget of a few tens of ms for candidate generation: an ANN index is not optional.")
+        rows = []
+        for dt in sz.DTYPES:
+            try:
+                rows.append((dt, sz.size_store(sz_n, sz_d, dt, replicas, ram, usable, overhead, pq_m=sz_m, M=M)))
+            except ValueError:
+                continue
+        figs = go.Figure(go.Bar(x=[r[0] for r in rows], y=[r[1].replica_bytes / 1e9 for r in rows],
+                                text=[f"{sz.human_bytes(r[1].replica_bytes)} · {r[1].shards} shard(s)" for r in rows],
+                                textposition="outside",
+                                marker_color=["#d62728" if r[0] == dtype else "#9ecae1" for r in rows]))
+        figs.add_hline(y=ram * usable, line_dash="dash", annotation_text=f"usable RAM of one machine ({ram * usable:g} GB)")
+        figs.update_layout(title=f"One replica of {sz_n:,} × {sz_d} by storage type", yaxis_title="GB (log)",
+                           yaxis_type="log", height=380)
+        page.chart(figs)
+
+# ---- the math --------------------------------------------------------------------------------
+formulas = [
+    r"\ell_i = -\log\frac{e^{s_{ii}}}{\sum_{j\in B} e^{s_{ij}}},\quad s_{ij} = \frac{\langle u_i, v_j\rangle}{\tau}"
+    r" - \underbrace{\log q_j}_{\text{logQ}},\quad q_j = \frac{\#\,\text{train interactions of } j}{\#\,\text{train interactions}}",
+]
+if recall_tt:
+    formulas.append(
+        rf"\text{{recall@}}{k} = \frac{{|\text{{top-}}{k}(u) \cap \text{{held-out}}(u)|}}{{|\text{{held-out}}(u)|}}:\ "
+        rf"{recall_tt['logQ (production)'].recall:.3f}\ (\log Q)\ \text{{vs}}\ {recall_tt['no logQ (naive)'].recall:.3f}"
+        rf"\ (\text{{naive}})\ \text{{vs}}\ {recall_tt['popularity baseline'].recall:.3f}\ (\text{{popularity}})")
+if chosen is not None:
+    formulas.append(rf"\text{{recall@}}{k} = \frac{{1}}{{|Q|}}\sum_q \frac{{|\text{{ANN}}_{k}(q)\cap \text{{Exact}}_{k}(q)|}}{{{k}}}"
+                    rf" = {chosen.recall:.3f},\quad \text{{speed-up}} = \frac{{{chosen.qps:,.0f}}}{{{exact.qps:,.0f}}} = {chosen.qps / exact.qps:.1f}\times")
+    formulas.append(rf"\text{{IVF scans}} \approx \frac{{\text{{nprobe}}}}{{\text{{nlist}}}} N = \frac{{{nprobe}}}{{{nlist}}}\cdot{n:,} "
+                    rf"\approx {min(nprobe, nlist) / nlist * n:,.0f}\ \text{{vectors}};\quad"
+                    rf"\text{{HNSW}} \approx \text{{efSearch}}\cdot M \cdot \log N = {ef_search}\cdot{M}\cdot\log {n:,}")
+formulas.append(rf"\text{{PQ code}} = m \cdot \frac{{\text{{nbits}}}}{{8}} = {pq_m}\cdot\frac{{{nbits}}}{{8}} = {pq_m * nbits / 8:g}\ \text{{B}}"
+                rf"\ \text{{vs}}\ 4d = {4 * d}\ \text{{B (fp32)}}")
+if store is not None:
+    total_tex, replica_tex = (sz.human_bytes(b).replace(" ", r"\ ") for b in (store.total_bytes, store.replica_bytes))
+    formulas.append(rf"\text{{memory}} = N \cdot b \cdot r = {sz_n:.0e} \cdot {store.bytes_per_item:,.0f}\,\text{{B}} \cdot {replicas}"
+                    rf" = {total_tex},\quad \text{{shards}} = \left\lceil"
+                    rf"\frac{{{replica_tex}}}{{{usable:g}\cdot {ram}\,\text{{GB}}}}\right\rceil = {store.shards}")
+page.math(formulas, notes=(
+    "In-batch negatives sample item $j$ as a negative with probability $q_j$ (its popularity); subtracting "
+    "$\\log q_j$ makes the sampled softmax estimate the full softmax, so the score ranks by $p(j\\mid u)$ "
+    "rather than $p(j\\mid u)/q_j$. ANN recall is measured against exact search over the same vectors."))
+page.finish()

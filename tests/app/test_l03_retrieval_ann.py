@@ -1,0 +1,119 @@
+"""Lesson 3 page: what the learner sees at the defaults, for bad settings, presets and the
+costly controls' extremes (small collections keep this under a minute once warm)."""
+
+import pytest
+
+from playground.recsys import ann
+
+from .apptest import metric, open_page, texts
+
+TT = "Two-tower item vectors"
+
+
+def _clean(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _errors(at) -> str:
+    """Error texts without the Markdown escapes ``page.guard`` adds."""
+    return " ".join(e.value for e in at.error).replace("\\", "")
+
+
+def _f(value: str) -> float:
+    return float(value.replace(",", "").split()[0])
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    return _clean(open_page("l03"))
+
+
+def test_defaults_show_logq_beating_naive_and_popularity(default_page):
+    at = default_page
+    prod = _f(metric(at, "Recall@k, logQ (production)"))
+    naive = _f(metric(at, "Recall@k, no logQ (naive)"))
+    pop = _f(metric(at, "Recall@k, popularity baseline"))
+    assert prod > naive + 0.1 and prod > pop
+    assert len(at.get("plotly_chart")) >= 5  # bars, popularity profile, loss, Pareto, memory, sizing
+
+
+def test_defaults_show_an_ann_index_against_exact_search(default_page):
+    at = default_page
+    recall = _f(metric(at, "Recall@k vs exact"))
+    assert 0.5 < recall < 0.99  # IVF with nprobe 8 of 128 cells misses some neighbours
+    assert "× exact" in next(m.delta for m in at.metric if m.label == "QPS (batch)")
+    assert "30,000 vectors × 64 dims" in texts(at)
+    assert metric(at, "Fastest ANN at recall ≥ 0.95").endswith("× exact QPS")
+    assert any("never reach the ranker" in w.value for w in at.warning)
+
+
+def test_defaults_size_the_one_billion_item_store(default_page):
+    at = default_page
+    assert metric(at, "One replica") == "512 GB"  # 1e9 × 128 × 4 B
+    assert metric(at, "Shards per replica") == "3" and metric(at, "Machines") == "6"
+    assert any("ANN index is not optional" in e.value for e in at.error)
+
+
+def test_nprobe_above_nlist_is_a_clear_message_not_a_traceback():
+    at = _clean(open_page("l03", {"nprobe": "256", "logq": "0"}))
+    assert "nprobe (256) cannot exceed nlist (128)" in _errors(at)
+    assert at.get("plotly_chart")  # the sweep (its own nprobe values) is still shown
+    assert any("Without logQ" in w.value for w in at.warning)
+
+
+def test_pq_m_that_does_not_divide_d_is_refused():
+    at = _clean(open_page("l03", {"kind": "IVF-PQ", "pq_m": "12"}))
+    assert "PQ m (12) must divide the dimension d (64)" in _errors(at)
+    assert any("Left out of the sweep" in w.value for w in at.warning)
+
+
+def test_k_above_the_catalogue_is_refused():
+    at = _clean(open_page("l03", {"source": TT, "k": "1000"}))
+    errors = _errors(at)
+    assert "k (1000) cannot exceed the collection size N (800)" in errors
+    assert "k (1000) must be between 1 and the number of items (800)" in errors
+
+
+def test_two_tower_vectors_with_extreme_hnsw_settings():
+    at = _clean(open_page("l03", {"source": TT, "kind": "HNSW", "M": "64", "efc": "200",
+                                  "ef_search": "1024", "nlist": "4096"}))
+    assert "800 vectors × 32 dims" in texts(at)
+    assert _f(metric(at, "Recall@k vs exact")) >= 0.99
+    assert any("nlist (4096) cannot exceed N (800)" in w.value for w in at.warning)
+
+
+def test_costly_extremes_small_collection_and_no_popularity_skew():
+    at = _clean(open_page("l03", {"zipf": "0.0", "epochs": "1", "dim": "8", "n": "10000", "d": "128",
+                                  "kind": "IVF-PQ", "pq_m": "64", "nbits": "4", "nlist": "16",
+                                  "nprobe": "16"}))
+    # with no popularity skew the popularity baseline is close to random (k / #items)
+    assert _f(metric(at, "Recall@k, popularity baseline")) < 0.05
+    assert "10,000 vectors × 128 dims" in texts(at)
+    ratio = next(m.delta for m in at.metric if m.label == "Index memory")
+    assert _f(ratio.replace("×", " ")) < 0.2  # 32-byte codes (m=64, 4 bits) vs 512-byte vectors
+
+
+@pytest.mark.parametrize("preset,check", [
+    ("production", lambda at: _f(metric(at, "Recall@k vs exact")) >= 0.95
+     and metric(at, "One replica") == "16 GB" and metric(at, "Machines") == "3"),
+    ("naive", lambda at: metric(at, "Recall@k vs exact") == "1.000"
+     and metric(at, "One replica") == "512 GB" and metric(at, "Machines") == "3"),
+    ("underprobed", lambda at: _f(metric(at, "Recall@k vs exact")) < 0.6),
+    ("coarse_pq", lambda at: _f(metric(at, "Recall@k vs exact")) < 0.8),
+])
+def test_presets_show_their_scenario(preset, check):
+    at = _clean(open_page("l03", {"preset": preset}))
+    assert check(at), [(m.label, m.value) for m in at.metric]
+    assert any(preset_label in i.value for i in at.info
+               for preset_label in [p.label for p in ann.PRESETS if p.name == preset])
+
+
+def test_sizing_calculator_extremes():
+    at = _clean(open_page("l03", {"sz_n": "10000000000", "sz_d": "1024", "dtype": "fp16",
+                                  "replicas": "10", "ram": "16"}))
+    assert metric(at, "One replica") == "20.5 TB"  # 1e10 × 1024 × 2 B
+    assert metric(at, "Shards per replica") == "1,829"  # ceil(2.048e13 / (0.7 × 16e9))
+    assert metric(at, "Machines") == "18,290"
+    bad = _clean(open_page("l03", {"sz_d": "32", "dtype": "PQ", "sz_m": "64"}))
+    assert "PQ m (64) must divide the dimension d (32)" in _errors(bad)
