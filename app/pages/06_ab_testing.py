@@ -156,10 +156,9 @@ with tabs[1]:
         page.chart(fig)
         if segment:
             ex = d[d.segment == "existing"]
-            nw = d[d.segment == "new"]
             st.caption(f"Existing users' lift fades from {ex.lift.iloc[0]:+.1%} (day 1) to "
                        f"{ex.lift.iloc[-1]:+.1%} (day {days}); new users, who never saw the old "
-                       f"product, show {np.average(nw.lift, weights=nw.n_t):+.1%} throughout: the "
+                       f"product, show {nov.segment_read('new').lift:+.1%} over the test: the "
                        "steady state, visible from the first week.")
         else:
             st.caption("Turn on 'Split new vs existing users' to see where the early lift comes from.")
@@ -235,8 +234,8 @@ with tabs[3]:
         page.metric("Variance ratio (CUPED / naive), measured", f"{cup.var_ratio:.2f}", container=m1,
                     key=cuped_on)
         page.metric("1 − ρ² (theory)", f"{cup.theory_ratio:.2f}", container=m2)
-        page.metric("CI half-width naive → CUPED", f"{1.96 * cup.se_naive:.3f} → {1.96 * cup.se_cuped:.3f}",
-                    container=m3)
+        half_naive, half_cuped = cup.half_widths(0.05)
+        page.metric("95% CI half-width naive → CUPED", f"{half_naive:.3f} → {half_cuped:.3f}", container=m3)
         fig = go.Figure()
         fig.add_histogram(x=cup.naive, name="difference in means", opacity=0.6, nbinsx=40)
         fig.add_histogram(x=cup.cuped, name="CUPED-adjusted", opacity=0.6, nbinsx=40)

@@ -19,9 +19,7 @@ SIGNALS = ("feature x1", "feature x2", "model score")
 def stream_and_scores(kind, pattern, magnitude, start, width, period, batch, seed):
     stream = dr.simulate_stream(kind=kind, pattern=pattern, magnitude=magnitude, start=start,
                                 days=DAYS, batch=batch, width=width, period=period, seed=seed)
-    model = rt.fit_model(stream.x[:TRAIN_DAYS], stream.y[:TRAIN_DAYS])
-    score = rt.predict_proba(model, stream.x)
-    error = 1 - ((score > 0.5) == stream.y).mean(axis=1)
+    score, error = rt.deployed(stream, TRAIN_DAYS)
     return stream, score, error
 
 
@@ -62,12 +60,7 @@ if stream is None:
     page.finish()
     st.stop()
 
-what = {"covariate": f"x1's mean moves by {2.5 * magnitude:.2f} sd; the labelling rule P(y|x) is unchanged.",
-        "prior": f"the positive rate moves from {dr.BASE_RATE:.0%} toward "
-                 f"{dr.BASE_RATE + magnitude * (0.95 - dr.BASE_RATE):.0%}; P(x|y) is unchanged.",
-        "concept": f"the labelling rule rotates by {180 * magnitude:.0f}°; the features' distribution "
-                   "is unchanged.",
-        "none": "nothing changes: every alarm is a false alarm."}[kind]
+what = dr.describe(kind, magnitude)
 st.markdown(f"**Injected:** {pattern} {kind} drift from day {start}: {what}")
 
 fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -103,15 +96,10 @@ with tabs[0]:
     ph_thr = page.slider("ph_thr", "Page–Hinkley threshold λ", 0.02, 1.0, 0.2, step=0.01, container=c3)
     ws = detector_stats(key, window, signal)
     mon = ws.day.to_numpy()
-    alarms = {
-        "PSI": mon[ws.psi.to_numpy() > psi_thr],
-        "KS": mon[ws.ks_p.to_numpy() < ks_alpha],
-        "Wasserstein": mon[ws.wasserstein.to_numpy() > w_thr],
-    }
-    # the error of day t is known on day t + label_delay: Page-Hinkley runs on that delayed stream
-    ph = dr.page_hinkley(error[TRAIN_DAYS:], ph_delta, ph_thr, reset=True)
-    alarms["Page–Hinkley (error)"] = ph.alarms + TRAIN_DAYS + label_delay
-    alarms["Page–Hinkley (error)"] = alarms["Page–Hinkley (error)"][alarms["Page–Hinkley (error)"] < DAYS]
+    alarms = dr.threshold_alarms(ws, psi_thr, ks_alpha, w_thr)
+    # the error of day t is known on day t + label_delay: that is when its alarm can ring
+    ph, alarms["Page–Hinkley (error)"] = dr.error_alarms(error[TRAIN_DAYS:], TRAIN_DAYS, label_delay,
+                                                         ph_delta, ph_thr, DAYS)
     rows = []
     for name, when in alarms.items():
         sc = dr.score_alarms(when, drift_start)
@@ -185,7 +173,7 @@ with tabs[1]:
             "cost": round(run.cost(retrain_cost, error_cost, batch, TRAIN_DAYS)),
         } for name, run in runs.items()])
         mine = runs[focus]
-        best = float(np.mean(stream.bayes_acc[since:]))
+        best = stream.best_accuracy(since)
         st.markdown(f"**Your team's policy: {focus}**")
         m1, m2, m3, m4 = st.columns(4)
         page.metric(f"Accuracy from day {since}", f"{mine.mean_accuracy(since):.3f}", container=m1,

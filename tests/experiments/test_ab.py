@@ -201,3 +201,20 @@ def test_msprt_statistic_by_hand_and_always_valid_by_simulation():
     res = ab.simulate_peeking(sims=sims, looks=30, users_per_look=2000, baseline=0.2, seed=3)
     assert res.msprt_rate <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / sims)  # checked 30 times, still <= alpha
     assert res.naive_rate > 0.2
+
+
+def test_segment_read_pools_the_segment_by_hand():
+    res = ab.simulate_novelty(days=5, seed=4)
+    rows = res.daily[res.daily.segment == "new"]
+    c, nc, t, nt = rows.conv_c.sum(), rows.n_c.sum(), rows.conv_t.sum(), rows.n_t.sum()
+    read = res.segment_read("new")
+    assert read.lift == pytest.approx((t / nt - c / nc) / (c / nc))
+    d, lo, hi = ab.diff_ci(c, nc, t, nt)
+    assert (read.lift_lo, read.lift_hi) == pytest.approx((lo / (c / nc), hi / (c / nc)))
+    with pytest.raises(ValueError):
+        res.segment_read("martians")
+
+
+def test_cuped_half_widths():
+    res = ab.simulate_cuped(n_per_arm=500, rho=0.5, reps=20, seed=1)
+    assert res.half_widths(0.05) == pytest.approx((1.959964 * res.se_naive, 1.959964 * res.se_cuped), rel=1e-6)

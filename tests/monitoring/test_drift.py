@@ -83,6 +83,8 @@ def test_each_drift_kind_changes_what_it_should():
     after = slice(60, None)
     assert cov.x[after, :, 0].mean() == pytest.approx(1.5, abs=0.05)     # P(x) moved
     assert pri.y[after].mean() == pytest.approx(d.BASE_RATE + 0.6 * (0.95 - d.BASE_RATE), abs=0.01)
+    assert d.shifted_prior(0.6) == pytest.approx(d.BASE_RATE + 0.6 * (0.95 - d.BASE_RATE))
+    assert "1.50 sd" in d.describe("covariate", 0.6) and "108°" in d.describe("concept", 0.6)
     assert con.x[after].mean() == pytest.approx(0.0, abs=0.02)           # P(x) did not move
     assert con.y[after].mean() != pytest.approx(base.y[after].mean(), abs=0.02)  # P(y|x) did
     # prior shift keeps P(x | y): the positives' feature mean matches the undrifted positives'
@@ -116,3 +118,26 @@ def test_presets_only_set_known_keys():
     for preset in d.PRESETS:
         assert set(preset.values) <= keys
     assert {"naive", "production", "gradual_concept"} <= {p.name for p in d.PRESETS}
+
+
+def test_threshold_and_error_alarms():
+    import pandas as pd
+
+    ws = pd.DataFrame({"day": [20, 21, 22], "psi": [0.05, 0.3, 0.1], "ks": [0.1, 0.2, 0.1],
+                       "ks_p": [0.5, 1e-5, 0.01], "wasserstein": [0.01, 0.2, 0.3]})
+    alarms = d.threshold_alarms(ws, psi_threshold=0.2, ks_alpha=0.001, w_threshold=0.15)
+    assert {k: v.tolist() for k, v in alarms.items()} == {"PSI": [21], "KS": [21], "Wasserstein": [21, 22]}
+    errors = [0.0] * 10 + [1.0] * 5  # the hand-made stream: alarm on index 12
+    ph, ring = d.error_alarms(errors, first_day=20, label_delay=3, delta=0.0, threshold=2.5)
+    assert ph.alarms.tolist() == [12] and ring.tolist() == [35]
+    assert d.error_alarms(errors, 20, 3, 0.0, 2.5, days=35)[1].size == 0
+
+
+def test_best_accuracy_beats_a_fixed_model_after_concept_drift():
+    from playground.monitoring import retraining as r
+
+    stream = d.simulate_stream(kind="concept", magnitude=0.6, seed=0)
+    score, error = r.deployed(stream, 20)
+    assert score.shape == stream.y.shape
+    assert stream.best_accuracy(60) > 1 - error[60:].mean() + 0.25
+    assert stream.best_accuracy(0) == pytest.approx(stream.bayes_acc.mean())

@@ -263,6 +263,16 @@ class NoveltyResult:
     cumulative: pd.DataFrame
     steady_lift: float
     baseline: float
+    alpha: float = 0.05
+
+    def segment_read(self, segment: str) -> pd.Series:
+        """The whole test pooled over days for one segment (``all``, ``existing`` or ``new``):
+        users, conversions, relative lift and its CI."""
+        rows = self.daily[self.daily.segment == segment]
+        if rows.empty:
+            raise ValueError(f"no segment called {segment!r}")
+        pooled = rows[["n_c", "conv_c", "n_t", "conv_t"]].sum().to_frame().T
+        return _with_lift(pooled, self.alpha).iloc[0]
 
     def stop_read(self, day: int) -> pd.Series:
         """The cumulative read after ``day`` days (1-based: ``day=3`` uses days 1–3)."""
@@ -347,7 +357,7 @@ def simulate_novelty(days: int = 28, baseline: float = 0.10, steady_lift: float 
         cum[col] = both[col].cumsum()
     cum["true_lift"] = (both.true_lift * both.n_t).cumsum() / np.maximum(cum.n_t, 1)
     cum = _with_lift(cum, alpha)
-    return NoveltyResult(daily, cum, steady_lift, baseline)
+    return NoveltyResult(daily, cum, steady_lift, baseline, alpha)
 
 
 def _with_lift(df: pd.DataFrame, alpha: float) -> pd.DataFrame:
@@ -601,6 +611,11 @@ class CupedResult:
     rho: float
     se_naive: float
     se_cuped: float
+
+    def half_widths(self, alpha: float = 0.05) -> tuple[float, float]:
+        """Half-width of the two-sided ``1 - alpha`` CI of the effect: (naive, CUPED)."""
+        z = stats.norm.isf(alpha / 2)
+        return float(z * self.se_naive), float(z * self.se_cuped)
 
     @property
     def theory_ratio(self) -> float:

@@ -68,6 +68,23 @@ def schedule(days: int, pattern: str, start: int, width: int = 20, period: int =
     return (after & (((t - start) // period) % 2 == 0)).astype(float)
 
 
+def shifted_prior(magnitude: float) -> float:
+    """Positive rate at full intensity of a prior drift of ``magnitude`` (base rate → 0.95)."""
+    return BASE_RATE + magnitude * (0.95 - BASE_RATE)
+
+
+def describe(kind: str, magnitude: float) -> str:
+    """One sentence saying what a drift of this kind and magnitude changes, in the stream's units."""
+    if kind not in KINDS:
+        raise ValueError(f"drift kind must be one of {', '.join(KINDS)} (got {kind!r})")
+    return {"covariate": f"x1's mean moves by {2.5 * magnitude:.2f} sd; the labelling rule P(y|x) is unchanged.",
+            "prior": f"the positive rate moves from {BASE_RATE:.0%} toward {shifted_prior(magnitude):.0%}; "
+                     "P(x|y) is unchanged.",
+            "concept": f"the labelling rule rotates by {180 * magnitude:.0f}°; the features' distribution "
+                       "is unchanged.",
+            "none": "nothing changes: every alarm is a false alarm."}[kind]
+
+
 def true_logit(x: np.ndarray, angle: float | np.ndarray = 0.0) -> np.ndarray:
     """The labelling function f(x) with its linear part rotated by ``angle`` radians.
 
@@ -144,6 +161,10 @@ class Stream:
     def batch(self) -> int:
         return self.x.shape[1]
 
+    def best_accuracy(self, since: int = 0) -> float:
+        """Mean daily accuracy of the Bayes-optimal classifier from day ``since`` on."""
+        return float(np.mean(self.bayes_acc[since:]))
+
 
 def simulate_stream(kind: str = "concept", pattern: str = "sudden", magnitude: float = 0.5,
                     start: int = 60, days: int = 120, batch: int = 400, width: int = 20,
@@ -188,7 +209,7 @@ def simulate_stream(kind: str = "concept", pattern: str = "sudden", magnitude: f
     y = (rng.random((days, batch)) < _sigmoid(logit)).astype(np.int8)
     prior_logit_shift = np.zeros(days)
     if kind == "prior":
-        prior = BASE_RATE + magnitude * s * (0.95 - BASE_RATE)
+        prior = BASE_RATE + s * (shifted_prior(magnitude) - BASE_RATE)
         prior_logit_shift = np.log(prior / (1 - prior)) - np.log(BASE_RATE / (1 - BASE_RATE))
         # P(x | y) stays fixed: draw each label at the new prior, then x from that class of the
         # base joint distribution (rejection from a pool)
@@ -403,6 +424,49 @@ def score_alarms(alarm_days, start: int | None) -> AlarmScore:
     after = days[days >= start]
     first = int(after[0]) if after.size else None
     return AlarmScore(first, None if first is None else first - start, int((days < start).sum()))
+
+
+def threshold_alarms(stats_df: pd.DataFrame, psi_threshold: float, ks_alpha: float,
+                     w_threshold: float) -> dict[str, np.ndarray]:
+    """Days on which each distribution detector alarms, from :func:`window_stats` output.
+
+    PSI and Wasserstein alarm above their thresholds; KS alarms when its p-value is below
+    ``ks_alpha``.
+    """
+    day = stats_df.day.to_numpy()
+    return {"PSI": day[stats_df.psi.to_numpy() > psi_threshold],
+            "KS": day[stats_df.ks_p.to_numpy() < ks_alpha],
+            "Wasserstein": day[stats_df.wasserstein.to_numpy() > w_threshold]}
+
+
+def error_alarms(errors, first_day: int, label_delay: int, delta: float, threshold: float,
+                 days: int | None = None) -> tuple[PageHinkley, np.ndarray]:
+    """Page–Hinkley on a daily error series whose labels arrive ``label_delay`` days late.
+
+    Parameters
+    ----------
+    errors : array-like
+        Daily error rate of the deployed model from day ``first_day`` on.
+    first_day : int
+        Day of ``errors[0]``.
+    label_delay : int
+        Days until a day's error is known: the alarm raised by day t's error rings on day
+        ``t + label_delay``.
+    delta, threshold : float
+        Page–Hinkley settings.
+    days : int, optional
+        Stream length: alarms that would ring after it are dropped.
+
+    Returns
+    -------
+    (PageHinkley, ndarray)
+        The run (indexed by the day of the error) and the days the alarms ring.
+    """
+    if label_delay < 0:
+        raise ValueError("label delay cannot be negative")
+    ph = page_hinkley(errors, delta, threshold, reset=True)
+    ring = ph.alarms + first_day + label_delay
+    return ph, ring if days is None else ring[ring < days]
 
 
 PRESETS: tuple[Preset, ...] = (

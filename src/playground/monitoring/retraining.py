@@ -103,6 +103,14 @@ class PolicyRun:
         return float(self.retrains * retrain_cost + errors * error_cost)
 
 
+def deployed(stream: Stream, train_days: int) -> tuple[np.ndarray, np.ndarray]:
+    """The model trained on the first ``train_days`` and never retrained: its score for every
+    example (days, batch) and its daily error rate (days,)."""
+    model = fit_model(stream.x[:train_days], stream.y[:train_days])
+    score = predict_proba(model, stream.x)
+    return score, 1 - ((score > 0.5) == stream.y).mean(axis=1)
+
+
 def _daily_errors(model: LogisticRegression, stream: Stream, first: int, last: int) -> list[float]:
     """The model's daily error rates on days ``first`` … ``last`` (its training window): the
     Page–Hinkley detector starts from this level, so a model that is bad from its first day
