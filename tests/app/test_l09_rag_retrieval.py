@@ -54,7 +54,10 @@ def test_explorer_marks_relevance_for_the_chosen_query():
 def test_dense_error_code_preset_and_bm25_extremes():
     at = open_page("l09", {"preset": "dense_error_code"})
     assert not at.exception
-    assert at.session_state["live_method"] == "dense" and at.session_state["query"] == "CalledProcessError"
+    assert at.session_state["live_method"] == "dense" and at.session_state["query"] == "TimeoutExpired"
+    shown = texts(at)
+    assert "**1. `socket.SocketType.gettimeout`**" in shown  # dense: a generic timeout passage first
+    assert "1. ✅ `subprocess.TimeoutExpired#0`" in shown  # BM25 column of the explorer
     at = open_page("l09", {"k1": "0.1", "b": "0.0", "rrf_k": "0", "alpha": "1.0", "rerank_n": "50",
                            "recall_k": "50"})
     assert not at.exception

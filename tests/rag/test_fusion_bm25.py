@@ -57,7 +57,7 @@ def test_bm25_matches_rank_bm25_directly(k1, b, query):
     got = index.bm25_scores(query, k1, b)
     np.testing.assert_allclose(got, expected)
     hits = index.search("bm25", query, 5, k1=k1, b=b)
-    order = sorted(range(len(TEXTS)), key=lambda i: (-expected[i], i))[:5]
+    order = [i for i in sorted(range(len(TEXTS)), key=lambda i: (-expected[i], i))[:5] if expected[i] > 0]
     assert [h.passage_id for h in hits] == [f"p{i}" for i in order]
 
 
@@ -88,3 +88,10 @@ def test_relevant_params_keep_only_what_changes_the_ranking():
     assert "alpha" not in rt.relevant_params("rrf", params)
     assert rt.relevant_params("rerank", params) == {"k1": 1.0, "b": 0.5, "rrf_k": 10, "fusion": "rrf",
                                                      "rerank_n": 5}
+
+
+def test_bm25_returns_only_matching_passages():
+    index = _toy_index()
+    hits = index.search("bm25", "argparse", 5)
+    assert [h.passage_id for h in hits] == ["p8"]
+    assert index.search("bm25", "nothingmatches", 5) == []

@@ -234,8 +234,10 @@ class RetrievalIndex:
         return self.scorer.scores(tokenize(query), k1, b)
 
     def bm25(self, query: str, k: int, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"]) -> list[Hit]:
+        """Top-``k`` BM25 hits; passages sharing no term with the query (score 0) are not returned,
+        so fewer than ``k`` hits come back when few passages match."""
         scores = self.bm25_scores(query, k1, b)
-        return [Hit(self.ids[i], float(scores[i])) for i in _top(scores, k)]
+        return [Hit(self.ids[i], float(scores[i])) for i in _top(scores, k) if scores[i] > 0]
 
     def dense(self, query: str, k: int) -> list[Hit]:
         vec, _ = self._query(query)
@@ -443,16 +445,18 @@ PRESETS: tuple[Preset, ...] = (
     Preset("naive", "Naive: dense retrieval only",
            "One embedding per passage and a vector search: watch the rare-entity rows and the error "
            "code in the explorer.",
-           {"live_method": "dense", "query": "dirs_exist_ok", "explore_type": "rare_entity"}),
+           {"live_method": "dense", "query": "dirs_exist_ok", "explore_type": "rare_entity",
+            "explore_q": "q001: dirs_exist_ok"}),
     Preset("production", "Production: hybrid + rerank",
            "BM25 and dense fused by weighted score fusion, the top-20 re-ordered by the MaxSim "
            "reranker: compare its per-type bars with either retriever alone.",
            {"live_method": "rerank", "fusion": "weighted", "alpha": 0.5, "rerank_n": 20,
             "query": "hold off for a few moments before going on"}),
     Preset("dense_error_code", "Dense retrieval on an error code",
-           "An exception name the embedding has never seen: the dense neighbours are generic error "
-           "passages while BM25 finds the exact identifier.",
-           {"live_method": "dense", "query": "CalledProcessError", "explore_type": "rare_entity"}),
+           "An exception name: dense retrieval returns passages about timeouts in general (socket, "
+           "asyncio, threading) and ranks subprocess.TimeoutExpired only 5th; BM25 puts it first.",
+           {"live_method": "dense", "query": "TimeoutExpired", "explore_type": "rare_entity",
+            "explore_q": "q019: TimeoutExpired"}),
     Preset("bm25_paraphrase", "BM25 on a paraphrase",
            "Everyday words that never appear in the answer: BM25 scores the answer 0 and returns "
            "passages that share incidental words.",
