@@ -355,5 +355,7 @@ formulas.append(r"\mathrm{NDCG@}k = \frac{\sum_{i\le k} rel_i/\log_2(i+1)}{\math
                 r"\mathrm{AP} = \frac{1}{R}\sum_{i:\,rel_i>0} P@i")
 page.math(formulas, notes="Two-sided two-proportion z-test with unpooled variance; r is treatment "
                           "users per control user. Relative lifts are (p_t − p_c)/p_c with a Wald CI "
-                          "on the difference divided by p_c.")
+                          "on the difference divided by p_c; the novelty simulation draws each "
+                          "user-day independently, so its CIs ignore within-user correlation (a "
+                          "real analysis would use the user as the unit, e.g. the delta method).")
 page.finish()
