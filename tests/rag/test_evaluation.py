@@ -70,6 +70,17 @@ def test_bigram_lm_by_hand_and_normalised():
     assert sum(math.exp(lm.logprob("the", w)) for w in words) == pytest.approx(1.0)
 
 
+def test_training_sentences_are_scored_leave_one_out():
+    texts = ["the cat sat on the mat.", "the dog sat on the rug.", "a bird flew over the house."]
+    full = ev.BigramLM(texts, lam=0.6)
+    for i, text in enumerate(texts):
+        without = ev.BigramLM(texts[:i] + texts[i + 1:], lam=0.6)
+        assert full.mean_logprob(text) == pytest.approx(without.mean_logprob(text))
+        assert full.mean_logprob(text, held_out=False) > full.mean_logprob(text)
+    # text that is not in the training data is scored by the full model
+    assert full.mean_logprob("the cat sat on the rug.") == full.mean_logprob("the cat sat on the rug.", held_out=False)
+
+
 def test_fluency_prefers_real_prose_to_its_shuffle():
     texts = ["Return the number of items in a container.", "Return a new sorted list from the items.",
              "Remove all items from the dictionary.", "Return the absolute value of a number."] * 5

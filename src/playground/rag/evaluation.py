@@ -143,12 +143,17 @@ def lm_tokens(text: str) -> list[str]:
 
 class BigramLM:
     """Interpolated bigram language model: ``p(w|v) = λ·c(v,w)/c(v) + (1−λ)·p₁(w)`` with an
-    add-one unigram ``p₁`` over the vocabulary plus one unknown word.
+    add-one unigram ``p₁`` over the vocabulary plus one unknown word, trained sentence by sentence
+    (each sentence starts with ``<s>``).
+
+    A sentence that is part of the training data is scored *held out* (leave-one-out): its own
+    counts are subtracted first, so corpus sentences are not flattered by having been memorised and
+    score on the same footing as new text.
 
     Parameters
     ----------
     texts : sequence of str
-        Training text (the corpus passages).
+        Training text (the corpus passages), split with :func:`playground.rag.generation.split_sentences`.
     lam : float
         Weight of the bigram estimate.
     """
@@ -160,27 +165,56 @@ class BigramLM:
         self.unigrams: Counter = Counter()
         self.bigrams: Counter = Counter()
         self.contexts: Counter = Counter()
+        self.sentences: Counter = Counter()
         for text in texts:
-            tokens = ["<s>", *lm_tokens(text)]
-            self.unigrams.update(tokens[1:])
-            self.contexts.update(tokens[:-1])
-            self.bigrams.update(zip(tokens[:-1], tokens[1:]))
+            for sentence in gen.split_sentences(text):
+                tokens = tuple(lm_tokens(sentence))
+                self.sentences[tokens] += 1
+                self._add(tokens, self.unigrams, self.contexts, self.bigrams)
         self.total = sum(self.unigrams.values())
         self.vocab = len(self.unigrams) + 1
 
-    def logprob(self, prev: str, word: str) -> float:
-        """Natural log of ``p(word | prev)``."""
-        uni = (self.unigrams.get(word, 0) + 1) / (self.total + self.vocab)
-        ctx = self.contexts.get(prev, 0)
-        bi = self.bigrams.get((prev, word), 0) / ctx if ctx else 0.0
+    @staticmethod
+    def _add(tokens: Sequence[str], unigrams: Counter, contexts: Counter, bigrams: Counter) -> None:
+        seq = ["<s>", *tokens]
+        unigrams.update(seq[1:])
+        contexts.update(seq[:-1])
+        bigrams.update(zip(seq[:-1], seq[1:]))
+
+    def logprob(self, prev: str, word: str, minus: tuple | None = None) -> float:
+        """Natural log of ``p(word | prev)``; ``minus`` = counts of a held-out sentence."""
+        uni_c, ctx_c, bi_c = self.unigrams.get(word, 0), self.contexts.get(prev, 0), self.bigrams.get((prev, word), 0)
+        total, vocab = self.total, self.vocab
+        if minus is not None:
+            m_uni, m_ctx, m_bi, m_vocab = minus
+            uni_c -= m_uni.get(word, 0)
+            ctx_c -= m_ctx.get(prev, 0)
+            bi_c -= m_bi.get((prev, word), 0)
+            total -= sum(m_uni.values())
+            vocab -= m_vocab
+        uni = (uni_c + 1) / (total + vocab)
+        bi = bi_c / ctx_c if ctx_c else 0.0
         return math.log(self.lam * bi + (1 - self.lam) * uni)
 
-    def mean_logprob(self, text: str) -> float:
-        """Mean log-probability per token of ``text`` (−inf for text with no tokens)."""
-        tokens = ["<s>", *lm_tokens(text)]
-        if len(tokens) == 1:
-            return float("-inf")
-        return sum(self.logprob(p, w) for p, w in zip(tokens[:-1], tokens[1:])) / (len(tokens) - 1)
+    def _held_out(self, tokens: tuple) -> tuple | None:
+        if not self.sentences.get(tokens):
+            return None
+        m_uni, m_ctx, m_bi = Counter(), Counter(), Counter()
+        self._add(tokens, m_uni, m_ctx, m_bi)
+        gone = sum(1 for w, c in m_uni.items() if self.unigrams[w] - c == 0)
+        return m_uni, m_ctx, m_bi, gone
+
+    def mean_logprob(self, text: str, held_out: bool = True) -> float:
+        """Mean log-probability per token of ``text`` sentence by sentence (−inf with no tokens);
+        training sentences are scored leave-one-out when ``held_out``."""
+        total, count = 0.0, 0
+        for sentence in gen.split_sentences(text) or [text]:
+            tokens = tuple(lm_tokens(sentence))
+            minus = self._held_out(tokens) if held_out else None
+            seq = ["<s>", *tokens]
+            total += sum(self.logprob(p, w, minus) for p, w in zip(seq[:-1], seq[1:]))
+            count += len(tokens)
+        return total / count if count else float("-inf")
 
 
 @dataclass

@@ -1,0 +1,203 @@
+"""Lesson 11: RAG evaluation — retrieval and generation measured separately; fluency vs faithfulness;
+judge agreement."""
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.page import LessonPage
+from playground import embeddings
+from playground.rag import corpus as rc
+from playground.rag import evaluation as ev
+from playground.rag import retrieval as rt
+from playground.scenario import escape_md
+
+MEMO_FILE = rc.CACHE / "l11-sentence-embeddings.npz"
+N_QUERIES = len(rc.load_queries())
+
+
+@st.cache_resource(show_spinner=False)
+def index_cached(_progress=None) -> rt.RetrievalIndex:
+    return rt.build_index(progress=_progress)
+
+
+def load_index() -> rt.RetrievalIndex:
+    """The retrieval index, built once; the first build (no disk cache) shows its progress."""
+    if rt.index_on_disk():
+        return index_cached()
+    with st.status("First load: embedding the corpus with MiniLM (cached afterwards)…", expanded=True) as status:
+        bar = st.progress(0.0)
+        index = index_cached(_progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
+        status.update(label="Index built and cached", state="complete", expanded=False)
+    return index
+
+
+@st.cache_resource(show_spinner="Fitting the corpus bigram model…")
+def scorers() -> tuple[ev.MemoEncoder, ev.FluencyScale]:
+    passages = rc.load_passages()
+    return ev.MemoEncoder(embeddings.encode, path=MEMO_FILE), ev.fluency_scale([p.text for p in passages])
+
+
+@st.cache_data(show_spinner="Retrieving, building candidate answers and scoring them…", max_entries=32)
+def run(method: str, k: int, n: int, seed: int, emb_t: float, ovl_t: float) -> list[ev.QueryEval]:
+    index = load_index()
+    encode, fluency = scorers()
+    queries = ev.sample_queries(rc.load_queries(), n, seed)
+    index.encode_queries([q.text for q in queries])
+    evals = ev.evaluate_queries(queries, lambda text, kk: [h.passage_id for h in index.search(method, text, kk)],
+                                index.by_id, rc.load_passages(), encode, fluency, k, emb_t, ovl_t, seed)
+    encode.save()
+    return evals
+
+
+page = LessonPage("l11")
+seed = page.seed()
+st.sidebar.markdown("**Retrieval**")
+method = page.select("method", "Retriever", list(rt.METHODS), "rrf", format_func=lambda m: rt.METHOD_LABELS[m])
+k = page.slider("k", "Context passages (k)", 1, 10, 5)
+n = page.slider("n", "Labelled queries evaluated", 8, N_QUERIES, 16, costly=True,
+                help="Stratified by query type; more queries embed more sentences (about 25 per query).")
+st.sidebar.markdown("**Judges**")
+emb_t = page.slider("emb_t", "Embedding support threshold τₑ", 0.3, 0.95, 0.7, step=0.05)
+ovl_t = page.slider("ovl_t", "Token-overlap support threshold τₒ", 0.3, 1.0, 0.8, step=0.05)
+cut = page.slider("cut", "Faithful if faithfulness ≥", 0.5, 1.0, 0.75, step=0.05)
+naive = page.toggle("naive", "Naive: judge answers by fluency", False)
+
+load_index()
+with st.spinner("Scoring…"):
+    evals = run(method, k, n, seed, emb_t, ovl_t)
+answers = pd.DataFrame(ev.answer_records(evals, cut=cut))
+per_query = pd.DataFrame([{"query": e.query_id, "type": rc.TYPE_LABELS.get(e.type, e.type), "question": e.question,
+                           "context precision": e.context_precision, "context recall": e.context_recall}
+                          for e in evals])
+
+# ---- 1. retrieval -------------------------------------------------------------------------------
+st.header("1 · Retrieval: is the right context there?")
+c = st.columns(3)
+page.metric(f"Context precision@{k}", f"{per_query['context precision'].mean():.2f}", container=c[0], key=True)
+page.metric(f"Context recall@{k}", f"{per_query['context recall'].mean():.2f}", container=c[1], key=True)
+page.metric("Queries evaluated", f"{len(evals)}", container=c[2])
+by_type = per_query.groupby("type")[["context precision", "context recall"]].mean().reset_index()
+fig = go.Figure()
+for col in ("context precision", "context recall"):
+    fig.add_bar(x=by_type["type"], y=by_type[col], name=col)
+fig.update_layout(title=f"{rt.METHOD_LABELS[method]}, top {k}: retrieval quality by query type", yaxis_range=[0, 1],
+                  height=320)
+page.chart(fig)
+with st.expander("Per query"):
+    st.dataframe(per_query.round(3), hide_index=True)
+
+# ---- 2. generation: fluent vs faithful ------------------------------------------------------------
+st.header("2 · Generation: faithful or just fluent?")
+st.caption("Six candidate answers per query, built deterministically from the corpus: two grounded in the "
+           "retrieved context (extractive) and four that are not (half from an unrelated passage, grounded plus "
+           "confident filler, fully from an unrelated passage, the context's own words shuffled). Fluency is a "
+           "bigram language model of the corpus (share of corpus sentences that read less naturally).")
+kinds = answers.groupby("label", sort=False)[["faithfulness_emb", "faithfulness_overlap", "fluency", "relevance",
+                                             "words"]].mean()
+unrelated = answers[answers.kind == "unrelated"]
+grounded = answers[answers.kind == "grounded"]
+c = st.columns(4)
+page.metric("Fluency · unrelated answers", f"{unrelated.fluency.mean():.2f}", container=c[0], key=True)
+page.metric("Faithfulness · unrelated answers", f"{unrelated.faithfulness_emb.mean():.2f}", container=c[1], key=True)
+page.metric("Fluency · grounded answers", f"{grounded.fluency.mean():.2f}", container=c[2])
+page.metric("Faithfulness · grounded answers", f"{grounded.faithfulness_emb.mean():.2f}", container=c[3])
+left, right = st.columns(2)
+fig = px.strip(answers, x="fluency", y="faithfulness_emb", color="label", hover_data=["query_id", "words"],
+               title="Every candidate: fluency (x) does not predict faithfulness (y)")
+fig.update_layout(height=420, legend_orientation="h", yaxis_title="faithfulness (embedding)")
+page.chart(fig, container=left)
+fig = go.Figure()
+for col, name in [("faithfulness_emb", "faithfulness (embedding)"), ("faithfulness_overlap", "faithfulness (overlap)"),
+                  ("fluency", "fluency"), ("relevance", "answer relevance")]:
+    fig.add_bar(x=kinds.index, y=kinds[col], name=name)
+fig.update_layout(title="Mean score by kind of answer", height=420, yaxis_range=[0, 1], legend_orientation="h")
+page.chart(fig, container=right)
+st.dataframe(kinds.round(2).rename(columns={"words": "mean words"}))
+
+# ---- 3. one query, and the learner's answer ----------------------------------------------------------
+st.header("3 · Inspect a query and score your own answer")
+qi = page.number("qi", "Query # in the set", 1, N_QUERIES, 1, step=1, container=st.columns(3)[0])
+if qi > len(evals):
+    st.warning(f"Only {len(evals)} queries are evaluated; showing the last one.")
+e = evals[min(qi, len(evals)) - 1]
+st.markdown(f"**{escape_md(e.query_id)}** ({escape_md(rc.TYPE_LABELS.get(e.type, e.type))}): "
+            f"{escape_md(e.question)} · context precision {e.context_precision:.2f}, recall {e.context_recall:.2f}")
+st.markdown("Context: " + ", ".join(f"[{i}] `{escape_md(pid)}`" for i, pid in enumerate(e.context_ids, 1)))
+st.dataframe(pd.DataFrame([{"kind": ev.KINDS[cand.kind][0], "answer": cand.text,
+                            "faithful (by construction)": cand.faithful,
+                            "faithfulness emb": round(s.faithfulness_emb, 2),
+                            "faithfulness overlap": round(s.faithfulness_overlap, 2),
+                            "relevance": round(s.relevance, 2), "fluency": round(s.fluency, 2), "words": s.words}
+                           for cand, s in zip(e.candidates, e.scores)]), hide_index=True)
+mine = page.text("answer", "Your answer to this query (scored against its retrieved context)", "")
+if not mine.strip():
+    st.info("Type an answer above: try a sentence copied from the context, then add one about something "
+            "else, then swap one identifier for a wrong one, and watch which sentences still count as supported.")
+else:
+    encode, fluency = scorers()
+    with page.guard():
+        score = ev.score_answer(e.question, mine, e.context_texts, encode, fluency, emb_t, ovl_t)
+        c = st.columns(4)
+        page.metric("Your faithfulness (embedding)", f"{score.faithfulness_emb:.2f}", container=c[0])
+        page.metric("Your faithfulness (overlap)", f"{score.faithfulness_overlap:.2f}", container=c[1])
+        page.metric("Your answer relevance", f"{score.relevance:.2f}", container=c[2])
+        page.metric("Your fluency", f"{score.fluency:.2f}", container=c[3])
+        st.dataframe(pd.DataFrame([{"sentence": s.sentence, "best cosine": round(s.similarity, 3),
+                                    "token overlap": round(s.overlap, 3), "supported (emb)": s.by_embedding,
+                                    "supported (overlap)": s.by_overlap} for s in score.sentences]),
+                     hide_index=True)
+
+# ---- 4. judge agreement ----------------------------------------------------------------------------
+st.header("4 · Judge agreement")
+st.caption("Three cheap judges label every candidate faithful or not: embedding support, token-overlap support "
+           "(both: faithfulness ≥ the cut) and fluency (≥ 0.5). The reference label is how the answer was built. "
+           "Cohen's kappa corrects raw agreement for the agreement expected by chance. Both faithfulness judges "
+           "pass the shuffled word salad (its words are all in the context) that the fluency judge rejects: "
+           "every cheap judge has a blind spot, which is why a judge is checked against a labelled set.")
+judges = {"embedding judge": answers.judge_emb, "overlap judge": answers.judge_overlap,
+          "fluency judge": answers.judge_fluency, "reference label": answers.faithful}
+pairs = [("embedding judge", "overlap judge"), ("embedding judge", "reference label"),
+         ("overlap judge", "reference label"), ("fluency judge", "reference label")]
+kappas = {f"{a} vs {b}": ev.cohen_kappa(judges[a].tolist(), judges[b].tolist()) for a, b in pairs}
+c = st.columns(4)
+for col, (name, value) in zip(c, kappas.items()):
+    page.metric(f"κ {name}", "undefined" if np.isnan(value) else f"{value:.2f}", container=col,
+                key=name.startswith("fluency"))
+gate = "fluency judge" if naive else "embedding judge"
+passed = answers[judges[gate]]
+wrong = int((~passed.faithful).sum())
+page.metric(f"Unfaithful answers passed by the {gate}", f"{wrong} of {int((~answers.faithful).sum())}", key=True)
+if naive:
+    st.error(f"Gating releases on fluency passes {wrong} unfaithful answers: fluent is not faithful.")
+left, right = st.columns(2)
+for container, (a, b) in zip((left, right), [("embedding judge", "overlap judge"), (gate, "reference label")]):
+    m = ev.confusion(judges[a].tolist(), judges[b].tolist())
+    fig = go.Figure(go.Heatmap(z=m, x=[f"{b}: no", f"{b}: yes"], y=[f"{a}: no", f"{a}: yes"], text=m,
+                               texttemplate="%{text}", colorscale="Blues", showscale=False))
+    fig.update_layout(title=f"{a} vs {b}", height=300)
+    page.chart(fig, container=container)
+
+# ---- the math ---------------------------------------------------------------------------------------
+emb_v_ovl = ev.cohen_kappa(judges["embedding judge"].tolist(), judges["overlap judge"].tolist())
+agree = float((judges["embedding judge"] == judges["overlap judge"]).mean())
+p_a, p_b = float(judges["embedding judge"].mean()), float(judges["overlap judge"].mean())
+p_e = p_a * p_b + (1 - p_a) * (1 - p_b)
+page.math([
+    rf"\text{{context precision@{k}}} = \frac{{\sum_{{i\le {k}}} P@i \cdot rel_i}}{{\sum_{{i\le {k}}} rel_i}}"
+    rf" \;\Rightarrow\; \text{{mean}} = {per_query['context precision'].mean():.3f}",
+    rf"\text{{context recall@{k}}} = \frac{{|R \cap \text{{top}}_{k}|}}{{|R|}} \;\Rightarrow\; \text{{mean}} = "
+    rf"{per_query['context recall'].mean():.3f}",
+    rf"\text{{faithfulness}} = \frac{{\#\{{s \in \text{{answer}} : \max_{{c \in \text{{context}}}} \cos(s, c) \ge {emb_t:g}\}}}}"
+    rf"{{\#\,\text{{sentences}}}} \;\Rightarrow\; \text{{grounded}} = {grounded.faithfulness_emb.mean():.2f},\ "
+    rf"\text{{unrelated}} = {unrelated.faithfulness_emb.mean():.2f}",
+    rf"\text{{relevance}} = \cos(q, a), \qquad \text{{fluency}} = \Pr_{{s \sim \text{{corpus}}}}"
+    r"\left[\tfrac{1}{n}\textstyle\sum \log p(w_i \mid w_{i-1}) \text{ of } s < \text{that of the answer}\right]",
+    rf"\kappa = \frac{{p_o - p_e}}{{1 - p_e}} = \frac{{{agree:.3f} - {p_e:.3f}}}{{1 - {p_e:.3f}}} = "
+    + ("\\text{undefined}" if np.isnan(emb_v_ovl) else f"{emb_v_ovl:.3f}")
+    + r"\quad(\text{embedding vs overlap judge})",
+], notes="$rel_i = 1$ when the passage at rank $i$ has a qrels grade ≥ 1; $p_o$ is the observed agreement "
+         "and $p_e = p_a p_b + (1-p_a)(1-p_b)$ the agreement expected by chance from each judge's yes-rate.")
+page.finish()

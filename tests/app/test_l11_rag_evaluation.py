@@ -1,0 +1,73 @@
+"""Lesson 11 page: fluent-but-unfaithful answers visible, kappa equals sklearn's, the learner's answer is scored."""
+
+import pytest
+from sklearn.metrics import cohen_kappa_score
+
+from playground import embeddings
+from playground.rag import corpus as rc
+from playground.rag import evaluation as ev
+from playground.rag import retrieval as rt
+
+from .apptest import metric, open_page, texts
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    return open_page("l11")
+
+
+def test_defaults_show_fluent_answers_that_are_not_faithful(default_page):
+    at = default_page
+    assert not at.exception, [e.value for e in at.exception]
+    # answers copied from unrelated passages read as fluently as grounded ones but are not supported
+    assert float(metric(at, "Fluency · unrelated answers")) >= float(metric(at, "Fluency · grounded answers")) - 0.1
+    assert float(metric(at, "Faithfulness · unrelated answers")) <= 0.1
+    assert float(metric(at, "Faithfulness · grounded answers")) >= 0.9
+    # the fluency judge barely agrees with the reference labels; the faithfulness judges do
+    assert float(metric(at, "κ fluency judge vs reference label")) < 0.3
+    assert float(metric(at, "κ embedding judge vs reference label")) > 0.5
+    assert len(at.get("plotly_chart")) >= 4
+    assert "Type an answer above" in texts(at)
+
+
+def test_page_numbers_equal_the_core_and_sklearn(default_page):
+    at = default_page
+    index = rt.get_index()
+    queries = ev.sample_queries(rc.load_queries(), 16, 0)
+    k = 5
+    ranked = {q.id: [h.passage_id for h in index.search("rrf", q.text, k)] for q in queries}
+    precision = sum(ev.context_precision(ranked[q.id], q.relevant, k) for q in queries) / len(queries)
+    recall = sum(ev.context_recall(ranked[q.id], q.relevant, k) for q in queries) / len(queries)
+    assert metric(at, "Context precision@5") == f"{precision:.2f}"
+    assert metric(at, "Context recall@5") == f"{recall:.2f}"
+    encode = ev.MemoEncoder(embeddings.encode, path=rc.CACHE / "l11-sentence-embeddings.npz")
+    fluency = ev.fluency_scale([p.text for p in rc.load_passages()])
+    evals = ev.evaluate_queries(queries, lambda text, kk: [h.passage_id for h in index.search("rrf", text, kk)],
+                                index.by_id, rc.load_passages(), encode, fluency, k)
+    answers = ev.answer_records(evals, cut=0.75)
+    emb = [r["judge_emb"] for r in answers]
+    ovl = [r["judge_overlap"] for r in answers]
+    assert metric(at, "κ embedding judge vs overlap judge") == f"{cohen_kappa_score(emb, ovl):.2f}"
+
+
+def test_naive_fluency_gate_passes_unfaithful_answers():
+    at = open_page("l11", {"preset": "naive"})
+    assert not at.exception
+    assert any("fluent is not faithful" in e.value for e in at.error)
+    passed, total = metric(at, "Unfaithful answers passed by the fluency judge").split(" of ")
+    assert int(passed) > 0 and int(total) > 0
+
+
+def test_learner_answer_is_scored_and_bad_input_is_handled(default_page):
+    first = ev.sample_queries(rc.load_queries(), 16, 0)[0]
+    context = [rt.get_index().by_id[h.passage_id] for h in rt.get_index().search("rrf", first.text, 5)]
+    copied = " ".join(ev.answer_sentences(context[0].text)[:1]) or context[0].text
+    at = open_page("l11", {"answer": copied})
+    assert not at.exception
+    assert float(metric(at, "Your faithfulness (embedding)")) == 1.0
+    at = open_page("l11", {"answer": "Bananas are rich in potassium and grow in tropical climates."})
+    assert not at.exception
+    assert float(metric(at, "Your faithfulness (embedding)")) == 0.0
+    at = open_page("l11", {"answer": "<script>alert(1)</script>" * 19, "qi": "167"})
+    assert not at.exception
+    assert any("Only 16 queries" in w.value for w in at.warning)
