@@ -157,7 +157,8 @@ with tabs[2]:
         "**Just a vector DB:** embed every passage, return the nearest 5 (dense only).  \n"
         "**Full pipeline:** query understanding → hybrid retrieval (BM25 + dense, weighted fusion) → "
         "MaxSim rerank of the top 20 → grounded generation with citations (lesson 10) → evaluation on "
-        "labelled queries (lesson 11). The first three stages run here; the columns below show their output.")
+        "labelled queries (lesson 11). Only hybrid retrieval and the rerank run on this page; query "
+        "understanding (rewriting, identifier detection) is not simulated.")
     index = load_index()
     table = side_by_side(5)
     failing = table[table["naive"] == 0]
@@ -174,9 +175,12 @@ with tabs[2]:
                       legend_orientation="h")
     page.chart(fig)
     rng = np.random.default_rng(seed)
-    options = [f"{r.query_id}: {r.text}" for r in failing.itertuples()]
+    recovered = [f"{r.query_id}: {r.text} (pipeline recovers)" for r in failing.itertuples() if r.full > 0]
+    missed = [f"{r.query_id}: {r.text} (both miss)" for r in failing.itertuples() if r.full == 0]
+    options = recovered + missed
     if options:
-        default = options[int(rng.integers(len(options)))]
+        pool = recovered or missed
+        default = pool[int(rng.integers(len(pool)))]
         picked = page.select("fail_q", "A query the vector DB fails (top 5 has nothing relevant)",
                              options, default, container=st)
         qid = picked.split(":")[0]

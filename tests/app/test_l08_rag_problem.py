@@ -20,6 +20,9 @@ def test_defaults_size_the_system_and_compare_designs():
     naive = float(metric(at, "Recall@5 · vector DB only"))
     full = float(metric(at, "Recall@5 · full pipeline"))
     assert full > naive
+    picked = next(s.value for s in at.selectbox if s.key == "fail_q")
+    assert picked.endswith("(pipeline recovers)")
+    assert "Only hybrid retrieval and the rerank run on this page" in texts(at)
     assert len(at.get("plotly_chart")) >= 4
 
 
