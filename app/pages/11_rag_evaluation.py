@@ -94,7 +94,8 @@ st.header("2 · Generation: faithful or just fluent?")
 st.caption("Six candidate answers per query, built deterministically from the corpus: two grounded in the "
            "retrieved context (extractive) and four that are not (half from an unrelated passage, grounded plus "
            "confident filler, fully from an unrelated passage, the context's own words shuffled). Fluency is a "
-           "bigram language model of the corpus (share of corpus sentences that read less naturally).")
+           "bigram language model of the documentation's prose, scored leave-one-out: the share of corpus "
+           "sentences whose words follow each other less typically (it measures 'reads like the docs').")
 kinds = answers.groupby("label", sort=False)[["faithfulness_emb", "faithfulness_overlap", "fluency", "relevance",
                                              "words"]].mean()
 unrelated = answers[answers.kind == "unrelated"]

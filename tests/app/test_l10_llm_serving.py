@@ -63,3 +63,12 @@ def test_bad_model_paths_and_bad_input_give_messages():
     at = open_page("l10", {"model": "Custom", "heads": "8", "kv_heads": "32", "question": "<b>x</b>" * 50})
     assert not at.exception
     assert any("cannot exceed" in e.value for e in at.error)
+
+
+def test_long_context_without_gqa_caps_concurrency():
+    at = open_page("l10", {"preset": "kv_bound"})
+    assert not at.exception
+    plan = ls.serving_plan(ls.MODELS["Llama-2-13B"], ls.GPUS["A100-80GB"], precision="int8", batch=64,
+                           prompt_tokens=3840, output_tokens=256)
+    assert metric(at, "Max concurrent requests") == str(plan.max_concurrent) == "19"
+    assert any("only 19 requests" in w.value for w in at.warning)
