@@ -7,6 +7,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from components.page import LessonPage
+from components.upload import numeric_csv_upload
 from playground.monitoring import drift as dr
 from playground.monitoring import retraining as rt
 
@@ -79,7 +80,7 @@ fig.update_yaxes(title_text="drift intensity", range=[0, 1.05], tickvals=[0, 0.5
                  secondary_y=True)
 page.chart(fig)
 
-tabs = st.tabs(["Detectors", "Retraining policies"])
+tabs = st.tabs(["Detectors", "Retraining policies", "Check your own data"])
 
 # ---- detectors ------------------------------------------------------------------------------
 with tabs[0]:
@@ -200,6 +201,30 @@ with tabs[1]:
             fig.add_vline(x=drift_start, line_color="orange", annotation_text="drift starts")
         fig.update_layout(title="Daily accuracy of the model in production under each policy",
                           xaxis_title="day", yaxis_title="accuracy", height=400)
+        page.chart(fig)
+
+# ---- the learner's own data ----------------------------------------------------------------
+with tabs[2]:
+    st.markdown("Upload a CSV with a `reference` column (e.g. a feature at training time) and a "
+                "`current` column (the same feature in production; the columns may differ in "
+                "length). The same detectors run on it, with the thresholds set above.")
+    example = pd.DataFrame({"reference": np.round(np.random.default_rng(seed).normal(0, 1, 500), 4),
+                            "current": np.round(np.random.default_rng(seed + 1).normal(0.3, 1.2, 500), 4)})
+    own = numeric_csv_upload("Reference vs current CSV", ("reference", "current"), "drift_csv",
+                             example.to_csv(index=False))
+    if own is not None:
+        ref_values, cur_values = own["reference"].dropna(), own["current"].dropna()
+        own_psi = dr.psi(ref_values, cur_values)
+        own_d, own_p = dr.ks_test(ref_values, cur_values)
+        u1, u2, u3 = st.columns(3)
+        page.metric("Your data: PSI", f"{own_psi:.3f}", "alert" if own_psi > psi_thr else "no alert",
+                    delta_color="off", container=u1)
+        page.metric("Your data: KS D", f"{own_d:.3f}", f"p = {own_p:.2g}", delta_color="off", container=u2)
+        page.metric("Your data: Wasserstein", f"{dr.wasserstein(ref_values, cur_values):.3f}", container=u3)
+        fig = go.Figure()
+        fig.add_histogram(x=ref_values, name="reference", opacity=0.6, histnorm="probability density")
+        fig.add_histogram(x=cur_values, name="current", opacity=0.6, histnorm="probability density")
+        fig.update_layout(barmode="overlay", title="Your reference and current distributions", height=320)
         page.chart(fig)
 
 # ---- the math -------------------------------------------------------------------------------

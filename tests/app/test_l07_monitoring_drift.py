@@ -51,3 +51,25 @@ def test_heavy_extremes_render():
                            "trigger": "score drift (PSI)", "label_delay": "14"})
     assert not at.exception
     assert int(metric(at, "Retrains")) >= 1
+
+
+def test_own_data_upload_runs_the_detectors_and_refuses_bad_files():
+    import numpy as np
+
+    from playground.monitoring import drift as dr
+
+    at = open_page("l07")
+    rng = np.random.default_rng(0)
+    ref, cur = rng.normal(0, 1, 300), rng.normal(1.0, 1, 300)
+    csv = "reference,current\n" + "\n".join(f"{a:.5f},{b:.5f}" for a, b in zip(ref, cur))
+    at.file_uploader(key="drift_csv").set_value(("mine.csv", csv.encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    parsed = [float(f"{v:.5f}") for v in ref], [float(f"{v:.5f}") for v in cur]
+    assert metric(at, "Your data: PSI") == f"{dr.psi(*parsed):.3f}"
+    assert float(metric(at, "Your data: KS D")) > 0.3
+    for bad, reason in [(b"", "empty"), (b"\x00\x01binary", "binary"), (b"a,b\n1,2\n", "Missing column")]:
+        at.file_uploader(key="drift_csv").set_value(("bad.csv", bad, "text/csv"))
+        at.run()
+        assert not at.exception
+        assert any(reason in e.value for e in at.error), [e.value for e in at.error]
