@@ -42,8 +42,12 @@ def caption_features():
     return clip.caption_features(train.captions), clip.caption_features(test.captions)
 
 
+BUNDLE_VERSION = 2  # bump when the bundle's contents change (a running server keeps old bundles)
+
+
 @st.cache_resource(show_spinner=False)
-def model_store() -> dict:
+def model_store(version: int) -> dict:
+    """Trained models by settings (at most MAX_MODELS, oldest dropped first)."""
     return {}
 
 
@@ -54,7 +58,7 @@ def text_features(texts: tuple[str, ...]) -> np.ndarray:
 
 def trained(settings: clip.TrainSettings) -> dict:
     """Train once per settings (progress bar), keep the model and its held-out embeddings."""
-    store = model_store()
+    store = model_store(BUNDLE_VERSION)
     if settings in store:
         return store[settings]
     train, test = dataset()
