@@ -286,7 +286,6 @@ with st.expander("Use real CLIP weights from disk (optional)"):
     if path.strip():
         try:
             clip.check_clip_path(path)
-
             real, real_acc, real_gap = real_clip_scores(path.strip())
             cols = st.columns(4)
             page.metric("CLIP image→text R@10", f"{real.image_to_text[10]:.2f}", container=cols[0])
@@ -295,8 +294,8 @@ with st.expander("Use real CLIP weights from disk (optional)"):
             page.metric("CLIP modality gap", f"{real_gap:.3f}", container=cols[3])
             st.caption(f"On the first {REAL_CLIP_IMAGES} held-out pairs (chance R@10 "
                        f"{real.chance_image_to_text[10]:.3f}).")
-        except ValueError as err:
-            st.error(escape_md(str(err)))
+        except (ValueError, RuntimeError, OSError) as err:  # bad folder or weights the code cannot run
+            st.error(escape_md(str(err)[:400]))
 
 # ---- the math ---------------------------------------------------------------------------
 tau_now = record.temperature[-1]
@@ -304,7 +303,7 @@ page.math([
     r"\mathcal{L} = \tfrac12\Big[-\tfrac1B\sum_i \log\frac{e^{\langle u_i, v_i\rangle/\tau}}{\sum_j e^{\langle u_i, v_j\rangle/\tau}}"
     r" - \tfrac1B\sum_i \log\frac{e^{\langle u_i, v_i\rangle/\tau}}{\sum_j e^{\langle u_j, v_i\rangle/\tau}}\Big]"
     rf" = {record.heldout_loss[-1]:.3f}\ \text{{(held out)}}",
-    rf"B = {batch},\quad \tau = {tau_now:.4f},\quad \ln B = {math.log(batch):.3f}\ \text{{(loss of an untrained model)}}",
+    rf"B = {batch},\quad \tau = {tau_now:.4f},\quad \ln B = {math.log(batch):.3f}\ \text{{(every score equal: pairs not told apart)}}",
     rf"\mathcal{{L}}_{{\min}} = \ln\!\big(1 + (B-1)\,e^{{-(1 + \frac{{1}}{{B-1}})/\tau}}\big) = {floor:.3f}"
     r"\ \text{(pairs aligned, batch spread as a simplex)}",
     rf"\mathrm{{R@10}}_{{i\to t}} = {retrieval.image_to_text[10]:.3f},\quad"
