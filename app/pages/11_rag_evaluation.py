@@ -91,9 +91,10 @@ with st.expander("Per query"):
 
 # ---- 2. generation: fluent vs faithful ------------------------------------------------------------
 st.header("2 · Generation: faithful or just fluent?")
-st.caption("Six candidate answers per query, built deterministically from the corpus: two grounded in the "
-           "retrieved context (extractive) and four that are not (half from an unrelated passage, grounded plus "
-           "confident filler, fully from an unrelated passage, the context's own words shuffled). Fluency is a "
+st.caption("Up to seven candidate answers per query, built deterministically from the corpus: two grounded in "
+           "the retrieved context (extractive) and five that are not (half from an unrelated passage, grounded plus "
+           "confident filler, fully from an unrelated passage, a grounded sentence with its key word swapped for "
+           "another passage's, the context's own words shuffled). Fluency is a "
            "bigram language model of the documentation's prose, scored leave-one-out: the share of corpus "
            "sentences whose words follow each other less typically (it measures 'reads like the docs').")
 kinds = answers.groupby("label", sort=False)[["faithfulness_emb", "faithfulness_overlap", "fluency", "relevance",
@@ -156,8 +157,9 @@ st.header("4 · Judge agreement")
 st.caption("Three cheap judges label every candidate faithful or not: embedding support, token-overlap support "
            "(both: faithfulness ≥ the cut) and fluency (≥ 0.5). The reference label is how the answer was built. "
            "Cohen's kappa corrects raw agreement for the agreement expected by chance. Both faithfulness judges "
-           "pass the shuffled word salad (its words are all in the context) that the fluency judge rejects: "
-           "every cheap judge has a blind spot, which is why a judge is checked against a labelled set.")
+           "pass the shuffled word salad (its words are all in the context) that the fluency judge rejects, and "
+           "similarity-based support mostly misses a single swapped key word (a real factual error): every cheap "
+           "judge has a blind spot, which is why a judge is checked against a labelled set before it gates a release.")
 judges = {"embedding judge": answers.judge_emb, "overlap judge": answers.judge_overlap,
           "fluency judge": answers.judge_fluency, "reference label": answers.faithful}
 pairs = [("embedding judge", "overlap judge"), ("embedding judge", "reference label"),

@@ -24,8 +24,9 @@ def test_defaults_show_fluent_answers_that_are_not_faithful(default_page):
     assert float(metric(at, "Faithfulness · unrelated answers")) <= 0.1
     assert float(metric(at, "Faithfulness · grounded answers")) >= 0.9
     # the fluency judge barely agrees with the reference labels; the faithfulness judges do
-    assert float(metric(at, "κ fluency judge vs reference label")) < 0.3
-    assert float(metric(at, "κ embedding judge vs reference label")) > 0.5
+    fluency_kappa = float(metric(at, "κ fluency judge vs reference label"))
+    assert fluency_kappa < 0.3
+    assert float(metric(at, "κ embedding judge vs reference label")) > fluency_kappa + 0.25
     assert len(at.get("plotly_chart")) >= 4
     assert "Type an answer above" in texts(at)
 

@@ -139,7 +139,16 @@ def test_candidates_are_deterministic_and_built_as_labelled():
     assert by["mixed"].text.startswith(by["short"].text) and "socket" in by["mixed"].text
     assert sorted(by["salad"].text.lower().rstrip(".").split()) == sorted(
         by["grounded"].text.lower().replace(".", "").split())
-    assert [c.faithful for c in cands] == [True, True, False, False, False, False]
+    # key word swap: the sentence's longest content token ("formatted", 9 letters, alphabetically before
+    # "serialize") becomes the donor's longest token absent from the context ("address", before "connect")
+    assert by["swapped"].text == "Serialize an object to a JSON address string."
+    assert [c.faithful for c in cands] == [True, True, False, False, False, False, False]
+
+
+def test_swap_key_word_by_hand():
+    assert ev.swap_key_word("Return the socket timeout.", "the socket timeout", "Connect to an address.") == \
+        "Return the socket address."
+    assert ev.swap_key_word("Be it.", "x", "Connect to an address.") == ""
 
 
 def test_evaluate_queries_separates_faithful_from_unfaithful_on_fixtures():

@@ -323,6 +323,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "mixed": ("Half grounded, half from an unrelated passage", False),
     "padded": ("Grounded + confident filler", False),
     "unrelated": ("Fluent, from an unrelated passage", False),
+    "swapped": ("Grounded, one key word swapped for another passage's", False),
     "salad": ("Context words, shuffled", False),
 }
 
@@ -378,6 +379,7 @@ def candidates(question_id: str, question: str, context: Sequence, pool: Sequenc
     if not others:
         raise ValueError("the corpus has no unrelated passage to build unfaithful answers from")
     foreign = gen.split_sentences(others[int(rng.integers(len(others)))].text)[:2]
+    swapped = swap_key_word(grounded[0], " ".join(p.text for p in context), " ".join(foreign))
     words = [w.rstrip(".,;:") for w in " ".join(grounded).split() if w.rstrip(".,;:")]
     salad = " ".join(words[i] for i in rng.permutation(len(words))).capitalize() + "."
     built = {
@@ -386,9 +388,25 @@ def candidates(question_id: str, question: str, context: Sequence, pool: Sequenc
         "mixed": f"{grounded[0]} {foreign[0]}",
         "padded": " ".join([grounded[0], *FILLER]),
         "unrelated": " ".join(foreign),
+        "swapped": swapped,
         "salad": salad,
     }
-    return [Candidate(kind, built[kind], KINDS[kind][1]) for kind in KINDS]
+    return [Candidate(kind, built[kind], KINDS[kind][1]) for kind in KINDS if built[kind]]
+
+
+def swap_key_word(sentence: str, context: str, donor: str) -> str:
+    """Swap the sentence's key word (its longest content token, BM25 tokenizer) for the donor
+    text's longest content token that is absent from the context — a small, fluent factual error.
+    Returns ``""`` when either side has no such token."""
+    own = sorted((t for t in dict.fromkeys(tokenize(sentence)) if len(t) >= 4 and not t.isdigit()),
+                 key=lambda t: (-len(t), t))
+    banned = set(tokenize(context))
+    new = sorted((t for t in dict.fromkeys(tokenize(donor)) if len(t) >= 4 and t not in banned
+                  and not t.isdigit()), key=lambda t: (-len(t), t))
+    if not own or not new:
+        return ""
+    pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(own[0])}(?![A-Za-z0-9_])", re.IGNORECASE)
+    return pattern.sub(lambda m: new[0].capitalize() if m.group(0)[0].isupper() else new[0], sentence)
 
 
 # ---- a labelled evaluation set ---------------------------------------------------------------------
