@@ -55,7 +55,7 @@ k = page.number("k", "k (recall@k)", 1, 1000, 10, step=1,
 st.sidebar.markdown("**Two-tower model**")
 zipf = page.slider("zipf", "Popularity skew (Zipf exponent)", 0.0, 1.5, 1.0, step=0.1, costly=True)
 dim = page.select_slider("dim", "Embedding dimension d", [8, 16, 32, 64], 32, costly=True)
-epochs = page.slider("epochs", "Training epochs", 1, 12, 8, costly=True)
+epochs = page.slider("epochs", "Training epochs", 1, 12, 6, costly=True)
 logq = page.toggle("logq", "logQ correction (production)", True,
                    help="Which model's vectors the index and the popularity chart use; both are trained.")
 
@@ -118,9 +118,9 @@ with tab_tt:
         page.chart(fig)
         page.record("Head share of held-out interactions", f"{held_head:.3f}")
 
-        rec = tt.top_k(tt.model_scores(model, users), data, users, k)
-        prof_rec = tt.popularity_profile(rec, data)
-        prof_held = tt.popularity_profile(data.test_items, data)
+        prof_rec, prof_held = memo("profile", (seed, zipf, dim, epochs, logq, k), lambda p: (
+            tt.popularity_profile(tt.top_k(tt.model_scores(model, users), data, users, k), data),
+            tt.popularity_profile(data.test_items, data)), 16)
         fig2 = go.Figure()
         deciles = [f"{10 * i}–{10 * (i + 1)} %" for i in range(10)]
         fig2.add_bar(x=deciles, y=prof_held, name="held-out interactions (what users consume)")
@@ -144,7 +144,7 @@ with tab_tt:
 # ---- 2. ANN indexes --------------------------------------------------------------------------
 if source == SOURCES[0]:
     coll_key = ("syn", seed, n_syn, d_syn)
-    nq = 500 if n_syn <= SWEEP_ALL_MAX else 200
+    nq = 300 if n_syn <= SWEEP_ALL_MAX else 200
 
     def _collection(p):
         p(0.1, "sampling vectors")
@@ -154,7 +154,7 @@ else:
     coll_key = ("tt", seed, zipf, dim, epochs, logq)
 
     def _collection(p):
-        qs = np.random.default_rng(seed).choice(data.n_users, min(500, data.n_users), replace=False)
+        qs = np.random.default_rng(seed).choice(data.n_users, min(300, data.n_users), replace=False)
         return model.item_vectors, model.user_vectors[np.sort(qs)]
 
 xb, xq = memo("coll", coll_key, _collection, 2, label="Making the collection")
@@ -192,7 +192,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
         for s in {s.build_key(): s for s in specs}.values():
             built_index(s)
         measurements = memo("sweep", (coll_key, k, tuple(s for s in specs)), lambda p: [
-            ann.measure(built_index(s), s, xq, truth, k, n_single=50) for s in specs], 8)
+            ann.measure(built_index(s), s, xq, truth, k, n_single=25) for s in specs], 8)
         exact = next(m for m in measurements if m.spec.kind == "Flat (exact)")
         if skipped:
             st.warning("Left out of the sweep (settings that cannot work on this collection): "
@@ -203,7 +203,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
 
     with page.guard():
         ann.validate(spec, n, d, k)
-        chosen = memo("measure", (coll_key, k, spec), lambda p: ann.measure(built_index(spec), spec, xq, truth, k, n_single=50), 32)
+        chosen = memo("measure", (coll_key, k, spec), lambda p: ann.measure(built_index(spec), spec, xq, truth, k, n_single=25), 32)
 
     if chosen is not None and exact is not None:
         left, right = st.columns(2)

@@ -52,6 +52,7 @@ def test_flat_index_is_exact(data):
     built = ann.build(ann.IndexSpec(kind="Flat (exact)"), xb)
     m = ann.measure(built, built.spec, xq, truth, K, n_single=5)
     assert m.recall == pytest.approx(1.0, abs=0.002)  # float ties may swap at the k-th place
+    assert m.qps > 0 and m.cpu_qps > 0 and m.latency_ms_p50 <= m.latency_ms_p99
     assert built.memory_bytes >= N * D * 4
 
 
