@@ -244,6 +244,13 @@ if zero_shot:
     page.chart(zfig)
     page.metric("Zero-shot colour accuracy", f"{zero_shot['colour']:.2f}",
                 help=f"chance {1 / len(clip_data.COLOURS):.2f}")
+    lift = {a: zero_shot[a] - 1 / len(clip_data.ATTRIBUTES[a]) for a in attrs}
+    weakest = min(lift, key=lift.get)
+    st.caption(f"Weakest attribute: **{weakest}** ({zero_shot[weakest]:.2f} against chance "
+               f"{1 / len(clip_data.ATTRIBUTES[weakest]):.2f}). The contrastive loss only rewards features "
+               "that tell a pair from its in-batch negatives; when other cues already separate almost "
+               "every negative, this one is learned last (feature suppression). Hard negatives, scenes "
+               "that differ only in this attribute, are the usual remedy.")
     for a in attrs:
         page.record(f"zero-shot accuracy ({a})", f"{zero_shot[a]:.3f}")
 

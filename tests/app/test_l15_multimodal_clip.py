@@ -37,6 +37,7 @@ def test_defaults_train_and_retrieve_well_above_chance(default_page):
     assert any("Zero-shot accuracy" in spec for spec in titles)
     assert any("PCA of held-out image and caption embeddings" in spec for spec in titles)
     assert float(metric(at, "Zero-shot colour accuracy")) > 0.5  # chance 1/6
+    assert "Weakest attribute: **" in texts(at)
     assert 0 <= float(metric(at, "Modality gap ‖μ_img − μ_txt‖")) < 2
     assert 0 <= float(metric(at, "Gap at initialisation")) < 2
 
