@@ -249,8 +249,9 @@ if zero_shot:
     st.caption(f"Weakest attribute: **{weakest}** ({zero_shot[weakest]:.2f} against chance "
                f"{1 / len(clip_data.ATTRIBUTES[weakest]):.2f}). The contrastive loss only rewards features "
                "that tell a pair from its in-batch negatives; when other cues already separate almost "
-               "every negative, this one is learned last (feature suppression). Hard negatives, scenes "
-               "that differ only in this attribute, are the usual remedy.")
+               "every negative, this one is learned last (feature suppression). The usual remedies are "
+               "hard negatives (scenes that differ only in this attribute), more data and a stronger "
+               "image tower.")
     for a in attrs:
         page.record(f"zero-shot accuracy ({a})", f"{zero_shot[a]:.3f}")
 
