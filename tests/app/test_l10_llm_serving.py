@@ -4,6 +4,7 @@ import pytest
 
 from playground import embeddings
 from playground.rag import llm_serving as ls
+from playground.scenario import escape_md
 
 from .apptest import metric, open_page, texts
 
@@ -72,3 +73,16 @@ def test_long_context_without_gqa_caps_concurrency():
                            prompt_tokens=3840, output_tokens=256)
     assert metric(at, "Max concurrent requests") == str(plan.max_concurrent) == "19"
     assert any("only 19 requests" in w.value for w in at.warning)
+
+
+def test_a_local_generative_model_folder_is_used(tmp_path):
+    from tests.rag.test_generation import _tiny_gpt2
+
+    _tiny_gpt2(tmp_path)
+    at = open_page("l10", {"model_path": str(tmp_path), "ans_k": "1"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"Answer ({escape_md(tmp_path.name)})" in s.value for s in at.success), [e.value for e in at.error]
+    # ten passages do not fit the tiny model's 512-token window: a message, not a crash
+    at = open_page("l10", {"model_path": str(tmp_path), "ans_k": "10"})
+    assert not at.exception
+    assert any("exceeds the model" in e.value for e in at.error)

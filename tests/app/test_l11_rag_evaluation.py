@@ -72,3 +72,11 @@ def test_learner_answer_is_scored_and_bad_input_is_handled(default_page):
     at = open_page("l11", {"answer": "<script>alert(1)</script>" * 19, "qi": "167"})
     assert not at.exception
     assert any("Only 16 queries" in w.value for w in at.warning)
+
+
+def test_loose_support_threshold_lowers_judge_agreement(default_page):
+    strict = float(metric(default_page, "κ embedding judge vs reference label"))
+    at = open_page("l11", {"preset": "loose_judge"})
+    assert not at.exception
+    assert float(metric(at, "κ embedding judge vs reference label")) < strict
+    assert float(metric(at, "Faithfulness · unrelated answers")) > float(metric(default_page, "Faithfulness · unrelated answers"))

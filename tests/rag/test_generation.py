@@ -112,7 +112,7 @@ def _tiny_gpt2(folder):
     tok.decoder = decoders.WordPiece()  # joins word-level tokens with spaces
     PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", eos_token="[EOS]").save_pretrained(folder)
     torch.manual_seed(0)
-    config = GPT2Config(vocab_size=len(words), n_positions=256, n_embd=16, n_layer=1, n_head=2,
+    config = GPT2Config(vocab_size=len(words), n_positions=512, n_embd=16, n_layer=1, n_head=2,
                         bos_token_id=1, eos_token_id=1)
     model = GPT2LMHeadModel(config)
     # the model's own generation config never emits [UNK]/[EOS], so it always writes 12 words

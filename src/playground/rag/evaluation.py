@@ -497,10 +497,11 @@ PRESETS: tuple[Preset, ...] = (
            "and its kappa against the reference labels collapses.",
            {"method": "rrf", "k": 5, "emb_t": 0.7, "ovl_t": 0.8, "cut": 0.75, "naive": True}),
     Preset("loose_judge", "Lenient support threshold",
-           "An embedding threshold of 0.3 calls nearly every sentence supported: faithfulness stops "
-           "separating grounded from unrelated answers.",
+           "An embedding threshold of 0.3 counts loosely related sentences as support: unfaithful answers "
+           "(swapped key words, unrelated passages) gain faithfulness and the judge agrees less with the reference.",
            {"method": "rrf", "k": 5, "emb_t": 0.3, "ovl_t": 0.8, "cut": 0.75, "naive": False}),
     Preset("bm25_k1", "BM25, one passage",
-           "Context of a single BM25 passage: context recall drops on multi-hop and paraphrase queries.",
+           "Context of a single BM25 passage: context recall drops, most on multi-hop queries whose answer "
+           "spans several passages.",
            {"method": "bm25", "k": 1, "emb_t": 0.7, "ovl_t": 0.8, "cut": 0.75, "naive": False}),
 )
