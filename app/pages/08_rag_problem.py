@@ -29,15 +29,10 @@ def chunk_eval(strategy: str, size: int, overlap: int, k: int) -> ch.ChunkingEva
                                 strategy, size, overlap, k=k)
 
 
-@st.cache_resource(show_spinner=False)
-def index_cached(_progress=None) -> rt.RetrievalIndex:
-    return rt.build_index(progress=_progress)
-
-
 def load_index() -> rt.RetrievalIndex:
-    """The index, built once; the first build (no disk cache) shows its progress."""
+    """The index, built once per process; the first build (no disk cache) shows its progress."""
     return LessonPage.with_progress("First load: embedding 3,396 passages with MiniLM (cached afterwards)…",
-                                    rt.index_on_disk(), index_cached)
+                                    rt.index_on_disk(), lambda progress: rt.get_index(progress=progress))
 
 
 @st.cache_data(show_spinner="Running both designs on the labelled queries…", max_entries=4)

@@ -63,3 +63,34 @@ def test_dense_error_code_preset_and_bm25_extremes():
     assert not at.exception
     # alpha = 1 makes weighted fusion rank by the dense score alone
     assert _ndcg(at, "weighted") == pytest.approx(_ndcg(at, "dense"), abs=0.02)
+
+
+def _cold_page_script():
+    """A page whose index has no disk cache: the progress box runs the real build."""
+    import pathlib
+    import tempfile
+
+    import streamlit as st
+    from components.page import LessonPage
+
+    from playground.rag import corpus as rc
+    from playground.rag import retrieval as rt
+
+    rc.CACHE = pathlib.Path(tempfile.mkdtemp())
+    passages = rc.load_passages()[:6]
+    ready = rt.index_on_disk()
+    index = LessonPage.with_progress("Building…", ready,
+                                     lambda progress: rt.build_index(passages, progress=progress))
+    st.write(f"ready {ready}; built {len(index)} passages; from cache {index.timings['from_cache']}")
+
+
+def test_first_load_without_a_disk_cache_shows_progress_and_builds():
+    from streamlit.testing.v1 import AppTest
+
+    from playground.rag import corpus as rc
+
+    cache = rc.CACHE
+    at = AppTest.from_function(_cold_page_script, default_timeout=600).run()
+    rc.CACHE = cache
+    assert not at.exception, [e.value for e in at.exception]
+    assert "ready False; built 6 passages; from cache 0.0" in [m.value for m in at.markdown]

@@ -19,9 +19,9 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -401,10 +401,21 @@ def build_index(passages: Sequence | None = None, model_path: str | None = None,
     return RetrievalIndex(passages, sentences, tokens, offsets, model_path, timings)
 
 
-@lru_cache(maxsize=2)
-def get_index(model_path: str | None = None) -> RetrievalIndex:
-    """The index over the shipped corpus, built once per process (and once per disk cache)."""
-    return build_index(model_path=model_path)
+_INDEXES: dict = {}
+_BUILD_LOCK = threading.Lock()
+
+
+def get_index(model_path: str | None = None,
+              progress: Callable[[float, str], None] | None = None) -> RetrievalIndex:
+    """The index over the shipped corpus, built once per process (and once per disk cache).
+
+    ``progress(fraction, text)`` is called only while embeddings are computed (no disk cache);
+    concurrent callers wait for the one build."""
+    if model_path not in _INDEXES:
+        with _BUILD_LOCK:
+            if model_path not in _INDEXES:
+                _INDEXES[model_path] = build_index(model_path=model_path, progress=progress)
+    return _INDEXES[model_path]
 
 
 # ---- evaluation -----------------------------------------------------------------------------
