@@ -23,6 +23,7 @@ from playground.cases import clip, clip_data  # noqa: E402
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]
     data = clip_data.load()
     train, test = data.subset("train"), data.subset("test")
     t0 = time.perf_counter()
@@ -57,7 +58,9 @@ def main() -> None:
 
     lines = [
         "## Lesson 15: CLIP-style dual encoder (`bench/clip.py`)", "",
-        f"Machine: {machine.describe()}; torch on {clip.TORCH_THREADS} thread(s) while training.", "",
+        f"Machine: {machine.describe()}; torch on {clip.TORCH_THREADS} thread(s) while training; "
+        f"1-min load average {load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end "
+        "(the box is shared: times scale with the load).", "",
         f"- MiniLM encoding of the {n_unique} distinct captions (cold, then cached on disk): {encode_s:.1f} s",
         f"- Page cold render at defaults (AppTest, trains once, MiniLM vectors already on disk): {cold:.1f} s",
         f"- Page rerun with the model cached (median of 5): {statistics.median(reruns):.2f} s", "",
