@@ -320,6 +320,11 @@ with tab_size:
                            yaxis_type="log", height=380)
         page.chart(figs)
 
+def tex(x: float, fmt: str = ",.0f") -> str:
+    """A number for LaTeX: thousands separators braced so no space follows the comma."""
+    return format(x, fmt).replace(",", "{,}")
+
+
 # ---- the math --------------------------------------------------------------------------------
 formulas = [
     r"\ell_i = -\log\frac{e^{s_{ii}}}{\sum_{j\in B} e^{s_{ij}}},\quad s_{ij} = \frac{\langle u_i, v_j\rangle}{\tau}"
@@ -331,16 +336,16 @@ if recall_tt:
         rf"{recall_tt['logQ (production)'].recall:.3f}\ (\log Q)\ \text{{vs}}\ {recall_tt['no logQ (naive)'].recall:.3f}"
         rf"\ (\text{{naive}})\ \text{{vs}}\ {recall_tt['popularity baseline'].recall:.3f}\ (\text{{popularity}})")
 if chosen is not None:
-    formulas.append(rf"\text{{recall@}}{k} = \frac{{1}}{{|Q|}}\sum_q \frac{{|\text{{ANN}}_{k}(q)\cap \text{{Exact}}_{k}(q)|}}{{{k}}}"
-                    rf" = {chosen.recall:.3f},\quad \text{{speed-up}} = \frac{{{chosen.qps:,.0f}}}{{{exact.qps:,.0f}}} = {chosen.qps / exact.qps:.1f}\times")
-    formulas.append(rf"\text{{IVF scans}} \approx \frac{{\text{{nprobe}}}}{{\text{{nlist}}}} N = \frac{{{nprobe}}}{{{nlist}}}\cdot{n:,} "
-                    rf"\approx {min(nprobe, nlist) / nlist * n:,.0f}\ \text{{vectors}};\quad"
-                    rf"\text{{HNSW}} \approx \text{{efSearch}}\cdot M \cdot \log N = {ef_search}\cdot{M}\cdot\log {n:,}")
+    formulas.append(rf"\text{{recall@}}{k} = \frac{{1}}{{|Q|}}\sum_q \frac{{|\text{{ANN}}_{{{k}}}(q)\cap \text{{Exact}}_{{{k}}}(q)|}}{{{k}}}"
+                    rf" = {chosen.recall:.3f},\quad \text{{speed-up}} = \frac{{{tex(chosen.qps)}}}{{{tex(exact.qps)}}} = {chosen.qps / exact.qps:.1f}\times")
+    formulas.append(rf"\text{{IVF scans}} \approx \frac{{\text{{nprobe}}}}{{\text{{nlist}}}} N = \frac{{{nprobe}}}{{{nlist}}}\cdot{tex(n)} "
+                    rf"\approx {tex(min(nprobe, nlist) / nlist * n)}\ \text{{vectors}};\quad"
+                    rf"\text{{HNSW}} \sim \text{{efSearch}}\cdot M \cdot \ln N = {ef_search}\cdot{M}\cdot\ln {tex(n)} \approx {tex(ef_search * M * np.log(n))}\ \text{{distances}}")
 formulas.append(rf"\text{{PQ code}} = m \cdot \frac{{\text{{nbits}}}}{{8}} = {pq_m}\cdot\frac{{{nbits}}}{{8}} = {pq_m * nbits / 8:g}\ \text{{B}}"
                 rf"\ \text{{vs}}\ 4d = {4 * d}\ \text{{B (fp32)}}")
 if store is not None:
-    total_tex, replica_tex = (sz.human_bytes(b).replace(" ", r"\ ") for b in (store.total_bytes, store.replica_bytes))
-    formulas.append(rf"\text{{memory}} = N \cdot b \cdot r = {sz_n:.0e} \cdot {store.bytes_per_item:,.0f}\,\text{{B}} \cdot {replicas}"
+    total_tex, replica_tex = (r"\text{" + sz.human_bytes(b) + "}" for b in (store.total_bytes, store.replica_bytes))
+    formulas.append(rf"\text{{memory}} = N \cdot b \cdot r = 10^{{{round(np.log10(sz_n))}}} \cdot {tex(store.bytes_per_item)}\,\text{{B}} \cdot {replicas}"
                     rf" = {total_tex},\quad \text{{shards}} = \left\lceil"
                     rf"\frac{{{replica_tex}}}{{{usable:g}\cdot {ram}\,\text{{GB}}}}\right\rceil = {store.shards}")
 page.math(formulas, notes=(
