@@ -20,7 +20,7 @@ n_bidders = page.slider("bidders", "Advertisers per auction", 2, 50, 10)
 slots = page.slider("slots", "Ad slots", 1, 5, 3)
 scale = page.slider("scale", "pCTR scale on the mis-calibrated segment", 0.25, 4.0, 1.0, step=0.05,
                            help="pCTR = true CTR × scale for these advertisers (1 = calibrated).")
-share = page.slider("share", "Share of advertisers mis-calibrated", 0.0, 1.0, 1.0, step=0.05)
+share = page.slider("share", "Share of advertisers mis-calibrated", 0.0, 1.0, 0.5, step=0.05)
 noise = page.slider("noise", "pCTR noise (σ of log error)", 0.0, 1.5, 0.3, step=0.05)
 reserve = page.slider("reserve", "Reserve eCPM ($ per impression)", 0.0, 0.05, 0.01, step=0.005,
                       format="%.3f")
@@ -68,8 +68,9 @@ with page.guard():
     page.metric("Allocation efficiency", f"{model['allocation efficiency']:.1%}",
                 container=cols[1], key=True,
                 help="Advertiser value delivered ÷ value when ranked by the true CTR.")
-    page.metric("Mean CPC / value per click",
-                f"${model['mean CPC ($)']:.2f} / ${model['value per click ($)']:.2f}", container=cols[2])
+    page.metric("CPC ÷ value per click", f"{model['mean CPC ($)'] / model['value per click ($)']:.2f}",
+                container=cols[2], help=f"Mean CPC ${model['mean CPC ($)']:.2f}, mean value per click "
+                                        f"${model['value per click ($)']:.2f}.")
     page.metric("Fill rate", f"{model['fill rate']:.1%}",
                 delta=f"{model['fill rate'] - calib['fill rate']:+.1%} vs calibrated", container=cols[3])
     if scale != 1.0 and share == 1.0 and reserve == 0.0:
@@ -80,7 +81,6 @@ with page.guard():
         st.error(f"The mis-calibrated model gives {1 - model['allocation efficiency']:.0%} of the "
                  "advertiser value away: slots go to ads whose pCTR is inflated, not to the best ads.")
 
-    left, right = st.columns(2)
     measures = ["revenue per 1k auctions ($)", "advertiser surplus per 1k auctions ($)",
                 "advertiser value per 1k auctions ($)"]
     bars = go.Figure()
@@ -88,24 +88,25 @@ with page.guard():
         bars.add_bar(x=[m.replace(" per 1k auctions ($)", "") for m in measures], y=s.loc[name, measures],
                      name=name)
     bars.update_layout(title="Per 1,000 auctions ($): model pCTR vs calibrated", barmode="group",
-                       height=380, legend_orientation="h")
-    page.chart(bars, container=left)
+                       height=360, legend_orientation="h")
+    page.chart(bars)
 
     adv = result.advertisers[result.advertisers["clicks"] > 0].reset_index()
     scatter = px.scatter(adv, x="value per click ($)", y="CPC ($)", color="segment", size="clicks",
-                         hover_data=["advertiser", "ROI"], height=380,
+                         hover_data=["advertiser", "ROI"], height=420,
                          title="Each advertiser: price paid per click vs value per click")
     top = float(adv["value per click ($)"].max()) if len(adv) else 1.0
     scatter.add_scatter(x=[0, top], y=[0, top], mode="lines", line_dash="dash", line_color="grey",
                         name="CPC = value")
-    page.chart(scatter, container=right)
+    scatter.update_layout(legend_orientation="h", legend_y=-0.2)
+    page.chart(scatter)
     by_segment = adv.groupby("segment")[["clicks", "spend", "value"]].sum()
     for segment, row in by_segment.iterrows():
-        page.record(f"CPC/value, {segment} segment", f"{row['spend'] / row['value']:.2f}")
+        page.record(f"CPC/value, {segment}", f"{row['spend'] / row['value']:.2f}")
     if len(by_segment) == 2:
         ratio = (by_segment["spend"] / by_segment["value"]).to_dict()
-        st.caption(f"Price paid per dollar of value: mis-calibrated segment "
-                   f"{ratio['mis-calibrated']:.2f}, calibrated segment {ratio['calibrated']:.2f}. "
+        st.caption(f"Price paid per dollar of value: scaled segment (pCTR × {scale:g}) "
+                   f"{ratio['scaled segment']:.2f}, the rest {ratio['rest']:.2f}. "
                    "An over-predicted advertiser pays less per click (its price is divided by its "
                    "inflated pCTR) and wins slots it should not; an under-predicted one pays more and loses.")
     formulas += [
@@ -158,13 +159,12 @@ with page.guard():
     for name in shown_est:
         page.record(f"mean {name} over {REPLICATES} logs", f"{est[name].mean():.4f}")
 
-    left, right = st.columns(2)
     long = est[shown_est].melt(var_name="estimator", value_name="estimate")
     box = px.box(long, x="estimator", y="estimate", points=False, height=400,
-                 title=f"Estimates from {REPLICATES} independent logs of {n_logged:,} impressions")
+                 title=f"Estimates from {REPLICATES} logs of {n_logged:,} impressions each")
     box.add_hline(y=truth, line_dash="dash", line_color="green", annotation_text="true value")
     box.add_hline(y=logging_value, line_dash="dot", line_color="grey", annotation_text="logging policy")
-    page.chart(box, container=left)
+    page.chart(box)
 
     sw = sweep(kind, n_logged, seed)
     sw = sw[sw["estimator"].isin(shown_est)]
@@ -172,8 +172,9 @@ with page.guard():
     line = px.line(sw, x="exploration", y="rmse", color="estimator", markers=True, log_x=True,
                    log_y=True, height=400, title=f"Error (RMSE) vs exploration {label}")
     line.add_vline(x=max(explore, 0.01), line_dash="dot", line_color="grey")
-    line.update_layout(xaxis_title=f"exploration {label}", yaxis_title="RMSE of the estimate")
-    page.chart(line, container=right)
+    line.update_layout(xaxis_title=f"exploration {label}", yaxis_title="RMSE of the estimate",
+                       legend_orientation="h", legend_y=-0.25)
+    page.chart(line)
     formulas += [
         rf"\hat V_{{\mathrm{{IPS}}}} = \frac1n \sum_i r_i \frac{{\pi(a_i|x_i)}}{{\mu(a_i|x_i)}} = {first['IPS']:.4f},"
         rf"\quad \hat V_{{\mathrm{{SNIPS}}}} = \frac{{\sum_i r_i w_i}}{{\sum_i w_i}} = {first['SNIPS']:.4f}",

@@ -67,7 +67,7 @@ with page.guard():
     page.metric("ROC-AUC", f"{chosen.roc_auc:.3f}", container=cols[1], key=True)
     page.metric("PR-AUC (average precision)", f"{chosen.average_precision:.3f}", container=cols[2], key=True)
     per_catch = conf["fp"] / conf["tp"] if conf["tp"] else float("inf")
-    page.metric("False declines per fraud caught", f"{per_catch:.1f}", container=cols[3])
+    page.metric("False declines per catch", f"{per_catch:.1f}", container=cols[3])
 
     left, right = st.columns(2)
     roc = go.Figure()
@@ -82,9 +82,9 @@ with page.guard():
                         y=[conf["recall"] if fig is roc else conf["precision"]], mode="markers",
                         marker=dict(size=13, symbol="x", color="black"), name=f"threshold {threshold:.3g}")
     roc.update_layout(title="ROC (AUC in legend)", xaxis_title="false-positive rate", yaxis_title="recall",
-                      height=400, legend_orientation="h")
+                      height=460, legend=dict(orientation="h", y=-0.3))
     pr.update_layout(title="Precision–recall (AP in legend)", xaxis_title="recall", yaxis_title="precision",
-                     height=400, legend_orientation="h", yaxis_range=[0, 1.02])
+                     height=460, legend=dict(orientation="h", y=-0.3), yaxis_range=[0, 1.02])
     page.chart(roc, container=left)
     page.chart(pr, container=right)
 
@@ -105,7 +105,7 @@ with page.guard():
     sw = px.line(sweep.melt(id_vars="fraud rate", var_name="metric", value_name="value"), x="fraud rate",
                  y="value", color="metric", markers=True, log_x=True, height=320,
                  title="One model, rarer fraud: ROC-AUC holds, PR-AUC collapses")
-    sw.update_layout(xaxis_tickformat=".1%", yaxis_range=[0, 1.02])
+    sw.update_layout(yaxis_range=[0, 1.02], xaxis=dict(tickvals=list(RATE_SWEEP), tickformat=".1%"))
     page.chart(sw)
     formulas += [
         rf"\mathrm{{AP}} = \sum_n (R_n - R_{{n-1}})\,P_n = {chosen.average_precision:.3f},\quad "
@@ -141,17 +141,21 @@ with page.guard():
     finite = np.isfinite(cc.thresholds)
     cost_fig = go.Figure()
     thr_axis = np.clip(cc.thresholds[finite], 1e-6, None)
-    cost_fig.add_scatter(x=thr_axis, y=1000 * cc.cost[finite] / n, name="expected cost", mode="lines")
     cost_fig.add_scatter(x=thr_axis, y=1000 * cc.missed_fraud[finite] / n, name="missed fraud (chargebacks)",
-                         mode="lines", line_dash="dot")
+                         mode="lines", line=dict(dash="dot", color="#d62728"))
     cost_fig.add_scatter(x=thr_axis, y=1000 * cc.friction[finite] / n, name="false declines (friction)",
-                         mode="lines", line_dash="dot")
+                         mode="lines", line=dict(dash="dot", color="#ff7f0e"))
+    cost_fig.add_scatter(x=thr_axis, y=1000 * cc.cost[finite] / n, name="expected cost (sum)", mode="lines",
+                         line=dict(width=3, color="#1f77b4"))
+    upper = 1000 * float(max(cc.cost[0], cost_half)) / n * 1.3
     cost_fig.add_vline(x=max(float(cc.thresholds[cc.best]), 1e-6), line_color="green",
-                       annotation_text="minimum")
-    cost_fig.add_vline(x=0.5, line_color="red", line_dash="dash", annotation_text="0.5")
+                       annotation_text="minimum", annotation_position="top left")
+    cost_fig.add_vline(x=0.5, line_color="red", line_dash="dash", annotation_text="0.5",
+                       annotation_position="top right")
     cost_fig.update_layout(title="Expected cost per 1,000 transactions vs decline threshold",
                            xaxis_type="log", xaxis_title="decline if score ≥ threshold (log scale)",
-                           yaxis_title="$ per 1k", height=380, legend_orientation="h")
+                           yaxis_title="$ per 1k", yaxis_range=[0, upper], height=420,
+                           legend=dict(orientation="h", y=-0.25))
     page.chart(cost_fig)
     formulas += [
         rf"C(t) = \sum_{{\text{{fraud}},\, s < t}} (\text{{amount}} + {fee:g}) + {friction:g}\cdot "
@@ -180,8 +184,8 @@ with page.guard():
     cols = st.columns(3)
     page.metric("Recall, last 2 weeks, frozen model", f"{last.loc['frozen at ship', 'recall']:.0%}",
                 container=cols[0], key=True)
-    page.metric(f"Recall, last 2 weeks, retrained ({delay}-day labels)",
-                f"{last.loc['retrained weekly', 'recall']:.0%}", container=cols[1], key=True)
+    page.metric("Recall, last 2 weeks, retrained",
+                f"{last.loc['retrained weekly', 'recall']:.0%}", container=cols[1], key=True, help=f"Retrained weekly on labels that arrive {delay} days late.")
     page.metric("PR-AUC, frozen → retrained",
                 f"{last.loc['frozen at ship', 'PR-AUC']:.2f} → {last.loc['retrained weekly', 'PR-AUC']:.2f}",
                 container=cols[2])
@@ -194,8 +198,8 @@ with page.guard():
         fig.add_vline(x=fraud.SHIP_DAY / 7, line_dash="dot", line_color="grey", row=1, col=i)
     fig.update_yaxes(range=[0, 1.02])
     fig.update_xaxes(title_text="week")
-    fig.update_layout(title=f"Weekly decisions (amount-aware rule) after ship at week {fraud.SHIP_DAY // 7}",
-                      height=360, legend_orientation="h")
+    fig.update_layout(title=f"Weekly decisions (amount-aware rule); the model ships at week {fraud.SHIP_DAY // 7}",
+                      height=400, legend=dict(orientation="h", y=-0.25))
     page.chart(fig)
     adapted = weeks[weeks.model == "frozen at ship"]["adapted share of fraud"].fillna(0).to_numpy()
     st.caption(f"Share of fraud in the adapted style (slow, small, daytime gift cards) by week: "

@@ -53,15 +53,16 @@ with page.guard():
     late_chosen = float(np.mean(y > promises[chosen]))
 
     cols = st.columns(4)
-    page.metric(f"{qname} coverage (held-out)", f"{card.loc[qname, 'coverage']:.1%}",
+    page.metric(f"{qname} coverage", f"{card.loc[qname, 'coverage']:.1%}",
                 delta=f"{card.loc[qname, 'coverage'] - q:+.1%} vs target {q:.0%}", delta_color="off",
                 container=cols[0], key=True)
-    page.metric("Late-arrival rate of the promise", f"{late_chosen:.1%}", container=cols[1], key=True,
-                help=f"Promise = {chosen}.")
-    page.metric("Late rate if promising the mean", f"{card.loc['mean', 'late rate']:.1%}", container=cols[2])
-    page.metric(f"Pinball loss q={q:g}: {qname} vs mean",
-                f"{card.loc[qname, f'pinball q={q:g}']:.2f} vs {card.loc['mean', f'pinball q={q:g}']:.2f}",
-                container=cols[3])
+    page.metric("Promise late rate", f"{late_chosen:.1%}", container=cols[1], key=True,
+                help=f"Share of held-out trips slower than the promise ({chosen}).")
+    page.metric("Mean-promise late rate", f"{card.loc['mean', 'late rate']:.1%}", container=cols[2],
+                help="Late-arrival rate if the promise is the MSE model's prediction.")
+    page.metric(f"Pinball q={q:g}, {qname} model", f"{card.loc[qname, f'pinball q={q:g}']:.2f}",
+                delta=f"{card.loc[qname, f'pinball q={q:g}'] - card.loc['mean', f'pinball q={q:g}']:+.2f} vs mean model",
+                delta_color="inverse", container=cols[3])
     if basis != "quantile model" and late_chosen > 1.5 * (1 - q):
         st.error(f"Promising {chosen}: {late_chosen:.0%} of riders arrive late, against the "
                  f"{1 - q:.0%} a {qname} promise is designed for. Trip times are right-skewed: the mean is "
@@ -69,22 +70,21 @@ with page.guard():
     elif basis == "quantile model":
         st.success(f"The {qname} promise is late on {late_chosen:.1%} of held-out trips (target {1 - q:.0%}).")
 
-    left, right = st.columns(2)
-    hist = px.histogram(test, x="minutes", nbins=120, height=380,
+    hist = px.histogram(test, x="minutes", nbins=120, height=330,
                         title="Held-out trip durations (right-skewed)")
     for label, value, colour in (("median", np.median(y), "green"), ("mean", y.mean(), "orange"),
                                  (f"{q:.0%} quantile", np.quantile(y, q), "red")):
         hist.add_vline(x=value, line_color=colour, line_dash="dash",
                        annotation_text=f"{label} {value:.0f}")
     hist.update_xaxes(range=[0, float(np.quantile(y, 0.995))])
-    page.chart(hist, container=left)
+    page.chart(hist)
 
     late = eta.late_by_condition(test, {k: v for k, v in promises.items() if k != f"mean + {buffer:g} min"})
-    bars = px.bar(late, x="segment", y="late rate", color="promise", barmode="group", height=380,
+    bars = px.bar(late, x="segment", y="late rate", color="promise", barmode="group", height=420,
                   title="Late-arrival rate by segment: who gets the broken promise")
     bars.add_hline(y=1 - q, line_dash="dot", line_color="grey", annotation_text=f"target {1 - q:.0%}")
-    bars.update_layout(legend_orientation="h", yaxis_tickformat=".0%")
-    page.chart(bars, container=right)
+    bars.update_layout(legend_orientation="h", legend_y=-0.2, yaxis_tickformat=".0%")
+    page.chart(bars)
     worst = late.loc[late.groupby("promise")["late rate"].idxmax()].set_index("promise")
     flat = f"mean + {matched:.1f} min (same overall coverage as {qname})"
     st.caption(f"A flat buffer of {matched:.1f} min makes the mean cover as many trips overall as the "
@@ -96,19 +96,18 @@ with page.guard():
     page.record("late rate worst segment, mean + matched buffer", f"{worst.loc[flat, 'late rate']:.3f}")
 
     st.subheader("Pinball loss per quantile, and where the error lives")
-    left, right = st.columns([2, 3])
     losses = card[["pinball q=0.5", f"pinball q={q:g}"]].reset_index().melt(
         id_vars="model", var_name="loss", value_name="minutes")
-    pin = px.bar(losses, x="loss", y="minutes", color="model", barmode="group", height=420,
-                 title="Pinball loss on held-out trips (lower is better)")
-    page.chart(pin, container=left)
+    pin = px.bar(losses, x="minutes", y="loss", color="model", barmode="group", height=300, orientation="h",
+                 title="Pinball loss on held-out trips, minutes (lower is better): each model wins its own")
+    page.chart(pin)
     grid = eta.heat_grid(test, preds, heat_metric, q)
     heat = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=[f"zone {z}" for z in grid.index],
                                 colorscale="Reds", colorbar_title="" if "error" in heat_metric else "rate",
-                                hoverongaps=False))
+                                hoverongaps=False, xgap=1, ygap=1))
     heat.update_layout(title=f"{heat_metric.replace('quantile-model', qname)} by origin zone × hour",
-                       xaxis_title="hour of day", height=420, yaxis_autorange="reversed")
-    page.chart(heat, container=right)
+                       xaxis_title="hour of day", height=620, yaxis_autorange="reversed")
+    page.chart(heat)
     st.caption("Zones are numbered row by row on a 6 × 6 grid; downtown (zones 14, 15, 20, 21) is the "
                "slowest. Blank cells had no held-out trip.")
     with st.expander("Scorecard (held-out trips)"):

@@ -21,7 +21,7 @@ def test_defaults_show_pr_vs_roc_cost_and_drift():
     assert _money(metric(at, "Cost per 1k transactions")) <= _money(metric(at, "…at threshold 0.5"))
     assert _money(metric(at, "Cost per 1k transactions")) < _money(metric(at, "…approving everything"))
     frozen = _pct(metric(at, "Recall, last 2 weeks, frozen model"))
-    retrained = _pct(metric(at, "Recall, last 2 weeks, retrained (7-day labels)"))
+    retrained = _pct(metric(at, "Recall, last 2 weeks, retrained"))
     assert retrained > frozen
     assert len(at.get("plotly_chart")) == 5
 

@@ -11,9 +11,9 @@ def _pct(value: str) -> float:
 def test_defaults_show_coverage_and_the_mean_failing():
     at = open_page("l14")
     assert not at.exception, [e.value for e in at.exception]
-    assert abs(_pct(metric(at, "P90 coverage (held-out)")) - 0.9) < 0.03
-    assert _pct(metric(at, "Late rate if promising the mean")) > 0.3
-    assert _pct(metric(at, "Late-arrival rate of the promise")) < 0.14
+    assert abs(_pct(metric(at, "P90 coverage")) - 0.9) < 0.03
+    assert _pct(metric(at, "Mean-promise late rate")) > 0.3
+    assert _pct(metric(at, "Promise late rate")) < 0.14
     assert len(at.get("plotly_chart")) == 4
     assert "worst segment" in texts(at)
 
@@ -21,14 +21,14 @@ def test_defaults_show_coverage_and_the_mean_failing():
 def test_naive_preset_shows_broken_promises():
     at = open_page("l14", {"preset": "naive"})
     assert not at.exception
-    assert _pct(metric(at, "Late-arrival rate of the promise")) > 0.3
+    assert _pct(metric(at, "Promise late rate")) > 0.3
     assert "arrive late" in " ".join(e.value for e in at.error)
 
 
 def test_buffer_and_heat_map_choices():
     at = open_page("l14", {"basis": "mean + buffer", "buffer": "20", "heat": "P50 absolute error (min)"})
     assert not at.exception
-    assert _pct(metric(at, "Late-arrival rate of the promise")) < 0.2
+    assert _pct(metric(at, "Promise late rate")) < 0.2
 
 
 def test_costly_extremes_render():
@@ -37,5 +37,5 @@ def test_costly_extremes_render():
         at = open_page("l14", params)
         assert not at.exception, [e.value for e in at.exception]
         name = "P98" if params["q"] == "0.98" else "P80"
-        coverage = _pct(metric(at, f"{name} coverage (held-out)"))
+        coverage = _pct(metric(at, f"{name} coverage"))
         assert abs(coverage - float(params["q"])) < 0.05

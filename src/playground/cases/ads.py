@@ -197,7 +197,7 @@ def simulate_market(n_bidders: int = 10, slots: int = 3, scale: float = 1.0, sha
     summary["allocation efficiency"] = welfare / welfare["calibrated"] if welfare["calibrated"] > 0 else np.nan
 
     advertisers = pd.DataFrame({"value per click ($)": value, "pCTR bias": bias,
-                                "segment": np.where(segment, "mis-calibrated", "calibrated")})
+                                "segment": np.where(segment, "scaled segment", "rest")})
     advertisers.index.name = "advertiser"
     advertisers = advertisers.join(per_adv, how="left").fillna({"clicks": 0.0, "spend": 0.0, "value": 0.0})
     with np.errstate(divide="ignore", invalid="ignore"):
