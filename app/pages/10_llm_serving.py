@@ -60,6 +60,21 @@ def chunk_lengths(question: str, k: int) -> tuple[list[str], list[int]]:
     return [h.passage_id for h in hits], ls.token_lengths(chunks)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def grounded(question: str, method: str, k: int, gate: float, model_path: str = "") -> gen.GroundedAnswer:
+    """Retrieve and answer (extractive, or with the local model when a path is given)."""
+    index = load_index()
+    context = [index.by_id[h.passage_id] for h in index.search(method, question, k)]
+    if model_path:
+        return gen.generate_answer(question, context, embeddings.encode, model_path, gate)
+    return gen.extractive_answer(question, context, embeddings.encode, gate)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def question_tokens(question: str) -> int:
+    return ls.token_lengths([question])[0]
+
+
 def gib(x: float) -> str:
     return f"{x / GIB:,.2f} GiB"
 
@@ -180,7 +195,7 @@ index = load_index()
 if plan is not None and budget_q.strip():
     with page.guard():
         ids, lengths = chunk_lengths(budget_q, 50)
-        q_tokens = ls.token_lengths([budget_q])[0]
+        q_tokens = question_tokens(budget_q)
         budget = ls.prompt_budget(model.max_context, sys_tokens, q_tokens, answer_tokens, lengths, overhead)
         c = st.columns(3)
         page.metric("Chunks that fit", f"{budget.n_fit} of {len(lengths)}", container=c[0], key=True)
@@ -283,14 +298,12 @@ if not question.strip():
     st.warning("Type a question to get a grounded answer.")
 else:
     with page.guard():
-        hits = index.search(method, question, k)
-        context = [index.by_id[h.passage_id] for h in hits]
         if model_path.strip():
             gen.check_generator_path(model_path)
             with st.spinner("Generating with the local model…"):
-                answer = gen.generate_answer(question, context, embeddings.encode, model_path.strip(), gate)
+                answer = grounded(question, method, k, gate, model_path.strip())
         else:
-            answer = gen.extractive_answer(question, context, embeddings.encode, gate)
+            answer = grounded(question, method, k, gate)
         page.metric("Best evidence (cosine)", f"{answer.best_score:.2f}", key=True)
         if answer.refused:
             st.warning(escape_md(answer.text))
@@ -301,8 +314,7 @@ else:
         st.dataframe(pd.DataFrame([{"passage": e.passage_id, "sentence": e.sentence, "cosine": round(e.score, 3)}
                                    for e in answer.evidence[:6]]), hide_index=True)
     with page.guard():
-        off = index.search(method, OFF_TOPIC, k)
-        probe = gen.extractive_answer(OFF_TOPIC, [index.by_id[h.passage_id] for h in off], embeddings.encode, gate)
+        probe = grounded(OFF_TOPIC, method, k, gate)
         verdict = "refuses" if probe.refused else f"answers anyway: “{probe.sentences[0]}”"
         st.info(f"Off-topic probe “{OFF_TOPIC}”: best evidence {probe.best_score:.2f}; "
                 f"{'the naive generator' if naive_gen else 'the production generator'} {escape_md(verdict)}")
