@@ -24,7 +24,7 @@ GRID = 6            # the city is GRID × GRID zones
 ZONE_KM = 2.0       # side of a zone
 WEATHER = ("clear", "rain", "snow")
 FEATURES = ("zone", "ox", "oy", "dx", "dy", "distance_km", "hour", "day", "rush", "weather")
-HEAT_METRICS = ("quantile-model late rate", "mean-model late rate", "P50 absolute error (min)")
+HEAT_METRICS = ("P50 absolute error (min)", "quantile-model late rate", "mean-model late rate")
 
 
 def pinball_loss(y_true, y_pred, quantile: float) -> float:
