@@ -65,15 +65,18 @@ rk = f"recall@{recall_k}"
 summary = {m: df.groupby("type")[["ndcg@10", "mrr@10", rk]].mean() for m, df in evals.items()}
 overall = pd.DataFrame({rt.METHOD_LABELS[m]: df[["ndcg@10", "mrr@10", rk]].mean()
                         for m, df in evals.items()}).T
+overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in rt.METHODS]
 best = overall["ndcg@10"].idxmax()
 
 cols = st.columns(5)
 for col, m in zip(cols, rt.METHODS):
     page.metric(f"nDCG@10 · {rt.METHOD_LABELS[m]}", f"{overall.loc[rt.METHOD_LABELS[m], 'ndcg@10']:.3f}",
                 container=col, key=m in ("dense", "rerank"))
-st.dataframe(overall.style.format("{:.3f}"), width="stretch")
+st.dataframe(overall.style.format("{:.3f}").format("{:.1f}", subset=["median ms / query"]), width="stretch")
 st.caption(f"Best overall nDCG@10: **{best}**. Means over {len(queries)} queries; "
-           f"MRR@10 and {rk} use any grade ≥ 1 as relevant, nDCG uses the grades (2, 1).")
+           f"MRR@10 and {rk} use any grade ≥ 1 as relevant, nDCG uses the grades (2, 1). Latency: "
+           "search time on this shared 2-core CPU when the table was first computed, query embedding "
+           "excluded (embedding one new query takes about 0.5 s here).")
 
 fig = go.Figure()
 types = list(rc.QUERY_TYPES)

@@ -94,3 +94,9 @@ def test_first_load_without_a_disk_cache_shows_progress_and_builds():
     rc.CACHE = cache
     assert not at.exception, [e.value for e in at.exception]
     assert "ready False; built 6 passages; from cache 0.0" in [m.value for m in at.markdown]
+
+
+def test_overall_table_lists_every_method_with_a_latency_column(default_page):
+    table = default_page.dataframe[0].value  # tests never assert on times, only that they are shown
+    assert list(table.index) == [rt.METHOD_LABELS[m] for m in rt.METHODS]
+    assert (table["median ms / query"] > 0).all()
