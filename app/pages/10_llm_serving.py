@@ -100,7 +100,14 @@ if model_name == "Custom":
     )
 precision = page.select("precision", "Weight precision", ["fp16", "int8", "int4"])
 kv_precision = page.select("kv_precision", "KV-cache precision", ["fp16", "int8"])
-gpu_name = page.select("gpu", "GPU", list(ls.GPUS), "A100-80GB")
+gpu_name = page.select("gpu", "GPU", [*ls.GPUS, "Custom"], "A100-80GB")
+if gpu_name == "Custom":
+    gpu = ls.GPUSpec("Custom GPU",
+                     page.number("gpu_mem", "GPU memory (GiB)", 1.0, 1024.0, 80.0, step=1.0),
+                     page.number("gpu_bw", "Memory bandwidth (GB/s)", 10.0, 20000.0, 2000.0, step=10.0),
+                     page.number("gpu_tflops", "Dense fp16 TFLOP/s", 1.0, 5000.0, 300.0, step=1.0), 0.0)
+else:
+    gpu = ls.GPUS[gpu_name]
 n_gpus = page.select_slider("n_gpus", "GPUs (tensor parallel)", [1, 2, 4, 8], 1)
 price = page.slider("price", "Price per GPU-hour ($)", 0.0, 20.0, 3.0, step=0.1)
 st.sidebar.markdown("**Workload**")
@@ -110,7 +117,6 @@ batch = page.select_slider("batch", "Batch (concurrent requests)", [1, 2, 4, 8, 
 mfu = page.slider("mfu", "Compute utilisation (MFU)", 0.1, 1.0, 0.5, step=0.05)
 mbu = page.slider("mbu", "Bandwidth utilisation (MBU)", 0.1, 1.0, 0.8, step=0.05)
 
-gpu = ls.GPUS[gpu_name]
 st.header("1 · Serving calculator")
 plan = model = None
 with page.guard():
@@ -125,7 +131,9 @@ if plan is not None:
     st.caption(f"{model.name}: {model.params / 1e9:.2f} B parameters, {model.layers} layers, hidden "
                f"{model.hidden}, {model.heads} query heads, {model.kv_heads} KV heads (head dim "
                f"{model.head_dim}), {model.max_context:,}-token context · {gpu.name}: {gpu.memory_gib:g} GiB, "
-               f"{gpu.bandwidth_gbs:,.0f} GB/s, {gpu.tflops:g} TFLOP/s dense fp16 (datasheet).")
+               f"{gpu.bandwidth_gbs:,.0f} GB/s, {gpu.tflops:g} TFLOP/s dense fp16"
+               + (f" (datasheet; a typical on-demand price is about ${gpu.price_hour:g}/h, set yours in the sidebar)."
+                  if gpu.price_hour else "."))
     if not plan.fits_weights:
         st.error(f"The weights ({gib(plan.weight_bytes)}) do not fit in {n_gpus} × {gpu.name} "
                  f"({gib(0.9 * plan.gpu_bytes)} usable): quantise (int8/int4) or shard over more GPUs.")

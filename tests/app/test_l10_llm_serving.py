@@ -86,3 +86,12 @@ def test_a_local_generative_model_folder_is_used(tmp_path):
     at = open_page("l10", {"model_path": str(tmp_path), "ans_k": "10"})
     assert not at.exception
     assert any("exceeds the model" in e.value for e in at.error)
+
+
+def test_custom_gpu_numbers_drive_the_calculator():
+    at = open_page("l10", {"gpu": "Custom", "gpu_mem": "24", "gpu_bw": "1000", "gpu_tflops": "100", "batch": "1"})
+    assert not at.exception
+    custom = ls.GPUSpec("Custom GPU", 24, 1000, 100, 0.0)
+    plan = ls.serving_plan(ls.MODELS["Llama-2-7B"], custom, batch=1, price_per_gpu_hour=3.0)
+    assert metric(at, "Max concurrent requests") == str(plan.max_concurrent)
+    assert metric(at, "Decode per token") == f"{plan.step.seconds * 1000:,.1f} ms"
