@@ -143,19 +143,20 @@ if plan is not None:
                    "the extra requests queue (or the server pre-empts and recomputes).")
     if prompt + output > model.max_context:
         st.warning(f"{prompt:,} + {output:,} tokens exceed {model.name}'s {model.max_context:,}-token context window.")
-    c = st.columns(5)
+    c = st.columns(4)
     page.metric("Weights", gib(plan.weight_bytes), container=c[0])
     page.metric("KV cache per token", f"{plan.kv_bytes_per_token / MIB:,.3f} MiB", container=c[1], key=True)
     page.metric("KV cache per request", gib(plan.kv_bytes_per_request), container=c[2])
     page.metric("KV cache at batch", gib(plan.kv_bytes_batch), container=c[3])
-    page.metric("Max concurrent requests", f"{plan.max_concurrent:,}", container=c[4], key=True)
-    c = st.columns(5)
-    page.metric("Prefill (time to first token)", seconds(plan.prefill_s), container=c[0])
-    page.metric("Decode per token", seconds(plan.step.seconds), container=c[1],
+    c = st.columns(4)
+    page.metric("Max concurrent requests", f"{plan.max_concurrent:,}", container=c[0], key=True)
+    page.metric("Prefill (time to first token)", seconds(plan.prefill_s), container=c[1])
+    page.metric("Decode per token", seconds(plan.step.seconds), container=c[2],
                 help=f"{plan.step.bound}-bound at this batch")
-    page.metric("Tokens/s (all users)", f"{plan.tokens_per_s:,.0f}", container=c[2], key=True)
-    page.metric("Request latency", seconds(plan.request_s), container=c[3])
-    page.metric("Cost per 1k requests", f"${plan.cost_per_1k:,.3f}", container=c[4], key=True,
+    page.metric("Tokens/s (all users)", f"{plan.tokens_per_s:,.0f}", container=c[3], key=True)
+    c = st.columns(4)
+    page.metric("Request latency", seconds(plan.request_s), container=c[0])
+    page.metric("Cost per 1k requests", f"${plan.cost_per_1k:,.3f}", container=c[1], key=True,
                 delta=f"batch 1: ${naive.cost_per_1k:,.3f}", delta_color="off")
     st.markdown(f"Decode is **{plan.step.bound}-bound** at batch {batch}: each step reads "
                 f"{gib(plan.step.bytes_read)} ({seconds(plan.step.memory_s)} at {mbu:.0%} of "
@@ -181,7 +182,8 @@ if plan is not None:
     fig.add_scatter(x=batches, y=[p.cost_per_1k for p in sweep], name="$ per 1k requests",
                     mode="lines+markers", yaxis="y2")
     if plan.max_concurrent:
-        fig.add_vline(x=plan.max_concurrent, line_dash="dot", annotation_text="KV memory limit")
+        fig.add_vline(x=float(np.log10(plan.max_concurrent)), line_dash="dot",  # log axis: position in log10
+                      annotation_text="KV memory limit")
     fig.update_layout(title="Batching: throughput up, cost down, until memory or compute runs out",
                       xaxis=dict(type="log", title="batch"), yaxis_title="tokens/s", height=360,
                       yaxis2=dict(overlaying="y", side="right", title="$ per 1k", type="log"),
@@ -317,7 +319,7 @@ else:
             st.warning(escape_md(answer.text))
         else:
             st.success(f"**Answer ({escape_md(answer.generator)}):** {escape_md(answer.text)}")
-            st.markdown("\n".join(f"- [{n}] `{escape_md(pid)}` · {escape_md(title)}"
+            st.markdown("\n".join(f"- [{n}] {escape_md(pid)} · {escape_md(title)}"
                                   for n, pid, title in answer.citations) or "_(no citation marks in the answer)_")
         st.dataframe(pd.DataFrame([{"passage": e.passage_id, "sentence": e.sentence, "cosine": round(e.score, 3)}
                                    for e in answer.evidence[:6]]), hide_index=True)

@@ -107,15 +107,17 @@ page.metric("Faithfulness · unrelated answers", f"{unrelated.faithfulness_emb.m
 page.metric("Fluency · grounded answers", f"{grounded.fluency.mean():.2f}", container=c[2])
 page.metric("Faithfulness · grounded answers", f"{grounded.faithfulness_emb.mean():.2f}", container=c[3])
 left, right = st.columns(2)
-fig = px.strip(answers, x="fluency", y="faithfulness_emb", color="label", hover_data=["query_id", "words"],
-               title="Every candidate: fluency (x) does not predict faithfulness (y)")
-fig.update_layout(height=420, legend_orientation="h", yaxis_title="faithfulness (embedding)")
+fig = px.scatter(answers, x="fluency", y="faithfulness_emb", color="label", hover_data=["query_id", "words"],
+                 title="Every candidate: fluency (x) does not predict faithfulness (y)")
+fig.update_traces(marker=dict(size=9, opacity=0.75))
+fig.update_layout(height=520, legend=dict(orientation="h", y=-0.25, title=None), yaxis_title="faithfulness (embedding)")
 page.chart(fig, container=left)
 fig = go.Figure()
 for col, name in [("faithfulness_emb", "faithfulness (embedding)"), ("faithfulness_overlap", "faithfulness (overlap)"),
                   ("fluency", "fluency"), ("relevance", "answer relevance")]:
-    fig.add_bar(x=kinds.index, y=kinds[col], name=name)
-fig.update_layout(title="Mean score by kind of answer", height=420, yaxis_range=[0, 1], legend_orientation="h")
+    fig.add_bar(y=list(kinds.index), x=kinds[col], name=name, orientation="h")
+fig.update_layout(title="Mean score by kind of answer", height=520, xaxis_range=[0, 1],
+                  yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.15))
 page.chart(fig, container=right)
 st.dataframe(kinds.round(2).rename(columns={"words": "mean words"}))
 
@@ -127,14 +129,14 @@ if qi > len(evals):
 e = evals[min(qi, len(evals)) - 1]
 st.markdown(f"**{escape_md(e.query_id)}** ({escape_md(rc.TYPE_LABELS.get(e.type, e.type))}): "
             f"{escape_md(e.question)} · context precision {e.context_precision:.2f}, recall {e.context_recall:.2f}")
-st.markdown("Context: " + ", ".join(f"[{i}] `{escape_md(pid)}`" for i, pid in enumerate(e.context_ids, 1)))
+st.markdown("Context: " + ", ".join(f"[{i}] {escape_md(pid)}" for i, pid in enumerate(e.context_ids, 1)))
 st.dataframe(pd.DataFrame([{"kind": ev.KINDS[cand.kind][0], "answer": cand.text,
                             "faithful (by construction)": cand.faithful,
                             "faithfulness emb": round(s.faithfulness_emb, 2),
                             "faithfulness overlap": round(s.faithfulness_overlap, 2),
                             "relevance": round(s.relevance, 2), "fluency": round(s.fluency, 2), "words": s.words}
                            for cand, s in zip(e.candidates, e.scores)]), hide_index=True)
-mine = page.text("answer", "Your answer to this query (scored against its retrieved context)", "")
+mine = page.text("answer", "Your answer to this query (scored against its retrieved context)", "", container=st)
 if not mine.strip():
     st.info("Type an answer above: try a sentence copied from the context, then add one about something "
             "else, then swap one identifier for a wrong one, and watch which sentences still count as supported.")
@@ -165,7 +167,7 @@ judges = {"embedding judge": answers.judge_emb, "overlap judge": answers.judge_o
 pairs = [("embedding judge", "overlap judge"), ("embedding judge", "reference label"),
          ("overlap judge", "reference label"), ("fluency judge", "reference label")]
 kappas = {f"{a} vs {b}": ev.cohen_kappa(judges[a].tolist(), judges[b].tolist()) for a, b in pairs}
-c = st.columns(4)
+c = st.columns(2) + st.columns(2)
 for col, (name, value) in zip(c, kappas.items()):
     page.metric(f"κ {name}", "undefined" if np.isnan(value) else f"{value:.2f}", container=col,
                 key=name.startswith("fluency"))
