@@ -23,7 +23,8 @@ def test_defaults_show_pr_vs_roc_cost_and_drift():
     frozen = _pct(metric(at, "Recall, last 2 weeks, frozen model"))
     retrained = _pct(metric(at, "Recall, last 2 weeks, retrained"))
     assert retrained > frozen
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 6
+    assert float(metric(at, "PR-AUC, batch features online")) < float(metric(at, "PR-AUC, streaming features"))
 
 
 def test_naive_preset_shows_the_cost_of_threshold_half():

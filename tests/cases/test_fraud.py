@@ -112,3 +112,22 @@ def test_drift_decays_the_frozen_model_and_retraining_recovers(stream):
     assert frozen.loc[7, "PR-AUC"] < 0.5 * frozen.loc[2, "PR-AUC"]
     assert retrained.loc[[5, 6, 7], "PR-AUC"].mean() > 1.5 * frozen.loc[[5, 6, 7], "PR-AUC"].mean()
     assert retrained.loc[[5, 6, 7], "recall"].mean() > frozen.loc[[5, 6, 7], "recall"].mean()
+
+
+def test_batch_counts_match_brute_force_and_leak_the_future():
+    rng = np.random.default_rng(6)
+    t = np.sort(rng.integers(0, 2000, 300))
+    card = rng.integers(0, 5, 300)
+    for window in (60, 600):
+        brute = [sum(1 for j in range(300) if j != i and card[j] == card[i] and t[j] // window == t[i] // window)
+                 for i in range(300)]
+        np.testing.assert_array_equal(fraud.batch_counts(card, t, window), brute)
+    # the first transaction of a burst: the batch count sees the two that follow, streaming sees none
+    assert fraud.batch_counts([1, 1, 1], [0, 10, 20], 60)[0] == 2
+    assert fraud.velocity_counts([1, 1, 1], [0, 10, 20], 60)[0] == 0
+
+
+def test_batch_features_look_better_offline_and_worse_online(stream):
+    check = fraud.leakage_check(stream)
+    assert check["batch features, offline"] > check["streaming features, online"]
+    assert check["batch features, online"] < check["streaming features, online"]
