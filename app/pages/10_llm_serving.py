@@ -83,6 +83,21 @@ def seconds(x: float) -> str:
     return f"{x * 1000:,.1f} ms" if x < 1 else f"{x:,.2f} s"
 
 
+def tex(shown: str) -> str:
+    """A displayed quantity ("12.55 GiB", "1,024") as LaTeX: upright unit, grouped thousands."""
+    number, _, unit = shown.partition(" ")
+    number = number.replace(",", "{,}")
+    return number + (rf"\ \text{{{unit}}}" if unit else "")
+
+
+def sci(x: float) -> str:
+    """``4.59e14`` as ``4.59 \times 10^{14}``."""
+    if x == 0:
+        return "0"
+    exp = int(np.floor(np.log10(abs(x))))
+    return rf"{x / 10**exp:.2f} \times 10^{{{exp}}}"
+
+
 page = LessonPage("l10")
 seed = page.seed()
 
@@ -334,30 +349,30 @@ formulas = []
 if plan is not None:
     bpp, kvb = ls.precision_bytes(precision), ls.precision_bytes(kv_precision)
     formulas += [
-        rf"\text{{weights}} = P \cdot b_w = {model.params / 1e9:.2f}\times10^9 \cdot {bpp:g} = {gib(plan.weight_bytes)}",
+        rf"\text{{weights}} = P \cdot b_w = {model.params / 1e9:.2f}\times10^9 \cdot {bpp:g} = {tex(gib(plan.weight_bytes))}",
         rf"\text{{KV/token}} = 2 \cdot n_\text{{layers}} \cdot n_\text{{kv}} \cdot d_\text{{head}} \cdot b_{{kv}}"
         rf" = 2 \cdot {model.layers} \cdot {model.kv_heads} \cdot {model.head_dim} \cdot {kvb:g}"
-        rf" = {plan.kv_bytes_per_token:,.0f}\ \text{{B}} = {plan.kv_bytes_per_token / MIB:.3f}\ \text{{MiB}}",
+        rf" = {tex(f'{plan.kv_bytes_per_token:,.0f} B')} = {plan.kv_bytes_per_token / MIB:.3f}\ \text{{MiB}}",
         rf"\text{{KV at batch}} = \text{{KV/token}} \cdot (L_p + L_o) \cdot B = {plan.kv_bytes_per_token / MIB:.3f}"
-        rf"\,\text{{MiB}} \cdot {prompt + output:,} \cdot {batch} = {gib(plan.kv_bytes_batch)}",
-        rf"N_\max = \left\lfloor \frac{{0.9 \cdot M_\text{{GPU}} - \text{{weights}}}}{{\text{{KV/request}}}} \right\rfloor"
-        rf" = \left\lfloor \frac{{{0.9 * plan.gpu_bytes / GIB:,.1f} - {plan.weight_bytes / GIB:,.2f}}}"
+        rf"\,\text{{MiB}} \cdot {tex(f'{prompt + output:,}')} \cdot {batch} = {tex(gib(plan.kv_bytes_batch))}",
+        rf"N_{{\max}} = \left\lfloor \frac{{0.9 \cdot M_\text{{GPU}} - \text{{weights}}}}{{\text{{KV/request}}}} \right\rfloor"
+        rf" = \left\lfloor \frac{{{tex(f'{0.9 * plan.gpu_bytes / GIB:,.1f}')} - {tex(f'{plan.weight_bytes / GIB:,.2f}')}}}"
         rf"{{{plan.kv_bytes_per_request / GIB:,.3f}}} \right\rfloor = {plan.max_concurrent}",
         rf"t_\text{{prefill}} = \frac{{B\,(2 P L_p + 2 n_\text{{layers}} d L_p^2)}}{{\text{{FLOPs}} \cdot \text{{MFU}}}}"
-        rf" = \frac{{{plan.prefill_s * gpu.tflops * 1e12 * n_gpus * mfu:,.3g}}}{{{gpu.tflops * n_gpus:g}\times10^{{12}}"
-        rf" \cdot {mfu:g}}} = {seconds(plan.prefill_s)}",
+        rf" = \frac{{{sci(plan.prefill_s * gpu.tflops * 1e12 * n_gpus * mfu)}}}{{{gpu.tflops * n_gpus:g}\times10^{{12}}"
+        rf" \cdot {mfu:g}}} = {tex(seconds(plan.prefill_s))}",
         rf"t_\text{{decode}} = \max\!\left(\frac{{\text{{weights}} + \text{{KV}}_{{\bar L}}}}{{\text{{BW}} \cdot \text{{MBU}}}},"
         rf"\ \frac{{B\,(2P + 4 n_\text{{layers}} d \bar L)}}{{\text{{FLOPs}} \cdot \text{{MFU}}}}\right)"
-        rf" = \max({seconds(plan.step.memory_s)},\ {seconds(plan.step.compute_s)}) = {seconds(plan.step.seconds)}",
-        rf"\text{{tokens/s}} = B / t_\text{{decode}} = {batch} / {seconds(plan.step.seconds)} = {plan.tokens_per_s:,.0f}",
+        rf" = \max({tex(seconds(plan.step.memory_s))},\ {tex(seconds(plan.step.compute_s))}) = {tex(seconds(plan.step.seconds))}",
+        rf"\text{{tokens/s}} = B / t_\text{{decode}} = {batch} / {tex(seconds(plan.step.seconds))} = {tex(f'{plan.tokens_per_s:,.0f}')}",
         rf"\$/1\text{{k}} = \frac{{\text{{price}} \cdot n_\text{{GPU}} \cdot (t_\text{{prefill}} + L_o\,t_\text{{decode}})}}"
-        rf"{{3600 \cdot B}} \cdot 1000 = \frac{{{price:g} \cdot {n_gpus} \cdot {plan.request_s:,.2f}}}{{3600 \cdot {batch}}}"
-        rf" \cdot 1000 = \${plan.cost_per_1k:,.3f}",
+        rf"{{3600 \cdot B}} \cdot 1000 = \frac{{{price:g} \cdot {n_gpus} \cdot {tex(f'{plan.request_s:,.2f}')}}}{{3600 \cdot {batch}}}"
+        rf" \cdot 1000 = \${tex(f'{plan.cost_per_1k:,.3f}')}",
     ]
 formulas += [
     rf"\$/1\text{{k}}_\text{{cache}} = 1000\,(\text{{miss}} \cdot c_\text{{LLM}} + \text{{wrong}} \cdot c_\text{{wrong}})"
     rf" = 1000\,({1 - at.hit_rate:.3f} \cdot {llm_cost:.5f} + {at.wrong_rate:.4f} \cdot {wrong_cost:g})"
-    rf" = \${sc.cost_per_1k(at, llm_cost, wrong_cost):,.3f}",
+    rf" = \${tex(f'{sc.cost_per_1k(at, llm_cost, wrong_cost):,.3f}')}",
     r"\text{refuse} \iff \max_{s \in \text{context}} \cos(q, s) < \tau_\text{evidence}",
 ]
 page.math(formulas, notes="$P$ parameters, $b_w$ bytes per weight, $L_p$/$L_o$ prompt/output tokens, "
