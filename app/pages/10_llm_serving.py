@@ -263,7 +263,7 @@ c = st.columns(4)
 page.metric("Hit rate", f"{at.hit_rate:.1%}", container=c[0], key=True, delta=f"exact match: {exact.hit_rate:.1%}",
             delta_color="off")
 page.metric("Wrong answers per 1k", f"{1000 * at.wrong_rate:,.1f}", container=c[1], key=True)
-page.metric("Cost per 1k requests", f"${sc.cost_per_1k(at, llm_cost, wrong_cost):,.3f}", container=c[2],
+page.metric("Cost per 1k with the cache", f"${sc.cost_per_1k(at, llm_cost, wrong_cost):,.3f}", container=c[2],
             delta=f"no cache: ${no_cache:,.3f}", delta_color="off")
 page.metric("Cheapest threshold", f"{THRESHOLDS[best]:.2f}", container=c[3])
 if at.wrong_rate > 0.01:

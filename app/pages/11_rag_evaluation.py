@@ -15,6 +15,7 @@ from playground.rag import retrieval as rt
 from playground.scenario import escape_md
 
 MEMO_FILE = rc.CACHE / "l11-sentence-embeddings.npz"
+SHORT = {label: kind for kind, (label, _) in ev.KINDS.items()}  # compact axis labels
 N_QUERIES = len(rc.load_queries())
 
 
@@ -115,7 +116,7 @@ page.chart(fig, container=left)
 fig = go.Figure()
 for col, name in [("faithfulness_emb", "faithfulness (embedding)"), ("faithfulness_overlap", "faithfulness (overlap)"),
                   ("fluency", "fluency"), ("relevance", "answer relevance")]:
-    fig.add_bar(y=list(kinds.index), x=kinds[col], name=name, orientation="h")
+    fig.add_bar(y=[SHORT[label] for label in kinds.index], x=kinds[col], name=name, orientation="h")
 fig.update_layout(title="Mean score by kind of answer", height=520, xaxis_range=[0, 1],
                   yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.15))
 page.chart(fig, container=right)
