@@ -144,7 +144,7 @@ with tab_tt:
 # ---- 2. ANN indexes --------------------------------------------------------------------------
 if source == SOURCES[0]:
     coll_key = ("syn", seed, n_syn, d_syn)
-    nq = 300 if n_syn <= SWEEP_ALL_MAX else 200
+    nq = 300 if n_syn <= SWEEP_ALL_MAX else 100
 
     def _collection(p):
         p(0.1, "sampling vectors")
