@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.page import LessonPage
+from components.rag_index import load_index
 from playground.rag import chunking as ch
 from playground.rag import corpus as rc
 from playground.rag import requirements as rq
@@ -27,12 +28,6 @@ def code(text: str) -> str:
 def chunk_eval(strategy: str, size: int, overlap: int, k: int) -> ch.ChunkingEval:
     return ch.evaluate_chunking(rc.load_documents(), rc.load_passages(), rc.load_queries(),
                                 strategy, size, overlap, k=k)
-
-
-def load_index() -> rt.RetrievalIndex:
-    """The index, built once per process; the first build (no disk cache) shows its progress."""
-    return LessonPage.with_progress("First load: embedding 3,396 passages with MiniLM (cached afterwards)…",
-                                    rt.index_on_disk(), lambda progress: rt.get_index(progress=progress))
 
 
 @st.cache_data(show_spinner="Running both designs on the labelled queries…", max_entries=4)

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.page import LessonPage
+from components.rag_index import load_index
 from playground.rag import corpus as rc
 from playground.rag import retrieval as rt
 from playground.scenario import escape_md
@@ -16,12 +17,6 @@ MARKS = {2: "✅", 1: "☑️", 0: "❌"}
 def code(text: str) -> str:
     """Corpus identifiers shown in a code span (no markdown inside; backticks removed)."""
     return text.replace("`", "'")
-
-
-def load_index() -> rt.RetrievalIndex:
-    """The index, built once per process; the first build (no disk cache) shows its progress."""
-    return LessonPage.with_progress("First load: embedding 3,396 passages with MiniLM (cached afterwards)…",
-                                    rt.index_on_disk(), lambda progress: rt.get_index(progress=progress))
 
 
 @st.cache_data(show_spinner="Scoring the labelled queries…", max_entries=64)

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.page import LessonPage
+from components.rag_index import load_index
 from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import evaluation as ev
@@ -17,22 +18,6 @@ from playground.scenario import escape_md
 MEMO_FILE = rc.CACHE / "l11-sentence-embeddings.npz"
 SHORT = {label: kind for kind, (label, _) in ev.KINDS.items()}  # compact axis labels
 N_QUERIES = len(rc.load_queries())
-
-
-@st.cache_resource(show_spinner=False)
-def index_cached(_progress=None) -> rt.RetrievalIndex:
-    return rt.build_index(progress=_progress)
-
-
-def load_index() -> rt.RetrievalIndex:
-    """The retrieval index, built once; the first build (no disk cache) shows its progress."""
-    if rt.index_on_disk():
-        return index_cached()
-    with st.status("First load: embedding the corpus with MiniLM (cached afterwards)…", expanded=True) as status:
-        bar = st.progress(0.0)
-        index = index_cached(_progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
-        status.update(label="Index built and cached", state="complete", expanded=False)
-    return index
 
 
 @st.cache_resource(show_spinner="Fitting the corpus bigram model…")
