@@ -56,6 +56,7 @@ def main() -> None:
         timed("L13 simulate 8 weeks of transactions (0.5 % fraud)", lambda: fraud.simulate_transactions(0.005)),
         timed("L13 train plain / class-weighted / undersampled models", lambda: fraud_static(0.005)),
         timed("L13 weekly scores, frozen vs retrained (7-day delay)", lambda: fraud.weekly_scores(frame, 7)),
+        timed("L13 streaming vs batch (leaky) velocity models", lambda: fraud.leakage_check(frame)),
         timed("L14 simulate + fit P50, P90, mean on 20,000 trips", lambda: eta_fit(20000, 0.9)),
         timed("L14 same on 40,000 trips (costly extreme)", lambda: eta_fit(40000, 0.9)),
     ]
