@@ -1,7 +1,6 @@
 """Lesson 12: ad CTR prediction: GSP auction with a mis-calibrated pCTR, and counterfactual
 evaluation of a new policy from logged propensities."""
 
-import numpy as np
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
