@@ -112,8 +112,10 @@ with tab_tt:
                     text=[f"{evals[n].recall:.3f}" for n in names], textposition="outside")
         fig.add_bar(x=names, y=[evals[n].head_share for n in names], name="share of top-k from the 10 % most popular items",
                     text=[f"{evals[n].head_share:.2f}" for n in names], textposition="outside")
-        fig.add_hline(y=held_head, line_dash="dot", annotation_text=f"held-out interactions on the head: {held_head:.2f}")
-        fig.update_layout(barmode="group", title=f"Naive vs production on the same held-out interactions (k = {k})",
+        fig.add_hline(y=held_head, line_dash="dot")
+        fig.update_layout(barmode="group", title=f"Naive vs production on the same held-out interactions (k = {k})"
+                          f"<br><sup>dotted: share of held-out interactions on the 10 % most popular items "
+                          f"({held_head:.2f})</sup>",
                           yaxis_title="share", legend_orientation="h", height=420)
         page.chart(fig)
         page.record("Head share of held-out interactions", f"{held_head:.3f}")
@@ -126,8 +128,8 @@ with tab_tt:
         fig2.add_bar(x=deciles, y=prof_held, name="held-out interactions (what users consume)")
         fig2.add_bar(x=deciles, y=prof_rec, name=f"top-{k} of the model {'with' if logq else 'without'} logQ")
         fig2.update_layout(barmode="group", height=360, legend_orientation="h",
-                           title="Where recommendations fall by item popularity (most popular first)",
-                           xaxis_title="item popularity decile", yaxis_title="share")
+                           title="Where recommendations fall by item popularity decile (most popular first)",
+                           yaxis_title="share")
         page.chart(fig2)
         loss = go.Figure()
         for lq, res in models.items():
@@ -315,9 +317,12 @@ with tab_size:
                                 text=[f"{sz.human_bytes(r[1].replica_bytes)} · {r[1].shards} shard(s)" for r in rows],
                                 textposition="outside",
                                 marker_color=["#d62728" if r[0] == dtype else "#9ecae1" for r in rows]))
-        figs.add_hline(y=ram * usable, line_dash="dash", annotation_text=f"usable RAM of one machine ({ram * usable:g} GB)")
-        figs.update_layout(title=f"One replica of {sz_n:,} × {sz_d} by storage type", yaxis_title="GB (log)",
-                           yaxis_type="log", height=380)
+        figs.add_hline(y=ram * usable, line_dash="dash")
+        gbs = [r[1].replica_bytes / 1e9 for r in rows] + [ram * usable]
+        figs.update_layout(title=f"One replica of {sz_n:,} × {sz_d} by storage type<br><sup>dashed: usable RAM "
+                                 f"of one machine ({ram * usable:g} GB)</sup>", yaxis_title="GB (log)",
+                           yaxis_type="log", height=380,
+                           yaxis_range=[np.log10(min(gbs)) - 0.5, np.log10(max(gbs)) + 0.7], yaxis_dtick=1)
         page.chart(figs)
 
 def tex(x: float, fmt: str = ",.0f") -> str:
