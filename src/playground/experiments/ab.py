@@ -519,7 +519,8 @@ def msprt_statistic(z, se, tau: float):
         raise ValueError(f"the mSPRT mixture scale tau must be positive (got {tau:g})")
     z = np.asarray(z, dtype=float)
     v = np.asarray(se, dtype=float) ** 2
-    return np.sqrt(v / (v + tau**2)) * np.exp(z**2 / 2 * tau**2 / (v + tau**2))
+    with np.errstate(over="ignore"):  # an overwhelming z gives Lambda = inf: reject, as it should
+        return np.sqrt(v / (v + tau**2)) * np.exp(z**2 / 2 * tau**2 / (v + tau**2))
 
 
 def two_prop_z(conv_c, n_c, conv_t, n_t):
