@@ -66,8 +66,8 @@ def main() -> None:
         "## Page rerun time (bench/page_rerun.py)",
         "",
         f"Machine: {describe()}. AppTest through the entry point; median of {args.reps} reruns "
-        "with the named control moved, after a cold run (which builds and caches the page's "
-        "artefacts) and a warm run. Target: median < 300 ms.",
+        "with the named control moved, after a cold run in this process (which builds and caches the page's "
+        "artefacts; on-disk caches under .cache/ already filled) and a warm run. Target: median < 300 ms.",
         "",
         "| page | control moved | cold run | median rerun | max rerun |",
         "|---|---|---|---|---|",
