@@ -74,10 +74,7 @@ def main() -> None:
                 + (" learned" if s.learn_temperature else ""))
         lines.append(f"| {name} | {seconds:.1f} | {ev.image_to_text[1]:.3f} | {ev.image_to_text[10]:.3f} | "
                      f"{ev.text_to_image[1]:.3f} | {ev.text_to_image[10]:.3f} | {acc:.3f} | {gap:.3f} | {tau:.4f} |")
-    out = ROOT / "docs" / "bench" / "clip.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    machine.write_section("clip", lines)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
-"""One line describing the machine a benchmark ran on."""
+"""What every benchmark report shares: the machine it ran on, and where its section is written."""
 
 import os
 import platform
+from pathlib import Path
+
+SECTIONS = Path(__file__).resolve().parents[1] / "docs" / "bench"
 
 
 def describe() -> str:
@@ -17,3 +20,10 @@ def describe() -> str:
     except OSError:
         mem = "?"
     return f"{cpu}, {os.cpu_count()} cores, {mem} RAM, Python {platform.python_version()}, no GPU"
+
+
+def write_section(name: str, lines: list[str]) -> None:
+    """Write a report section to docs/bench/NAME.md (collected by bench/collect.py) and print it."""
+    SECTIONS.mkdir(parents=True, exist_ok=True)
+    (SECTIONS / f"{name}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))

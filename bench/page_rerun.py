@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "app"), str(ROOT / "bench")]
 
-from machine import describe  # noqa: E402
+from machine import describe, write_section  # noqa: E402
 from tests.app.apptest import open_page, registered  # noqa: E402
 
 
@@ -74,10 +74,7 @@ def main() -> None:
     ]
     lines += [f"| {r['page']} | {r['control']} | {r['cold']:.1f} s | {r['median'] * 1000:.0f} ms | "
               f"{r['max'] * 1000:.0f} ms |" for r in rows]
-    out = ROOT / "docs" / "bench" / "page_rerun.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_section("page_rerun", lines)
 
 
 if __name__ == "__main__":

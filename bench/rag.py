@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench"), str(ROOT / "app"), str(ROOT / "tests")]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from machine import describe  # noqa: E402
+from machine import describe, write_section  # noqa: E402
 
 from playground.rag import corpus as rc  # noqa: E402
 from playground.rag import retrieval as rt  # noqa: E402
@@ -108,10 +108,7 @@ def main() -> None:
         _, move = timed(open_page, lesson, moved)
         lines.append(f"| {lesson} | {first:.1f} s | {again:.1f} s | {move:.1f} s ({', '.join(moved)}) |")
     lines.append("")
-    out = ROOT / "docs" / "bench" / "rag.md"
-    out.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    print(f"wrote {out}")
+    write_section("rag", lines)
 
 
 if __name__ == "__main__":
