@@ -87,10 +87,6 @@ class LessonPage:
             for formula in formulas:
                 st.latex(formula)
 
-    def grades(self) -> None:
-        """The "What the interviewer grades" panel, from the course data."""
-        grades_panel(self.lesson)
-
     # ---- controls ----------------------------------------------------------------------
     def _declare(self, control: Control, default: Any) -> None:
         if control.key in self._controls:
@@ -109,21 +105,23 @@ class LessonPage:
         if control.key not in st.session_state:
             st.session_state[control.key] = default
 
+    def _declare_number(self, key, label, lo, hi, default, step, costly) -> None:
+        is_int = all(isinstance(v, int) for v in (lo, hi, default)) and (step is None or isinstance(step, int))
+        self._declare(Control(key, label, "int" if is_int else "float", lo, hi, costly=costly), default)
+
     def _where(self, container):
         return st.sidebar if container is None else container
 
     def slider(self, key: str, label: str, lo: float, hi: float, default: float,
                step: float | None = None, container=None, costly: bool = False, **kwargs) -> Any:
-        """A numeric slider; int when ``lo``, ``hi`` and ``default`` are all ints."""
-        is_int = all(isinstance(v, int) for v in (lo, hi, default)) and (step is None or isinstance(step, int))
-        self._declare(Control(key, label, "int" if is_int else "float", lo, hi, costly=costly), default)
+        """A numeric slider; int when ``lo``, ``hi``, ``default`` (and ``step``) are all ints."""
+        self._declare_number(key, label, lo, hi, default, step, costly)
         return self._where(container).slider(label, lo, hi, step=step, key=key, **kwargs)
 
     def number(self, key: str, label: str, lo: float, hi: float, default: float,
                step: float | None = None, container=None, costly: bool = False, **kwargs) -> Any:
-        """A bounded number input; int when ``lo``, ``hi`` and ``default`` are all ints."""
-        is_int = all(isinstance(v, int) for v in (lo, hi, default)) and (step is None or isinstance(step, int))
-        self._declare(Control(key, label, "int" if is_int else "float", lo, hi, costly=costly), default)
+        """A bounded number input; int when ``lo``, ``hi``, ``default`` (and ``step``) are all ints."""
+        self._declare_number(key, label, lo, hi, default, step, costly)
         return self._where(container).number_input(label, lo, hi, step=step, key=key, **kwargs)
 
     def select(self, key: str, label: str, options: Sequence, default=None, container=None,
@@ -239,7 +237,7 @@ class LessonPage:
 
     def finish(self) -> None:
         """Grading panel, share and export, the URL update and notices about a bad link."""
-        self.grades()
+        grades_panel(self.lesson)
         self._notices += [f"preset value for {escape_md(k)} (not a setting of this page)"
                           for k in self._pending]
         unknown = [k for k in self._url if k not in self._controls and k not in RESERVED]
@@ -255,7 +253,7 @@ class LessonPage:
         st.session_state[f"_controls:{self.lesson.id}"] = list(self._controls.values())
         st.session_state[self._url_flag] = True
         query = "?" + urlencode(params)
-        settings = [(c.label, c.encode(st.session_state.get(k))) for k, c in self._controls.items()]
+        settings = [(control.label, params[key]) for key, control in self._controls.items()]
         with st.sidebar.expander("Share or export this scenario"):
             st.caption("Copy link to this scenario:")
             st.code(_base_url() + query, language=None, wrap_lines=True)
