@@ -298,7 +298,7 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Trains a dual encoder with symmetric InfoNCE and explains temperature and batch size.",
             "Evaluates recall@k in both directions on held-out pairs.",
             "Knows the modality gap and what it means for mixed-modality indexes."),
-        presets="playground.cases.clip:PRESETS",
+        presets="playground.cases.clip_presets:PRESETS",
     ),
     Lesson(
         "ir", None, PARTS[4], "Interview readiness", "Interview readiness",
