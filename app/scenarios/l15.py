@@ -1,8 +1,7 @@
-"""Lesson 15's shareable scenarios (training settings of the dual encoder)."""
+"""Scenarios of lesson 15's page (Multimodal search (CLIP-style), app/pages/15_multimodal_clip.py): preset values for the
+controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
-from __future__ import annotations
-
-from playground.course import Preset
+from playground.scenario import Preset
 
 PRESETS: tuple[Preset, ...] = (
     Preset("production", "Production: τ = 0.07, batch 64",
