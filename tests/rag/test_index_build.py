@@ -37,3 +37,23 @@ def test_maxsim_against_brute_force():
     assert rr.maxsim_many(q, docs) == pytest.approx(expected)
     assert [rr.maxsim(q, d) for d in docs] == pytest.approx(expected)
     assert rr.maxsim_many(q, [np.zeros((0, 8)), docs[0]])[0] == 0.0
+
+
+def test_token_embeddings_drop_padding_so_a_text_does_not_depend_on_its_batch():
+    query = "sleep"
+    alone_vec, (alone,) = rr.token_embeddings([query])
+    long_text = "how do I pause the execution of a program for a number of seconds in python"
+    batch_vecs, (batched, _) = rr.token_embeddings([query, long_text])
+    # "sleep" is one word piece: [CLS] sleep [SEP] minus the specials, whatever its batch holds
+    assert alone.shape == batched.shape == (1, alone.shape[1])
+    np.testing.assert_allclose(alone, batched, atol=1e-5)
+    np.testing.assert_allclose(alone_vec[0], batch_vecs[0], atol=1e-5)
+    docs = [rr.token_embeddings([t])[1][0] for t in ("time.sleep\nSuspend execution for seconds.",
+                                                     "os.getcwd\nReturn the current directory.")]
+    assert rr.maxsim_many(alone, docs) == pytest.approx(rr.maxsim_many(batched, docs), abs=1e-5)
+
+
+def test_real_tokens_uses_the_attention_mask():
+    rows = np.arange(12, dtype=float).reshape(6, 2)
+    assert rr.real_tokens(rows, np.array([1, 1, 1, 1, 0, 0])).tolist() == [[2, 3], [4, 5]]
+    assert rr.real_tokens(rows[:2], np.array([1, 1])).tolist() == [[0, 1], [2, 3]]

@@ -208,7 +208,7 @@ class RetrievalIndex:
         missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
         if not missing:
             return
-        path = rc.CACHE / f"queries-{rc.content_hash(_model_key(self.model_path), *missing)}.npz"
+        path = rc.CACHE / f"queries-{rc.content_hash(_model_key(self.model_path), f'tokens-v{rr.TOKENS_VERSION}', *missing)}.npz"
         if disk and path.is_file():
             with np.load(path) as data:
                 sentences, flat, offsets = data["sentences"], data["tokens"], data["offsets"]
@@ -325,7 +325,8 @@ def _model_key(model_path: str | None) -> str:
 
 def _cache_file(passages: Sequence, model_path: str | None) -> Path:
     """Folder of the on-disk embedding cache for these passages and this model."""
-    key = rc.content_hash(*(f"{p.id}\t{p.indexed_text}" for p in passages), "model", _model_key(model_path))
+    key = rc.content_hash(*(f"{p.id}\t{p.indexed_text}" for p in passages), "model", _model_key(model_path),
+                         f"tokens-v{rr.TOKENS_VERSION}")
     return rc.CACHE / f"index-{key}"
 
 
