@@ -12,7 +12,7 @@ from components.rag_index import load_index
 from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import evaluation as ev
-from playground.rag import retrieval as rt
+from playground.rag import retrievers as rv
 from playground.scenario import escape_md
 from scenarios.l11 import PRESETS
 
@@ -42,7 +42,7 @@ def run(method: str, k: int, n: int, seed: int, emb_t: float, ovl_t: float) -> l
 page = LessonPage("l11", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Retrieval**")
-method = page.select("method", "Retriever", list(rt.METHODS), "rrf", format_func=lambda m: rt.METHOD_LABELS[m])
+method = page.select("method", "Retriever", list(rv.METHODS), "rrf", format_func=lambda m: rv.METHOD_LABELS[m])
 k = page.slider("k", "Context passages (k)", 1, 10, 5)
 n = page.slider("n", "Labelled queries evaluated", 8, N_QUERIES, 16, costly=True,
                 help="Stratified by query type; more queries embed more sentences (about 25 per query).")
@@ -70,7 +70,7 @@ by_type = per_query.groupby("type")[["context precision", "context recall"]].mea
 fig = go.Figure()
 for col in ("context precision", "context recall"):
     fig.add_bar(x=by_type["type"], y=by_type[col], name=col)
-fig.update_layout(title=f"{rt.METHOD_LABELS[method]}, top {k}: retrieval quality by query type", yaxis_range=[0, 1],
+fig.update_layout(title=f"{rv.METHOD_LABELS[method]}, top {k}: retrieval quality by query type", yaxis_range=[0, 1],
                   height=320)
 page.chart(fig)
 with st.expander("Per query"):

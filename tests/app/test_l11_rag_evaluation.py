@@ -6,7 +6,7 @@ from sklearn.metrics import cohen_kappa_score
 from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import evaluation as ev
-from playground.rag import retrieval as rt
+from playground.rag import index_store as ix
 
 from .apptest import metric, open_page, texts
 
@@ -33,7 +33,7 @@ def test_defaults_show_fluent_answers_that_are_not_faithful(default_page):
 
 def test_page_numbers_equal_the_core_and_sklearn(default_page):
     at = default_page
-    index = rt.get_index()
+    index = ix.get_index()
     queries = ev.sample_queries(rc.load_queries(), 16, 0)
     k = 5
     ranked = {q.id: [h.passage_id for h in index.search("rrf", q.text, k)] for q in queries}
@@ -61,7 +61,7 @@ def test_naive_fluency_gate_passes_unfaithful_answers():
 
 def test_learner_answer_is_scored_and_bad_input_is_handled(default_page):
     first = ev.sample_queries(rc.load_queries(), 16, 0)[0]
-    context = [rt.get_index().by_id[h.passage_id] for h in rt.get_index().search("rrf", first.text, 5)]
+    context = [ix.get_index().by_id[h.passage_id] for h in ix.get_index().search("rrf", first.text, 5)]
     copied = " ".join(ev.answer_sentences(context[0].text)[:1]) or context[0].text
     at = open_page("l11", {"answer": copied})
     assert not at.exception

@@ -78,9 +78,9 @@ def _chunks() -> float:
 
 
 def _rrf() -> float:
-    from playground.rag import retrieval
+    from playground.rag import retrievers
 
-    return dict(retrieval.rrf_fuse([["d", "a", "b"], ["a", "b", "d"]], 60))["d"]
+    return dict(retrievers.rrf_fuse([["d", "a", "b"], ["a", "b", "d"]], 60))["d"]
 
 
 def _ndcg() -> float:

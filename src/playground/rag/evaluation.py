@@ -31,7 +31,7 @@ import numpy as np
 
 from playground.rag import generation as gen
 from playground.rag import ir_metrics as irm
-from playground.rag.retrieval import tokenize
+from playground.rag.retrievers import tokenize
 
 Encoder = Callable[[list[str]], np.ndarray]
 MAX_ANSWER_CHARS = 2000
