@@ -19,6 +19,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import machine  # noqa: E402
+from playground import embeddings  # noqa: E402
 from playground.cases import clip_data, clip_metrics, clip_model, clip_training  # noqa: E402
 
 
@@ -28,18 +29,19 @@ def main() -> None:
     train, test = data.subset("train"), data.subset("test")
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:  # cold: no on-disk cache
-        clip_model.CACHE_DIR, saved = Path(tmp), clip_model.CACHE_DIR
-        clip_model.caption_features(train.captions + test.captions)
-        clip_model.CACHE_DIR = saved
+        embeddings.CACHE_DIR, saved = Path(tmp), embeddings.CACHE_DIR
+        clip_model.caption_features(train.captions + test.captions, persist=True)
+        embeddings.CACHE_DIR = saved
     encode_s = time.perf_counter() - t0
-    ftr, fte = clip_model.caption_features(train.captions), clip_model.caption_features(test.captions)
+    ftr, fte = (clip_model.caption_features(train.captions, persist=True),
+                clip_model.caption_features(test.captions, persist=True))
     n_unique = len(set(train.captions + test.captions))
 
     rows = []
     settings_tried = (clip_training.TrainSettings(), clip_training.TrainSettings(temperature=1.0),
                       clip_training.TrainSettings(batch_size=8, epochs=2),
                       clip_training.TrainSettings(learn_temperature=True))
-    prompt_features = clip_model.caption_features(clip_metrics.class_prompts("colour"))
+    prompt_features = clip_model.caption_features(clip_metrics.class_prompts("colour"), persist=True)
     for settings in settings_tried:
         record = clip_training.train(train.images, ftr, settings, heldout=(test.images, fte))
         img = clip_training.embed(record.model, images=test.images)

@@ -1,6 +1,8 @@
 """Lesson 11: RAG evaluation — retrieval and generation measured separately; fluency vs faithfulness;
 judge agreement."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -16,7 +18,6 @@ from playground.rag import retrievers as rv
 from playground.scenario import escape_md
 from scenarios.l11 import PRESETS
 
-MEMO_FILE = rc.CACHE / "l11-sentence-embeddings.npz"
 SHORT = {label: kind for kind, (label, _) in ev.KINDS.items()}  # compact axis labels
 N_QUERIES = len(rc.load_queries())
 
@@ -24,7 +25,7 @@ N_QUERIES = len(rc.load_queries())
 @st.cache_resource(show_spinner="Fitting the corpus bigram model…")
 def scorers() -> tuple[ev.MemoEncoder, ev.FluencyScale]:
     passages = rc.load_passages()
-    return ev.MemoEncoder(embeddings.encode, path=MEMO_FILE), ev.fluency_scale([p.text for p in passages])
+    return ev.MemoEncoder(partial(embeddings.embed, persist=True)), ev.fluency_scale([p.text for p in passages])
 
 
 @st.cache_data(show_spinner="Retrieving, building candidate answers and scoring them…", max_entries=32)
@@ -35,7 +36,6 @@ def run(method: str, k: int, n: int, seed: int, emb_t: float, ovl_t: float) -> l
     index.encode_queries([q.text for q in queries])
     evals = ev.evaluate_queries(queries, lambda text, kk: [h.passage_id for h in index.search(method, text, kk)],
                                 index.by_id, rc.load_passages(), encode, fluency, k, emb_t, ovl_t, seed)
-    encode.save()
     return evals
 
 
@@ -130,7 +130,8 @@ if not mine.strip():
 else:
     encode, fluency = scorers()
     with page.guard():
-        score = ev.score_answer(e.question, mine, e.context_texts, encode, fluency, emb_t, ovl_t)
+        visitor_encode = encode.transient(partial(embeddings.embed, persist=False))  # never on disk
+        score = ev.score_answer(e.question, mine, e.context_texts, visitor_encode, fluency, emb_t, ovl_t)
         c = st.columns(4)
         page.metric("Your faithfulness (embedding)", f"{score.faithfulness_emb:.2f}", container=c[0])
         page.metric("Your faithfulness (overlap)", f"{score.faithfulness_overlap:.2f}", container=c[1])

@@ -40,7 +40,8 @@ def dataset():
 @st.cache_resource(show_spinner="Encoding the captions with the frozen MiniLM (once)…")
 def caption_features():
     train, test = dataset()
-    return clip_model.caption_features(train.captions), clip_model.caption_features(test.captions)
+    return (clip_model.caption_features(train.captions, persist=True),
+            clip_model.caption_features(test.captions, persist=True))
 
 
 BUNDLE_VERSION = 2  # bump when the bundle's contents change (a running server keeps old bundles)
@@ -54,7 +55,7 @@ def model_store(version: int) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def text_features(texts: tuple[str, ...]) -> np.ndarray:
-    return clip_model.caption_features(list(texts), cache=False)
+    return clip_model.caption_features(list(texts), persist=False)
 
 
 def trained(settings: clip_training.TrainSettings) -> dict:

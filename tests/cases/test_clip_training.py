@@ -30,7 +30,8 @@ def _info_nce_loops(u, v, tau):
 def shipped():
     data = clip_data.load()
     train, test = data.subset("train"), data.subset("test")
-    return train, test, clip_model.caption_features(train.captions), clip_model.caption_features(test.captions)
+    return (train, test, clip_model.caption_features(train.captions, persist=True),
+            clip_model.caption_features(test.captions, persist=True))
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,7 @@ def test_trained_dual_encoder_recall_is_far_above_chance_both_ways(shipped, trai
     assert trained.epoch_loss[-1] < trained.epoch_loss[0] < math.log(64) + 0.5
     assert trained.heldout_loss[-1] < 0.5 * math.log(64)
     # zero-shot colour from prompts the model never saw as captions
-    prompt_features = clip_model.caption_features(clip_metrics.class_prompts("colour"))
+    prompt_features = clip_model.caption_features(clip_metrics.class_prompts("colour"), persist=True)
     prompts = clip_training.embed(trained.model, text_features=prompt_features)
     acc, _ = clip_metrics.zero_shot_accuracy(img, prompts, test.labels[:, 0])
     assert acc > 3 / len(clip_data.COLOURS)

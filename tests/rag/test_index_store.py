@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+from playground import disk_cache
 from playground.embeddings import encode
 from playground.rag import corpus as rc
 from playground.rag import index_store as ix
@@ -112,3 +113,43 @@ def test_bm25_returns_only_matching_passages():
     hits = index.search("bm25", "argparse", 5)
     assert [h.passage_id for h in hits] == ["p8"]
     assert index.search("bm25", "nothingmatches", 5) == []
+
+
+def _fake_tokens(texts, model_path=None):
+    """A fast stand-in for the model's forward pass (unit sentence rows, one token row per word)."""
+    rng = np.random.default_rng(len(texts))
+    sent = rng.normal(size=(len(texts), 8)).astype(np.float32)
+    sent /= np.linalg.norm(sent, axis=1, keepdims=True)
+    return sent, [np.ones((max(len(t.split()), 1), 8), np.float32) for t in texts]
+
+
+@pytest.mark.parametrize("name", ["sentences", "tokens", "offsets"])
+@pytest.mark.parametrize("damage", ["truncated", "empty", "wrong shape"])
+def test_a_corrupt_index_cache_is_deleted_and_rebuilt(tmp_path, monkeypatch, name, damage):
+    monkeypatch.setattr(rc, "CACHE", tmp_path)
+    monkeypatch.setattr(rr, "token_embeddings", _fake_tokens)
+    passages = rc.load_passages()[:5]
+    good = ix.build_index(passages)
+    target = ix._cache_file(passages, None) / f"{name}.npy"
+    if damage == "truncated":
+        target.write_bytes(target.read_bytes()[:-16])
+    elif damage == "empty":
+        target.write_bytes(b"")
+    else:
+        array = np.load(target)
+        np.save(target, array[:-1])
+    healed = ix.build_index(passages)
+    assert healed.timings["from_cache"] == 0.0  # rebuilt, not loaded
+    np.testing.assert_array_equal(healed.offsets, good.offsets)
+    assert ix.build_index(passages).timings["from_cache"] == 1.0  # the rewritten cache is good
+
+
+def test_a_read_only_cache_builds_the_index_in_memory(tmp_path, monkeypatch, failing_disk, read_only_dir):
+    monkeypatch.setattr(rc, "CACHE", read_only_dir(tmp_path / "rag"))
+    monkeypatch.setattr(rr, "token_embeddings", _fake_tokens)
+    passages = rc.load_passages()[:5]
+    with pytest.warns(disk_cache.CacheWarning):
+        index = ix.build_index(passages)
+    assert len(index) == 5 and index.search("bm25", passages[0].title, 1)
+    assert list((tmp_path / "rag").iterdir()) == []
+    ix.build_index(passages)  # no second attempt at the disk, no second warning

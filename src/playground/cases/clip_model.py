@@ -2,27 +2,24 @@
 
 Image tower: a small CNN over 48×48 RGB pixels. Text tower: the packaged all-MiniLM-L6-v2,
 frozen, followed by a trained two-layer projection (the MiniLM sentence vectors of the captions
-are computed once and cached on disk). Both towers end in an L2-normalised ``dim``-vector; the
+are computed once and cached on disk by :func:`playground.embeddings.embed`). Both towers end in an L2-normalised ``dim``-vector; the
 similarity of an image and a caption is their cosine, and the training logits are cosines
 divided by a temperature τ (fixed, or learned as CLIP does).
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import os
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from playground import embeddings
 from playground.cases import clip_data
 
-CACHE_DIR = Path(__file__).resolve().parents[3] / ".cache" / "clip"
 TEXT_DIM = 384  # all-MiniLM-L6-v2
 MAX_SCALE = 100.0  # CLIP clamps the learned logit scale 1/τ at 100
 
@@ -104,31 +101,13 @@ def to_pixels(images: np.ndarray) -> torch.Tensor:
 # ---- caption features (frozen MiniLM, cached on disk) ---------------------------------------
 
 
-def caption_features(texts: list[str], cache: bool = True) -> np.ndarray:
+def caption_features(texts: list[str], persist: bool) -> np.ndarray:
     """MiniLM sentence vectors (unit norm, 384-d) of ``texts``.
 
-    Unique texts are encoded once; with ``cache`` the vectors are kept under ``.cache/clip``
-    keyed by a hash of the texts.
+    Unique texts are encoded once; with ``persist`` the vectors are kept in the shared embedding
+    cache (:func:`playground.embeddings.embed`); pass ``False`` for text a visitor typed.
     """
-    from playground import embeddings
-
-    unique = sorted(set(texts))
-    path = CACHE_DIR / (hashlib.sha256("\n".join(unique).encode()).hexdigest()[:24] + ".npy")
-    vectors = None
-    if cache and path.is_file():
-        try:
-            vectors = np.load(path)
-            if vectors.shape != (len(unique), TEXT_DIM):
-                vectors = None
-        except (OSError, ValueError):
-            vectors = None
-    if vectors is None:
-        with torch_threads():
-            vectors = embeddings.encode(unique) if unique else np.zeros((0, TEXT_DIM), np.float32)
-        if cache:
-            CACHE_DIR.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-            np.save(tmp, vectors)
-            os.replace(tmp, path)
-    row = {text: i for i, text in enumerate(unique)}
-    return vectors[[row[t] for t in texts]] if texts else np.zeros((0, TEXT_DIM), np.float32)
+    if not texts:
+        return np.zeros((0, TEXT_DIM), np.float32)
+    with torch_threads():
+        return embeddings.embed(texts, persist=persist)

@@ -11,9 +11,6 @@ One :class:`RetrievalIndex` is built once (BM25 statistics, passage embeddings, 
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from playground import disk_cache, embeddings
 from playground.rag import corpus as rc
 from playground.rag import rerank as rr
 from playground.rag.retrievers import (DEFAULTS, MAX_QUERY_CHARS, METHODS, Hit, fit_bm25, rrf_fuse,
@@ -70,22 +68,15 @@ class RetrievalIndex:
         return len(self.passages)
 
     # ---- query encoding -----------------------------------------------------------------
-    def encode_queries(self, texts: Sequence[str], disk: bool = False) -> None:
-        """Encode (and remember) query vectors and query token vectors in one batch; with
-        ``disk=True`` the batch is also cached under ``.cache/rag`` (for the labelled set)."""
+    def encode_queries(self, texts: Sequence[str], persist: bool = False) -> None:
+        """Encode (and remember in this process) query vectors and query token vectors in one
+        batch; with ``persist=True`` the batch is also cached on disk (for the labelled set, never
+        for a visitor's query): see :func:`playground.embeddings.embed`."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
         if not missing:
             return
-        path = rc.CACHE / f"queries-{rc.content_hash(_model_key(self.model_path), f'tokens-v{rr.TOKENS_VERSION}', *missing)}.npz"
-        if disk and path.is_file():
-            with np.load(path) as data:
-                sentences, flat, offsets = data["sentences"], data["tokens"], data["offsets"]
-            tokens = [flat[offsets[i]:offsets[i + 1]] for i in range(len(missing))]
-        else:
-            sentences, tokens = rr.token_embeddings(missing, self.model_path)
-            if disk:
-                offsets = np.concatenate([[0], np.cumsum([len(t) for t in tokens])])
-                _save_npz(path, sentences=sentences, tokens=np.concatenate(tokens), offsets=offsets)
+        sentences, tokens = embeddings.embed(missing, persist=persist, model_path=self.model_path,
+                                             tokens=True)
         for text, vec, tok in zip(missing, sentences, tokens):
             self._query_cache[text] = (vec, tok)
         while len(self._query_cache) > 5000:
@@ -174,38 +165,30 @@ class RetrievalIndex:
         return hits[:k]
 
 
-def _model_key(model_path: str | None) -> str:
-    from playground.embeddings import default_model_path
-
-    return str(default_model_path() if model_path is None else Path(model_path).expanduser().resolve())
-
-
 def _cache_file(passages: Sequence, model_path: str | None) -> Path:
     """Folder of the on-disk embedding cache for these passages and this model."""
-    key = rc.content_hash(*(f"{p.id}\t{p.indexed_text}" for p in passages), "model", _model_key(model_path),
-                         f"tokens-v{rr.TOKENS_VERSION}")
+    key = rc.content_hash(*(f"{p.id}\t{p.indexed_text}" for p in passages), "model",
+                          embeddings.model_key(model_path), f"tokens-v{rr.TOKENS_VERSION}")
     return rc.CACHE / f"index-{key}"
 
 
-def _save_npz(path: Path, **arrays) -> None:
-    """Write an .npz atomically (a concurrent reader sees the old file or the new one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-    os.close(fd)
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
+def _index_checker(n: int):
+    """Shape, dtype and consistency checks of a cached index folder (``n`` passages). The
+    sentence vectors and offsets are checked in full (unit rows, increasing offsets); the ~300 MB
+    token matrix, memory-mapped, is checked for dtype and shape (a truncated file does not map)."""
+    need = disk_cache.require
 
-
-def _save_arrays(folder: Path, **arrays) -> None:
-    """Write one .npy per array into ``folder`` atomically (built aside, then renamed)."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
-    for name, array in arrays.items():
-        np.save(tmp / f"{name}.npy", array)
-    try:
-        os.replace(tmp, folder)
-    except OSError:  # another process finished first: keep its copy
-        shutil.rmtree(tmp, ignore_errors=True)
+    def check(arrays) -> None:
+        sentences, tokens, offsets = arrays["sentences"], arrays["tokens"], arrays["offsets"]
+        need(sentences.dtype == np.float32 and sentences.ndim == 2 and len(sentences) == n,
+             "sentence vectors of the wrong shape")
+        need(bool(np.allclose(np.linalg.norm(sentences, axis=1), 1.0, atol=1e-3)),
+             "sentence vectors are not unit length")
+        need(offsets.dtype == np.int64 and offsets.shape == (n + 1,) and offsets[0] == 0
+             and bool(np.all(np.diff(offsets) >= 0)), "token offsets of the wrong shape")
+        need(tokens.dtype == np.float16 and tokens.shape == (offsets[-1], sentences.shape[1]),
+             "token matrix of the wrong shape")
+    return check
 
 
 def embed_passages(passages: Sequence, model_path: str | None = None, batch: int = 256,
@@ -241,11 +224,12 @@ def build_index(passages: Sequence | None = None, model_path: str | None = None,
         raise ValueError("there are no passages to index")
     path = _cache_file(passages, model_path)
     timings = {}
-    if use_disk_cache and (path / "offsets.npy").is_file():
-        t0 = time.perf_counter()
-        sentences = np.load(path / "sentences.npy")
-        tokens = np.load(path / "tokens.npy", mmap_mode="r")  # ~300 MB: paged in on demand
-        offsets = np.load(path / "offsets.npy")
+    t0 = time.perf_counter()
+    cached = (disk_cache.load_folder(path, ("sentences", "tokens", "offsets"), _index_checker(len(passages)),
+                                     mmap=("tokens",))  # ~300 MB: paged in on demand
+              if use_disk_cache else None)
+    if cached is not None:
+        sentences, tokens, offsets = cached["sentences"], cached["tokens"], cached["offsets"]
         timings.update(embed=0.0, cache_load=time.perf_counter() - t0, from_cache=1.0)
         if progress:
             progress(1.0, "Loaded passage embeddings from the disk cache")
@@ -254,7 +238,7 @@ def build_index(passages: Sequence | None = None, model_path: str | None = None,
         sentences, tokens, offsets = embed_passages(passages, model_path, progress=progress)
         timings.update(embed=time.perf_counter() - t0, from_cache=0.0)
         if use_disk_cache:
-            _save_arrays(path, sentences=sentences, tokens=tokens, offsets=offsets)
+            disk_cache.save_folder(path, sentences=sentences, tokens=tokens, offsets=offsets)
     return RetrievalIndex(passages, sentences, tokens, offsets, model_path, timings)
 
 

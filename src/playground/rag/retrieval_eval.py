@@ -18,7 +18,7 @@ def evaluate(index: RetrievalIndex, queries: Sequence, method: str, recall_k: in
     search time in ms (query embedding already cached, one BLAS thread)."""
     from threadpoolctl import threadpool_limits
 
-    index.encode_queries([q.text for q in queries], disk=True)
+    index.encode_queries([q.text for q in queries], persist=True)
     depth = max(10, recall_k)
     rows = []
     with threadpool_limits(limits=1):  # many tiny products: one BLAS thread is faster on 2 cores
