@@ -6,23 +6,23 @@ import streamlit as st
 from scipy import stats
 
 from components.page import LessonPage
-from playground.experiments import ab
+from playground.experiments import cuped as cp, novelty as nv, power as pw, sequential as sq, srm as sr
 from playground.experiments import offline_metrics as om
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def novelty_run(**kwargs) -> ab.NoveltyResult:
-    return ab.simulate_novelty(**kwargs)
+def novelty_run(**kwargs) -> nv.NoveltyResult:
+    return nv.simulate_novelty(**kwargs)
 
 
 @st.cache_data(show_spinner="Simulating experiments…", max_entries=32)
-def peeking_run(**kwargs) -> ab.PeekingResult:
-    return ab.simulate_peeking(**kwargs)
+def peeking_run(**kwargs) -> sq.PeekingResult:
+    return sq.simulate_peeking(**kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def cuped_run(**kwargs) -> ab.CupedResult:
-    return ab.simulate_cuped(**kwargs)
+def cuped_run(**kwargs) -> cp.CupedResult:
+    return cp.simulate_cuped(**kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -64,8 +64,8 @@ with tabs[0]:
     factor = 1 - rho**2 if cuped_on else 1.0
     plan = plain = None
     with page.guard():
-        plain = ab.plan(baseline, mde, alpha, power, relative, traffic, allocation)
-        plan = ab.plan(baseline, mde, alpha, power, relative, traffic, allocation, variance_factor=factor)
+        plain = pw.plan(baseline, mde, alpha, power, relative, traffic, allocation)
+        plan = pw.plan(baseline, mde, alpha, power, relative, traffic, allocation, variance_factor=factor)
     if plan is not None:
         m1, m2, m3, m4 = st.columns(4)
         page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, key=True)
@@ -84,7 +84,7 @@ with tabs[0]:
         for m_mult, dash in ((0.5, "dot"), (1.0, "solid"), (2.0, "dash")):
             eff = mde * m_mult
             try:
-                curve = ab.power_two_proportions(baseline, eff, n_grid / factor, alpha, relative,
+                curve = pw.power_two_proportions(baseline, eff, n_grid / factor, alpha, relative,
                                                  allocation / (1 - allocation))
             except ValueError:
                 continue
@@ -257,7 +257,7 @@ with tabs[4]:
     srm = None
     with page.guard():
         if counts_text.strip():
-            counts = ab.parse_counts(counts_text)
+            counts = sr.parse_counts(counts_text)
             source = "your counts"
         elif nov is not None:
             tot = nov.cumulative.iloc[-1]
@@ -268,7 +268,7 @@ with tabs[4]:
         shares = [share, 1 - share] if len(counts) == 2 else None
         if shares is None:
             st.caption(f"{len(counts)} arms: checking against an equal split.")
-        srm = ab.srm_test(counts, shares)
+        srm = sr.srm_test(counts, shares)
     if srm is not None:
         m1, m2 = st.columns(2)
         page.metric("SRM chi-square", f"{srm.chi2:.2f}", container=m1)

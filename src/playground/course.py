@@ -187,7 +187,7 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Computes sample size and duration from baseline, MDE, alpha and power.",
             "Watches for novelty/primacy effects and segments new vs returning users.",
             "Uses CUPED, sequential tests and SRM checks."),
-        presets="playground.experiments.ab:PRESETS",
+        presets="playground.experiments.presets:PRESETS",
     ),
     Lesson(
         "l07", 7, PARTS[1], "Monitoring and retraining", "Monitoring and retraining",

@@ -42,9 +42,9 @@ class Numeric:
 
 
 def _n_per_arm(baseline: float, mde: float, relative: bool = False) -> float:
-    from playground.experiments import ab
+    from playground.experiments import power as pw
 
-    return float(ab.sample_size_per_arm(baseline, mde, relative=relative))
+    return float(pw.sample_size_per_arm(baseline, mde, relative=relative))
 
 
 def _corrected(p: float, w: float) -> float:
