@@ -3,7 +3,7 @@ the grading panel, share link and Markdown export.
 
 Every lesson page is written as::
 
-    page = LessonPage("l04")
+    page = LessonPage("l04", presets=PRESETS)   # from scenarios.l04
     seed = page.seed()
     w = page.slider("w", "Negative keep rate w", 0.01, 1.0, 0.1, step=0.01)
     ...
@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from playground import course
-from playground.scenario import Control, InvalidValue, escape_md, scenario_markdown
+from playground.scenario import Control, InvalidValue, Preset, escape_md, scenario_markdown
 
 RESERVED = ("preset",)
 PRESENTER_CSS = """
@@ -39,9 +39,9 @@ PRESENTER_CSS = """
 class LessonPage:
     """Shared anatomy of a lesson page (see module docstring)."""
 
-    def __init__(self, lesson_id: str) -> None:
+    def __init__(self, lesson_id: str, presets: Sequence[Preset] = ()) -> None:
         self.lesson = course.lesson(lesson_id)
-        self.presets = {p.name: p for p in course.presets_for(lesson_id)}
+        self.presets = {p.name: p for p in presets}
         self._controls: dict[str, Control] = {}
         self._numbers: list[tuple[str, str]] = []
         self._formulas: list[str] = []

@@ -6,8 +6,9 @@ import streamlit as st
 from components.page import LessonPage
 from components.timer import interview_clock
 from playground import framework as fw
+from scenarios.l00 import PRESETS
 
-page = LessonPage("l00")
+page = LessonPage("l00", presets=PRESETS)
 prompt = page.select("prompt", "Interview prompt", list(fw.PROMPTS))
 st.sidebar.markdown("**Time budget per step (minutes)**")
 budgets = [page.slider(f"m_{s.key}", s.name, 0, 30, s.minutes) for s in fw.STEPS]

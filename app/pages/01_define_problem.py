@@ -6,13 +6,14 @@ from plotly.subplots import make_subplots
 
 from components.page import LessonPage
 from playground.recsys import objectives as ob
+from scenarios.l01 import PRESETS
 
 PRODUCTION = (0.2, 0.3, 0.5)
 NAIVE = ob.OBJECTIVES["CTR (clicks)"]
 # proxy name -> (weekly column, run-level column of the frontier table, number format)
 PROXIES = {"CTR": ("ctr", "ctr", ".1%"), "Watch minutes": ("watch_per_user", "watch", ".1f")}
 
-page = LessonPage("l01")
+page = LessonPage("l01", presets=PRESETS)
 seed = page.seed()
 business = page.select("business", "Business goal (north star)", ob.BUSINESS)
 proxy = page.select("proxy", "Proxy on the charts", list(PROXIES))

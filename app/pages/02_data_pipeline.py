@@ -5,8 +5,9 @@ import streamlit as st
 
 from components.page import LessonPage
 from playground.recsys import pipeline as pl
+from scenarios.l02 import PRESETS
 
-page = LessonPage("l02")
+page = LessonPage("l02", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Naive steps in your pipeline** (off = the production step)")
 leak = page.toggle("leak", "Label leakage: use dwell time (logged after the click)", False)

@@ -12,6 +12,7 @@ from components.page import LessonPage
 from playground.recsys import ann
 from playground.recsys import sizing as sz
 from playground.recsys import two_tower as tt
+from scenarios.l03 import PRESETS
 
 SIZES = [10_000, 30_000, 100_000, 300_000, 1_000_000]
 SWEEP_ALL_MAX = 100_000  # above this only exact search and the selected kind are built
@@ -47,7 +48,7 @@ def memo(bucket: str, key: tuple, compute, limit: int, label: str | None = None)
     return value
 
 
-page = LessonPage("l03")
+page = LessonPage("l03", presets=PRESETS)
 seed = page.seed()
 k = page.number("k", "k (recall@k)", 1, 1000, 10, step=1,
                 help="Neighbours / recommendations per query. Cannot exceed the collection size.")

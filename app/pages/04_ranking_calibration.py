@@ -8,8 +8,9 @@ from plotly.subplots import make_subplots
 
 from components.page import LessonPage
 from playground.recsys import calibration as cal
+from scenarios.l04 import PRESETS
 
-page = LessonPage("l04")
+page = LessonPage("l04", presets=PRESETS)
 seed = page.seed()
 model = page.select("model", "Ranker", cal.MODELS, costly=True,
                     format_func={"logistic": "Logistic regression", "gbdt": "Gradient-boosted trees"}.get)

@@ -8,6 +8,7 @@ import streamlit as st
 from components.page import LessonPage
 from playground.recsys import queueing as qu
 from playground.recsys import serving as sv
+from scenarios.l05 import PRESETS
 
 FANOUTS = (1, 2, 5, 10, 20, 50, 100)
 BATCHES = (1, 2, 4, 8, 16, 32)
@@ -15,7 +16,7 @@ N_REQUESTS = 20_000
 SHORT = {"cg": "Candidates", "fs": "Feature lookup", "rank": "Ranking", "rr": "Re-rank"}
 BELOW = dict(orientation="h", yanchor="top", y=-0.22, x=0)
 
-page = LessonPage("l05")
+page = LessonPage("l05", presets=PRESETS)
 seed = page.seed()
 budget = page.slider("budget", "Latency budget at p99 (ms)", 50, 500, 200, step=10)
 n = page.slider("n", "Fan-out: feature-store shards N", 1, 100, 20)

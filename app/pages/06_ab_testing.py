@@ -9,6 +9,7 @@ from components.page import LessonPage
 from playground.experiments import cuped as cp, novelty as nv, power as pw, sequential as sq, srm as sr
 from playground.experiments import guardrails as gr, multiple_testing as mt
 from playground.experiments import offline_metrics as om
+from scenarios.l06 import PRESETS
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -41,7 +42,7 @@ def offline_table(k: int, shown: int, pop: float, seed: int):
     return om.logged_feedback_example(shown=shown, popularity_weight=pop, seed=seed).table(k)
 
 
-page = LessonPage("l06")
+page = LessonPage("l06", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Your team's analysis (naive vs production)**")
 seq = page.toggle("seq", "Sequential boundary (O'Brien–Fleming) for daily looks", True)

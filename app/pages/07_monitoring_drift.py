@@ -10,6 +10,7 @@ from components.page import LessonPage
 from components.upload import numeric_csv_upload
 from playground.monitoring import drift as dr
 from playground.monitoring import retraining as rt
+from scenarios.l07 import PRESETS
 
 TRAIN_DAYS = 20
 DAYS = 120
@@ -37,7 +38,7 @@ def policies(key, **kwargs):
     return rt.compare(stream, train_days=TRAIN_DAYS, **kwargs)
 
 
-page = LessonPage("l07")
+page = LessonPage("l07", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Inject drift**")
 kind = page.select("kind", "Drift kind", dr.KINDS, "concept",

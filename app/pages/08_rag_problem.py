@@ -12,6 +12,7 @@ from playground.rag import chunking as ch
 from playground.rag import corpus as rc
 from playground.rag import requirements as rq
 from playground.rag import retrieval as rt
+from scenarios.l08 import PRESETS
 
 DOCS = ("module:json", "module:subprocess", "module:shutil", "topic:formatstrings", "module:functools",
         "topic:specialnames", "module:datetime")
@@ -41,7 +42,7 @@ def side_by_side(k: int) -> pd.DataFrame:
                          "full": full[f"recall@{k}"]})
 
 
-page = LessonPage("l08")
+page = LessonPage("l08", presets=PRESETS)
 seed = page.seed()
 tabs = st.tabs(["1 · Requirements → design", "2 · Chunking on a real document",
                 "3 · Just a vector DB vs the full pipeline"])

@@ -10,6 +10,7 @@ from components.rag_index import load_index
 from playground.rag import corpus as rc
 from playground.rag import retrieval as rt
 from playground.scenario import escape_md
+from scenarios.l09 import PRESETS
 
 MARKS = {2: "✅", 1: "☑️", 0: "❌"}
 
@@ -33,7 +34,7 @@ def bootstrap_ci(a: np.ndarray, b: np.ndarray, seed: int, n: int = 2000) -> tupl
     return float(np.percentile(diffs, 2.5)), float(np.percentile(diffs, 97.5))
 
 
-page = LessonPage("l09")
+page = LessonPage("l09", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**BM25**")
 k1 = page.slider("k1", "k1 (term-frequency saturation)", 0.1, 3.0, 1.2, step=0.1)

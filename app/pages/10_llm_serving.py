@@ -14,6 +14,7 @@ from playground.rag import llm_serving as ls
 from playground.rag import retrieval as rt
 from playground.rag import semantic_cache as sc
 from playground.scenario import escape_md
+from scenarios.l10 import PRESETS
 
 GIB, MIB = ls.GIB, ls.MIB
 THRESHOLDS = np.round(np.arange(0.30, 1.0001, 0.01), 2)
@@ -83,7 +84,7 @@ def sci(x: float) -> str:
     return rf"{x / 10**exp:.2f} \times 10^{{{exp}}}"
 
 
-page = LessonPage("l10")
+page = LessonPage("l10", presets=PRESETS)
 seed = page.seed()
 
 # ---- 1. serving calculator ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from playground.rag import corpus as rc
 from playground.rag import evaluation as ev
 from playground.rag import retrieval as rt
 from playground.scenario import escape_md
+from scenarios.l11 import PRESETS
 
 MEMO_FILE = rc.CACHE / "l11-sentence-embeddings.npz"
 SHORT = {label: kind for kind, (label, _) in ev.KINDS.items()}  # compact axis labels
@@ -38,7 +39,7 @@ def run(method: str, k: int, n: int, seed: int, emb_t: float, ovl_t: float) -> l
     return evals
 
 
-page = LessonPage("l11")
+page = LessonPage("l11", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Retrieval**")
 method = page.select("method", "Retriever", list(rt.METHODS), "rrf", format_func=lambda m: rt.METHOD_LABELS[m])

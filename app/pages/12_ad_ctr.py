@@ -7,12 +7,13 @@ import streamlit as st
 
 from components.page import LessonPage
 from playground.cases import ads
+from scenarios.l12 import PRESETS
 
 LOG_SIZES = [1000, 2000, 5000, 10000, 20000]
 REPLICATES = 100
 SWEEP_REPLICATES = 30
 
-page = LessonPage("l12")
+page = LessonPage("l12", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Auction**")
 n_bidders = page.slider("bidders", "Advertisers per auction", 2, 50, 10)

@@ -10,12 +10,13 @@ from plotly.subplots import make_subplots
 
 from components.page import LessonPage
 from playground.cases import fraud
+from scenarios.l13 import PRESETS
 
 RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05]
 RATE_SWEEP = (0.05, 0.02, 0.01, 0.005, 0.002, 0.001)
 THRESHOLD_RULES = ("minimum expected cost", "0.5", "manual")
 
-page = LessonPage("l13")
+page = LessonPage("l13", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Data and model**")
 rate = page.select_slider("rate", "Fraud rate", RATES, 0.005, costly=True, format_func=lambda r: f"{r:.1%}")

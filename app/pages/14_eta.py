@@ -8,11 +8,12 @@ import streamlit as st
 
 from components.page import LessonPage
 from playground.cases import eta
+from scenarios.l14 import PRESETS
 
 TEST_TRIPS = 20000
 BASES = ("quantile model", "mean (MSE model)", "mean + buffer")
 
-page = LessonPage("l14")
+page = LessonPage("l14", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**City and data**")
 n_train = page.select_slider("n", "Training trips", [2000, 5000, 10000, 20000, 40000], 20000, costly=True)

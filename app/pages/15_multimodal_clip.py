@@ -11,11 +11,12 @@ import streamlit as st
 from components.page import LessonPage
 from playground.cases import clip, clip_data
 from playground.scenario import escape_md
+from scenarios.l15 import PRESETS
 
 REAL_CLIP_IMAGES = 200  # held-out images scored with user-supplied CLIP weights (CPU budget)
 MAX_MODELS = 6
 
-page = LessonPage("l15")
+page = LessonPage("l15", presets=PRESETS)
 st.sidebar.markdown("**Training (changing these retrains the model)**")
 seed = page.number("seed", "Seed", 0, 9999, 0, step=1, costly=True,
                    help="Initial weights and batch order; the same seed and settings train the same model.")

@@ -8,7 +8,7 @@ nothing is evaluated, and text values are only ever shown through Streamlit's es
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 MAX_TEXT = 500
@@ -16,6 +16,28 @@ MAX_TEXT = 500
 
 class InvalidValue(ValueError):
     """A value from a link or a preset that the control cannot take."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named scenario for one lesson page.
+
+    Parameters
+    ----------
+    name : str
+        Short identifier used in links (``?preset=name``); lowercase, no spaces.
+    label : str
+        Button text shown to the learner.
+    description : str
+        One sentence saying what the learner should see when the preset is applied.
+    values : dict
+        Widget key -> value. Keys must be controls the page declares.
+    """
+
+    name: str
+    label: str
+    description: str
+    values: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import pytest
 
 from playground import course
 from playground.scenario import Control
+from scenarios import BY_LESSON
 
 from .apptest import open_page, registered
 
@@ -80,10 +81,10 @@ def test_widgets_at_extremes_and_random_values(lesson_id, which):
 
 @pytest.mark.parametrize(
     "lesson_id,preset",
-    [(lid, p.name) for lid in PAGES for p in course.presets_for(lid)],
+    [(lid, p.name) for lid in PAGES for p in BY_LESSON.get(lid, ())],
 )
 def test_link_built_from_a_preset_restores_it(lesson_id, preset):
-    values = {p.name: p for p in course.presets_for(lesson_id)}[preset].values
+    values = {p.name: p for p in BY_LESSON[lesson_id]}[preset].values
     params = {key: Control(key, key, "text").encode(value) for key, value in values.items()}
     for at in (open_page(lesson_id, params), open_page(lesson_id, {"preset": preset})):
         _assert_clean(at)

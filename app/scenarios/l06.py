@@ -1,8 +1,7 @@
-"""Lesson 6's shareable scenarios (controls of the power, novelty, sequential, CUPED and SRM parts)."""
+"""Scenarios of lesson 6's page (Evaluation and A/B testing, app/pages/06_ab_testing.py): preset values for the
+controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
-from __future__ import annotations
-
-from playground.course import Preset
+from playground.scenario import Preset
 
 PRESETS: tuple[Preset, ...] = (
     Preset("naive", "Naive: read it daily, stop on day 3",
