@@ -12,9 +12,9 @@ from scenarios.l04 import PRESETS
 
 page = LessonPage("l04", presets=PRESETS)
 seed = page.seed()
-model = page.select("model", "Ranker", cal.MODELS, costly=True,
+model = page.select("model", "Ranker", cal.MODELS,
                     format_func={"logistic": "Logistic regression", "gbdt": "Gradient-boosted trees"}.get)
-w = page.slider("w", "Negative keep rate w (downsampling)", 0.02, 1.0, 0.1, step=0.01, costly=True,
+w = page.slider("w", "Negative keep rate w (downsampling)", 0.02, 1.0, 0.1, step=0.01,
                 help="Every click is kept, each non-click with probability w; the model retrains.")
 k = page.slider("k", "Score sharpness k (> 1 over-confident)", 0.25, 4.0, 1.0, step=0.05,
                 help="The model's log-odds z become k·z + b before anything else.")
@@ -54,9 +54,7 @@ def blend_ab(calibrate: bool, w: float, seed: int) -> blend.BlendExperiment:
 
 
 st.subheader("The headline: an A/B test that stops making sense")
-ab_run = None
-with page.guard():
-    ab_run = blend_ab(blend_cal, w, seed)
+ab_run = page.guard(blend_ab, blend_cal, w, seed)
 if ab_run is not None:
     ctl, trt, rd = ab_run.control, ab_run.treatment, ab_run.read
     st.caption(f"A feed ranks by p(click) + λ·p(watch), λ = 2.5, tuned for probabilities. The A/B test "
@@ -68,7 +66,7 @@ if ab_run is not None:
                 delta=f"true CTR {ab_run.true_ctr:.1%}", delta_color="off", delta_arrow="off", container=c[1])
     page.metric("A/B: value per impression", f"{rd.relative:+.1%}",
                 delta=f"95% CI {rd.lo / rd.control:+.1%} … {rd.hi / rd.control:+.1%}", delta_color="off",
-                delta_arrow="off", container=c[2], key=True)
+                delta_arrow="off", container=c[2], headline=True)
     page.metric("Candidates above the quality threshold", f"{ctl.above_threshold:.0%} → {trt.above_threshold:.0%}",
                 container=c[3])
     if not ab_run.consistent:
@@ -84,12 +82,16 @@ if ab_run is not None:
                    "with the offline AUC. Its AUC is the same calibrated or not (Platt is monotone).")
 
 data = click_data(seed)
-variants = None
-with page.guard():
-    n_kept = trained_scores(seed, model, w)[2]
+
+
+def scored() -> tuple:
+    """Training rows kept, the fitted calibrators, every variant scored, and the oracle."""
     probs, fitted = calibrated(seed, model, w, k, b)
-    variants = cal.score_all(probs, data, n_bins, strategy, t)
-    truth = cal.oracle(data, n_bins, strategy, t)
+    return (trained_scores(seed, model, w)[2], fitted, cal.score_all(probs, data, n_bins, strategy, t),
+            cal.oracle(data, n_bins, strategy, t))
+
+
+n_kept, fitted, variants, truth = page.guard(scored) or (None,) * 4
 
 if variants is not None:
     naive = variants["naive"]
@@ -102,10 +104,10 @@ if variants is not None:
                f"probabilities. Production: downsampling corrected, then {method} fit on a held-out "
                "split of full traffic.")
     c = st.columns(4)
-    page.metric("ECE (naive)", f"{naive.table.ece:.3f}", container=c[0], key=True)
+    page.metric("ECE (naive)", f"{naive.table.ece:.3f}", container=c[0], headline=True)
     page.metric("ECE (production)", f"{prod.table.ece:.3f}",
                 delta=f"{prod.table.ece - naive.table.ece:+.3f}", delta_color="inverse",
-                container=c[1], key=True)
+                container=c[1], headline=True)
     page.metric("Predicted CTR (naive)", f"{naive.mean_p:.1%}",
                 delta=f"{naive.mean_p / true_ctr:.2f}× the true CTR", delta_color="off", container=c[2])
     page.metric("Predicted CTR (production)", f"{prod.mean_p:.1%}",
@@ -192,7 +194,7 @@ if variants is not None:
     st.subheader("Why it matters downstream: a threshold and a bid")
     c = st.columns(3)
     page.metric("Wrong show/skip decisions", f"{naive.decision.wrong:.1%} → {prod.decision.wrong:.1%}",
-                container=c[0], key=True)
+                container=c[0], headline=True)
     page.metric("Value lost per 1k impressions", f"{naive.decision.regret:.1f} → {prod.decision.regret:.1f}",
                 container=c[1], help="In units of the value of one click, against deciding with the true CTR.")
     page.metric("Bid ÷ fair bid", f"{naive.decision.bid_ratio:.2f} → {prod.decision.bid_ratio:.2f}",

@@ -78,15 +78,14 @@ with tabs[0]:
     relative = mde_kind == "relative"
     mde = mde_pct / 100
     factor = 1 - rho**2 if cuped_on else 1.0
-    plan = plain = None
-    with page.guard():
-        plain = pw.plan(baseline, mde, alpha, power, relative, traffic, allocation)
-        plan = pw.plan(baseline, mde, alpha, power, relative, traffic, allocation, variance_factor=factor)
+    plain = page.guard(pw.plan, baseline, mde, alpha, power, relative, traffic, allocation)
+    plan = None if plain is None else page.guard(pw.plan, baseline, mde, alpha, power, relative, traffic,
+                                                  allocation, variance_factor=factor)
     if plan is not None:
         m1, m2, m3, m4 = st.columns(4)
-        page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, key=True)
+        page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, headline=True)
         page.metric("Total users", f"{plan.n_total:,}", container=m2)
-        page.metric("Days to run", f"{plan.days}", container=m3, key=True)
+        page.metric("Days to run", f"{plan.days}", container=m3, headline=True)
         page.metric("Per arm without CUPED", f"{plain.n_control:,}", delta=f"{plain.days} days",
                     delta_color="off", delta_arrow="off", container=m4)
         st.caption(f"Detects {plan.p_control:.2%} → {plan.p_treatment:.2%} with {power:.0%} power at "
@@ -124,12 +123,10 @@ with tabs[1]:
     if stop_day > days:
         st.warning(f"The test only runs {days} days: reading it on day {days} instead of {stop_day}.")
         stop_day = days
-    nov = None
-    with page.guard():
-        nov = novelty_run(days=days, baseline=baseline, steady_lift=steady, novelty=novelty,
-                          half_life=half_life, existing_users=int(traffic / ret),
-                          return_rate=ret, new_per_day=max(int(traffic * 0.1), 1),
-                          allocation=allocation, seed=seed)
+    nov = page.guard(novelty_run, days=days, baseline=baseline, steady_lift=steady, novelty=novelty,
+                     half_life=half_life, existing_users=int(traffic / ret),
+                     return_rate=ret, new_per_day=max(int(traffic * 0.1), 1),
+                     allocation=allocation, seed=seed)
     if nov is not None and not np.isfinite(nov.stop_read(min(stop_day, days)).lift_hi):
         st.warning("Too few conversions by the stop day to estimate a lift: raise the traffic or "
                    "the baseline rate, or read the test later.")
@@ -139,11 +136,11 @@ with tabs[1]:
         m1, m2, m3 = st.columns(3)
         page.metric(f"Lift read on day {stop_day}", f"{early.lift:+.1%}",
                     delta=f"95% CI {early.lift_lo:+.1%} … {early.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
-                    container=m1, key=True)
+                    container=m1, headline=True)
         page.metric(f"Lift read on day {days}", f"{full.lift:+.1%}",
                     delta=f"95% CI {full.lift_lo:+.1%} … {full.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
                     container=m2)
-        page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, key=True)
+        page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, headline=True)
         overstated = early.lift - steady
         if early.significant and early.lift_lo > steady:
             st.error(f"Stopping on day {stop_day} ships a {early.lift:+.1%} 'win' whose whole CI sits "
@@ -193,16 +190,14 @@ with tabs[2]:
     per_look = max(int(min(traffic, 200_000) * min(allocation, 1 - allocation)), 1)
     c2.caption(f"{per_look:,} users per arm join between two checks (daily traffic × the smaller "
                "arm's share, capped at 200,000 users a day).")
-    peek = None
-    with page.guard():
-        peek = peeking_run(sims=sims, looks=looks, users_per_look=per_look, baseline=baseline,
-                           lift=peek_lift, alpha=alpha, seed=seed)
+    peek = page.guard(peeking_run, sims=sims, looks=looks, users_per_look=per_look, baseline=baseline,
+                      lift=peek_lift, alpha=alpha, seed=seed)
     if peek is not None:
         what = "false-positive rate" if peek_lift == 0 else "rejection rate (power)"
         m1, m2, m3, m4 = st.columns(4)
         page.metric(f"Peeking every day: {what}", f"{peek.naive_rate:.1%}", container=m1,
-                    key=not seq, delta=f"nominal {alpha:g}", delta_color="off", delta_arrow="off")
-        page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, key=seq)
+                    headline=not seq, delta=f"nominal {alpha:g}", delta_color="off", delta_arrow="off")
+        page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, headline=seq)
         page.metric(f"mSPRT: {what}", f"{peek.msprt_rate:.1%}", container=m3)
         page.metric(f"One read at the end: {what}", f"{peek.final_only:.1%}", container=m4)
         st.caption("mSPRT (mixture SPRT, τ = 5 % of the baseline) may be read after every user and "
@@ -245,14 +240,12 @@ with tabs[3]:
     n_arm = page.slider("n_arm", "Users per arm", 100, 10_000, 2000, step=100, container=c1)
     effect = page.slider("effect", "True effect (in standard deviations)", 0.0, 0.3, 0.05, step=0.01,
                          container=c2)
-    cup = None
-    with page.guard():
-        cup = cuped_run(n_per_arm=n_arm, rho=rho, effect=effect,
-                        reps=int(np.clip(2_000_000 // (2 * n_arm), 50, 400)), seed=seed)
+    cup = page.guard(cuped_run, n_per_arm=n_arm, rho=rho, effect=effect,
+                     reps=int(np.clip(2_000_000 // (2 * n_arm), 50, 400)), seed=seed)
     if cup is not None:
         m1, m2, m3 = st.columns(3)
         page.metric("Variance ratio (CUPED / naive), measured", f"{cup.var_ratio:.2f}", container=m1,
-                    key=cuped_on)
+                    headline=cuped_on)
         page.metric("1 − ρ² (theory)", f"{cup.theory_ratio:.2f}", container=m2)
         half_naive, half_cuped = cup.half_widths(0.05)
         page.metric("95% CI half-width naive → CUPED", f"{half_naive:.3f} → {half_cuped:.3f}", container=m3)
@@ -274,8 +267,9 @@ with tabs[4]:
                             "", container=c1)
     share = page.slider("srm_share", "Intended share of the first arm", 0.05, 0.95, 0.5, step=0.05,
                         container=c2)
-    srm = None
-    with page.guard():
+
+    def srm_check(share: float) -> tuple:
+        """The SRM test on the typed counts, else on the simulated test's; and where they came from."""
         if counts_text.strip():
             counts = sr.parse_counts(counts_text)
             source = "your counts"
@@ -288,11 +282,13 @@ with tabs[4]:
         shares = [share, 1 - share] if len(counts) == 2 else None
         if shares is None:
             st.caption(f"{len(counts)} arms: checking against an equal split.")
-        srm = sr.srm_test(counts, shares)
+        return sr.srm_test(counts, shares), source
+
+    srm, source = page.guard(srm_check, share) or (None, None)
     if srm is not None:
         m1, m2 = st.columns(2)
         page.metric("SRM chi-square", f"{srm.chi2:.2f}", container=m1)
-        page.metric("SRM p-value", f"{srm.p_value:.2g}", container=m2, key=True)
+        page.metric("SRM p-value", f"{srm.p_value:.2g}", container=m2, headline=True)
         if srm.mismatch:
             st.error(f"Sample-ratio mismatch in {source} (p = {srm.p_value:.2g} < {srm.threshold:g}): "
                      "assignment or logging is broken, so no metric from this test can be trusted. "
@@ -316,10 +312,8 @@ with tabs[5]:
     lat_margin = page.slider("lat_margin", "Latency harm tolerated (% of control)", 0, 20, 5, container=c2)
     unsub = page.slider("unsub", "True change in unsubscribes (relative)", -0.5, 1.0, 0.0, step=0.05,
                         container=c3)
-    review = None
-    with page.guard():
-        review = launch_run(ctr_lift=ctr_lift, latency_ms=float(lat_ms), unsub_lift=unsub,
-                            latency_margin=lat_margin / 100, n_per_arm=50_000, seed=seed)
+    review = page.guard(launch_run, ctr_lift=ctr_lift, latency_ms=float(lat_ms), unsub_lift=unsub,
+                        latency_margin=lat_margin / 100, n_per_arm=50_000, seed=seed)
     if review is not None:
         p_read = review.primary
         m1, m2, m3 = st.columns(3)
@@ -328,7 +322,7 @@ with tabs[5]:
         page.metric("Page latency", f"{review.guardrails[0].relative:+.1%}", container=m2,
                     delta=review.guardrails[0].status, delta_color="off", delta_arrow="off")
         verdict = review.ships if guard_on else review.ships_primary_only
-        page.metric("Decision", "ship" if verdict else "do not ship", container=m3, key=True)
+        page.metric("Decision", "ship" if verdict else "do not ship", container=m3, headline=True)
         tab = review.table()
         st.dataframe(tab.drop(columns="unit").style.format(
             {"control": "{:.4g}", "treatment": "{:.4g}", "relative change": "{:+.1%}", "CI low (rel.)": "{:+.1%}",
@@ -355,14 +349,12 @@ with tabs[6]:
     n_true = page.slider("n_true", "Of which really moved", 0, 100, 2, container=c1)
     eff_z = page.slider("eff_z", "Size of a real effect (in standard errors)", 0.5, 6.0, 3.0, step=0.5,
                         container=c2)
-    many = None
-    with page.guard():
-        many = many_metrics_run(metrics=n_metrics, true_effects=n_true, effect_z=eff_z, reps=2000,
-                                alpha=alpha, seed=seed)
+    many = page.guard(many_metrics_run, metrics=n_metrics, true_effects=n_true, effect_z=eff_z, reps=2000,
+                      alpha=alpha, seed=seed)
     if many is not None:
         s_sel = many.summary[correction]
         m1, m2, m3 = st.columns(3)
-        page.metric("False wins per experiment", f"{s_sel['false_wins']:.2f}", container=m1, key=True)
+        page.metric("False wins per experiment", f"{s_sel['false_wins']:.2f}", container=m1, headline=True)
         page.metric("Experiments with at least one false win", f"{s_sel['fwer']:.0%}", container=m2)
         page.metric("Real effects found (power)",
                     "n/a" if n_true == 0 else f"{s_sel['power']:.0%}", container=m3)
@@ -391,16 +383,14 @@ with tabs[7]:
     shown = page.slider("shown", "Slots the old system showed per user", 1, 50, 10, container=c2)
     pop = page.slider("pop", "How much the old ranking leaned on popularity", 0.0, 5.0, 2.0, step=0.5,
                       container=c3)
-    table = None
-    with page.guard():
-        table = offline_table(k_cut, shown, pop, seed)
+    table = page.guard(offline_table, k_cut, shown, pop, seed)
     if table is not None:
         ndcg = table.pivot(index="model", columns="evaluated on", values="NDCG@k")
         off_col, on_col = "offline (logged clicks)", "online (true preferences)"
         off_best, on_best = ndcg[off_col].idxmax(), ndcg[on_col].idxmax()
         m1, m2 = st.columns(2)
         page.metric("Offline winner (NDCG@k on logs)", off_best, container=m1)
-        page.metric("Winner on true preferences", on_best, container=m2, key=True)
+        page.metric("Winner on true preferences", on_best, container=m2, headline=True)
         fig = go.Figure()
         for col in (off_col, on_col):
             fig.add_bar(x=ndcg.index, y=ndcg[col], name=col)

@@ -45,8 +45,6 @@ class Control:
     """Spec of one widget the page declared.
 
     ``kind`` is one of ``int``, ``float``, ``choice``, ``multi``, ``bool``, ``text``.
-    ``costly`` marks a control whose change retrains a model or rebuilds an index: the generic
-    widget fuzzer leaves it at its default and the page's own tests cover its extremes.
     """
 
     key: str
@@ -55,7 +53,6 @@ class Control:
     lo: float | None = None
     hi: float | None = None
     options: tuple = ()
-    costly: bool = False
 
     def parse(self, raw: Any) -> Any:
         """Turn a link/preset value into a value the widget accepts, or raise InvalidValue."""
