@@ -18,6 +18,8 @@ def test_direct_rollout_ships_the_poisoned_model_and_shadow_rolls_it_back(stream
     gated = dp.replay(stream, shadow=True, bad_days=(80, 90))
     # schedule by hand: retrains every 14 days from day 19: 33, 47, …; direct promotes at once
     assert direct.promoted == [33, 47, 61, 75, 89, 103, 117] and not direct.rolled_back
+    assert direct.poisoned == [89]  # trained on days 76-89, of which 80-89 inverted
+    assert gated.poisoned == []
     # the retrain on day 89 learned from 10 inverted days out of 14: worse than a coin
     assert np.nanmean(direct.accuracy[90:103]) < 0.5
     # shadow: the day-89 candidate is judged on days 90-92 and discarded on day 92

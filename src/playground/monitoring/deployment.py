@@ -35,12 +35,15 @@ class Rollout:
         Accuracy of the model serving each day (NaN in the initial training window).
     promoted, rolled_back : list of int
         Days a candidate went live, and days a candidate was discarded.
+    poisoned : list of int
+        Days a model trained on incident days went live.
     """
 
     name: str
     accuracy: np.ndarray
     promoted: list[int] = field(default_factory=list)
     rolled_back: list[int] = field(default_factory=list)
+    poisoned: list[int] = field(default_factory=list)
 
     def mean_accuracy(self, since: int = 0) -> float:
         return float(np.nanmean(self.accuracy[since:]))
@@ -86,7 +89,7 @@ def replay(stream: Stream, shadow: bool, bad_days: tuple[int, int] | None = (70,
         logged[a:b] = 1 - logged[a:b]
     serving = fit_model(stream.x[:train_days], logged[:train_days])
     out = Rollout("shadow" if shadow else "direct", np.full(days, np.nan))
-    last_train, candidate, decide_on = train_days - 1, None, None
+    last_train, candidate, decide_on, tainted = train_days - 1, None, None, False
     for day in range(train_days, days):
         out.accuracy[day] = _accuracy(serving, stream, slice(day, day + 1))
         if candidate is not None and day == decide_on:
@@ -94,6 +97,8 @@ def replay(stream: Stream, shadow: bool, bad_days: tuple[int, int] | None = (70,
             if _accuracy(candidate, stream, window) >= _accuracy(serving, stream, window) - tolerance:
                 serving = candidate
                 out.promoted.append(day)
+                if tainted:
+                    out.poisoned.append(day)
             else:
                 out.rolled_back.append(day)
             candidate = None
@@ -105,9 +110,12 @@ def replay(stream: Stream, shadow: bool, bad_days: tuple[int, int] | None = (70,
             except ValueError:
                 continue
             last_train = day
+            tainted = bad_days is not None and lo < bad_days[1] and known >= bad_days[0]
             if shadow:  # scored in shadow on days day+1 … day+shadow_days, judged when labelled
                 candidate, decide_on = new, day + shadow_days + label_delay
             else:
                 serving = new
                 out.promoted.append(day)
+                if tainted:
+                    out.poisoned.append(day)
     return out
