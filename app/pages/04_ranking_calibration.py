@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import calibration as cal
 from scenarios.l04 import PRESETS
@@ -28,12 +29,12 @@ t = page.slider("t", "Break-even CTR t = cost ÷ value of a click", 0.02, 0.9, 0
                 help="Show an item (or win an auction) only when pCTR × value > cost.")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@cached()
 def click_data(seed: int) -> cal.ClickData:
     return cal.click_splits(seed)
 
 
-@st.cache_data(show_spinner="Training the ranker…", max_entries=16)
+@cached("Training the ranker…")
 def trained_scores(seed: int, model: str, w: float) -> tuple[np.ndarray, np.ndarray, int]:
     data = click_data(seed)
     keep = cal.downsample_mask(data.y_train, w, seed)
@@ -41,7 +42,7 @@ def trained_scores(seed: int, model: str, w: float) -> tuple[np.ndarray, np.ndar
     return cal.scores(est, data.X_cal), cal.scores(est, data.X_test), int(keep.sum())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def calibrated(seed: int, model: str, w: float, k: float, b: float):
     z_cal, z_test, _ = trained_scores(seed, model, w)
     return cal.calibrate(z_cal, click_data(seed).y_cal, z_test, w, k, b)

@@ -5,28 +5,29 @@ import plotly.graph_objects as go
 import streamlit as st
 from scipy import stats
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.experiments import ab
 from playground.experiments import offline_metrics as om
 from scenarios.l06 import PRESETS
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def novelty_run(**kwargs) -> ab.NoveltyResult:
     return ab.simulate_novelty(**kwargs)
 
 
-@st.cache_data(show_spinner="Simulating experiments…", max_entries=32)
+@cached("Simulating experiments…")
 def peeking_run(**kwargs) -> ab.PeekingResult:
     return ab.simulate_peeking(**kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def cuped_run(**kwargs) -> ab.CupedResult:
     return ab.simulate_cuped(**kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@cached()
 def offline_table(k: int, shown: int, pop: float, seed: int):
     return om.logged_feedback_example(shown=shown, popularity_weight=pop, seed=seed).table(k)
 
