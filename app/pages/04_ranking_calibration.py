@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import blend, calibration as cal
 from scenarios.l04 import PRESETS
@@ -29,12 +30,12 @@ t = page.slider("t", "Break-even CTR t = cost ÷ value of a click", 0.02, 0.9, 0
 blend_cal = page.toggle("blend_cal", "Calibrate the new click head before blending", False)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@cached()
 def click_data(seed: int) -> cal.ClickData:
     return cal.click_splits(seed)
 
 
-@st.cache_data(show_spinner="Training the ranker…", max_entries=16)
+@cached("Training the ranker…")
 def trained_scores(seed: int, model: str, w: float) -> tuple[np.ndarray, np.ndarray, int]:
     data = click_data(seed)
     keep = cal.downsample_mask(data.y_train, w, seed)
@@ -42,13 +43,13 @@ def trained_scores(seed: int, model: str, w: float) -> tuple[np.ndarray, np.ndar
     return cal.scores(est, data.X_cal), cal.scores(est, data.X_test), int(keep.sum())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def calibrated(seed: int, model: str, w: float, k: float, b: float):
     z_cal, z_test, _ = trained_scores(seed, model, w)
     return cal.calibrate(z_cal, click_data(seed).y_cal, z_test, w, k, b)
 
 
-@st.cache_data(show_spinner="Simulating the A/B test…", max_entries=8)
+@cached("Simulating the A/B test…")
 def blend_ab(calibrate: bool, w: float, seed: int) -> blend.BlendExperiment:
     return blend.simulate_blend_ab(calibrate=calibrate, w=w, seed=seed)
 
@@ -57,7 +58,7 @@ st.subheader("The headline: an A/B test that stops making sense")
 ab_run = page.guard(blend_ab, blend_cal, w, seed)
 if ab_run is not None:
     ctl, trt, rd = ab_run.control, ab_run.treatment, ab_run.read
-    st.caption(f"A feed ranks by p(click) + λ·p(watch), λ = 2.5, tuned for probabilities. The A/B test "
+    st.caption(f"A feed ranks by p(click) + λ·p(watch), λ = {blend.LAMBDA:g}, tuned for probabilities. The A/B test "
                f"swaps in a new click head trained with negatives kept at w = {w:.2f}"
                + (", Platt-calibrated on held-out traffic." if blend_cal else ", its scores read as probabilities."))
     c = st.columns(4)
@@ -228,6 +229,9 @@ page.math([
        rf"\ T = {fitted['temperature'].params['T']:.3f}" if variants else ""),
     r"\text{isotonic: the monotone step function } g \text{ minimising } \textstyle\sum_i (g(z'_i) - y_i)^2"
     + (rf"\quad ({fitted['isotonic'].params['steps']}\ \text{{levels}})" if variants else ""),
+    rf"s = \hat p_{{\text{{click}}}} + \lambda\,\hat p_{{\text{{watch}}}},\ \lambda = {blend.LAMBDA:g}:\ \text{{an uncalibrated head rescales its term and with it }} \lambda"
+    + (rf"\quad (\bar{{\hat p}}_{{\text{{click}}}} = {ab_run.treatment.mean_p_click:.3f}\ \text{{vs true }} {ab_run.true_ctr:.3f})"
+       if ab_run is not None else ""),
     rf"\text{{show iff }} \hat p > t = \frac{{\text{{cost}}}}{{\text{{value}}}} = {t:.2f}, \qquad "
     r"\text{regret} = \mathbb{E}\bigl[\max(p - t, 0) - (p - t)\,\mathbb{1}[\hat p > t]\bigr]",
 ], notes="Predictions are binned on the test split; $n_b$ impressions in bin $b$ with mean prediction "

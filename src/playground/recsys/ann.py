@@ -306,7 +306,7 @@ def build(spec: IndexSpec, xb: np.ndarray, seed: int = 0, progress: Progress | N
             # and 15 iterations cost little recall and several times less time than the defaults
             index.pq.cp.max_points_per_centroid = 64
             index.pq.cp.niter = 15
-        report(0.0, f"training {spec.kind} (k-means)")
+        report(0.0, f"training {KIND_LABELS[spec.kind]} (k-means)")
         rng = np.random.default_rng(seed)
         sample = xb if n <= max_train else xb[np.sort(rng.choice(n, max_train, replace=False))]
         index.train(sample)
@@ -426,6 +426,19 @@ def sweep_specs(base: IndexSpec, kinds: Sequence[IndexKind] = KINDS) -> list[Ind
         else:
             specs.append(spec)
     return specs
+
+
+def valid_sweep(base: IndexSpec, kinds: Sequence[str], n: int, d: int, k: int) -> tuple[list[IndexSpec], list[str]]:
+    """The :func:`sweep_specs` configurations that can work on ``n`` vectors of dimension ``d``
+    at this ``k``, and for each one left out, ``"kind: reason"`` (from :func:`validate`)."""
+    kept, skipped = [], []
+    for spec in sweep_specs(base, kinds):
+        try:
+            validate(spec, n, d, k)
+            kept.append(spec)
+        except ValueError as err:
+            skipped.append(f"{KIND_LABELS[spec.kind]}: {err}")
+    return kept, skipped
 
 
 def sweep(builts: dict[tuple, Built], specs: Sequence[IndexSpec], xq: np.ndarray,
