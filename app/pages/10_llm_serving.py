@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.page import LessonPage
+from components.server_path import server_path_input
 from components.rag_index import load_index
 from playground import embeddings
 from playground.rag import corpus as rc
@@ -301,17 +302,17 @@ k = page.slider("ans_k", "Passages", 1, 10, 3, container=cols[2])
 evidence_t = page.slider("evidence", "Evidence threshold", 0.0, 1.0, 0.45, step=0.01, container=cols[3])
 naive_gen = page.toggle("naive", "Naive: answer even without evidence", False,
                         container=st.columns(2)[0])
-model_path = page.text("model_path", "Local generative model folder (optional, transformers)", "",
-                       container=st.columns(2)[1])
+model_path = server_path_input("model_path", "Local generative model folder (optional, transformers)",
+                               page.hosted, container=st.columns(2)[1])
 gate = -1.0 if naive_gen else evidence_t
 if not question.strip():
     st.warning("Type a question to get a grounded answer.")
 else:
     with page.guard():
-        if model_path.strip():
+        if model_path:
             gen.check_generator_path(model_path)
             with st.spinner("Generating with the local model…"):
-                answer = grounded(question, method, k, gate, model_path.strip())
+                answer = grounded(question, method, k, gate, model_path)
         else:
             answer = grounded(question, method, k, gate)
         page.metric("Best evidence (cosine)", f"{answer.best_score:.2f}", key=True)
