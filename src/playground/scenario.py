@@ -136,8 +136,8 @@ def scenario_markdown(
     return "\n".join(lines) + "\n"
 
 
-# Characters that open Markdown or HTML; "/" and "@" break GFM's bare-URL and e-mail autolinks.
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$&/@")
+# Characters that open Markdown or HTML; "/" breaks GFM's bare-URL autolinks ("://").
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$&/")
 _INLINE_SPECIAL = _MD_SPECIAL - set("+-.")
 
 
