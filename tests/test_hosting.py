@@ -65,3 +65,32 @@ def test_every_cap_names_a_costly_control_of_its_page():
             # the control is marked costly on the same or the next declaration lines
             start = source.index(declared[0])
             assert "costly=True" in source[start:start + 400], (lesson_id, key)
+
+
+def test_config_drift_lists_what_the_running_server_lacks():
+    expected = {"server": {"maxUploadSize": 5, "allowedHosts": ["localhost"]}, "client": {"showErrorDetails": "none"}}
+    same = {"server.maxUploadSize": 5, "server.allowedHosts": ["playground.example.org"], "client.showErrorDetails": "none"}
+    assert hosting.config_drift(expected, same.get) == []  # the operator's own host names are fine
+    default = {"server.maxUploadSize": 200, "server.allowedHosts": [], "client.showErrorDetails": "full"}
+    drift = hosting.config_drift(expected, default.get)
+    assert drift == ["server.maxUploadSize is 200, not 5",
+                     "server.allowedHosts is empty: any Host header is served (DNS rebinding)",
+                     "client.showErrorDetails is 'full', not 'none'"]
+
+
+def test_a_hosted_server_started_outside_the_repository_refuses_to_serve(tmp_path):
+    """Started elsewhere, Streamlit does not find .streamlit/config.toml: the entry point says so."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    script = ("from streamlit.testing.v1 import AppTest\n"
+              f"at = AppTest.from_file({str(root / 'app' / 'streamlit_app.py')!r}, default_timeout=60).run()\n"
+              "print('ERRORS:', [e.value for e in at.error], 'EXC:', [e.value for e in at.exception])\n")
+    env = dict(os.environ, PLAYGROUND_HOSTED="1", PYTHONPATH=f"{root / 'src'}{os.pathsep}{root / 'app'}")
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert "started without the playground's settings" in out.stdout, out.stdout + out.stderr[-2000:]
+    assert "server.maxUploadSize is 200, not 5" in out.stderr

@@ -9,12 +9,17 @@ the server process (see the README's hosting section). In hosted mode
   is lowered to the cap and the page says so.
 
 In local mode nothing is capped, and server paths can be typed but are never set from a link.
+
+The server settings in ``.streamlit/config.toml`` (upload size, error details, allowed hosts...)
+only apply when Streamlit finds that file, i.e. when it starts from the repository root;
+:func:`config_drift` lists what a running server lacks, and the entry point refuses to serve in
+hosted mode until it is fixed.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Sequence
 
 ENV_VAR = "PLAYGROUND_HOSTED"
@@ -30,6 +35,39 @@ LIMITS: dict[str, dict[str, float]] = {
 
 #: Why a control is capped, shown on the page next to the capped settings.
 REASON = "this shared server caps settings that retrain a model or rebuild an index"
+
+
+#: Options the operator may set to their own value (their host names); they must not be empty.
+OPERATOR_OPTIONS = ("server.allowedHosts",)
+
+
+def config_drift(expected: Mapping[str, Mapping[str, Any]], running: Callable[[str], Any]) -> list[str]:
+    """Settings of the repository's ``config.toml`` that the running server does not have.
+
+    Parameters
+    ----------
+    expected : mapping
+        The parsed ``config.toml`` (section -> option -> value).
+    running : callable
+        ``st.get_option``: the running server's value of ``"section.option"``.
+
+    Returns
+    -------
+    list of str
+        One line per setting that differs, e.g. ``"server.maxUploadSize is 200, not 5"``; an
+        empty list when the server runs with the repository's settings.
+    """
+    drift = []
+    for section, options in expected.items():
+        for name, value in options.items():
+            key = f"{section}.{name}"
+            got = running(key)
+            if key in OPERATOR_OPTIONS:
+                if not got:
+                    drift.append(f"{key} is empty: any Host header is served (DNS rebinding)")
+            elif got != value:
+                drift.append(f"{key} is {got!r}, not {value!r}")
+    return drift
 
 
 def is_hosted(environ: Mapping[str, str] | None = None) -> bool:
