@@ -10,6 +10,7 @@ from components.rag_index import load_index
 from playground.rag import corpus as rc
 from playground.rag import retrieval as rt
 from playground.scenario import escape_md
+from scenarios.l09 import PRESETS
 
 MARKS = {2: "✅", 1: "☑️", 0: "❌"}
 
@@ -33,7 +34,7 @@ def bootstrap_ci(a: np.ndarray, b: np.ndarray, seed: int, n: int = 2000) -> tupl
     return float(np.percentile(diffs, 2.5)), float(np.percentile(diffs, 97.5))
 
 
-page = LessonPage("l09")
+page = LessonPage("l09", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**BM25**")
 k1 = page.slider("k1", "k1 (term-frequency saturation)", 0.1, 3.0, 1.2, step=0.1)
@@ -66,7 +67,7 @@ best = overall["ndcg@10"].idxmax()
 cols = st.columns(5)
 for col, m in zip(cols, rt.METHODS):
     page.metric(f"nDCG@10 · {rt.METHOD_LABELS[m]}", f"{overall.loc[rt.METHOD_LABELS[m], 'ndcg@10']:.3f}",
-                container=col, key=m in ("dense", "rerank"))
+                container=col, headline=m in ("dense", "rerank"))
 st.dataframe(overall.style.format("{:.3f}").format("{:.1f}", subset=["median ms / query"]), width="stretch")
 st.caption(f"Best overall nDCG@10: **{best}**. Means over {len(queries)} queries; "
            f"MRR@10 and {rk} use any grade ≥ 1 as relevant, nDCG uses the grades (2, 1). Latency: "
@@ -127,13 +128,12 @@ k = page.number("k", "Results", 1, 50, 5, step=1, container=c3)
 if not text.strip():
     st.warning("Type a query (an identifier like `lru_cache`, or a question in your own words).")
 else:
-    with page.guard():
-        hits = index.search(live_method, text, int(k), **params)
-        for rank, h in enumerate(hits, 1):
-            p = index.by_id[h.passage_id]
-            with st.container(border=True):
-                st.markdown(f"**{rank}. `{code(p.title)}`** · score {h.score:.3f} · {escape_md(p.source)}")
-                st.text(p.text[:400] + ("…" if len(p.text) > 400 else ""))
+    hits = page.guard(index.search, live_method, text, int(k), **params)
+    for rank, h in enumerate(hits or (), 1):
+        p = index.by_id[h.passage_id]
+        with st.container(border=True):
+            st.markdown(f"**{rank}. `{code(p.title)}`** · score {h.score:.3f} · {escape_md(p.source)}")
+            st.text(p.text[:400] + ("…" if len(p.text) > 400 else ""))
 
 page.math([
     rf"\mathrm{{BM25}}(d,q)=\sum_{{t\in q}}\mathrm{{idf}}(t)\,\frac{{f_{{t,d}}\,({k1:.2f}+1)}}"

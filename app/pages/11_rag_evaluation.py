@@ -14,6 +14,7 @@ from playground.rag import corpus as rc
 from playground.rag import evaluation as ev
 from playground.rag import retrieval as rt
 from playground.scenario import escape_md
+from scenarios.l11 import PRESETS
 
 MEMO_FILE = rc.CACHE / "l11-sentence-embeddings.npz"
 SHORT = {label: kind for kind, (label, _) in ev.KINDS.items()}  # compact axis labels
@@ -38,12 +39,12 @@ def run(method: str, k: int, n: int, seed: int, emb_t: float, ovl_t: float) -> l
     return evals
 
 
-page = LessonPage("l11")
+page = LessonPage("l11", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Retrieval**")
 method = page.select("method", "Retriever", list(rt.METHODS), "rrf", format_func=lambda m: rt.METHOD_LABELS[m])
 k = page.slider("k", "Context passages (k)", 1, 10, 5)
-n = page.slider("n", "Labelled queries evaluated", 8, N_QUERIES, 16, costly=True,
+n = page.slider("n", "Labelled queries evaluated", 8, N_QUERIES, 16,
                 help="Stratified by query type; more queries embed more sentences (about 25 per query).")
 st.sidebar.markdown("**Judges**")
 emb_t = page.slider("emb_t", "Embedding support threshold τₑ", 0.3, 0.95, 0.7, step=0.05)
@@ -62,8 +63,8 @@ per_query = pd.DataFrame([{"query": e.query_id, "type": rc.TYPE_LABELS.get(e.typ
 # ---- 1. retrieval -------------------------------------------------------------------------------
 st.header("1 · Retrieval: is the right context there?")
 c = st.columns(3)
-page.metric(f"Context precision@{k}", f"{per_query['context precision'].mean():.2f}", container=c[0], key=True)
-page.metric(f"Context recall@{k}", f"{per_query['context recall'].mean():.2f}", container=c[1], key=True)
+page.metric(f"Context precision@{k}", f"{per_query['context precision'].mean():.2f}", container=c[0], headline=True)
+page.metric(f"Context recall@{k}", f"{per_query['context recall'].mean():.2f}", container=c[1], headline=True)
 page.metric("Queries evaluated", f"{len(evals)}", container=c[2])
 by_type = per_query.groupby("type")[["context precision", "context recall"]].mean().reset_index()
 fig = go.Figure()
@@ -88,8 +89,8 @@ kinds = answers.groupby("label", sort=False)[["faithfulness_emb", "faithfulness_
 unrelated = answers[answers.kind == "unrelated"]
 grounded = answers[answers.kind == "grounded"]
 c = st.columns(4)
-page.metric("Fluency · unrelated answers", f"{unrelated.fluency.mean():.2f}", container=c[0], key=True)
-page.metric("Faithfulness · unrelated answers", f"{unrelated.faithfulness_emb.mean():.2f}", container=c[1], key=True)
+page.metric("Fluency · unrelated answers", f"{unrelated.fluency.mean():.2f}", container=c[0], headline=True)
+page.metric("Faithfulness · unrelated answers", f"{unrelated.faithfulness_emb.mean():.2f}", container=c[1], headline=True)
 page.metric("Fluency · grounded answers", f"{grounded.fluency.mean():.2f}", container=c[2])
 page.metric("Faithfulness · grounded answers", f"{grounded.faithfulness_emb.mean():.2f}", container=c[3])
 left, right = st.columns(2)
@@ -128,8 +129,8 @@ if not mine.strip():
             "else, then swap one identifier for a wrong one, and watch which sentences still count as supported.")
 else:
     encode, fluency = scorers()
-    with page.guard():
-        score = ev.score_answer(e.question, mine, e.context_texts, encode, fluency, emb_t, ovl_t)
+    score = page.guard(ev.score_answer, e.question, mine, e.context_texts, encode, fluency, emb_t, ovl_t)
+    if score is not None:
         c = st.columns(4)
         page.metric("Your faithfulness (embedding)", f"{score.faithfulness_emb:.2f}", container=c[0])
         page.metric("Your faithfulness (overlap)", f"{score.faithfulness_overlap:.2f}", container=c[1])
@@ -156,11 +157,11 @@ kappas = {f"{a} vs {b}": ev.cohen_kappa(judges[a].tolist(), judges[b].tolist()) 
 c = st.columns(2) + st.columns(2)
 for col, (name, value) in zip(c, kappas.items()):
     page.metric(f"κ {name}", "undefined" if np.isnan(value) else f"{value:.2f}", container=col,
-                key=name.startswith("fluency"))
+                headline=name.startswith("fluency"))
 gate = "fluency judge" if naive else "embedding judge"
 passed = answers[judges[gate]]
 wrong = int((~passed.faithful).sum())
-page.metric(f"Unfaithful answers passed by the {gate}", f"{wrong} of {int((~answers.faithful).sum())}", key=True)
+page.metric(f"Unfaithful answers passed by the {gate}", f"{wrong} of {int((~answers.faithful).sum())}", headline=True)
 if naive:
     st.error(f"Gating releases on fluency passes {wrong} unfaithful answers: fluent is not faithful.")
 left, right = st.columns(2)

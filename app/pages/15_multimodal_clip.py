@@ -12,23 +12,24 @@ from components.page import LessonPage
 from components.server_path import server_path_input
 from playground.cases import clip, clip_data
 from playground.scenario import chart_text, escape_md
+from scenarios.l15 import PRESETS
 
 REAL_CLIP_IMAGES = 200  # held-out images scored with user-supplied CLIP weights (CPU budget)
 MAX_MODELS = 6
 
-page = LessonPage("l15")
+page = LessonPage("l15", presets=PRESETS)
 st.sidebar.markdown("**Training (changing these retrains the model)**")
-seed = page.number("seed", "Seed", 0, 9999, 0, step=1, costly=True,
+seed = page.number("seed", "Seed", 0, 9999, 0, step=1,
                    help="Initial weights and batch order; the same seed and settings train the same model.")
-epochs = page.slider("epochs", "Epochs", 1, 10, 6, costly=True)
+epochs = page.slider("epochs", "Epochs", 1, 10, 6)
 batch = page.select_slider("batch", "Batch size (pairs per step)", [8, 16, 32, 64, 128, 256], 64,
-                           costly=True, help="Each pair is contrasted with the other B − 1 pairs of "
-                                             "its batch (in-batch negatives).")
-dim = page.select_slider("dim", "Embedding dimension", [2, 4, 8, 16, 32, 64, 128], 32, costly=True)
+                           help="Each pair is contrasted with the other B − 1 pairs of "
+                                "its batch (in-batch negatives).")
+dim = page.select_slider("dim", "Embedding dimension", [2, 4, 8, 16, 32, 64, 128], 32)
 temperature = float(page.select_slider("temperature", "Temperature τ", clip.TEMPERATURES, "0.07",
-                                       costly=True, help="Logits are cosine / τ."))
+                                       help="Logits are cosine / τ."))
 learn_t = page.select("learn_t", "τ during training", ["fixed", "learned"], "fixed", radio=True,
-                      costly=True, help="Learned: τ starts at the value above and is trained (CLIP).")
+                      help="Learned: τ starts at the value above and is trained (CLIP).")
 
 
 @st.cache_resource(show_spinner="Loading the shipped image–caption set…")
@@ -129,10 +130,10 @@ st.markdown(f"**{len(train)} training pairs, {len(test)} held-out pairs** of dra
             f"({clip_data.IMAGE_SIZE}×{clip_data.IMAGE_SIZE} px). Image tower: a small CNN; text "
             "tower: the packaged MiniLM (frozen) plus a trained projection.")
 cols = st.columns(5)
-page.metric("R@10 image→text", f"{retrieval.image_to_text[10]:.2f}", container=cols[0], key=True,
+page.metric("R@10 image→text", f"{retrieval.image_to_text[10]:.2f}", container=cols[0], headline=True,
             help=f"Held-out image→text recall@10. Chance: {retrieval.chance_image_to_text[10]:.3f}; "
                  f"the untrained (random-init) model: {bundle['init_retrieval'].image_to_text[10]:.3f}")
-page.metric("R@10 text→image", f"{retrieval.text_to_image[10]:.2f}", container=cols[1], key=True,
+page.metric("R@10 text→image", f"{retrieval.text_to_image[10]:.2f}", container=cols[1], headline=True,
             help=f"Held-out text→image recall@10. Chance: {retrieval.chance_text_to_image[10]:.3f}; "
                  f"the untrained (random-init) model: {bundle['init_retrieval'].text_to_image[10]:.3f}")
 floor = clip.loss_floor(batch, record.temperature[-1])
@@ -226,12 +227,19 @@ with tab_image:
 # ---- zero-shot --------------------------------------------------------------------------
 st.subheader("Zero-shot classification")
 template = page.text("template", "Prompt template ({} is replaced by the class)", clip.DEFAULT_TEMPLATE)
-zero_shot = {}
-with page.guard():
+
+
+def zero_shot_accuracies() -> dict:
+    """Held-out zero-shot accuracy per attribute with the typed prompt template."""
+    accuracy = {}
     for j, attribute in enumerate(clip_data.ATTRIBUTES):
         prompts = clip.class_prompts(attribute, template)
         prompt_emb = clip.embed(record.model, text_features=text_features(tuple(prompts)))
-        zero_shot[attribute] = clip.zero_shot_accuracy(img_emb, prompt_emb, test.labels[:, j])[0]
+        accuracy[attribute] = clip.zero_shot_accuracy(img_emb, prompt_emb, test.labels[:, j])[0]
+    return accuracy
+
+
+zero_shot = page.guard(zero_shot_accuracies) or {}
 if zero_shot:
     attrs = list(zero_shot)
     zfig = go.Figure()

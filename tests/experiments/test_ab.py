@@ -189,14 +189,6 @@ def test_parse_counts():
             ab.parse_counts(bad)
 
 
-def test_presets_only_set_known_keys():
-    keys = {"seq", "stop_day", "cuped", "segment", "looks", "peek_lift", "novelty", "half_life",
-            "steady", "days", "rho", "srm_counts", "srm_share"}
-    for preset in ab.PRESETS:
-        assert set(preset.values) <= keys, preset.name
-    assert {"naive", "production", "novelty_win", "peeking_day3"} <= {p.name for p in ab.PRESETS}
-
-
 def test_msprt_statistic_by_hand_and_always_valid_by_simulation():
     # z = 3, se = 0.01, tau = 0.01: sqrt(1/2) * exp(9/2 * 1/2) = 0.7071 * e^2.25 = 6.7070
     assert ab.msprt_statistic(3.0, 0.01, 0.01) == pytest.approx(np.sqrt(0.5) * np.exp(2.25))
