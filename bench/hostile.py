@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from machine import describe, write_section  # noqa: E402
+from playground.scenario import inert_line  # noqa: E402
 from tests.browser.server import BENIGN, CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -138,8 +139,8 @@ def main() -> None:
         total_cpu, (_, peak) = cpu_seconds(proc.pid) - idle_cpu, memory_mib(proc.pid)
     load_after = os.getloadavg()
 
-    def cell(text: str) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")[:160]
+    def cell(text: str) -> str:  # what the page showed, inert in the report too
+        return inert_line(str(text)[:160])
 
     lines = [
         "## Hostile visitor in hosted mode (bench/hostile.py)",
