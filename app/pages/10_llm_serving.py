@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.page import LessonPage
-from components.server_path import server_path_input
 from components.rag_index import load_index
+from components.server_path import server_path_input
 from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import generation as gen
