@@ -78,3 +78,11 @@ def test_a_prompt_template_from_a_link_reaches_the_chart_title_only_as_text():
 def test_a_400_digit_count_on_lesson_6_is_a_message():
     at = _clean(open_page("l06", {"srm_counts": "9" * 400 + ",1"}))
     assert any("400\\-digit count" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_hosted_mode_hides_the_local_model_folder_on_lesson_10(monkeypatch):
+    monkeypatch.setenv(hosting.ENV_VAR, "1")
+    at = _clean(open_page("l10", {"model_path": "/etc"}, typed={"model_path": "/etc"}))
+    assert not [t for t in at.text_input if t.key == "model_path"]
+    assert any("not available on this shared server" in c.value for c in at.caption)
+    assert not any("model folder" in e.value for e in at.error)  # the typed path was never read
