@@ -7,7 +7,8 @@ the page showed an exception, whether a link or an image pointing at the attacke
 rendered, and whether a WebSocket from a foreign Host header is accepted. Writes
 docs/bench/hostile.md with the machine and its load average.
 
-Run by hand, on an idle machine: `python bench/hostile.py` (bounded: --timeout seconds per link).
+Run by hand, on an idle machine: `python bench/hostile.py` (bounded: --timeout seconds per
+link, --budget seconds in all).
 Traffic goes to 127.0.0.1 only; 127.0.0.1:9 (the "attacker") is a closed port.
 """
 
@@ -104,13 +105,17 @@ async def visit(browser, url: str, path: str, timeout_s: float) -> dict:
     return seen
 
 
-async def run(url: str, pid: int, timeout_s: float, links) -> list[dict]:
+async def run(url: str, pid: int, timeout_s: float, links, budget_s: float) -> list[dict]:
     from playwright.async_api import async_playwright
 
     rows = []
+    began = time.perf_counter()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for what, path in links:
+            if time.perf_counter() - began > budget_s:
+                rows.append({"what": what, "path": path, "outcome": f"not run (over the {budget_s:.0f} s budget)"})
+                continue
             cpu0, start = cpu_seconds(pid), time.perf_counter()
             seen = await visit(browser, url, path, timeout_s)
             rss, peak = memory_mib(pid)
@@ -125,6 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=float, default=420, help="seconds allowed per link")
     parser.add_argument("--max-load", type=float, default=1.5, help="refuse to start above this 1-min load")
+    parser.add_argument("--budget", type=float, default=1800, help="seconds for the whole run; later links are skipped")
     parser.add_argument("--only", default="", help="comma-separated link numbers (0-based) for a smoke run")
     args = parser.parse_args()
     load_before = os.getloadavg()
@@ -135,7 +141,7 @@ def main() -> None:
         idle_cpu, (idle_rss, _) = cpu_seconds(proc.pid), memory_mib(proc.pid)
         ws = {host: foreign_host_websocket(url, host) for host in ("127.0.0.1", "attacker.example")}
         links = [LINKS[int(i)] for i in args.only.split(",")] if args.only else LINKS
-        rows = asyncio.run(run(url, proc.pid, args.timeout, links))
+        rows = asyncio.run(run(url, proc.pid, args.timeout, links, args.budget))
         total_cpu, (_, peak) = cpu_seconds(proc.pid) - idle_cpu, memory_mib(proc.pid)
     load_after = os.getloadavg()
 
@@ -157,8 +163,9 @@ def main() -> None:
         "| link tries | server CPU-s | wall s | RSS after (MiB) | outcome | attacker link/image rendered | notice shown |",
         "|---|---|---|---|---|---|---|",
     ]
-    lines += [f"| {cell(r['what'])} | {r['cpu']:.1f} | {r['wall']:.1f} | {r['rss']:.0f} | {cell(r['outcome'])} "
-              f"| {r.get('evil', '-')} | {cell(r.get('notice', ''))} |" for r in rows]
+    lines += [f"| {cell(r['what'])} | {r.get('cpu', float('nan')):.1f} | {r.get('wall', float('nan')):.1f} "
+              f"| {r.get('rss', float('nan')):.0f} | {cell(r['outcome'])} | {r.get('evil', '-')} "
+              f"| {cell(r.get('notice', ''))} |" for r in rows]
     caps = next((r["caps"] for r in rows if r.get("caps")), "")
     lines += [
         "",
