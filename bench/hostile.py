@@ -134,6 +134,8 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated link numbers (0-based) for a smoke run")
     args = parser.parse_args()
     load_before = os.getloadavg()
+    rag_note = ("is read from the on-disk cache .cache/rag" if any((ROOT / ".cache" / "rag").glob("index-*"))
+                else "is built by the first lesson-11 link")
     if load_before[0] > args.max_load:
         sys.exit(f"load average {load_before[0]:.2f} > {args.max_load}: the numbers would measure the neighbours")
 
@@ -156,7 +158,7 @@ def main() -> None:
         "server's own user + system time) are the measure, wall times only indicative.",
         "",
         f"One `streamlit run` server on 127.0.0.1 with `PLAYGROUND_HOSTED=1`, started cold (no warm "
-        f"caches; the RAG index is built by the first lesson-11 link). Each link opened in a fresh "
+        f"in-memory caches; the RAG index {rag_note}). Each link opened in a fresh "
         f"headless Chromium session, one after the other, {args.timeout:.0f} s allowed each. Server idle: "
         f"{idle_rss:.0f} MiB.",
         "",
