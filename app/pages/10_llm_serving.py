@@ -312,8 +312,7 @@ k = page.slider("ans_k", "Passages", 1, 10, 3, container=cols[2])
 evidence_t = page.slider("evidence", "Evidence threshold", 0.0, 1.0, 0.45, step=0.01, container=cols[3])
 naive_gen = page.toggle("naive", "Naive: answer even without evidence", False,
                         container=st.columns(2)[0])
-model_path = server_path_input("model_path", "Local generative model folder (optional, transformers)",
-                               page.hosted, container=st.columns(2)[1])
+model_path = server_path_input("model_path", "Local transformers causal-LM folder (optional)", page.hosted, st.columns(2)[1])
 gate = -1.0 if naive_gen else evidence_t
 if not question.strip():
     st.warning("Type a question to get a grounded answer.")
