@@ -178,9 +178,8 @@ def main() -> None:
         f"Host `attacker.example` → HTTP {ws['attacker.example']} (101 = accepted; `server.allowedHosts`).",
         "",
         "Without hosted mode (issue 17, same machine class) the first link alone ran past 525 CPU-s "
-        "and 2.4 GB, and `n=167` with rerank cost 136 CPU-s. The page cache's byte bound and the "
-        "one-costly-build-at-a-time lock are separate work (app/components/cache.py) and are not "
-        "part of this run unless merged.",
+        "and 2.4 GB, and `n=167` with rerank cost 136 CPU-s. The page cache (app/components/cache.py: "
+        "bounded by PLAYGROUND_CACHE_MB, one costly build at a time) runs at its default bound here.",
     ]
     if args.only:  # a smoke run is printed, never written as the report
         print("\n".join(lines))
