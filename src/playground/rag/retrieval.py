@@ -16,7 +16,6 @@ dense), ``weighted`` (min-max normalised score fusion, ``alpha`` = weight of den
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -28,6 +27,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from playground.course import Preset
+from playground.rag import analysis as ra
 from playground.rag import corpus as rc
 from playground.rag import ir_metrics as irm
 from playground.rag import rerank as rr
@@ -36,19 +36,9 @@ METHODS = ("bm25", "dense", "rrf", "weighted", "rerank")
 METHOD_LABELS = {"bm25": "BM25", "dense": "Dense (MiniLM + FAISS)", "rrf": "Hybrid RRF",
                  "weighted": "Hybrid weighted", "rerank": "Hybrid + MaxSim rerank"}
 DEFAULTS = {"k1": 1.2, "b": 0.75, "rrf_k": 60, "alpha": 0.5, "depth": 100, "fusion": "weighted",
-            "rerank_n": 20}
+            "rerank_n": 20, "analyzer": "search"}
 MAX_QUERY_CHARS = 2000
-_TOKEN = re.compile(r"[a-z0-9_]+")
-STOPWORDS = frozenset(
-    "a an and are as at be by can do does for from how i if in into is it its me my of on or "
-    "that the their then there these this to was what when where which while who why will with "
-    "you your".split())
-
-
-def tokenize(text: str) -> list[str]:
-    """BM25 tokens: lowercase runs of letters, digits and underscores, minus a few stopwords
-    (so ``os.path.join`` -> ``os path join`` and ``dirs_exist_ok`` stays one token)."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+tokenize = ra.simple  # the naive analyser (kept as the definition of a paraphrase query)
 
 
 class OkapiScorer:
@@ -96,12 +86,14 @@ class OkapiScorer:
         return out
 
 
-def fit_bm25(texts: Sequence[str]) -> OkapiScorer:
-    """Fit rank-bm25's Okapi BM25 on ``texts`` (tokenised by :func:`tokenize`)."""
+def fit_bm25(texts: Sequence[str], analyzer: str = "simple") -> OkapiScorer:
+    """Fit rank-bm25's Okapi BM25 on ``texts`` analysed by ``analyzer`` (:mod:`.analysis`)."""
     from rank_bm25 import BM25Okapi
 
-    return OkapiScorer(BM25Okapi([tokenize(t) or ["_empty_"] for t in texts],
-                                 k1=DEFAULTS["k1"], b=DEFAULTS["b"]))
+    scorer = OkapiScorer(BM25Okapi([ra.analyse(t, analyzer) or ["_empty_"] for t in texts],
+                                   k1=DEFAULTS["k1"], b=DEFAULTS["b"]))
+    scorer.analyzer = analyzer
+    return scorer
 
 
 @dataclass(frozen=True)
@@ -191,7 +183,8 @@ class RetrievalIndex:
         self.position = {pid: i for i, pid in enumerate(self.ids)}
         self.by_id = {p.id: p for p in self.passages}
         t0 = time.perf_counter()
-        self.scorer = fit_bm25([p.indexed_text for p in self.passages])
+        self._scorers = {DEFAULTS["analyzer"]: fit_bm25([p.indexed_text for p in self.passages],
+                                                        DEFAULTS["analyzer"])}
         t1 = time.perf_counter()
         self.faiss = faiss.IndexFlatIP(self.embeddings.shape[1])
         self.faiss.add(np.ascontiguousarray(self.embeddings, dtype=np.float32))
@@ -229,14 +222,25 @@ class RetrievalIndex:
         return self._query_cache[text]
 
     # ---- retrievers -----------------------------------------------------------------------
-    def bm25_scores(self, query: str, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"]) -> np.ndarray:
-        """rank-bm25 Okapi scores of every passage for ``query`` with the given k1 and b."""
-        return self.scorer.scores(tokenize(query), k1, b)
+    def scorer(self, analyzer: str = DEFAULTS["analyzer"]) -> OkapiScorer:
+        """The BM25 statistics under ``analyzer`` (fitted on first use, then kept)."""
+        if analyzer not in self._scorers:
+            if analyzer not in ra.ANALYZERS:
+                raise ValueError(f"unknown analyser {analyzer!r}; choose one of {', '.join(ra.ANALYZERS)}")
+            self._scorers[analyzer] = fit_bm25([p.indexed_text for p in self.passages], analyzer)
+        return self._scorers[analyzer]
 
-    def bm25(self, query: str, k: int, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"]) -> list[Hit]:
+    def bm25_scores(self, query: str, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"],
+                    analyzer: str = DEFAULTS["analyzer"]) -> np.ndarray:
+        """rank-bm25 Okapi scores of every passage for ``query`` with the given k1, b, analyser."""
+        scorer = self.scorer(analyzer)
+        return scorer.scores(ra.analyse(query, analyzer), k1, b)
+
+    def bm25(self, query: str, k: int, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"],
+             analyzer: str = DEFAULTS["analyzer"]) -> list[Hit]:
         """Top-``k`` BM25 hits; passages sharing no term with the query (score 0) are not returned,
         so fewer than ``k`` hits come back when few passages match."""
-        scores = self.bm25_scores(query, k1, b)
+        scores = self.bm25_scores(query, k1, b, analyzer)
         return [Hit(self.ids[i], float(scores[i])) for i in _top(scores, k) if scores[i] > 0]
 
     def dense(self, query: str, k: int) -> list[Hit]:
@@ -259,7 +263,7 @@ class RetrievalIndex:
     def search(self, method: str, query: str, k: int = 10, **params) -> list[Hit]:
         """Top-``k`` hits of ``method`` (one of :data:`METHODS`) for ``query``.
 
-        Parameters: ``k1``, ``b`` (BM25); ``rrf_k`` (RRF); ``alpha`` (weighted fusion, weight of
+        Parameters: ``k1``, ``b``, ``analyzer`` (BM25, see :mod:`.analysis`); ``rrf_k`` (RRF); ``alpha`` (weighted fusion, weight of
         dense); ``depth`` (how many hits each retriever contributes to fusion); ``fusion``
         (``"rrf"`` or ``"weighted"``, the list the reranker re-orders); ``rerank_n``.
         """
@@ -279,11 +283,11 @@ class RetrievalIndex:
         if k > len(self):
             raise ValueError(f"k ({k}) cannot exceed the number of passages ({len(self):,})")
         if method == "bm25":
-            return self.bm25(query, k, p["k1"], p["b"])
+            return self.bm25(query, k, p["k1"], p["b"], p["analyzer"])
         if method == "dense":
             return self.dense(query, k)
         depth = max(int(p["depth"]), k)
-        sparse = self.bm25(query, depth, p["k1"], p["b"])
+        sparse = self.bm25(query, depth, p["k1"], p["b"], p["analyzer"])
         dense = self.dense(query, depth)
         fusion = method if method in ("rrf", "weighted") else p["fusion"]
         if fusion == "rrf":
@@ -309,11 +313,11 @@ class RetrievalIndex:
 
 def relevant_params(method: str, params: Mapping) -> dict:
     """The subset of ``params`` that changes ``method``'s ranking (for cache keys)."""
-    used = {"bm25": ("k1", "b"), "dense": (), "rrf": ("k1", "b", "rrf_k", "depth"),
-            "weighted": ("k1", "b", "alpha", "depth")}.get(method, tuple(DEFAULTS))
+    used = {"bm25": ("k1", "b", "analyzer"), "dense": (), "rrf": ("k1", "b", "analyzer", "rrf_k", "depth"),
+            "weighted": ("k1", "b", "analyzer", "alpha", "depth")}.get(method, tuple(DEFAULTS))
     if method == "rerank":
         fusion = params.get("fusion", DEFAULTS["fusion"])
-        used = ("k1", "b", "depth", "fusion", "rerank_n", "rrf_k" if fusion == "rrf" else "alpha")
+        used = ("k1", "b", "analyzer", "depth", "fusion", "rerank_n", "rrf_k" if fusion == "rrf" else "alpha")
     return {k: v for k, v in params.items() if k in used}
 
 
