@@ -36,7 +36,8 @@ NUMBERS: tuple[tuple[str, str], ...] = (
     ("A/B, 10 % baseline, +1 pp", "14,749 users per arm (α 0.05, power 0.8)"),
     ("PSI thresholds", "< 0.1 stable, 0.1–0.25 moderate, > 0.25 major"),
     ("Llama-2-7B fp16", "13.5 GB weights; 0.5 MiB KV cache per token"),
-    ("all-MiniLM-L6-v2 on 2 CPU cores", "~400 short sentences/s, 384 dims"),
+    ("all-MiniLM-L6-v2 on 2 shared CPU cores (docs/BENCHMARKS.md)",
+     "~7 documentation passages/s (sentence + token vectors), ~25 short queries/s; 384 dims"),
 )
 
 
