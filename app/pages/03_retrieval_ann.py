@@ -12,6 +12,7 @@ from components.page import LessonPage
 from playground.recsys import ann
 from playground.recsys import sizing as sz
 from playground.recsys import two_tower as tt
+from scenarios.l03 import PRESETS
 
 SIZES = [10_000, 30_000, 100_000, 300_000, 1_000_000]
 SWEEP_ALL_MAX = 100_000  # above this only exact search and the selected kind are built
@@ -47,33 +48,33 @@ def memo(bucket: str, key: tuple, compute, limit: int, label: str | None = None)
     return value
 
 
-page = LessonPage("l03")
+page = LessonPage("l03", presets=PRESETS)
 seed = page.seed()
 k = page.number("k", "k (recall@k)", 1, 1000, 10, step=1,
                 help="Neighbours / recommendations per query. Cannot exceed the collection size.")
 
 st.sidebar.markdown("**Two-tower model**")
-zipf = page.slider("zipf", "Popularity skew (Zipf exponent)", 0.0, 1.5, 1.0, step=0.1, costly=True)
-dim = page.select_slider("dim", "Embedding dimension d", [8, 16, 32, 64], 32, costly=True)
-epochs = page.slider("epochs", "Training epochs", 1, 12, 6, costly=True)
+zipf = page.slider("zipf", "Popularity skew (Zipf exponent)", 0.0, 1.5, 1.0, step=0.1)
+dim = page.select_slider("dim", "Embedding dimension d", [8, 16, 32, 64], 32)
+epochs = page.slider("epochs", "Training epochs", 1, 12, 6)
 logq = page.toggle("logq", "logQ correction (production)", True,
                    help="Which model's vectors the index and the popularity chart use; both are trained.")
 
 st.sidebar.markdown("**Collection to index**")
-source = page.select("source", "Vectors", SOURCES, costly=True)
-n_syn = page.select_slider("n", "Collection size N (synthetic)", SIZES, 30_000, costly=True,
+source = page.select("source", "Vectors", SOURCES)
+n_syn = page.select_slider("n", "Collection size N (synthetic)", SIZES, 30_000,
                            format_func=lambda v: f"{v:,}")
-d_syn = page.select_slider("d", "Dimension (synthetic)", [32, 64, 128], 64, costly=True)
+d_syn = page.select_slider("d", "Dimension (synthetic)", [32, 64, 128], 64)
 
 st.sidebar.markdown("**Index**")
-kind = page.select("kind", "Index shown in detail", list(ann.KINDS), "IVF-Flat", costly=True)
-nlist = page.select_slider("nlist", "IVF nlist (cells)", [16, 64, 128, 256, 1024, 4096], 128, costly=True)
+kind = page.select("kind", "Index shown in detail", list(ann.KINDS), "IVF-Flat")
+nlist = page.select_slider("nlist", "IVF nlist (cells)", [16, 64, 128, 256, 1024, 4096], 128)
 nprobe = page.select_slider("nprobe", "IVF nprobe (cells visited)", POW2, 8)
-M = page.select_slider("M", "HNSW M (links per node)", [4, 8, 16, 32, 64], 16, costly=True)
-efc = page.select_slider("efc", "HNSW efConstruction", [16, 40, 80, 200], 40, costly=True)
+M = page.select_slider("M", "HNSW M (links per node)", [4, 8, 16, 32, 64], 16)
+efc = page.select_slider("efc", "HNSW efConstruction", [16, 40, 80, 200], 40)
 ef_search = page.select_slider("ef_search", "HNSW efSearch", POW2, 32)
-pq_m = page.select_slider("pq_m", "PQ m (sub-quantizers)", [1, 2, 4, 8, 12, 16, 32, 64], 16, costly=True)
-nbits = page.select_slider("nbits", "PQ nbits per code", [4, 6, 8], 8, costly=True)
+pq_m = page.select_slider("pq_m", "PQ m (sub-quantizers)", [1, 2, 4, 8, 12, 16, 32, 64], 16)
+nbits = page.select_slider("nbits", "PQ nbits per code", [4, 6, 8], 8)
 
 tab_tt, tab_ann, tab_size = st.tabs(["1 · Two-tower training", "2 · ANN index", "3 · Sizing the store"])
 
@@ -93,16 +94,16 @@ with tab_tt:
         f"{data.n_users:,} users × {data.n_items:,} items, {len(data.train_users):,} training and "
         f"{len(data.test_users):,} held-out interactions; item popularity ∝ rank^−{zipf:g}. Both "
         "models train on the same batches with in-batch negatives; only the logQ term differs.")
-    with page.guard():
-        evals = memo("eval", (seed, zipf, dim, epochs, k), lambda p: {
-            "logQ (production)": tt.evaluate(tt.model_scores(models[True], users), data, users, k),
-            "no logQ (naive)": tt.evaluate(tt.model_scores(models[False], users), data, users, k),
-            "popularity baseline": tt.evaluate(tt.popularity_scores(data, users), data, users, k),
-        }, 16)
+    evals = page.guard(memo, "eval", (seed, zipf, dim, epochs, k), lambda p: {
+        "logQ (production)": tt.evaluate(tt.model_scores(models[True], users), data, users, k),
+        "no logQ (naive)": tt.evaluate(tt.model_scores(models[False], users), data, users, k),
+        "popularity baseline": tt.evaluate(tt.popularity_scores(data, users), data, users, k),
+    }, 16)
+    if evals is not None:
         cols = st.columns(3)
         for col, (name, ev) in zip(cols, evals.items()):
             page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", container=col,
-                        key=name.startswith("logQ"),
+                        headline=name.startswith("logQ"),
                         help=f"Share of each user's held-out items found in their top {k}.")
             recall_tt[name] = ev
         held_head = tt.heldout_head_share(data)
@@ -179,7 +180,9 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
         f"{len(xq)} queries ({'fresh draws from the mixture' if coll_key[0] == 'syn' else 'user vectors'}). "
         "Recall@k is measured against an exact numpy brute-force search; QPS from one batch of "
         "all queries, latency from queries sent one at a time; FAISS runs on one thread here.")
-    with page.guard():
+
+    def sweep() -> tuple:
+        """Exact top-k (the reference), every sweep setting measured against it, and the settings left out."""
         ann.validate(ann.IndexSpec(kind="Flat (exact)"), n, d, k)
         truth = memo("truth", (coll_key, k), lambda p: ann.exact_topk(xb, xq, k), 6,
                      label="Exact top-k by numpy brute force (the reference)")
@@ -195,7 +198,10 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
             built_index(s)
         measurements = memo("sweep", (coll_key, k, tuple(s for s in specs)), lambda p: [
             ann.measure(built_index(s), s, xq, truth, k, n_single=25) for s in specs], 8)
-        exact = next(m for m in measurements if m.spec.kind == "Flat (exact)")
+        return truth, measurements, next(m for m in measurements if m.spec.kind == "Flat (exact)"), skipped
+
+    truth, measurements, exact, skipped = page.guard(sweep) or (None, [], None, [])
+    if exact is not None:
         if skipped:
             st.warning("Left out of the sweep (settings that cannot work on this collection): "
                        + "; ".join(sorted(set(skipped))))
@@ -203,9 +209,13 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
             st.info(f"At N = {n:,} only exact search and the selected index ({kind}) are built, to keep "
                     "the page responsive; the full 1M-vector Pareto is in docs/bench/ann.md.")
 
-    with page.guard():
+    def measure_chosen():
+        """The selected index measured against exact search."""
         ann.validate(spec, n, d, k)
-        chosen = memo("measure", (coll_key, k, spec), lambda p: ann.measure(built_index(spec), spec, xq, truth, k, n_single=25), 32)
+        return memo("measure", (coll_key, k, spec),
+                    lambda p: ann.measure(built_index(spec), spec, xq, truth, k, n_single=25), 32)
+
+    chosen = page.guard(measure_chosen)
 
     if chosen is not None and exact is not None:
         left, right = st.columns(2)
@@ -214,9 +224,9 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
         page.metric("Exact QPS (batch)", f"{exact.qps:,.0f}", container=left)
         page.metric("Exact p50 latency (1 query)", f"{exact.latency_ms_p50:.2f} ms", container=left)
         page.metric("Exact index memory", sz.human_bytes(exact.memory_bytes), container=left)
-        page.metric("Recall@k vs exact", f"{chosen.recall:.3f}", container=right, key=True)
+        page.metric("Recall@k vs exact", f"{chosen.recall:.3f}", container=right, headline=True)
         page.metric("QPS (batch)", f"{chosen.qps:,.0f}", delta=f"{chosen.qps / exact.qps:.1f}× exact",
-                    container=right, key=True)
+                    container=right, headline=True)
         page.metric("p50 latency (1 query)", f"{chosen.latency_ms_p50:.3f} ms",
                     delta=f"p99 {chosen.latency_ms_p99:.3f} ms", delta_color="off", container=right)
         page.metric("Index memory", sz.human_bytes(chosen.memory_bytes),
@@ -287,16 +297,14 @@ with tab_size:
     replicas = page.slider("replicas", "Replicas", 1, 10, 2, container=c3)
     ram = page.select_slider("ram", "RAM per machine (GB)", [16, 32, 64, 128, 256, 512, 1024], 256, container=c3)
     usable = page.slider("usable", "Usable share of RAM", 0.3, 1.0, 0.7, step=0.05, container=c3)
-    store = None
-    with page.guard():
-        store = sz.size_store(sz_n, sz_d, dtype, replicas, ram, usable, overhead, pq_m=sz_m, nbits=8, M=M)
+    store = page.guard(sz.size_store, sz_n, sz_d, dtype, replicas, ram, usable, overhead, pq_m=sz_m, nbits=8, M=M)
     if store is not None:
         a, b, c = st.columns(3)
         page.metric("Bytes per item", f"{store.bytes_per_item:,.0f} B", container=a)
-        page.metric("One replica", sz.human_bytes(store.replica_bytes), container=a, key=True)
+        page.metric("One replica", sz.human_bytes(store.replica_bytes), container=a, headline=True)
         page.metric("All replicas", sz.human_bytes(store.total_bytes), container=b)
         page.metric("Shards per replica", f"{store.shards:,}", container=b)
-        page.metric("Machines", f"{store.machines:,}", container=c, key=True)
+        page.metric("Machines", f"{store.machines:,}", container=c, headline=True)
         if exact is not None:
             flops = 2.0 * n * d * exact.qps
             scan = sz.scan_seconds(sz_n, sz_d, flops)

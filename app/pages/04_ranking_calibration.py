@@ -8,12 +8,13 @@ from plotly.subplots import make_subplots
 
 from components.page import LessonPage
 from playground.recsys import calibration as cal
+from scenarios.l04 import PRESETS
 
-page = LessonPage("l04")
+page = LessonPage("l04", presets=PRESETS)
 seed = page.seed()
-model = page.select("model", "Ranker", cal.MODELS, costly=True,
+model = page.select("model", "Ranker", cal.MODELS,
                     format_func={"logistic": "Logistic regression", "gbdt": "Gradient-boosted trees"}.get)
-w = page.slider("w", "Negative keep rate w (downsampling)", 0.02, 1.0, 0.1, step=0.01, costly=True,
+w = page.slider("w", "Negative keep rate w (downsampling)", 0.02, 1.0, 0.1, step=0.01,
                 help="Every click is kept, each non-click with probability w; the model retrains.")
 k = page.slider("k", "Score sharpness k (> 1 over-confident)", 0.25, 4.0, 1.0, step=0.05,
                 help="The model's log-odds z become k·z + b before anything else.")
@@ -47,12 +48,16 @@ def calibrated(seed: int, model: str, w: float, k: float, b: float):
 
 
 data = click_data(seed)
-variants = None
-with page.guard():
-    n_kept = trained_scores(seed, model, w)[2]
+
+
+def scored() -> tuple:
+    """Training rows kept, the fitted calibrators, every variant scored, and the oracle."""
     probs, fitted = calibrated(seed, model, w, k, b)
-    variants = cal.score_all(probs, data, n_bins, strategy, t)
-    truth = cal.oracle(data, n_bins, strategy, t)
+    return (trained_scores(seed, model, w)[2], fitted, cal.score_all(probs, data, n_bins, strategy, t),
+            cal.oracle(data, n_bins, strategy, t))
+
+
+n_kept, fitted, variants, truth = page.guard(scored) or (None,) * 4
 
 if variants is not None:
     naive = variants["naive"]
@@ -65,10 +70,10 @@ if variants is not None:
                f"probabilities. Production: downsampling corrected, then {method} fit on a held-out "
                "split of full traffic.")
     c = st.columns(4)
-    page.metric("ECE (naive)", f"{naive.table.ece:.3f}", container=c[0], key=True)
+    page.metric("ECE (naive)", f"{naive.table.ece:.3f}", container=c[0], headline=True)
     page.metric("ECE (production)", f"{prod.table.ece:.3f}",
                 delta=f"{prod.table.ece - naive.table.ece:+.3f}", delta_color="inverse",
-                container=c[1], key=True)
+                container=c[1], headline=True)
     page.metric("Predicted CTR (naive)", f"{naive.mean_p:.1%}",
                 delta=f"{naive.mean_p / true_ctr:.2f}× the true CTR", delta_color="off", container=c[2])
     page.metric("Predicted CTR (production)", f"{prod.mean_p:.1%}",
@@ -154,7 +159,7 @@ if variants is not None:
     st.subheader("Why it matters downstream: a threshold and a bid")
     c = st.columns(3)
     page.metric("Wrong show/skip decisions", f"{naive.decision.wrong:.1%} → {prod.decision.wrong:.1%}",
-                container=c[0], key=True)
+                container=c[0], headline=True)
     page.metric("Value lost per 1k impressions", f"{naive.decision.regret:.1f} → {prod.decision.regret:.1f}",
                 container=c[1], help="In units of the value of one click, against deciding with the true CTR.")
     page.metric("Bid ÷ fair bid", f"{naive.decision.bid_ratio:.2f} → {prod.decision.bid_ratio:.2f}",

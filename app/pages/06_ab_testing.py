@@ -6,23 +6,28 @@ import streamlit as st
 from scipy import stats
 
 from components.page import LessonPage
-from playground.experiments import ab
+from playground.experiments import cuped as cp
+from playground.experiments import novelty as nv
+from playground.experiments import power as pw
+from playground.experiments import sequential as sq
+from playground.experiments import srm as sr
 from playground.experiments import offline_metrics as om
+from scenarios.l06 import PRESETS
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def novelty_run(**kwargs) -> ab.NoveltyResult:
-    return ab.simulate_novelty(**kwargs)
+def novelty_run(**kwargs) -> nv.NoveltyResult:
+    return nv.simulate_novelty(**kwargs)
 
 
 @st.cache_data(show_spinner="Simulating experiments…", max_entries=32)
-def peeking_run(**kwargs) -> ab.PeekingResult:
-    return ab.simulate_peeking(**kwargs)
+def peeking_run(**kwargs) -> sq.PeekingResult:
+    return sq.simulate_peeking(**kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def cuped_run(**kwargs) -> ab.CupedResult:
-    return ab.simulate_cuped(**kwargs)
+def cuped_run(**kwargs) -> cp.CupedResult:
+    return cp.simulate_cuped(**kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -30,7 +35,7 @@ def offline_table(k: int, shown: int, pop: float, seed: int):
     return om.logged_feedback_example(shown=shown, popularity_weight=pop, seed=seed).table(k)
 
 
-page = LessonPage("l06")
+page = LessonPage("l06", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Your team's analysis (naive vs production)**")
 seq = page.toggle("seq", "Sequential boundary (O'Brien–Fleming) for daily looks", True)
@@ -62,15 +67,14 @@ with tabs[0]:
     relative = mde_kind == "relative"
     mde = mde_pct / 100
     factor = 1 - rho**2 if cuped_on else 1.0
-    plan = plain = None
-    with page.guard():
-        plain = ab.plan(baseline, mde, alpha, power, relative, traffic, allocation)
-        plan = ab.plan(baseline, mde, alpha, power, relative, traffic, allocation, variance_factor=factor)
+    plain = page.guard(pw.plan, baseline, mde, alpha, power, relative, traffic, allocation)
+    plan = None if plain is None else page.guard(pw.plan, baseline, mde, alpha, power, relative, traffic,
+                                                  allocation, variance_factor=factor)
     if plan is not None:
         m1, m2, m3, m4 = st.columns(4)
-        page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, key=True)
+        page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, headline=True)
         page.metric("Total users", f"{plan.n_total:,}", container=m2)
-        page.metric("Days to run", f"{plan.days}", container=m3, key=True)
+        page.metric("Days to run", f"{plan.days}", container=m3, headline=True)
         page.metric("Per arm without CUPED", f"{plain.n_control:,}", delta=f"{plain.days} days",
                     delta_color="off", delta_arrow="off", container=m4)
         st.caption(f"Detects {plan.p_control:.2%} → {plan.p_treatment:.2%} with {power:.0%} power at "
@@ -84,7 +88,7 @@ with tabs[0]:
         for m_mult, dash in ((0.5, "dot"), (1.0, "solid"), (2.0, "dash")):
             eff = mde * m_mult
             try:
-                curve = ab.power_two_proportions(baseline, eff, n_grid / factor, alpha, relative,
+                curve = pw.power_two_proportions(baseline, eff, n_grid / factor, alpha, relative,
                                                  allocation / (1 - allocation))
             except ValueError:
                 continue
@@ -108,12 +112,10 @@ with tabs[1]:
     if stop_day > days:
         st.warning(f"The test only runs {days} days: reading it on day {days} instead of {stop_day}.")
         stop_day = days
-    nov = None
-    with page.guard():
-        nov = novelty_run(days=days, baseline=baseline, steady_lift=steady, novelty=novelty,
-                          half_life=half_life, existing_users=int(traffic / ret),
-                          return_rate=ret, new_per_day=max(int(traffic * 0.1), 1),
-                          allocation=allocation, seed=seed)
+    nov = page.guard(novelty_run, days=days, baseline=baseline, steady_lift=steady, novelty=novelty,
+                     half_life=half_life, existing_users=int(traffic / ret),
+                     return_rate=ret, new_per_day=max(int(traffic * 0.1), 1),
+                     allocation=allocation, seed=seed)
     if nov is not None and not np.isfinite(nov.stop_read(min(stop_day, days)).lift_hi):
         st.warning("Too few conversions by the stop day to estimate a lift: raise the traffic or "
                    "the baseline rate, or read the test later.")
@@ -123,11 +125,11 @@ with tabs[1]:
         m1, m2, m3 = st.columns(3)
         page.metric(f"Lift read on day {stop_day}", f"{early.lift:+.1%}",
                     delta=f"95% CI {early.lift_lo:+.1%} … {early.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
-                    container=m1, key=True)
+                    container=m1, headline=True)
         page.metric(f"Lift read on day {days}", f"{full.lift:+.1%}",
                     delta=f"95% CI {full.lift_lo:+.1%} … {full.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
                     container=m2)
-        page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, key=True)
+        page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, headline=True)
         overstated = early.lift - steady
         if early.significant and early.lift_lo > steady:
             st.error(f"Stopping on day {stop_day} ships a {early.lift:+.1%} 'win' whose whole CI sits "
@@ -173,16 +175,14 @@ with tabs[2]:
     per_look = max(int(min(traffic, 200_000) * min(allocation, 1 - allocation)), 1)
     c2.caption(f"{per_look:,} users per arm join between two checks (daily traffic × the smaller "
                "arm's share, capped at 200,000 users a day).")
-    peek = None
-    with page.guard():
-        peek = peeking_run(sims=sims, looks=looks, users_per_look=per_look, baseline=baseline,
-                           lift=peek_lift, alpha=alpha, seed=seed)
+    peek = page.guard(peeking_run, sims=sims, looks=looks, users_per_look=per_look, baseline=baseline,
+                      lift=peek_lift, alpha=alpha, seed=seed)
     if peek is not None:
         what = "false-positive rate" if peek_lift == 0 else "rejection rate (power)"
         m1, m2, m3, m4 = st.columns(4)
         page.metric(f"Peeking every day: {what}", f"{peek.naive_rate:.1%}", container=m1,
-                    key=not seq, delta=f"nominal {alpha:g}", delta_color="off", delta_arrow="off")
-        page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, key=seq)
+                    headline=not seq, delta=f"nominal {alpha:g}", delta_color="off", delta_arrow="off")
+        page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, headline=seq)
         page.metric(f"mSPRT: {what}", f"{peek.msprt_rate:.1%}", container=m3)
         page.metric(f"One read at the end: {what}", f"{peek.final_only:.1%}", container=m4)
         st.caption("mSPRT (mixture SPRT, τ = 5 % of the baseline) may be read after every user and "
@@ -225,14 +225,12 @@ with tabs[3]:
     n_arm = page.slider("n_arm", "Users per arm", 100, 10_000, 2000, step=100, container=c1)
     effect = page.slider("effect", "True effect (in standard deviations)", 0.0, 0.3, 0.05, step=0.01,
                          container=c2)
-    cup = None
-    with page.guard():
-        cup = cuped_run(n_per_arm=n_arm, rho=rho, effect=effect,
-                        reps=int(np.clip(2_000_000 // (2 * n_arm), 50, 400)), seed=seed)
+    cup = page.guard(cuped_run, n_per_arm=n_arm, rho=rho, effect=effect,
+                     reps=int(np.clip(2_000_000 // (2 * n_arm), 50, 400)), seed=seed)
     if cup is not None:
         m1, m2, m3 = st.columns(3)
         page.metric("Variance ratio (CUPED / naive), measured", f"{cup.var_ratio:.2f}", container=m1,
-                    key=cuped_on)
+                    headline=cuped_on)
         page.metric("1 − ρ² (theory)", f"{cup.theory_ratio:.2f}", container=m2)
         half_naive, half_cuped = cup.half_widths(0.05)
         page.metric("95% CI half-width naive → CUPED", f"{half_naive:.3f} → {half_cuped:.3f}", container=m3)
@@ -254,10 +252,11 @@ with tabs[4]:
                             "", container=c1)
     share = page.slider("srm_share", "Intended share of the first arm", 0.05, 0.95, 0.5, step=0.05,
                         container=c2)
-    srm = None
-    with page.guard():
+
+    def srm_check(share: float) -> tuple:
+        """The SRM test on the typed counts, else on the simulated test's; and where they came from."""
         if counts_text.strip():
-            counts = ab.parse_counts(counts_text)
+            counts = sr.parse_counts(counts_text)
             source = "your counts"
         elif nov is not None:
             tot = nov.cumulative.iloc[-1]
@@ -268,11 +267,13 @@ with tabs[4]:
         shares = [share, 1 - share] if len(counts) == 2 else None
         if shares is None:
             st.caption(f"{len(counts)} arms: checking against an equal split.")
-        srm = ab.srm_test(counts, shares)
+        return sr.srm_test(counts, shares), source
+
+    srm, source = page.guard(srm_check, share) or (None, None)
     if srm is not None:
         m1, m2 = st.columns(2)
         page.metric("SRM chi-square", f"{srm.chi2:.2f}", container=m1)
-        page.metric("SRM p-value", f"{srm.p_value:.2g}", container=m2, key=True)
+        page.metric("SRM p-value", f"{srm.p_value:.2g}", container=m2, headline=True)
         if srm.mismatch:
             st.error(f"Sample-ratio mismatch in {source} (p = {srm.p_value:.2g} < {srm.threshold:g}): "
                      "assignment or logging is broken, so no metric from this test can be trusted. "
@@ -293,16 +294,14 @@ with tabs[5]:
     shown = page.slider("shown", "Slots the old system showed per user", 1, 50, 10, container=c2)
     pop = page.slider("pop", "How much the old ranking leaned on popularity", 0.0, 5.0, 2.0, step=0.5,
                       container=c3)
-    table = None
-    with page.guard():
-        table = offline_table(k_cut, shown, pop, seed)
+    table = page.guard(offline_table, k_cut, shown, pop, seed)
     if table is not None:
         ndcg = table.pivot(index="model", columns="evaluated on", values="NDCG@k")
         off_col, on_col = "offline (logged clicks)", "online (true preferences)"
         off_best, on_best = ndcg[off_col].idxmax(), ndcg[on_col].idxmax()
         m1, m2 = st.columns(2)
         page.metric("Offline winner (NDCG@k on logs)", off_best, container=m1)
-        page.metric("Winner on true preferences", on_best, container=m2, key=True)
+        page.metric("Winner on true preferences", on_best, container=m2, headline=True)
         fig = go.Figure()
         for col in (off_col, on_col):
             fig.add_bar(x=ndcg.index, y=ndcg[col], name=col)

@@ -10,6 +10,7 @@ from components.page import LessonPage
 from components.upload import numeric_csv_upload
 from playground.monitoring import drift as dr
 from playground.monitoring import retraining as rt
+from scenarios.l07 import PRESETS
 
 TRAIN_DAYS = 20
 DAYS = 120
@@ -37,7 +38,7 @@ def policies(key, **kwargs):
     return rt.compare(stream, train_days=TRAIN_DAYS, **kwargs)
 
 
-page = LessonPage("l07")
+page = LessonPage("l07", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Inject drift**")
 kind = page.select("kind", "Drift kind", dr.KINDS, "concept",
@@ -53,9 +54,7 @@ label_delay = page.slider("label_delay", "Label delay (days)", 0, 14, 3,
 key = (kind, pattern, magnitude, start, width, period, batch, seed)
 drift_start = None if kind == "none" or magnitude == 0 else start
 
-stream = None
-with page.guard():
-    stream, score, error = stream_and_scores(*key)
+stream, score, error = page.guard(stream_and_scores, *key) or (None, None, None)
 if stream is None:
     page.math([r"\text{(fix the settings above)}"])
     page.finish()
@@ -116,7 +115,7 @@ with tabs[0]:
         page.metric(f"{row['detector']}: delay", f"{delay}" if delay in ("missed", "—") else f"{delay} d",
                     delta=f"{row['false alarms (days)']} false alarms", delta_color="inverse" if
                     row["false alarms (days)"] else "off", delta_arrow="off", container=col,
-                    key=row["detector"].startswith("Page"))
+                    headline=row["detector"].startswith("Page"))
     st.dataframe(table, hide_index=True)
     dist_missed = drift_start is not None and all(
         dr.score_alarms(alarms[n], drift_start).first_alarm is None for n in ("PSI", "KS", "Wasserstein"))
@@ -161,10 +160,8 @@ with tabs[1]:
     retrain_cost = page.number("retrain_cost", "Cost of one retrain", 0, 100_000, 500, step=100, container=c3)
     error_cost = page.slider("error_cost", "Cost of one wrong prediction", 0.0, 5.0, 0.5, step=0.1,
                              container=c3)
-    runs = None
-    with page.guard():
-        runs = policies(key, window_days=window_days, every=every, label_delay=label_delay,
-                        trigger=trigger, ph_delta=ph_delta, ph_threshold=ph_thr, psi_threshold=psi_thr)
+    runs = page.guard(policies, key, window_days=window_days, every=every, label_delay=label_delay,
+                      trigger=trigger, ph_delta=ph_delta, ph_threshold=ph_thr, psi_threshold=psi_thr)
     if runs is not None:
         since = drift_start if drift_start is not None else TRAIN_DAYS
         summary = pd.DataFrame([{
@@ -178,8 +175,8 @@ with tabs[1]:
         st.markdown(f"**Your team's policy: {focus}**")
         m1, m2, m3, m4 = st.columns(4)
         page.metric(f"Accuracy from day {since}", f"{mine.mean_accuracy(since):.3f}", container=m1,
-                    key=True)
-        page.metric("Retrains", f"{mine.retrains}", container=m2, key=True)
+                    headline=True)
+        page.metric("Retrains", f"{mine.retrains}", container=m2, headline=True)
         page.metric("Total cost", f"{mine.cost(retrain_cost, error_cost, batch, TRAIN_DAYS):,.0f}",
                     container=m3)
         page.metric("Best possible accuracy", f"{best:.3f}", container=m4)

@@ -1,6 +1,6 @@
 """Lesson 6 page: what a learner should see at the defaults, in the presets and on bad input."""
 
-from playground.experiments import ab
+from playground.experiments import power as pw
 
 from .apptest import metric, open_page, texts
 
@@ -13,7 +13,7 @@ def test_defaults_show_plan_novelty_peeking_cuped_srm_and_offline():
     at = open_page("l06")
     assert not at.exception
     # power tab: the page's number is the core's, CUPED (rho 0.5) on by default
-    plain = ab.sample_size_per_arm(0.10, 0.05, relative=True)
+    plain = pw.sample_size_per_arm(0.10, 0.05, relative=True)
     assert metric(at, "Per arm without CUPED") == f"{plain:,}"
     assert metric(at, "Users per arm (control)") == f"{int(-(-plain * 0.75 // 1)):,}"
     # novelty: day-3 read far above the steady state, the full-length read close to it

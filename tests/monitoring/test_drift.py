@@ -113,13 +113,6 @@ def test_score_alarms():
     assert d.score_alarms([3, 4], start=None).false_alarms == 2
 
 
-def test_presets_only_set_known_keys():
-    keys = {"kind", "pattern", "magnitude", "signal", "policy_focus", "label_delay", "width", "period"}
-    for preset in d.PRESETS:
-        assert set(preset.values) <= keys
-    assert {"naive", "production", "gradual_concept"} <= {p.name for p in d.PRESETS}
-
-
 def test_threshold_and_error_alarms():
     import pandas as pd
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from playground.rag import corpus as rc
-from playground.rag.retrieval import tokenize
+from playground.rag.retrievers import tokenize
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = 256  # all-MiniLM-L6-v2's max_seq_length, [CLS] and [SEP] included

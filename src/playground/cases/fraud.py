@@ -20,7 +20,6 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
-from playground.course import Preset
 
 DAY = 86_400
 DAYS = 56
@@ -389,17 +388,3 @@ def weekly_drift(frame: pd.DataFrame, label_delay: int, friction: float, fee: fl
     """:func:`weekly_scores` then :func:`weekly_metrics`: the model frozen at ship vs retrained
     weekly on delayed labels, week by week."""
     return weekly_metrics(weekly_scores(frame, label_delay, seed), friction, fee)
-
-
-PRESETS: tuple[Preset, ...] = (
-    Preset("production", "Cost threshold + weekly retraining (production)",
-           "PR curve, threshold at the minimum expected cost, and a model retrained every week on "
-           "labels that arrive a week late.",
-           {"rate": 0.005, "handling": "none", "use_t": "minimum expected cost", "delay": 7, "drift": 0.8}),
-    Preset("naive", "0.5 threshold, frozen model (naive)",
-           "Decline at score ≥ 0.5 with class weights: precision collapses, and nobody retrains.",
-           {"rate": 0.005, "handling": "class weights", "use_t": "0.5", "delay": 28}),
-    Preset("needle", "Needle in a haystack (0.1 %)",
-           "One fraud per thousand: ROC-AUC still looks superb while precision at any useful recall is low.",
-           {"rate": 0.001, "handling": "none", "use_t": "minimum expected cost"}),
-)

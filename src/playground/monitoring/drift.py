@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from playground.course import Preset
 
 KINDS = ("covariate", "prior", "concept", "none")
 PATTERNS = ("sudden", "gradual", "recurring")
@@ -467,30 +466,3 @@ def error_alarms(errors, first_day: int, label_delay: int, delta: float, thresho
     ph = page_hinkley(errors, delta, threshold, reset=True)
     ring = ph.alarms + first_day + label_delay
     return ph, ring if days is None else ring[ring < days]
-
-
-PRESETS: tuple[Preset, ...] = (
-    Preset("naive", "Naive: watch one feature, never retrain",
-           "Concept drift: P(x) does not move, so PSI/KS/Wasserstein on the features stay quiet "
-           "while accuracy collapses, and the never-retrained model rots.",
-           {"kind": "concept", "pattern": "sudden", "magnitude": 0.6, "signal": "feature x1",
-            "policy_focus": "never"}),
-    Preset("production", "Production: error detector + drift-triggered retraining",
-           "Page–Hinkley on the delayed error catches the change; drift-triggered retraining "
-           "recovers quality with a handful of retrains instead of one a week.",
-           {"kind": "concept", "pattern": "sudden", "magnitude": 0.6, "signal": "model score",
-            "policy_focus": "drift-triggered", "label_delay": 3}),
-    Preset("gradual_concept", "Gradual concept drift",
-           "The labelling rule rotates slowly over 40 days: daily detectors see small changes, "
-           "the error creeps up, and a fixed schedule keeps chasing it.",
-           {"kind": "concept", "pattern": "gradual", "magnitude": 0.8, "width": 40,
-            "signal": "model score", "policy_focus": "drift-triggered"}),
-    Preset("covariate_harmless", "Covariate shift: alarms everywhere",
-           "x1 moves by 1.5 sd: every feature detector fires on day one, which is right about the "
-           "data, while the error tells you how much the model actually suffers.",
-           {"kind": "covariate", "pattern": "sudden", "magnitude": 0.6, "signal": "feature x1"}),
-    Preset("recurring", "Recurring (seasonal) prior shift",
-           "Positives come and go every 15 days: alarms fire on every season change.",
-           {"kind": "prior", "pattern": "recurring", "magnitude": 0.8, "period": 15,
-            "signal": "model score"}),
-)

@@ -25,7 +25,6 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
-from playground.course import Preset
 
 MODELS: tuple[str, ...] = ("logistic", "gbdt")
 CALIBRATORS: tuple[str, ...] = ("none", "platt", "isotonic", "temperature")
@@ -399,23 +398,3 @@ def evaluate(data: ClickData, z_cal: np.ndarray, z_test: np.ndarray, w: float, s
 def oracle(data: ClickData, n_bins: int, strategy: str, threshold: float) -> Variant:
     """The true probabilities scored like a model: the floor for Brier and log loss."""
     return score_variant("true p", data.p_test, data, n_bins, strategy, threshold)
-
-
-PRESETS: tuple[Preset, ...] = (
-    Preset("naive", "Naive: downsampled, uncorrected",
-           "Negatives kept at 10 % and scores read as CTR: predicted CTR is several times the "
-           "truth and the threshold shows far too many items.",
-           {"model": "logistic", "w": 0.1, "k": 1.0, "b": 0.0, "method": "none"}),
-    Preset("production", "Production: corrected + isotonic",
-           "The same downsampled model, corrected by q = p/(p+(1−p)/w) and re-calibrated on a "
-           "held-out split: ECE near the true-probability floor.",
-           {"model": "logistic", "w": 0.1, "k": 1.0, "b": 0.0, "method": "isotonic"}),
-    Preset("overconfident", "Over-confident GBDT",
-           "Scores sharpened 2.5×: the reliability curve turns into an S; temperature scaling "
-           "pulls it back with one number.",
-           {"model": "gbdt", "w": 1.0, "k": 2.5, "b": 0.0, "method": "temperature"}),
-    Preset("shifted", "Shifted scores: temperature cannot fix it",
-           "Log-odds shifted by +1.5: temperature scaling has no intercept and stays off, Platt "
-           "and isotonic recover.",
-           {"model": "logistic", "w": 1.0, "k": 1.0, "b": 1.5, "method": "temperature"}),
-)
