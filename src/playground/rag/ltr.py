@@ -62,17 +62,16 @@ def candidate_features(index, query, pool: int = 30, analyzer: str = "search") -
     """Candidates (BM25 top ``pool`` then dense top ``pool``, first appearance order) and features."""
     text = query.text
     bm25_all = index.bm25_scores(text, analyzer=analyzer)
-    dense_hits = index.search("dense", text, k=len(index))
-    dense_all = np.zeros(len(index))
-    dense_rank = np.zeros(len(index))
-    for rank, hit in enumerate(dense_hits, start=1):
-        i = index.position[hit.passage_id]
-        dense_all[i], dense_rank[i] = hit.score, rank
+    vec, _ = index._query(text)  # the same cached query vector the dense retriever searches with
+    dense_all = index.embeddings @ vec  # cosine: unit vectors (FAISS IndexFlatIP computes the same)
+    dense_order = np.lexsort((np.arange(len(dense_all)), -dense_all))
+    dense_rank = np.empty(len(index))
+    dense_rank[dense_order] = np.arange(1, len(index) + 1)
     bm25_order = np.lexsort((np.arange(len(bm25_all)), -bm25_all))
     bm25_rank = np.empty(len(index))
     bm25_rank[bm25_order] = np.arange(1, len(index) + 1)
     picked = [i for i in bm25_order[:pool] if bm25_all[i] > 0]
-    picked += [index.position[h.passage_id] for h in dense_hits[:pool]]
+    picked += list(dense_order[:pool])
     rows = list(dict.fromkeys(int(i) for i in picked))
     ids = tuple(index.ids[i] for i in rows)
     maxsim = np.asarray(index.maxsim(text, list(ids)))
