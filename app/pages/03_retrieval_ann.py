@@ -1,13 +1,11 @@
 """Lesson 3: retrieval with a two-tower model (logQ on/off) and ANN indexes (FAISS), plus sizing."""
 
-from collections import OrderedDict
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import ann
 from playground.recsys import sizing as sz
@@ -19,33 +17,73 @@ SWEEP_ALL_MAX = 100_000  # above this only exact search and the selected kind ar
 SOURCES = ["Synthetic overlapping clusters", "Two-tower item vectors"]
 POW2 = [2 ** i for i in range(11)]
 FAISS_THREADS = 1  # one thread per session: predictable timings on a shared CPU (bench/ann.py uses all)
-COLORS = {"Flat (exact)": "#444444", "IVF-Flat": "#1f77b4", "HNSW": "#2ca02c", "IVF-PQ": "#d62728"}
+COLORS = dict(zip(ann.KINDS, ("#444444", "#1f77b4", "#2ca02c", "#d62728")))
 
 
-@st.cache_resource(show_spinner=False)
-def _store() -> dict:
-    """Process-wide cache of trained models, collections, built indexes and measurements."""
-    return {}
+@cached()
+def interactions(seed: int, zipf: float) -> tt.Interactions:
+    return tt.make_interactions(zipf=zipf, seed=seed)
 
 
-def memo(bucket: str, key: tuple, compute, limit: int, label: str | None = None):
-    """Return the cached value of ``compute(progress)`` for ``key``; show a progress bar while
-    computing it (``label``) and keep at most ``limit`` entries per bucket."""
-    store = _store().setdefault(bucket, OrderedDict())
-    if key in store:
-        store.move_to_end(key)
-        return store[key]
-    bar = st.progress(0.0, text=label) if label else None
-    try:
-        value = compute((lambda f, m: bar.progress(float(min(max(f, 0.0), 1.0)), text=f"{label}: {m}"))
-                        if bar else None)
-    finally:
-        if bar:
-            bar.empty()
-    store[key] = value
-    while len(store) > limit:
-        store.popitem(last=False)
-    return value
+@cached(lambda logq, **_: f"Training the two-tower model ({'with' if logq else 'without'} logQ)")
+def two_tower(seed: int, zipf: float, dim: int, epochs: int, logq: bool, progress=None) -> tt.TrainResult:
+    return tt.train(interactions(seed, zipf), dim=dim, logq=logq, epochs=epochs, seed=seed, progress=progress)
+
+
+@cached()
+def recalls(seed: int, zipf: float, dim: int, epochs: int, k: int) -> dict:
+    """Held-out recall@k of both models and of the popularity baseline."""
+    data = interactions(seed, zipf)
+    users = tt.eval_users(data, seed=seed)
+    models = {lq: two_tower(seed, zipf, dim, epochs, lq) for lq in (True, False)}
+    return {
+        "logQ (production)": tt.evaluate(tt.model_scores(models[True], users), data, users, k),
+        "no logQ (naive)": tt.evaluate(tt.model_scores(models[False], users), data, users, k),
+        "popularity baseline": tt.evaluate(tt.popularity_scores(data, users), data, users, k),
+    }
+
+
+@cached()
+def popularity_profiles(seed: int, zipf: float, dim: int, epochs: int, logq: bool, k: int) -> tuple:
+    """Share of the model's top-k, and of the held-out interactions, per item-popularity decile."""
+    data = interactions(seed, zipf)
+    users = tt.eval_users(data, seed=seed)
+    top = tt.top_k(tt.model_scores(two_tower(seed, zipf, dim, epochs, logq), users), data, users, k)
+    return tt.popularity_profile(top, data), tt.popularity_profile(data.test_items, data)
+
+
+@cached("Making the collection")
+def collection(coll_key: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Base vectors and queries: synthetic clusters ("syn", seed, n, d) or the two-tower model's
+    item and user vectors ("tt", seed, zipf, dim, epochs, logq)."""
+    if coll_key[0] == "syn":
+        _, seed, n, d = coll_key
+        nq = 300 if n <= SWEEP_ALL_MAX else 100
+        return ann.synthetic_vectors(n, d, seed), ann.synthetic_queries(nq, d, seed, ann.default_clusters(n))
+    _, seed, zipf, dim, epochs, logq = coll_key
+    model, n_users = two_tower(seed, zipf, dim, epochs, logq), interactions(seed, zipf).n_users
+    qs = np.random.default_rng(seed).choice(n_users, min(300, n_users), replace=False)
+    return model.item_vectors, model.user_vectors[np.sort(qs)]
+
+
+@cached(lambda n, _spec, **_: f"Building {_spec.kind} over {n:,} vectors")
+def built_index(coll_key: tuple, n: int, build_key: tuple, _spec: ann.IndexSpec, progress=None) -> ann.Built:
+    """The index of ``_spec`` over the collection, keyed by the parameters that change the build."""
+    return ann.build(_spec, collection(coll_key)[0], seed=coll_key[1], progress=progress, max_train=50_000)
+
+
+@cached("Exact top-k by numpy brute force (the reference)")
+def exact_neighbours(coll_key: tuple, k: int) -> np.ndarray:
+    xb, xq = collection(coll_key)
+    return ann.exact_topk(xb, xq, k)
+
+
+@cached()
+def measured(coll_key: tuple, k: int, spec: ann.IndexSpec) -> ann.Measurement:
+    """Recall against exact search, QPS, latency and memory of one index setting."""
+    xb, xq = collection(coll_key)
+    return ann.measure(built_index(coll_key, len(xb), spec.build_key(), spec), spec, xq,
+                       exact_neighbours(coll_key, k), k, n_single=25)
 
 
 page = LessonPage("l03", presets=PRESETS)
@@ -67,7 +105,7 @@ n_syn = page.select_slider("n", "Collection size N (synthetic)", SIZES, 30_000,
 d_syn = page.select_slider("d", "Dimension (synthetic)", [32, 64, 128], 64)
 
 st.sidebar.markdown("**Index**")
-kind = page.select("kind", "Index shown in detail", list(ann.KINDS), "IVF-Flat")
+kind = page.select("kind", "Index shown in detail", list(ann.KINDS), ann.IndexKind.IVF_FLAT, format_func=ann.KIND_LABELS.get)
 nlist = page.select_slider("nlist", "IVF nlist (cells)", [16, 64, 128, 256, 1024, 4096], 128)
 nprobe = page.select_slider("nprobe", "IVF nprobe (cells visited)", POW2, 8)
 M = page.select_slider("M", "HNSW M (links per node)", [4, 8, 16, 32, 64], 16)
@@ -79,32 +117,21 @@ nbits = page.select_slider("nbits", "PQ nbits per code", [4, 6, 8], 8)
 tab_tt, tab_ann, tab_size = st.tabs(["1 · Two-tower training", "2 · ANN index", "3 · Sizing the store"])
 
 # ---- 1. the two-tower model -----------------------------------------------------------------
-data = memo("data", (seed, zipf), lambda p: tt.make_interactions(zipf=zipf, seed=seed), 4)
-models = {
-    lq: memo("model", (seed, zipf, dim, epochs, lq),
-             lambda p, lq=lq: tt.train(data, dim=dim, logq=lq, epochs=epochs, seed=seed, progress=p),
-             8, label=f"Training the two-tower model ({'with' if lq else 'without'} logQ)")
-    for lq in (True, False)
-}
-model = models[logq]
-users = tt.eval_users(data, seed=seed)
+data = interactions(seed, zipf)
+models = {lq: two_tower(seed, zipf, dim, epochs, lq) for lq in (True, False)}
 recall_tt = {}
 with tab_tt:
     st.markdown(
         f"{data.n_users:,} users × {data.n_items:,} items, {len(data.train_users):,} training and "
         f"{len(data.test_users):,} held-out interactions; item popularity ∝ rank^−{zipf:g}. Both "
         "models train on the same batches with in-batch negatives; only the logQ term differs.")
-    evals = page.guard(memo, "eval", (seed, zipf, dim, epochs, k), lambda p: {
-        "logQ (production)": tt.evaluate(tt.model_scores(models[True], users), data, users, k),
-        "no logQ (naive)": tt.evaluate(tt.model_scores(models[False], users), data, users, k),
-        "popularity baseline": tt.evaluate(tt.popularity_scores(data, users), data, users, k),
-    }, 16)
+    evals = page.guard(recalls, seed, zipf, dim, epochs, k)
     if evals is not None:
         cols = st.columns(3)
         for col, (name, ev) in zip(cols, evals.items()):
-            page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", container=col,
-                        headline=name.startswith("logQ"),
-                        help=f"Share of each user's held-out items found in their top {k}.")
+            page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", f"recommends {ev.coverage:.0%} of the catalogue",
+                        container=col, headline=name.startswith("logQ"), delta_color="off", delta_arrow="off",
+                        help=f"Held-out items found in the top {k}; below: share of all items in anyone's top k.")
             recall_tt[name] = ev
         held_head = tt.heldout_head_share(data)
         fig = go.Figure()
@@ -113,6 +140,8 @@ with tab_tt:
                     text=[f"{evals[n].recall:.3f}" for n in names], textposition="outside")
         fig.add_bar(x=names, y=[evals[n].head_share for n in names], name="share of top-k from the 10 % most popular items",
                     text=[f"{evals[n].head_share:.2f}" for n in names], textposition="outside")
+        fig.add_bar(x=names, y=[evals[n].coverage for n in names], name="catalogue coverage", textposition="outside",
+                    text=[f"{evals[n].coverage:.2f}" for n in names])
         fig.add_hline(y=held_head, line_dash="dot")
         fig.update_layout(barmode="group", title=f"Naive vs production on the same held-out interactions (k = {k})"
                           f"<br><sup>dotted: share of held-out interactions on the 10 % most popular items "
@@ -121,9 +150,7 @@ with tab_tt:
         page.chart(fig)
         page.record("Head share of held-out interactions", f"{held_head:.3f}")
 
-        prof_rec, prof_held = memo("profile", (seed, zipf, dim, epochs, logq, k), lambda p: (
-            tt.popularity_profile(tt.top_k(tt.model_scores(model, users), data, users, k), data),
-            tt.popularity_profile(data.test_items, data)), 16)
+        prof_rec, prof_held = popularity_profiles(seed, zipf, dim, epochs, logq, k)
         fig2 = go.Figure()
         deciles = [f"{10 * i}–{10 * (i + 1)} %" for i in range(10)]
         fig2.add_bar(x=deciles, y=prof_held, name="held-out interactions (what users consume)")
@@ -145,31 +172,12 @@ with tab_tt:
                        "recommends the tail users rarely consume.")
 
 # ---- 2. ANN indexes --------------------------------------------------------------------------
-if source == SOURCES[0]:
-    coll_key = ("syn", seed, n_syn, d_syn)
-    nq = 300 if n_syn <= SWEEP_ALL_MAX else 100
-
-    def _collection(p):
-        p(0.1, "sampling vectors")
-        xb = ann.synthetic_vectors(n_syn, d_syn, seed)
-        return xb, ann.synthetic_queries(nq, d_syn, seed, ann.default_clusters(n_syn))
-else:
-    coll_key = ("tt", seed, zipf, dim, epochs, logq)
-
-    def _collection(p):
-        qs = np.random.default_rng(seed).choice(data.n_users, min(300, data.n_users), replace=False)
-        return model.item_vectors, model.user_vectors[np.sort(qs)]
-
-xb, xq = memo("coll", coll_key, _collection, 2, label="Making the collection")
+coll_key = ("syn", seed, n_syn, d_syn) if source == SOURCES[0] else ("tt", seed, zipf, dim, epochs, logq)
+xb, xq = collection(coll_key)
 n, d = xb.shape
 spec = ann.IndexSpec(kind=kind, nlist=nlist, nprobe=nprobe, M=M, ef_construction=efc,
                      ef_search=ef_search, pq_m=pq_m, nbits=nbits)
-sweep_kinds = list(ann.KINDS) if n <= SWEEP_ALL_MAX else list(dict.fromkeys(["Flat (exact)", kind]))
-
-
-def built_index(s: ann.IndexSpec) -> ann.Built:
-    return memo("index", (coll_key, s.build_key()), lambda p: ann.build(s, xb, seed=seed, progress=p, max_train=50_000),
-                10, label=f"Building {s.kind} over {n:,} vectors")
+sweep_kinds = list(ann.KINDS) if n <= SWEEP_ALL_MAX else list(dict.fromkeys([ann.IndexKind.FLAT, kind]))
 
 
 measurements: list = []
@@ -183,22 +191,11 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
 
     def sweep() -> tuple:
         """Exact top-k (the reference), every sweep setting measured against it, and the settings left out."""
-        ann.validate(ann.IndexSpec(kind="Flat (exact)"), n, d, k)
-        truth = memo("truth", (coll_key, k), lambda p: ann.exact_topk(xb, xq, k), 6,
-                     label="Exact top-k by numpy brute force (the reference)")
-        skipped = []
-        specs = []
-        for s in ann.sweep_specs(spec, sweep_kinds):
-            try:
-                ann.validate(s, n, d, k)
-                specs.append(s)
-            except ValueError as err:
-                skipped.append(f"{s.kind}: {err}")
-        for s in {s.build_key(): s for s in specs}.values():
-            built_index(s)
-        measurements = memo("sweep", (coll_key, k, tuple(s for s in specs)), lambda p: [
-            ann.measure(built_index(s), s, xq, truth, k, n_single=25) for s in specs], 8)
-        return truth, measurements, next(m for m in measurements if m.spec.kind == "Flat (exact)"), skipped
+        ann.validate(ann.IndexSpec(kind=ann.IndexKind.FLAT), n, d, k)
+        truth = exact_neighbours(coll_key, k)
+        specs, skipped = ann.valid_sweep(spec, sweep_kinds, n, d, k)
+        measurements = [measured(coll_key, k, s) for s in specs]
+        return truth, measurements, next(m for m in measurements if m.spec.kind == ann.IndexKind.FLAT), skipped
 
     truth, measurements, exact, skipped = page.guard(sweep) or (None, [], None, [])
     if exact is not None:
@@ -206,14 +203,13 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
             st.warning("Left out of the sweep (settings that cannot work on this collection): "
                        + "; ".join(sorted(set(skipped))))
         if n > SWEEP_ALL_MAX:
-            st.info(f"At N = {n:,} only exact search and the selected index ({kind}) are built, to keep "
+            st.info(f"At N = {n:,} only exact search and the selected index ({ann.KIND_LABELS[kind]}) are built, to keep "
                     "the page responsive; the full 1M-vector Pareto is in docs/bench/ann.md.")
 
     def measure_chosen():
         """The selected index measured against exact search."""
         ann.validate(spec, n, d, k)
-        return memo("measure", (coll_key, k, spec),
-                    lambda p: ann.measure(built_index(spec), spec, xq, truth, k, n_single=25), 32)
+        return measured(coll_key, k, spec)
 
     chosen = page.guard(measure_chosen)
 
@@ -233,7 +229,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
                     delta=f"{chosen.memory_bytes / exact.memory_bytes:.2f}× exact", delta_color="inverse",
                     container=right)
         page.metric("Build time", f"{chosen.build_s:.2f} s", container=right)
-        if chosen.recall < 0.9 and kind != "Flat (exact)":
+        if chosen.recall < 0.9 and kind != ann.IndexKind.FLAT:
             st.warning(f"Recall@{k} is {chosen.recall:.2f}: {1 - chosen.recall:.0%} of the true "
                        "neighbours never reach the ranker. Raise nprobe / efSearch (or use a finer PQ) "
                        "and watch QPS fall on the Pareto plot.")
@@ -246,7 +242,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
             if not pts:
                 continue
             fig.add_scatter(
-                x=[m.recall for m in pts], y=[m.qps for m in pts], mode="lines+markers", name=kd,
+                x=[m.recall for m in pts], y=[m.qps for m in pts], mode="lines+markers", name=ann.KIND_LABELS[kd],
                 line_color=COLORS[kd], marker_size=9,
                 text=[f"{m.label}<br>p50 {m.latency_ms_p50:.3f} ms<br>memory {sz.human_bytes(m.memory_bytes)}"
                       f"<br>build {m.build_s:.2f} s" for m in pts],
@@ -261,7 +257,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
                           xaxis_title=f"recall@{k} vs exact", yaxis_title="QPS (batch, log scale)",
                           yaxis_type="log", height=480, legend_orientation="h")
         page.chart(fig)
-        best = ann.best_at_recall([m for m in measurements if m.spec.kind != "Flat (exact)"], 0.95)
+        best = ann.best_at_recall([m for m in measurements if m.spec.kind != ann.IndexKind.FLAT], 0.95)
         if best is not None:
             page.metric("Fastest ANN at recall ≥ 0.95", f"{best.qps / exact.qps:.1f}× exact QPS",
                         delta=best.label, delta_color="off")
@@ -315,12 +311,7 @@ with tab_size:
                 st.error(f"Naive retrieval at {sz_n:,} items: an exact scan takes {scan:,.1f} s per query on one "
                          f"machine (a {1000 * scan / store.shards:,.0f} ms slice on each of {store.shards} shards) "
                          "against a budget of a few tens of ms for candidate generation: an ANN index is not optional.")
-        rows = []
-        for dt in sz.DTYPES:
-            try:
-                rows.append((dt, sz.size_store(sz_n, sz_d, dt, replicas, ram, usable, overhead, pq_m=sz_m, M=M)))
-            except ValueError:
-                continue
+        rows = sz.size_by_dtype(sz_n, sz_d, replicas, ram, usable, overhead, pq_m=sz_m, M=M)
         figs = go.Figure(go.Bar(x=[r[0] for r in rows], y=[r[1].replica_bytes / 1e9 for r in rows],
                                 text=[f"{sz.human_bytes(r[1].replica_bytes)} · {r[1].shards} shard(s)" for r in rows],
                                 textposition="outside",

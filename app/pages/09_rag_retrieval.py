@@ -5,10 +5,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
 from playground.rag import analysis as ra
 from playground.rag import corpus as rc
+from playground.rag import ir_metrics as ir
 from playground.rag import ltr
 from playground.rag import retrieval_eval as rev
 from playground.rag import retrievers as rv
@@ -23,13 +25,13 @@ def code(text: str) -> str:
     return text.replace("`", "'")
 
 
-@st.cache_data(show_spinner="Scoring the labelled queries…", max_entries=64)
+@cached("Scoring the labelled queries…")
 def run_eval(method: str, recall_k: int, params: tuple) -> pd.DataFrame:
     rows = rev.evaluate(load_index(), rc.load_queries(), method, recall_k=recall_k, **dict(params))
     return pd.DataFrame(rows)
 
 
-@st.cache_data(show_spinner="Training the learned reranker on 4 folds, scoring the 5th (×5)…", max_entries=8)
+@cached("Training the learned reranker on 4 query folds, scoring the 5th (×5)…")
 def run_learned(kind: str, seed: int) -> tuple[pd.DataFrame, dict]:
     rows, alphas = ltr.compare(load_index(), rc.load_queries(), kind, seed=seed)
     return pd.DataFrame(rows), alphas
@@ -67,9 +69,8 @@ st.caption(
     "and passage kind, always scored on queries it did not train on.")
 evals = {m: run_eval(m, recall_k, tuple(sorted(rv.relevant_params(m, params).items()))) for m in rv.METHODS}
 rk = f"recall@{recall_k}"
-summary = {m: df.groupby("type")[["ndcg@10", "mrr@10", rk]].mean() for m, df in evals.items()}
-overall = pd.DataFrame({rv.METHOD_LABELS[m]: df[["ndcg@10", "mrr@10", rk]].mean()
-                        for m, df in evals.items()}).T
+summary, overall = ir.summarize(evals, ["ndcg@10", "mrr@10", rk])
+overall = overall.rename(index=rv.METHOD_LABELS)
 overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in rv.METHODS]
 best = overall["ndcg@10"].idxmax()
 
@@ -97,7 +98,7 @@ def verdict(group: str, a: str, b_: str) -> str:
     da, db = evals[a], evals[b_]
     sel = da["type"] == group if group != "all" else np.ones(len(da), bool)
     x, y = da.loc[sel, "ndcg@10"].to_numpy(), db.loc[sel, "ndcg@10"].to_numpy()
-    lo, hi = ltr.paired_bootstrap_ci(x, y, seed)
+    lo, hi = ir.paired_bootstrap_ci(x, y, seed)
     page.record(f"{rv.METHOD_LABELS[a]} − {rv.METHOD_LABELS[b_]} ({group})", f"{x.mean() - y.mean():+.3f}")
     return (f"- **{rv.METHOD_LABELS[a]} vs {rv.METHOD_LABELS[b_]}** on {rc.TYPE_LABELS.get(group, 'all queries')}: "
             f"{x.mean():.3f} vs {y.mean():.3f} (difference {x.mean() - y.mean():+.3f}, 95 % bootstrap "
@@ -142,7 +143,7 @@ if learned_df is not None:
         other_rows = learned_df[learned_df.method == base].set_index("query_id").loc[learned.index]
         for metric in ("ndcg@10", p_col):
             x, y = learned[metric].to_numpy(), other_rows[metric].to_numpy()
-            lo, hi = ltr.paired_bootstrap_ci(x, y, seed)
+            lo, hi = ir.paired_bootstrap_ci(x, y, seed)
             page.record(f"learned − {base} ({metric})", f"{x.mean() - y.mean():+.3f}")
             lines.append(f"- learned − {ltr.LEARNED_METHODS[base]}, {metric}: **{x.mean() - y.mean():+.3f}** "
                          f"(95 % paired bootstrap {lo:+.3f} to {hi:+.3f})")

@@ -5,6 +5,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.cases import ads, ctr_model
 from scenarios.l12 import PRESETS
@@ -43,24 +44,24 @@ logged = page.toggle("logged", "Propensities μ(a|x) were logged (production)", 
                           "the ad it showed.")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached()
 def market(n_bidders, slots, scale, share, noise, reserve, seed):
     return ads.simulate_market(n_bidders, slots, scale, share, noise, reserve, seed=seed)
 
 
-@st.cache_data(show_spinner="Logging impressions and estimating the new policy …", max_entries=32)
+@cached("Logging impressions and estimating the new policy …")
 def replicates(kind, explore, n, seed):
     world = ads.make_world(seed=seed)
     return ads.replicate_estimates(world, kind, explore, n, REPLICATES, seed)
 
 
-@st.cache_data(show_spinner="Sweeping the exploration rate …", max_entries=16)
+@cached("Sweeping the exploration rate …")
 def sweep(kind, n, seed):
     world = ads.make_world(seed=seed)
     return ads.exploration_sweep(world, kind, ads.EXPLORE_GRID[kind], n, SWEEP_REPLICATES, seed)
 
 
-@st.cache_data(show_spinner="Simulating an impression log and training the CTR model …", max_entries=16)
+@cached("Simulating an impression log and training the CTR model …")
 def ctr(cross, bits, delay, seed):
     log = ctr_model.simulate_log(ctr_model.LogSpec(n=CTR_IMPRESSIONS, delay_days=delay), seed=seed)
     result = ctr_model.train_ctr(log, cross=cross, bits=bits)

@@ -193,20 +193,6 @@ def metric_rows(rankings: dict[str, list[str]], queries: Sequence, method: str, 
              "ndcg@10": irm.ndcg_at_k(rankings[q.id], q.relevant, 10)} for q in queries]
 
 
-def paired_bootstrap_ci(a: np.ndarray, b: np.ndarray, seed: int, n: int = 2000,
-                        level: float = 0.95) -> tuple[float, float]:
-    """Percentile interval of mean(a - b) over queries resampled with replacement (paired:
-    the same resampled queries for both systems)."""
-    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    if diff.size == 0:
-        raise ValueError("no queries to bootstrap")
-    rng = np.random.default_rng(seed)
-    means = diff[rng.integers(0, diff.size, size=(n, diff.size))].mean(axis=1)
-    tail = (1 - level) / 2 * 100
-    lo, hi = np.percentile(means, [tail, 100 - tail])
-    return float(lo), float(hi)
-
-
 LEARNED_METHODS = {"weighted": "Hybrid weighted (α = 0.5)", "tuned": "Hybrid weighted (α tuned on held-out folds)",
                    "rerank": "Hybrid + MaxSim rerank", "learned": "Learned reranker (cross-validated)"}
 
