@@ -80,7 +80,7 @@ def _cold_page_script():
     import tempfile
 
     import streamlit as st
-    from components.page import LessonPage
+    from components.cache import cached
 
     from playground.rag import corpus as rc
     from playground.rag import index_store as ix
@@ -88,8 +88,12 @@ def _cold_page_script():
     rc.CACHE = pathlib.Path(tempfile.mkdtemp())
     passages = rc.load_passages()[:6]
     ready = ix.index_on_disk()
-    index = LessonPage.with_progress("Building…", ready,
-                                     lambda progress: ix.build_index(passages, progress=progress))
+
+    @cached("Building…")
+    def build(cache_dir: str, progress=None):
+        return ix.build_index(passages, progress=progress)
+
+    index = build(str(rc.CACHE))
     st.write(f"ready {ready}; built {len(index)} passages; from cache {index.timings['from_cache']}")
 
 
