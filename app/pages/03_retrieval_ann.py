@@ -66,7 +66,7 @@ def collection(coll_key: tuple) -> tuple[np.ndarray, np.ndarray]:
     return model.item_vectors, model.user_vectors[np.sort(qs)]
 
 
-@cached(lambda n, _spec, **_: f"Building {_spec.kind} over {n:,} vectors")
+@cached(lambda n, _spec, **_: f"Building {ann.KIND_LABELS[_spec.kind]} over {n:,} vectors")
 def built_index(coll_key: tuple, n: int, build_key: tuple, _spec: ann.IndexSpec, progress=None) -> ann.Built:
     """The index of ``_spec`` over the collection, keyed by the parameters that change the build."""
     return ann.build(_spec, collection(coll_key)[0], seed=coll_key[1], progress=progress, max_train=50_000)
