@@ -1,0 +1,125 @@
+"""The board as text: a system as of one lesson, rendered to Graphviz DOT and to Mermaid.
+
+Components of earlier lessons are drawn plain, the current lesson's additions highlighted, later
+lessons' absent. Live numbers (``{component_id or "src>dst": "text"}``) are written on the boxes
+and arrows. Pure string building: cheap enough to run on every rerun.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playground.systems import Component, Flow, System, lesson_index
+
+SIDE_TITLES = {"offline": "Offline: training and batch jobs", "both": "Shared by both sides",
+               "online": "Online: the request path"}
+NEW_FILL, NEW_LINE, OLD_FILL, OLD_LINE = "#fff1b8", "#b45309", "#f3f4f6", "#6b7280"
+
+
+@dataclass(frozen=True)
+class Board:
+    """What is on the board: components with their side, flows, and which of them are new."""
+
+    title: str
+    components: tuple[tuple[Component, str], ...]
+    flows: tuple[Flow, ...]
+    new: frozenset[str]
+    numbers: dict
+
+
+def as_of(system: System, lesson_id: str | None, numbers: dict | None = None) -> Board:
+    """The board of ``system`` as of ``lesson_id`` (``None``: the whole system, nothing new).
+
+    Parameters
+    ----------
+    system : System
+        The system to draw.
+    lesson_id : str or None
+        Lessons up to and including this one are drawn; this lesson's components are new.
+    numbers : dict, optional
+        ``component_id`` or ``"src>dst"`` -> text with the current scenario's numbers.
+    """
+    shown = [c for c in system.components
+             if lesson_id is None or lesson_index(c.lesson) <= lesson_index(lesson_id)]
+    new = frozenset(c.id for c in shown if lesson_id is not None and c.lesson == lesson_id)
+    ids = {c.id for c in shown}
+    flows = tuple(f for f in system.flows if f.src in ids and f.dst in ids)
+    return Board(system.title, tuple((c, c.side) for c in shown), flows, new, dict(numbers or {}))
+
+
+def drawn(title: str, components: list[tuple[Component, str]], flows: list[Flow]) -> Board:
+    """A learner's board (the drill): components on the sides they chose, nothing highlighted."""
+    return Board(title, tuple(components), tuple(flows), frozenset(), {})
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _label(component: Component, board: Board) -> str:
+    lines = [component.name]
+    if component.id in board.new:
+        lines[0] = "NEW  " + lines[0]
+    if board.numbers.get(component.id):
+        lines.append(str(board.numbers[component.id]))
+    return "\n".join(lines)
+
+
+def to_dot(board: Board) -> str:
+    """Graphviz DOT source of the board (left to right, one dashed cluster per side).
+
+    Sized to be read on a projector: 16 pt boxes, the new layer in bold amber.
+    """
+    out = [
+        "digraph board {",
+        f'  graph [rankdir=LR, fontname="Helvetica", fontsize=20, labelloc=t, '
+        f'label="{_dot_text(board.title)}", nodesep=0.35, ranksep=0.6, newrank=true];',
+        f'  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=16, '
+        f'margin="0.2,0.1", fillcolor="{OLD_FILL}", color="{OLD_LINE}", penwidth=1.2];',
+        '  edge [fontname="Helvetica", fontsize=13, color="#6b7280", fontcolor="#374151"];',
+    ]
+    for side in SIDE_TITLES:
+        members = [c for c, s in board.components if s == side]
+        if not members:
+            continue
+        out.append(f"  subgraph cluster_{side} {{")
+        out.append(f'    label="{SIDE_TITLES[side]}"; style="dashed"; color="#9ca3af"; fontsize=18;')
+        out += [f"    {_node(c, board)}" for c in members]
+        out.append("  }")
+    for flow in board.flows:
+        text = board.numbers.get(f"{flow.src}>{flow.dst}") or flow.label
+        new = flow.src in board.new or flow.dst in board.new
+        style = f', color="{NEW_LINE}", penwidth=2.2' if new else ""
+        out.append(f'  "{flow.src}" -> "{flow.dst}" [label="{_dot_text(text)}"{style}];')
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _node(component: Component, board: Board) -> str:
+    style = ""
+    if component.id in board.new:
+        style = f', fillcolor="{NEW_FILL}", color="{NEW_LINE}", penwidth=3, fontname="Helvetica-Bold"'
+    return f'"{component.id}" [label="{_dot_text(_label(component, board))}"{style}];'
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;").replace("\n", "<br/>")
+
+
+def to_mermaid(board: Board) -> str:
+    """Mermaid ``flowchart`` source of the board (for Markdown notes that render Mermaid)."""
+    out = ["flowchart LR", f"  %% {board.title.replace(chr(10), ' ')}"]
+    for side in SIDE_TITLES:
+        members = [c for c, s in board.components if s == side]
+        if members:
+            out.append(f'  subgraph {side}["{SIDE_TITLES[side]}"]')
+            out += [f'    {c.id}["{_mermaid_text(_label(c, board))}"]' for c in members]
+            out.append("  end")
+    for flow in board.flows:
+        text = board.numbers.get(f"{flow.src}>{flow.dst}") or flow.label
+        out.append(f'  {flow.src} -->|"{_mermaid_text(text)}"| {flow.dst}' if text
+                   else f"  {flow.src} --> {flow.dst}")
+    if board.new:
+        out.append(f"  classDef new fill:{NEW_FILL},stroke:{NEW_LINE},stroke-width:3px")
+        out.append(f"  class {','.join(sorted(board.new))} new")
+    return "\n".join(out) + "\n"
