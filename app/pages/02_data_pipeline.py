@@ -161,4 +161,7 @@ page.math([
          "(scikit-learn `roc_auc_score`); offline it is computed on the last week as the pipeline built "
          "it, online on the following week built correctly, with labels from the top slot. $F$ is a "
          "gradient-boosted tree model (scikit-learn `HistGradientBoostingClassifier`, 30 trees).")
+page.board({"pit_join": ["Offline AUC", "Online AUC"], "event_log": ["Training rows"],
+            "feature_store": "train/serve skew: ON" if skew else "one definition for both sides",
+            "feature_store>pit_join": "latest snapshot (leaks)" if join else "as-of join"})
 page.finish()

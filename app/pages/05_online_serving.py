@@ -239,4 +239,8 @@ page.math(formulas, notes="Stage latencies are lognormal; the lookup stage waits
           "$N$ shards. The queue is M/M/c: Poisson arrivals at rate $\\lambda$, exponential service "
           "at rate $\\mu$ per replica, $c$ replicas sharing one queue; $C$ is the probability of waiting. "
           "A lookup answered by the cache (share $h$) never sends a backup.")
+page.board({"request_path": ["p99 (naive)", "p99 (production)", "Replicas for the budget"],
+            "cache": ["Lookups served from cache"],
+            **{c: f"p99 {stage_values[s][1]:.0f} ms of the {budget} ms budget"
+               for c, s in (("ann_index", "cg"), ("feature_store", "fs"), ("ranker", "rank"), ("rerank_rules", "rr"))}})
 page.finish()

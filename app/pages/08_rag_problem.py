@@ -198,4 +198,6 @@ if sizing is not None:
     ], notes="N documents of T tokens cut into chunks of c tokens with overlap o; d dims of b bytes; "
              "w workers embedding r chunks/s; k chunks of c tokens plus a 200-token system prompt and "
              "a answer tokens per query at p $/token.")
+page.board({"ingest": ["Chunks", "Full re-index"], "embed_job": ["Embedding the corpus once", "Index RAM (vectors + text)"],
+            "ingest>embed_job": ["Monthly cost"]})
 page.finish()

@@ -125,4 +125,5 @@ with grades_tab:
 with playbook_tab:
     st.markdown("\n".join(f"{i}. {item}" for i, item in enumerate(PLAYBOOK, start=1)))
 
+page.board(system=key)
 page.finish()

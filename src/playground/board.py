@@ -86,6 +86,7 @@ def to_dot(board: Board) -> str:
         out.append(f'    label="{SIDE_TITLES[side]}"; style="dashed"; color="#9ca3af"; fontsize=18;')
         out += [f"    {_node(c, board)}" for c in members]
         out.append("  }")
+    out += [f"  {_node(c, board)}" for c, s in board.components if s not in SIDE_TITLES]
     for flow in board.flows:
         text = board.numbers.get(f"{flow.src}>{flow.dst}") or flow.label
         new = flow.src in board.new or flow.dst in board.new
@@ -115,6 +116,7 @@ def to_mermaid(board: Board) -> str:
             out.append(f'  subgraph {side}["{SIDE_TITLES[side]}"]')
             out += [f'    {c.id}["{_mermaid_text(_label(c, board))}"]' for c in members]
             out.append("  end")
+    out += [f'  {c.id}["{_mermaid_text(_label(c, board))}"]' for c, s in board.components if s not in SIDE_TITLES]
     for flow in board.flows:
         text = board.numbers.get(f"{flow.src}>{flow.dst}") or flow.label
         out.append(f'  {flow.src} -->|"{_mermaid_text(text)}"| {flow.dst}' if text

@@ -30,7 +30,8 @@ class Component:
         Id of the lesson that adds it (``"l03"``).
     side : str
         ``"offline"`` (training, batch jobs), ``"online"`` (the request path) or ``"both"``
-        (one definition used by both sides, e.g. a feature store).
+        (one definition used by both sides, e.g. a feature store); ``""`` for the steps of the
+        round, which sit on no side.
     step : str
         Key of the framework step whose whiteboard it belongs to (``"s1"`` … ``"s6"``).
     sized_by : tuple of str
@@ -262,7 +263,7 @@ def _system(key: str, title: str, lessons: tuple[str, ...], ids: tuple[str, ...]
 
 _ROUND = System(
     "round", "The 45-minute round", ("l00",),
-    tuple(Component(s.key, f"{i}. {s.name}", "l00", "both", s.key, ("minutes",), "naive",
+    tuple(Component(s.key, f"{i}. {s.name}", "l00", "", s.key, ("minutes",), "naive",
                     s.checklist[0] + "?") for i, s in enumerate(framework.STEPS, start=1)),
     tuple(Flow(a.key, b.key) for a, b in zip(framework.STEPS, framework.STEPS[1:])),
 )
