@@ -155,9 +155,13 @@ def grade(prompt: str, sides: dict[str, str], flows) -> Review:
     return Review(prompt, tuple(marks), extras, hit, len(system.flows), steps)
 
 
-def review_markdown(review: Review, mermaid: str, base_url: str = "") -> str:
-    """The graded review as a Markdown note (the board as a Mermaid block)."""
-    lines = [f"# Whiteboard drill: {escape_md(review.prompt)}", "",
+def review_markdown(review: Review, mermaid: str, base_url: str = "", notes: str = "") -> str:
+    """The graded review as a Markdown note (the board as a Mermaid block; ``notes``, the
+    learner's own text, escaped)."""
+    lines = [f"# Whiteboard drill: {escape_md(review.prompt)}", ""]
+    if notes.strip():
+        lines += [f"Requirements stated: {escape_md(notes.strip())}", ""]
+    lines += [
              f"**Verdict: {review.verdict}** · {review.overall:.0%} of the reference points · "
              f"{review.flows_drawn} of {review.flows_total} connections", "", "```mermaid", mermaid.rstrip(),
              "```", "", "## Score per step", ""]
@@ -178,6 +182,33 @@ def review_markdown(review: Review, mermaid: str, base_url: str = "") -> str:
     if review.shortfalls:
         lines += ["", "## Not yet L5", ""] + [f"- {item}" for item in review.shortfalls]
     return "\n".join(lines) + "\n"
+
+
+def interview_verdict(review: Review, rubric: framework.Coverage) -> str:
+    """The interviewer's call: L5 when the board is L5 and at least :data:`L5_OVERALL` of the
+    rubric (the framework checklist of the prompt) was covered out loud, else L4."""
+    return "L5" if review.verdict == "L5" and rubric.share >= L5_OVERALL else "L4"
+
+
+def scorecard_markdown(review: Review, rubric: framework.Coverage, notes: str = "") -> str:
+    """The interviewer's scorecard: per step, rubric items covered and board points, the
+    probes left to ask, and the verdict. ``notes`` (free text) is escaped."""
+    lines = [f"# Scorecard: {escape_md(review.prompt)}", "",
+             f"**Verdict: {interview_verdict(review, rubric)}** · rubric covered {rubric.covered} of "
+             f"{rubric.total} ({rubric.share:.0%}) · board {review.overall:.0%} ({review.verdict})", ""]
+    for score in review.steps:
+        skipped = rubric.skipped.get(score.step.name, ())
+        board = "no boxes" if score.share is None else f"board {score.share:.0%}"
+        lines += [f"## {score.step.name}", "",
+                  f"- Rubric: {len(framework.checklist(review.prompt, score.step)) - len(skipped)} of "
+                  f"{len(framework.checklist(review.prompt, score.step))} covered; {board}"]
+        lines += [f"- Not covered: {item}" for item in skipped]
+        lines += [f"- Probe: {m.component.probe} ({m.component.name}: {m.status})"
+                  for m in review.marks if m.component.step == score.step.key and m.status != "present"]
+        lines.append("")
+    if notes.strip():
+        lines += ["## Interviewer notes", "", escape_md(notes.strip()), ""]
+    return "\n".join(lines)
 
 
 def reference_values(prompt: str) -> dict:
