@@ -8,12 +8,14 @@ and arrows. Pure string building: cheap enough to run on every rerun.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from playground.systems import Component, Flow, System, lesson_index
 
 SIDE_TITLES = {"offline": "Offline: training and batch jobs", "both": "Shared by both sides",
                "online": "Online: the request path"}
 NEW_FILL, NEW_LINE, OLD_FILL, OLD_LINE = "#fff1b8", "#b45309", "#f3f4f6", "#6b7280"
+NUMBER_COLOUR = "#1d4ed8"
 
 
 @dataclass(frozen=True)
@@ -65,18 +67,32 @@ def _label(component: Component, board: Board) -> str:
     return "\n".join(lines)
 
 
-def to_dot(board: Board) -> str:
-    """Graphviz DOT source of the board (left to right, one dashed cluster per side).
+def _html_label(component: Component, board: Board) -> str:
+    """Graphviz HTML-like label: bold title, the detail in brackets smaller, numbers in blue."""
+    title, _, detail = component.name.partition(" (")
+    rows = [f"<B>{'NEW: ' if component.id in board.new else ''}{escape(title)}</B>"]
+    if detail:
+        rows.append(f'<FONT POINT-SIZE="12">({escape(detail)}</FONT>')
+    rows += [f'<FONT COLOR="{NUMBER_COLOUR}">{escape(line)}</FONT>'
+             for line in str(board.numbers.get(component.id, "")).split("\n") if line.strip()]
+    return "<" + "<BR/>".join(rows) + ">"
 
-    Sized to be read on a projector: 16 pt boxes, the new layer in bold amber.
+
+def to_dot(board: Board) -> str:
+    """Graphviz DOT source of the board (top to bottom, one dashed cluster per side).
+
+    Sized to be read on a projector: 16 pt titles, the current numbers in blue, the new layer
+    in amber with a thick border. Only the new layer's arrows (and arrows given a number) carry
+    a label, so the board stays legible as it grows; arrows that close a loop do not pull the
+    layout. The Mermaid export labels every arrow.
     """
     out = [
         "digraph board {",
-        f'  graph [rankdir=LR, fontname="Helvetica", fontsize=20, labelloc=t, '
-        f'label="{_dot_text(board.title)}", nodesep=0.35, ranksep=0.6, newrank=true];',
+        f'  graph [rankdir=TB, fontname="Helvetica", fontsize=20, labelloc=t, '
+        f'label="{_dot_text(board.title)}", nodesep=0.2, ranksep=0.35, newrank=true];',
         f'  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=16, '
-        f'margin="0.2,0.1", fillcolor="{OLD_FILL}", color="{OLD_LINE}", penwidth=1.2];',
-        '  edge [fontname="Helvetica", fontsize=13, color="#6b7280", fontcolor="#374151"];',
+        f'margin="0.15,0.06", fillcolor="{OLD_FILL}", color="{OLD_LINE}", penwidth=1.2];',
+        '  edge [fontname="Helvetica", fontsize=12, color="#6b7280", fontcolor="#374151"];',
     ]
     for side in SIDE_TITLES:
         members = [c for c, s in board.components if s == side]
@@ -88,10 +104,12 @@ def to_dot(board: Board) -> str:
         out.append("  }")
     out += [f"  {_node(c, board)}" for c, s in board.components if s not in SIDE_TITLES]
     for flow in board.flows:
-        text = board.numbers.get(f"{flow.src}>{flow.dst}") or flow.label
         new = flow.src in board.new or flow.dst in board.new
-        style = f', color="{NEW_LINE}", penwidth=2.2' if new else ""
-        out.append(f'  "{flow.src}" -> "{flow.dst}" [label="{_dot_text(text)}"{style}];')
+        text = board.numbers.get(f"{flow.src}>{flow.dst}") or (flow.label if new else "")
+        attrs = [f'label="{_dot_text(text)}"'] if text else []
+        attrs += [f'color="{NEW_LINE}"', "penwidth=2.2"] if new else []
+        attrs += ["constraint=false", "style=dashed"] if flow.loop else []
+        out.append(f'  "{flow.src}" -> "{flow.dst}"' + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -99,8 +117,8 @@ def to_dot(board: Board) -> str:
 def _node(component: Component, board: Board) -> str:
     style = ""
     if component.id in board.new:
-        style = f', fillcolor="{NEW_FILL}", color="{NEW_LINE}", penwidth=3, fontname="Helvetica-Bold"'
-    return f'"{component.id}" [label="{_dot_text(_label(component, board))}"{style}];'
+        style = f', fillcolor="{NEW_FILL}", color="{NEW_LINE}", penwidth=3'
+    return f'"{component.id}" [label={_html_label(component, board)}{style}];'
 
 
 def _mermaid_text(text: str) -> str:

@@ -59,11 +59,13 @@ class Component:
 
 @dataclass(frozen=True)
 class Flow:
-    """An arrow: what moves from ``src`` to ``dst``."""
+    """An arrow: what moves from ``src`` to ``dst``; ``loop`` marks the arrow that closes a
+    feedback loop (drawn dashed, without pulling the layout)."""
 
     src: str
     dst: str
     label: str = ""
+    loop: bool = False
 
 
 @dataclass(frozen=True)
@@ -223,14 +225,14 @@ _RECSYS_FLOWS = (
     Flow("ann_index", "ranker", "candidates"),
     Flow("feature_store", "ranker", "online features"),
     Flow("ranker", "rerank_rules", "scores"),
-    Flow("rerank_rules", "request_path", "feed"),
+    Flow("rerank_rules", "request_path", "feed", loop=True),
     Flow("cache", "request_path", "hits"),
     Flow("ab_assign", "request_path", "arm"),
-    Flow("request_path", "event_log", "impressions"),
+    Flow("request_path", "event_log", "impressions", loop=True),
     Flow("event_log", "experiment_analysis", "exposures"),
     Flow("event_log", "drift_monitor", "live data"),
     Flow("drift_monitor", "retrain", "alarm"),
-    Flow("retrain", "two_tower", "new model"),
+    Flow("retrain", "two_tower", "new model", loop=True),
 )
 _RAG_FLOWS = (
     Flow("ingest", "embed_job", "chunks"),
@@ -245,7 +247,7 @@ _RAG_FLOWS = (
     Flow("llm", "grounding", "draft answer"),
     Flow("grounding", "feedback", "answers + ratings"),
     Flow("feedback", "rag_eval", "labelled set"),
-    Flow("rag_eval", "ingest", "chunking fixes"),
+    Flow("rag_eval", "ingest", "chunking fixes", loop=True),
 )
 _BASE = ("event_log", "pit_join", "feature_store", "drift_monitor", "retrain")
 _BASE_FLOWS = (
@@ -282,28 +284,28 @@ SYSTEMS: dict[str, System] = {
                     Flow("calibrator", "ranker", "calibration map"),
                     Flow("feature_store", "ranker", "online features"), Flow("ranker", "auction", "pCTR"),
                     Flow("auction", "propensity_log", "shown ad + mu(a|x)"),
-                    Flow("propensity_log", "event_log", "impressions"),
+                    Flow("propensity_log", "event_log", "impressions", loop=True),
                     Flow("propensity_log", "off_policy_eval", "logged propensities"))),
     "fraud": _system("fraud", "Real-time fraud detection", ("l13",),
                      (*_BASE, "stream_features", "fraud_scorer", "review_queue"),
                      (*_BASE_FLOWS, Flow("stream_features", "fraud_scorer", "velocity counts"),
                       Flow("feature_store", "fraud_scorer", "account features"),
                       Flow("fraud_scorer", "review_queue", "borderline"),
-                      Flow("review_queue", "event_log", "delayed labels"),
-                      Flow("retrain", "fraud_scorer", "new model"))),
+                      Flow("review_queue", "event_log", "delayed labels", loop=True),
+                      Flow("retrain", "fraud_scorer", "new model", loop=True))),
     "eta": _system("eta", "ETA prediction", ("l14",),
                    (*_BASE, "geo_features", "quantile_model", "promise"),
                    (*_BASE_FLOWS, Flow("geo_features", "quantile_model", "zone, hour, weather"),
                     Flow("feature_store", "quantile_model", "trip features"),
                     Flow("quantile_model", "promise", "P50 / P90"),
-                    Flow("promise", "event_log", "promised vs actual"),
-                    Flow("retrain", "quantile_model", "new model"))),
+                    Flow("promise", "event_log", "promised vs actual", loop=True),
+                    Flow("retrain", "quantile_model", "new model", loop=True))),
     "clip": _system("clip", "Multimodal search", ("l15",),
                     ("event_log", "drift_monitor", "dual_encoder", "image_index", "text_encoder"),
                     (Flow("dual_encoder", "image_index", "image vectors"),
                      Flow("dual_encoder", "text_encoder", "text tower"),
                      Flow("text_encoder", "image_index", "query vector"),
-                     Flow("image_index", "event_log", "results + clicks"),
+                     Flow("image_index", "event_log", "results + clicks", loop=True),
                      Flow("event_log", "drift_monitor", "live queries"))),
 }
 

@@ -39,9 +39,10 @@ def dot_of(at) -> str:
 
 
 def label(dot: str, component: str) -> str:
-    found = re.search(rf'^\s*"{component}" \[label="([^"]*(?:\\"[^"]*)*)"', dot, flags=re.M)
-    assert found, f"{component} is not on the board"
-    return found.group(1)
+    """The numbers (blue lines) on a component's box."""
+    line = next((x for x in dot.splitlines() if x.strip().startswith(f'"{component}" [label=')), None)
+    assert line, f"{component} is not on the board"
+    return " | ".join(re.findall(r'<FONT COLOR="#1d4ed8">(.*?)</FONT>', line))
 
 
 def test_every_page_has_a_move():
