@@ -19,7 +19,7 @@ def show_board(board: bd.Board, file_stem: str, heading: str, caption: str = LEG
     st.subheader(heading)
     st.caption(caption)
     dot = bd.to_dot(board)
-    st.graphviz_chart(dot, width="stretch")
+    st.graphviz_chart(dot)
     left, right, note = st.columns([1, 1, 3])
     left.download_button("Board as DOT", dot, file_name=f"{file_stem}_board.dot",
                          mime="text/vnd.graphviz", on_click="ignore", key=f"_dot_{file_stem}")

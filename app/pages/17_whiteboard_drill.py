@@ -66,13 +66,16 @@ with st.expander("Connections (remove with ×)", expanded=False):
     chosen = page.multiselect("flows", "Connections", drill.flow_options(), container=st, format_func=flow_name)
 flows = [f for f in map(drill.parse_flow, chosen) if f and f[0] in sides and f[1] in sides]
 
-drawn = bd.drawn(f"Your board: {prompt}", [(CATALOGUE[c], s) for c, s in sides.items()],
-                 [Flow(a, b) for a, b in flows])
-show_board(drawn, "drill", "Your board", f"{len(sides)} components, {len(flows)} connections. "
-           "Dashed frames are the sides; nothing is highlighted until you grade.")
-
 graded = page.toggle("graded", "Grade my board", False, container=st) or view == "interviewer"
 review = drill.grade(prompt, sides, flows)
+title = f"Your board: {prompt}"
+if graded:
+    board = drill.graded_board(review, sides, flows, title)
+    legend = "Graded: red boxes are on the wrong side; dashed boxes are missing from your design."
+else:
+    board = bd.drawn(title, [(CATALOGUE[c], s) for c, s in sides.items()], [Flow(a, b) for a, b in flows])
+    legend = "Dashed frames are the sides. Grade the board to see what is missing."
+show_board(board, "drill", "Your board", f"{len(sides)} components, {len(flows)} connections. {legend}")
 page.math([
     r"\text{points}(c) = \begin{cases} 1 & \text{right side} \\ 0.5 & \text{wrong side} \\ 0 & \text{missing} \end{cases}",
     rf"\text{{board}} = \tfrac{{1}}{{{len(review.marks)}}} \textstyle\sum_c \text{{points}}(c) = {review.overall:.2f}",
@@ -108,7 +111,7 @@ if graded:
     if review.extras:
         st.caption("Not in the reference design: " + ", ".join(c.name for c in review.extras))
     st.download_button("Export board and review (Markdown)",
-                       drill.review_markdown(review, bd.to_mermaid(drawn), notes=notes),
+                       drill.review_markdown(review, bd.to_mermaid(board), notes=notes),
                        file_name="whiteboard_review.md", mime="text/markdown", on_click="ignore")
 
 if view == "interviewer":

@@ -7,7 +7,7 @@ and arrows. Pure string building: cheap enough to run on every rerun.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 from playground.systems import Component, Flow, System, lesson_index
@@ -15,7 +15,8 @@ from playground.systems import Component, Flow, System, lesson_index
 SIDE_TITLES = {"offline": "Offline: training and batch jobs", "both": "Shared by both sides",
                "online": "Online: the request path"}
 NEW_FILL, NEW_LINE, OLD_FILL, OLD_LINE = "#fff1b8", "#b45309", "#f3f4f6", "#6b7280"
-NUMBER_COLOUR = "#1d4ed8"
+NUMBER_COLOUR, WRONG_LINE = "#1d4ed8", "#b91c1c"
+MARK_TAGS = {"misplaced": "WRONG SIDE: ", "missing": "MISSING: "}
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Board:
     flows: tuple[Flow, ...]
     new: frozenset[str]
     numbers: dict
+    marks: dict = field(default_factory=dict)  # component id -> "misplaced" / "missing" (graded)
 
 
 def as_of(system: System, lesson_id: str | None, numbers: dict | None = None) -> Board:
@@ -49,19 +51,24 @@ def as_of(system: System, lesson_id: str | None, numbers: dict | None = None) ->
     return Board(system.title, tuple((c, c.side) for c in shown), flows, new, dict(numbers or {}))
 
 
-def drawn(title: str, components: list[tuple[Component, str]], flows: list[Flow]) -> Board:
-    """A learner's board (the drill): components on the sides they chose, nothing highlighted."""
-    return Board(title, tuple(components), tuple(flows), frozenset(), {})
+def drawn(title: str, components: list[tuple[Component, str]], flows: list[Flow],
+          marks: dict | None = None) -> Board:
+    """A learner's board (the drill): components on the sides they chose. Once graded, ``marks``
+    flags a component drawn on the wrong side (red) or missing (a dashed ghost box, which the
+    caller adds to ``components`` on its reference side)."""
+    return Board(title, tuple(components), tuple(flows), frozenset(), {}, dict(marks or {}))
 
 
 def _dot_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+def _tag(component: Component, board: Board) -> str:
+    return "NEW: " if component.id in board.new else MARK_TAGS.get(board.marks.get(component.id), "")
+
+
 def _label(component: Component, board: Board) -> str:
-    lines = [component.name]
-    if component.id in board.new:
-        lines[0] = "NEW  " + lines[0]
+    lines = [_tag(component, board) + component.name]
     if board.numbers.get(component.id):
         lines.append(str(board.numbers[component.id]))
     return "\n".join(lines)
@@ -70,7 +77,7 @@ def _label(component: Component, board: Board) -> str:
 def _html_label(component: Component, board: Board) -> str:
     """Graphviz HTML-like label: bold title, the detail in brackets smaller, numbers in blue."""
     title, _, detail = component.name.partition(" (")
-    rows = [f"<B>{'NEW: ' if component.id in board.new else ''}{escape(title)}</B>"]
+    rows = [f"<B>{_tag(component, board)}{escape(title)}</B>"]
     if detail:
         rows.append(f'<FONT POINT-SIZE="12">({escape(detail)}</FONT>')
     rows += [f'<FONT COLOR="{NUMBER_COLOUR}">{escape(line)}</FONT>'
@@ -118,6 +125,10 @@ def _node(component: Component, board: Board) -> str:
     style = ""
     if component.id in board.new:
         style = f', fillcolor="{NEW_FILL}", color="{NEW_LINE}", penwidth=3'
+    elif board.marks.get(component.id) == "misplaced":
+        style = f', color="{WRONG_LINE}", penwidth=3'
+    elif board.marks.get(component.id) == "missing":
+        style = ', style="rounded,dashed", fillcolor="white", fontcolor="#6b7280"'
     return f'"{component.id}" [label={_html_label(component, board)}{style}];'
 
 
@@ -142,4 +153,9 @@ def to_mermaid(board: Board) -> str:
     if board.new:
         out.append(f"  classDef new fill:{NEW_FILL},stroke:{NEW_LINE},stroke-width:3px")
         out.append(f"  class {','.join(sorted(board.new))} new")
+    for mark, css in (("misplaced", f"stroke:{WRONG_LINE},stroke-width:3px"),
+                      ("missing", "stroke-dasharray:5 5,fill:#ffffff")):
+        ids = sorted(cid for cid, m in board.marks.items() if m == mark)
+        if ids:
+            out += [f"  classDef {mark} {css}", f"  class {','.join(ids)} {mark}"]
     return "\n".join(out) + "\n"

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from playground import course, framework
 from playground.course import Preset
 from playground.scenario import escape_md
-from playground.systems import CATALOGUE, PROMPT_SYSTEMS, SYSTEMS, Component
+from playground.board import Board, drawn
+from playground.systems import CATALOGUE, PROMPT_SYSTEMS, SYSTEMS, Component, Flow
 
 POINTS = {"present": 1.0, "misplaced": 0.5, "missing": 0.0}
 L5_OVERALL, L5_STEP, L5_FLOWS = 0.8, 0.6, 0.5
@@ -153,6 +154,15 @@ def grade(prompt: str, sides: dict[str, str], flows) -> Review:
         for step in framework.STEPS)
     extras = tuple(CATALOGUE[c] for c in sides if c not in system.ids)
     return Review(prompt, tuple(marks), extras, hit, len(system.flows), steps)
+
+
+def graded_board(review: Review, sides: dict[str, str], flows, title: str) -> Board:
+    """The learner's board after grading: misplaced boxes flagged, missing ones added as dashed
+    ghosts on their reference side."""
+    missing = [(m.component, m.component.side) for m in review.marks if m.status == "missing"]
+    marks = {m.component.id: m.status for m in review.marks if m.status != "present"}
+    return drawn(title, [(CATALOGUE[c], s) for c, s in sides.items()] + missing,
+                 [Flow(a, b) for a, b in flows], marks)
 
 
 def review_markdown(review: Review, mermaid: str, base_url: str = "", notes: str = "") -> str:

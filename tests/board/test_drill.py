@@ -98,3 +98,20 @@ def test_hand_worked_step_scores():
     review = drill.grade("Delivery ETA prediction", sides, set())
     s3 = next(s for s in review.steps if s.step.key == "s3")
     assert (s3.earned, s3.possible) == (2.5, 4.0)
+
+
+def test_graded_board_flags_wrong_sides_and_draws_missing_boxes_as_ghosts():
+    from playground import board
+
+    sides = {"two_tower": "offline", "ann_index": "offline"}
+    flows = {("two_tower", "ann_index")}
+    review = drill.grade(RECSYS, sides, flows)
+    graded = drill.graded_board(review, sides, flows, "t")
+    dot = board.to_dot(graded)
+    line = next(x for x in dot.splitlines() if x.strip().startswith('"ann_index"'))
+    assert "WRONG SIDE: ANN candidate index" in line and 'color="#b91c1c"' in line
+    ghost = next(x for x in dot.splitlines() if x.strip().startswith('"feature_store"'))
+    assert "MISSING: Feature store" in ghost and "dashed" in ghost
+    assert len(graded.components) == len(SYSTEMS["recsys"].components)
+    mermaid = board.to_mermaid(graded)
+    assert "class ann_index misplaced" in mermaid and "classDef missing" in mermaid
