@@ -116,6 +116,8 @@ def to_dot(board: Board) -> str:
         attrs = [f'label="{_dot_text(text)}"'] if text else []
         attrs += [f'color="{NEW_LINE}"', "penwidth=2.2"] if new else []
         attrs += ["constraint=false", "style=dashed"] if flow.loop else []
+        if "missing" in (board.marks.get(flow.src), board.marks.get(flow.dst)):
+            attrs += ['style=dashed', 'color="#9ca3af"']
         out.append(f'  "{flow.src}" -> "{flow.dst}"' + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
     out.append("}")
     return "\n".join(out) + "\n"

@@ -158,11 +158,13 @@ def grade(prompt: str, sides: dict[str, str], flows) -> Review:
 
 def graded_board(review: Review, sides: dict[str, str], flows, title: str) -> Board:
     """The learner's board after grading: misplaced boxes flagged, missing ones added as dashed
-    ghosts on their reference side."""
+    ghosts on their reference side with their reference arrows."""
     missing = [(m.component, m.component.side) for m in review.marks if m.status == "missing"]
     marks = {m.component.id: m.status for m in review.marks if m.status != "present"}
+    ghosts = {c.id for c, _ in missing}
+    reference = SYSTEMS[PROMPT_SYSTEMS[review.prompt]].flows
     return drawn(title, [(CATALOGUE[c], s) for c, s in sides.items()] + missing,
-                 [Flow(a, b) for a, b in flows], marks)
+                 [Flow(a, b) for a, b in flows] + [f for f in reference if {f.src, f.dst} & ghosts], marks)
 
 
 def review_markdown(review: Review, mermaid: str, base_url: str = "", notes: str = "") -> str:
