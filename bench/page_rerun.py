@@ -1,7 +1,8 @@
 """Rerun time of every registered page when a widget moves (AppTest, artefacts cached).
 
 For each page: one cold run (builds and caches models, indexes, data), one warm run, then
-`--reps` reruns each with the page's first non-costly numeric or choice control moved to another
+`--reps` reruns each with the page's first numeric or choice control that the generic fuzzer
+moves (tests/app/fuzz_policy.py: no retraining, no index rebuild) moved to another
 value. Reports the cold time and the median/max rerun time. Writes docs/bench/page_rerun.md.
 
 Run by hand: `python bench/page_rerun.py`. Target: median rerun < 300 ms on every page.
@@ -19,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "app"), str(ROOT / "bench")]
 
 from machine import describe, write_section  # noqa: E402
+from components.page import declared_controls  # noqa: E402
 from tests.app.apptest import open_page, registered  # noqa: E402
+from tests.app.fuzz_policy import fuzzed  # noqa: E402
 
 
 def moves(control):
@@ -39,8 +42,8 @@ def bench_page(lesson, reps: int) -> dict:
     start = time.perf_counter()
     at = open_page(lesson.id)
     cold = time.perf_counter() - start
-    controls = at.session_state[f"_controls:{lesson.id}"]
-    target = next((c for c in controls if not c.costly and c.key not in ("presenter", "seed")
+    controls = declared_controls(at.session_state, lesson.id)
+    target = next((c for c in controls if fuzzed(lesson.id, c.key) and c.key != "seed"
                    and c.kind in ("int", "float", "choice") and moves(c)), None)
     start = time.perf_counter()
     at.run()

@@ -40,11 +40,3 @@ def test_coverage_counts_skipped_items():
     partial = fw.coverage(prompt, one_missing)
     assert partial.covered == full.total - 1
     assert partial.skipped == {fw.STEPS[2].name: ("Velocity features over event-time windows",)}
-
-
-def test_presets_name_real_checklist_items():
-    for preset in fw.PRESETS:
-        prompt = preset.values["prompt"]
-        valid = set(fw.checks(prompt))
-        boxes = {k for k in preset.values if k[:1] == "s"}
-        assert boxes == valid

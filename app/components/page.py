@@ -3,22 +3,23 @@ the grading panel, share link and Markdown export.
 
 Every lesson page is written as::
 
-    page = LessonPage("l04")
+    page = LessonPage("l04", presets=PRESETS)   # from scenarios.l04
     seed = page.seed()
     w = page.slider("w", "Negative keep rate w", 0.01, 1.0, 0.1, step=0.01)
+    result = page.guard(cal.something, w, seed)  # None (and an st.error) if the input is bad
     ...
-    page.metric("ECE", f"{ece:.3f}", key=True)
+    page.metric("ECE", f"{ece:.3f}", headline=True)
     page.math([r"ECE = \\sum_b ..."])
     page.finish()
 
 Declaring a widget through the page (not ``st.*`` directly) is what makes it restorable from a
-link, settable by a preset, and listed in the export.
+link, settable by a preset, listed in the export and listed in ``page.controls`` (after the run,
+:func:`declared_controls` gives tests and benches the same list).
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -26,9 +27,14 @@ import streamlit as st
 from components.board import show_board
 from playground import board as bd
 from playground import course, systems
-from playground.scenario import Control, InvalidValue, escape_md, scenario_markdown
+from playground.scenario import Control, InvalidValue, Preset, escape_md, scenario_markdown
 
 RESERVED = ("preset",)
+LEARNER_ERRORS = (ValueError, ArithmeticError)
+"""What a learner's input can make the core raise: bad parameters and input (``ValueError``, which
+includes ``InvalidValue`` and numpy's ``LinAlgError``) and arithmetic on extreme values
+(``ArithmeticError``: ``OverflowError``, ``ZeroDivisionError``, ``FloatingPointError``)."""
+T = TypeVar("T")
 PRESENTER_CSS = """
 <style>
 [data-testid="stMain"] { font-size: 1.25rem; }
@@ -41,10 +47,11 @@ PRESENTER_CSS = """
 class LessonPage:
     """Shared anatomy of a lesson page (see module docstring)."""
 
-    def __init__(self, lesson_id: str) -> None:
+    def __init__(self, lesson_id: str, presets: Sequence[Preset] = ()) -> None:
         self.lesson = course.lesson(lesson_id)
-        self.presets = {p.name: p for p in course.presets_for(lesson_id)}
-        self._controls: dict[str, Control] = {}
+        self.presets = {p.name: p for p in presets}
+        self.controls: dict[str, Control] = {}
+        """Every control declared so far this run, by widget key."""
         self._numbers: list[tuple[str, str]] = []
         self._formulas: list[str] = []
         self._notices: list[str] = []
@@ -91,9 +98,9 @@ class LessonPage:
 
     # ---- controls ----------------------------------------------------------------------
     def _declare(self, control: Control, default: Any) -> None:
-        if control.key in self._controls:
+        if control.key in self.controls:
             raise ValueError(f"control {control.key!r} declared twice")
-        self._controls[control.key] = control
+        self.controls[control.key] = control
         if control.key in self._pending:
             try:
                 st.session_state[control.key] = control.parse(self._pending.pop(control.key))
@@ -107,39 +114,39 @@ class LessonPage:
         if control.key not in st.session_state:
             st.session_state[control.key] = default
 
-    def _declare_number(self, key, label, lo, hi, default, step, costly) -> None:
+    def _declare_number(self, key, label, lo, hi, default, step) -> None:
         is_int = all(isinstance(v, int) for v in (lo, hi, default)) and (step is None or isinstance(step, int))
-        self._declare(Control(key, label, "int" if is_int else "float", lo, hi, costly=costly), default)
+        self._declare(Control(key, label, "int" if is_int else "float", lo, hi), default)
 
     def _where(self, container):
         return st.sidebar if container is None else container
 
     def slider(self, key: str, label: str, lo: float, hi: float, default: float,
-               step: float | None = None, container=None, costly: bool = False, **kwargs) -> Any:
+               step: float | None = None, container=None, **kwargs) -> Any:
         """A numeric slider; int when ``lo``, ``hi``, ``default`` (and ``step``) are all ints."""
-        self._declare_number(key, label, lo, hi, default, step, costly)
+        self._declare_number(key, label, lo, hi, default, step)
         return self._where(container).slider(label, lo, hi, step=step, key=key, **kwargs)
 
     def number(self, key: str, label: str, lo: float, hi: float, default: float,
-               step: float | None = None, container=None, costly: bool = False, **kwargs) -> Any:
+               step: float | None = None, container=None, **kwargs) -> Any:
         """A bounded number input; int when ``lo``, ``hi``, ``default`` (and ``step``) are all ints."""
-        self._declare_number(key, label, lo, hi, default, step, costly)
+        self._declare_number(key, label, lo, hi, default, step)
         return self._where(container).number_input(label, lo, hi, step=step, key=key, **kwargs)
 
     def select(self, key: str, label: str, options: Sequence, default=None, container=None,
-               radio: bool = False, costly: bool = False, **kwargs) -> Any:
+               radio: bool = False, **kwargs) -> Any:
         """A selectbox (or radio buttons with ``radio=True``) over ``options``."""
         options = list(options)
-        self._declare(Control(key, label, "choice", options=tuple(options), costly=costly),
+        self._declare(Control(key, label, "choice", options=tuple(options)),
                       options[0] if default is None else default)
         widget = self._where(container).radio if radio else self._where(container).selectbox
         return widget(label, options, key=key, **kwargs)
 
     def select_slider(self, key: str, label: str, options: Sequence, default=None,
-                      container=None, costly: bool = False, **kwargs) -> Any:
+                      container=None, **kwargs) -> Any:
         """A slider over a discrete list of values (e.g. powers of two)."""
         options = list(options)
-        self._declare(Control(key, label, "choice", options=tuple(options), costly=costly),
+        self._declare(Control(key, label, "choice", options=tuple(options)),
                       options[0] if default is None else default)
         return self._where(container).select_slider(label, options, key=key, **kwargs)
 
@@ -193,12 +200,12 @@ class LessonPage:
 
     # ---- numbers and charts ------------------------------------------------------------
     def metric(self, label: str, value: str, delta: str | None = None, container=None,
-               key: bool = False, **kwargs) -> None:
-        """Show a number and record it for the export; ``key=True`` marks the headline number,
-        which presenter mode also shows at the top of the page."""
+               headline: bool = False, **kwargs) -> None:
+        """Show a number and record it for the export; ``headline=True`` marks one of the page's
+        headline numbers, which presenter mode also shows at the top of the page."""
         self._numbers.append((label, str(value)))
         (container or st).metric(label, value, delta, **kwargs)
-        if key and self.presenter:
+        if headline and self.presenter:
             self._key_box.metric(label, value, delta, **kwargs)
 
     def record(self, label: str, value: str) -> None:
@@ -212,24 +219,14 @@ class LessonPage:
         (container or st).plotly_chart(fig, width="stretch", **kwargs)
 
     @staticmethod
-    def with_progress(label: str, ready: bool, build):
-        """Run ``build(progress)`` (a cached builder); unless ``ready`` (already cached), show its
-        progress in an ``st.status`` box. ``progress(fraction, text)`` updates a progress bar."""
-        if ready:
-            return build(None)
-        with st.status(label, expanded=True) as status:
-            bar = st.progress(0.0)
-            result = build(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
-            status.update(label="Built and cached", state="complete", expanded=False)
-        return result
-
-    @contextmanager
-    def guard(self, container=None):
-        """Turn a ``ValueError`` from the core (bad parameters, bad input) into ``st.error``."""
+    def guard(fn: Callable[..., T], /, *args, container=None, **kwargs) -> T | None:
+        """Return ``fn(*args, **kwargs)``; if a learner's input makes it raise one of
+        :data:`LEARNER_ERRORS`, show the message as ``st.error`` (in ``container``) and return None."""
         try:
-            yield
-        except ValueError as err:
-            (container or st).error(f"{escape_md(str(err))}")
+            return fn(*args, **kwargs)
+        except LEARNER_ERRORS as err:
+            (container or st).error(escape_md(str(err)))
+            return None
 
     def board(self, numbers: dict[str, str | Sequence[str]] | None = None, system: str | None = None) -> None:
         """The board: this lesson's system as of this lesson, carrying the current numbers.
@@ -251,27 +248,27 @@ class LessonPage:
     def scenario_query(self) -> dict[str, str]:
         """The current scenario as link parameters (every declared control)."""
         return {key: control.encode(st.session_state.get(key))
-                for key, control in self._controls.items()}
+                for key, control in self.controls.items()}
 
     def finish(self) -> None:
         """Grading panel, share and export, the URL update and notices about a bad link."""
         grades_panel(self.lesson)
         self._notices += [f"preset value for {escape_md(k)} (not a setting of this page)"
                           for k in self._pending]
-        unknown = [k for k in self._url if k not in self._controls and k not in RESERVED]
+        unknown = [k for k in self._url if k not in self.controls and k not in RESERVED]
         self._notices += [f"{escape_md(k[:40])} (not a setting of this page)" for k in unknown]
         if self._notices:
             self._notice_box.warning("Some link parameters were ignored: " + "; ".join(self._notices))
         active = self.presets.get(st.session_state.get(f"_active_preset:{self.lesson.id}"))
-        if active and all(self._controls[k].encode(st.session_state.get(k)) == self._controls[k].encode(v)
-                          for k, v in active.values.items() if k in self._controls):
+        if active and all(self.controls[k].encode(st.session_state.get(k)) == self.controls[k].encode(v)
+                          for k, v in active.values.items() if k in self.controls):
             self._notice_box.info(f"**Scenario: {active.label}.** {active.description}")
         params = self.scenario_query()
         st.query_params.from_dict(params)
-        st.session_state[f"_controls:{self.lesson.id}"] = list(self._controls.values())
+        st.session_state[_controls_key(self.lesson.id)] = list(self.controls.values())
         st.session_state[self._url_flag] = True
         query = "?" + urlencode(params)
-        settings = [(control.label, params[key]) for key, control in self._controls.items()]
+        settings = [(control.label, params[key]) for key, control in self.controls.items()]
         with st.sidebar.expander("Share or export this scenario"):
             st.caption("Copy link to this scenario:")
             st.code(_base_url() + query, language=None, wrap_lines=True)
@@ -281,6 +278,16 @@ class LessonPage:
                 file_name=f"{self.lesson.slug}_scenario.md", mime="text/markdown",
                 on_click="ignore",
             )
+
+
+def _controls_key(lesson_id: str) -> str:
+    return f"_controls:{lesson_id}"
+
+
+def declared_controls(session_state, lesson_id: str) -> list[Control]:
+    """The controls lesson ``lesson_id``'s page declared in its last finished run, read from a
+    session state (e.g. an AppTest's ``at.session_state``): for tests and benches."""
+    return list(session_state[_controls_key(lesson_id)])
 
 
 def grades_panel(lesson: course.Lesson) -> None:

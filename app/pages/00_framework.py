@@ -6,8 +6,9 @@ import streamlit as st
 from components.page import LessonPage
 from components.timer import interview_clock
 from playground import framework as fw
+from scenarios.l00 import PRESETS
 
-page = LessonPage("l00")
+page = LessonPage("l00", presets=PRESETS)
 prompt = page.select("prompt", "Interview prompt", list(fw.PROMPTS))
 st.sidebar.markdown("**Time budget per step (minutes)**")
 budgets = [page.slider(f"m_{s.key}", s.name, 0, 30, s.minutes) for s in fw.STEPS]
@@ -17,7 +18,7 @@ ends = fw.schedule(budgets)
 left, mid, right = st.columns(3)
 over = total - fw.ROUND_MINUTES
 page.metric("Planned minutes", f"{total}", delta=f"{over:+d} vs 45" if over else None,
-            delta_color="inverse", container=left, key=True)
+            delta_color="inverse", container=left, headline=True)
 if total > fw.ROUND_MINUTES:
     late = [s.name for s, end in zip(fw.STEPS, ends) if end > fw.ROUND_MINUTES]
     st.error(f"Over budget by {total - fw.ROUND_MINUTES} min: the round ends before "
@@ -51,7 +52,7 @@ for tab, step, minutes in zip(tabs, fw.STEPS, budgets):
     }
 
 summary = fw.coverage(prompt, checked)
-page.metric("Checklist covered", f"{summary.share:.0%}", container=mid, key=True)
+page.metric("Checklist covered", f"{summary.share:.0%}", container=mid, headline=True)
 page.metric("Steps never touched", f"{len(summary.untouched_steps)}", container=right)
 with st.expander("What you skipped", expanded=bool(summary.skipped)):
     if not summary.skipped:

@@ -4,15 +4,17 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import objectives as ob
+from scenarios.l01 import PRESETS
 
 PRODUCTION = (0.2, 0.3, 0.5)
 NAIVE = ob.OBJECTIVES["CTR (clicks)"]
 # proxy name -> (weekly column, run-level column of the frontier table, number format)
 PROXIES = {"CTR": ("ctr", "ctr", ".1%"), "Watch minutes": ("watch_per_user", "watch", ".1f")}
 
-page = LessonPage("l01")
+page = LessonPage("l01", presets=PRESETS)
 seed = page.seed()
 business = page.select("business", "Business goal (north star)", ob.BUSINESS)
 proxy = page.select("proxy", "Proxy on the charts", list(PROXIES))
@@ -31,7 +33,7 @@ churn_sens = page.slider("churn", "Churn sensitivity h₁ to a bad week", 0.0, 2
 survey_rate = page.slider("survey", "Survey response rate", 0.01, 0.5, 0.1, step=0.01)
 weeks = page.slider("weeks", "Simulated weeks", 2, 26, 12)
 k = page.slider("k", "Feed size k (items per user per week)", 3, 30, 10)
-n_users = page.select_slider("users", "Users", [500, 1000, 2000], default=1000, costly=True)
+n_users = page.select_slider("users", "Users", [500, 1000, 2000], default=1000)
 
 chosen = ob.OBJECTIVES[objective] if objective != "Weighted multi-objective" else (w_click, w_watch, w_survey)
 behaviour = ob.Behaviour(bait_pull=bait_pull, bait_regret=bait_regret, churn_sensitivity=churn_sens,
@@ -39,27 +41,25 @@ behaviour = ob.Behaviour(bait_pull=bait_pull, bait_regret=bait_regret, churn_sen
 params = (behaviour, weeks, k, seed, n_users)
 
 
-@st.cache_resource(max_entries=4)
+@cached()
 def world(n: int, s: int) -> ob.World:
     """Users and items, fixed by the seed."""
     return ob.make_world(n_users=n, seed=s)
 
 
-@st.cache_data(max_entries=64)
+@cached()
 def run(weights, behaviour, weeks, k, seed, n):
     """One simulated feed (weekly table and weights)."""
     return ob.simulate(world(n, seed), behaviour, weights, weeks=weeks, k=k, seed=seed)
 
 
-@st.cache_data(max_entries=16)
+@cached()
 def front(behaviour, weeks, k, seed, n):
     """Every weight on the simplex grid."""
     return ob.frontier(world(n, seed), behaviour, weeks=weeks, k=k, seed=seed)
 
 
-mine = None
-with page.guard():
-    mine = run(tuple(chosen), *params)
+mine = page.guard(run, tuple(chosen), *params)
 naive, production = run(NAIVE, *params), run(PRODUCTION, *params)
 
 if mine is not None:
@@ -67,9 +67,9 @@ if mine is not None:
     last = mine.weekly.dropna().iloc[-1]
     c1, c2, c3, c4 = st.columns(4)
     page.metric("CTR, last week", f"{last.ctr:.1%}", delta=f"{last.ctr - first.ctr:+.1%} vs week 1",
-                container=c1, key=True)
+                container=c1, headline=True)
     page.metric(f"Retention after {weeks} weeks", f"{mine.retention:.0%}",
-                delta=f"{mine.retention - production.retention:+.0%} vs production", container=c2, key=True)
+                delta=f"{mine.retention - production.retention:+.0%} vs production", container=c2, headline=True)
     page.metric("Satisfaction per user-week", f"{mine.satisfaction:.2f}",
                 delta=f"{mine.satisfaction - production.satisfaction:+.2f} vs production", container=c3)
     page.metric("Watch min per user-week", f"{mine.watch:.1f}", container=c4,

@@ -3,10 +3,12 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import pipeline as pl
+from scenarios.l02 import PRESETS
 
-page = LessonPage("l02")
+page = LessonPage("l02", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Naive steps in your pipeline** (off = the production step)")
 leak = page.toggle("leak", "Label leakage: use dwell time (logged after the click)", False)
@@ -16,35 +18,38 @@ position = page.toggle("position", "Ignore position bias in click labels", False
 negatives = page.toggle("negatives", "Random catalogue items as negatives", False)
 neg_per_pos = page.slider("neg", "Random negatives per click", 1, 10, 4)
 st.sidebar.markdown("**The log**")
-eta = page.slider("eta", "Position bias η (P(examine k) = k^-η)", 0.0, 2.0, 1.0, step=0.25, costly=True)
-n_users = page.select_slider("users", "Users", [300, 1000, 1500], default=1000, costly=True)
+eta = page.slider("eta", "Position bias η (P(examine k) = k^-η)", 0.0, 2.0, 1.0, step=0.25)
+n_users = page.select_slider("users", "Users", [300, 1000, 1500], default=1000)
 
 mine = pl.Pipeline(leak=leak, join=join, skew=skew, position=position, negatives=negatives,
                    neg_per_pos=neg_per_pos)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@cached()
 def event_log(users: int, eta: float, seed: int) -> pl.EventLog:
     """The simulated log; its memo keeps built rows and trained results between reruns."""
     return pl.make_log(pl.LogConfig(n_users=users, position_bias=eta), seed=seed)
 
 
-table = result = None
-with page.guard(), st.spinner("Simulating the log and training one ranker per pipeline…"):
+def pipelines() -> tuple:
+    """The log, its fault table, the chosen pipeline's result and the production pipeline's result."""
     log = event_log(n_users, eta, seed)
-    table = pl.fault_table(log, seed=seed, neg_per_pos=neg_per_pos)
-    result = pl.evaluate(log, mine, seed=seed)
-    production = pl.evaluate(log, pl.PRODUCTION, seed=seed)
+    return (log, pl.fault_table(log, seed=seed, neg_per_pos=neg_per_pos), pl.evaluate(log, mine, seed=seed),
+            pl.evaluate(log, pl.PRODUCTION, seed=seed))
+
+
+with st.spinner("Simulating the log and training one ranker per pipeline…"):
+    log, table, result, production = page.guard(pipelines) or (None,) * 4
 
 if result is not None:
     steps = mine.naive_steps()
     c1, c2, c3, c4 = st.columns(4)
-    page.metric("Offline AUC", f"{result.offline_auc:.3f}", container=c1, key=True,
+    page.metric("Offline AUC", f"{result.offline_auc:.3f}", container=c1, headline=True,
                 help="What the team reports: the last week of the log, built by this same pipeline.")
     page.metric("Online AUC", f"{result.online_auc:.3f}",
                 help="What users get: the following week, built correctly, labels from the top slot.",
                 delta=f"{result.online_auc - production.online_auc:+.3f} vs production",
-                container=c2, key=True)
+                container=c2, headline=True)
     page.metric("Offline overstates online by", f"{result.gap:+.3f}", container=c3)
     page.metric("Training rows", f"{result.n_train:,}", container=c4,
                 help=f"{result.positive_rate:.0%} of them are positives (clicks).")
@@ -161,7 +166,5 @@ page.math([
          "(scikit-learn `roc_auc_score`); offline it is computed on the last week as the pipeline built "
          "it, online on the following week built correctly, with labels from the top slot. $F$ is a "
          "gradient-boosted tree model (scikit-learn `HistGradientBoostingClassifier`, 30 trees).")
-page.board({"pit_join": ["Offline AUC", "Online AUC"], "event_log": ["Training rows"],
-            "feature_store": "train/serve skew: ON" if skew else "one definition for both sides",
-            "feature_store>pit_join": "latest snapshot (leaks)" if join else "as-of join"})
+page.board({"pit_join": ["Offline AUC", "Online AUC"], "feature_store": "train/serve skew" if skew else "one definition"})
 page.finish()

@@ -6,14 +6,16 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from components.cache import cached
 from components.page import LessonPage
-from playground.recsys import calibration as cal
+from playground.recsys import blend, calibration as cal
+from scenarios.l04 import PRESETS
 
-page = LessonPage("l04")
+page = LessonPage("l04", presets=PRESETS)
 seed = page.seed()
-model = page.select("model", "Ranker", cal.MODELS, costly=True,
+model = page.select("model", "Ranker", cal.MODELS,
                     format_func={"logistic": "Logistic regression", "gbdt": "Gradient-boosted trees"}.get)
-w = page.slider("w", "Negative keep rate w (downsampling)", 0.02, 1.0, 0.1, step=0.01, costly=True,
+w = page.slider("w", "Negative keep rate w (downsampling)", 0.02, 1.0, 0.1, step=0.01,
                 help="Every click is kept, each non-click with probability w; the model retrains.")
 k = page.slider("k", "Score sharpness k (> 1 over-confident)", 0.25, 4.0, 1.0, step=0.05,
                 help="The model's log-odds z become k·z + b before anything else.")
@@ -25,14 +27,15 @@ strategy = page.select("strategy", "Binning", cal.STRATEGIES,
                        format_func={"uniform": "equal width", "quantile": "equal mass"}.get)
 t = page.slider("t", "Break-even CTR t = cost ÷ value of a click", 0.02, 0.9, 0.25, step=0.01,
                 help="Show an item (or win an auction) only when pCTR × value > cost.")
+blend_cal = page.toggle("blend_cal", "Calibrate the new click head before blending", False)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@cached()
 def click_data(seed: int) -> cal.ClickData:
     return cal.click_splits(seed)
 
 
-@st.cache_data(show_spinner="Training the ranker…", max_entries=16)
+@cached("Training the ranker…")
 def trained_scores(seed: int, model: str, w: float) -> tuple[np.ndarray, np.ndarray, int]:
     data = click_data(seed)
     keep = cal.downsample_mask(data.y_train, w, seed)
@@ -40,19 +43,56 @@ def trained_scores(seed: int, model: str, w: float) -> tuple[np.ndarray, np.ndar
     return cal.scores(est, data.X_cal), cal.scores(est, data.X_test), int(keep.sum())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def calibrated(seed: int, model: str, w: float, k: float, b: float):
     z_cal, z_test, _ = trained_scores(seed, model, w)
     return cal.calibrate(z_cal, click_data(seed).y_cal, z_test, w, k, b)
 
 
+@cached("Simulating the A/B test…")
+def blend_ab(calibrate: bool, w: float, seed: int) -> blend.BlendExperiment:
+    return blend.simulate_blend_ab(calibrate=calibrate, w=w, seed=seed)
+
+
+st.subheader("The headline: an A/B test that stops making sense")
+ab_run = page.guard(blend_ab, blend_cal, w, seed)
+if ab_run is not None:
+    ctl, trt, rd = ab_run.control, ab_run.treatment, ab_run.read
+    st.caption(f"A feed ranks by p(click) + λ·p(watch), λ = 2.5, tuned for probabilities. The A/B test "
+               f"swaps in a new click head trained with negatives kept at w = {w:.2f}"
+               + (", Platt-calibrated on held-out traffic." if blend_cal else ", its scores read as probabilities."))
+    c = st.columns(4)
+    page.metric("Click-head AUC (current → new)", f"{ctl.auc:.3f} → {trt.auc:.3f}", container=c[0])
+    page.metric("Mean p(click) of the new head", f"{trt.mean_p_click:.1%}",
+                delta=f"true CTR {ab_run.true_ctr:.1%}", delta_color="off", delta_arrow="off", container=c[1])
+    page.metric("A/B: value per impression", f"{rd.relative:+.1%}",
+                delta=f"95% CI {rd.lo / rd.control:+.1%} … {rd.hi / rd.control:+.1%}", delta_color="off",
+                delta_arrow="off", container=c[2], headline=True)
+    page.metric("Candidates above the quality threshold", f"{ctl.above_threshold:.0%} → {trt.above_threshold:.0%}",
+                container=c[3])
+    if not ab_run.consistent:
+        st.error(f"The new head ranks clicks better offline (AUC {ctl.auc:.3f} → {trt.auc:.3f}) yet loses "
+                 f"the A/B test ({rd.relative:+.1%} value): its inflated p(click) outweighs p(watch) in the "
+                 f"blend, so clicks go {ctl.click_rate:.1%} → {trt.click_rate:.1%} and long watches "
+                 f"{ctl.watch_rate:.1%} → {trt.watch_rate:.1%}, and a threshold tuned on probabilities lets "
+                 f"{trt.above_threshold:.0%} of candidates through. AUC cannot see calibration.")
+    else:
+        st.success(("Calibrated heads: the blend means what it meant, " if blend_cal else
+                    f"At w = {w:.2f} the new head's scores are close enough to probabilities: ")
+                   + f"the better head wins the A/B test ({rd.relative:+.1%} value) and the decision agrees "
+                   "with the offline AUC. Its AUC is the same calibrated or not (Platt is monotone).")
+
 data = click_data(seed)
-variants = None
-with page.guard():
-    n_kept = trained_scores(seed, model, w)[2]
+
+
+def scored() -> tuple:
+    """Training rows kept, the fitted calibrators, every variant scored, and the oracle."""
     probs, fitted = calibrated(seed, model, w, k, b)
-    variants = cal.score_all(probs, data, n_bins, strategy, t)
-    truth = cal.oracle(data, n_bins, strategy, t)
+    return (trained_scores(seed, model, w)[2], fitted, cal.score_all(probs, data, n_bins, strategy, t),
+            cal.oracle(data, n_bins, strategy, t))
+
+
+n_kept, fitted, variants, truth = page.guard(scored) or (None,) * 4
 
 if variants is not None:
     naive = variants["naive"]
@@ -65,10 +105,10 @@ if variants is not None:
                f"probabilities. Production: downsampling corrected, then {method} fit on a held-out "
                "split of full traffic.")
     c = st.columns(4)
-    page.metric("ECE (naive)", f"{naive.table.ece:.3f}", container=c[0], key=True)
+    page.metric("ECE (naive)", f"{naive.table.ece:.3f}", container=c[0], headline=True)
     page.metric("ECE (production)", f"{prod.table.ece:.3f}",
                 delta=f"{prod.table.ece - naive.table.ece:+.3f}", delta_color="inverse",
-                container=c[1], key=True)
+                container=c[1], headline=True)
     page.metric("Predicted CTR (naive)", f"{naive.mean_p:.1%}",
                 delta=f"{naive.mean_p / true_ctr:.2f}× the true CTR", delta_color="off", container=c[2])
     page.metric("Predicted CTR (production)", f"{prod.mean_p:.1%}",
@@ -121,8 +161,9 @@ if variants is not None:
         "value lost / 1k": v.decision.regret, "bid ÷ fair bid": v.decision.bid_ratio,
     } for name, v in rows])
     st.markdown("**Every calibrator on the same scores** (production rows = downsampling correction "
-                "then the calibrator). Monotone calibrators leave AUC alone: ranking and calibration "
-                "are different questions. The true-p row is the floor: even the true probabilities "
+                "then the calibrator). Platt and temperature are strictly increasing maps, so AUC is "
+                "unchanged; isotonic regression is a step function whose ties can move AUC (here "
+                f"{variants['corrected'].auc:.4f} → {variants['isotonic'].auc:.4f}). The true-p row is the floor: even the true probabilities "
                 f"show ECE {truth.table.ece:.4f} on {len(data.y_test):,} test impressions (noise).")
     st.dataframe(table.style.format({
         "mean pCTR": "{:.3f}", "ECE": "{:.4f}", "Brier": "{:.4f}", "log loss": "{:.4f}", "AUC": "{:.4f}",
@@ -154,7 +195,7 @@ if variants is not None:
     st.subheader("Why it matters downstream: a threshold and a bid")
     c = st.columns(3)
     page.metric("Wrong show/skip decisions", f"{naive.decision.wrong:.1%} → {prod.decision.wrong:.1%}",
-                container=c[0], key=True)
+                container=c[0], headline=True)
     page.metric("Value lost per 1k impressions", f"{naive.decision.regret:.1f} → {prod.decision.regret:.1f}",
                 container=c[1], help="In units of the value of one click, against deciding with the true CTR.")
     page.metric("Bid ÷ fair bid", f"{naive.decision.bid_ratio:.2f} → {prod.decision.bid_ratio:.2f}",

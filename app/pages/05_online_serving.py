@@ -1,13 +1,14 @@
 """Lesson 5: tail latency of a fanned-out request path, its mitigations, and the queueing view."""
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import queueing as qu
 from playground.recsys import serving as sv
+from scenarios.l05 import PRESETS
 
 FANOUTS = (1, 2, 5, 10, 20, 50, 100)
 BATCHES = (1, 2, 4, 8, 16, 32)
@@ -15,7 +16,7 @@ N_REQUESTS = 20_000
 SHORT = {"cg": "Candidates", "fs": "Feature lookup", "rank": "Ranking", "rr": "Re-rank"}
 BELOW = dict(orientation="h", yanchor="top", y=-0.22, x=0)
 
-page = LessonPage("l05")
+page = LessonPage("l05", presets=PRESETS)
 seed = page.seed()
 budget = page.slider("budget", "Latency budget at p99 (ms)", 50, 500, 200, step=10)
 n = page.slider("n", "Fan-out: feature-store shards N", 1, 100, 20)
@@ -45,44 +46,41 @@ production = sv.Mitigations(cache_hit=cache, cache_ms=1.0, hedge_ms=float(hedge_
                             timeout_ms=float(timeout_ms) if timeout else None)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def run_requests(stages, n, m, seed):
     return sv.simulate(stages, n, sv.Mitigations(), N_REQUESTS, seed), sv.simulate(stages, n, m, N_REQUESTS, seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def fanout_curve(stages, m, seed):
     return sv.tail_vs_fanout(stages, FANOUTS, m, 3_000, seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def batching_table(qps, s1, replicas, overhead, budget, seed):
-    rows = []
-    for b in BATCHES:
-        s_b = qu.batch_service_time(s1, b, overhead)
-        stable = qps / b * s_b < replicas
-        point = qu.batched(qps, s1, replicas, b, overhead, seed=seed) if stable else None
-        needed = qu.batched_replicas_needed(qps, s1, b, overhead, budget, seed=seed, n=20_000)
-        rows.append({"batch B": b, "batch time (ms)": s_b * 1e3, "throughput / replica (req/s)": b / s_b,
-                     f"utilisation at {replicas}": qps * s_b / b / replicas,
-                     f"p99 at {replicas} (ms)": point.p99 * 1e3 if point else np.inf,
-                     "replicas for budget": "none" if needed is None else str(needed)})
-    return pd.DataFrame(rows)
+    return qu.batching_table(qps, s1, replicas, overhead, budget, BATCHES, seed=seed)
 
 
 stages = sv.with_overrides(stage_values)
-sims = None
-with page.guard():
-    naive, prod = sims = run_requests(stages, n, production, seed)
-    curves = fanout_curve(stages, sv.Mitigations(), seed), fanout_curve(stages, production, seed)
+
+
+def request_paths() -> tuple:
+    """Naive and production requests on the same draws, and both fan-out curves."""
+    return (run_requests(stages, n, production, seed),
+            (fanout_curve(stages, sv.Mitigations(), seed), fanout_curve(stages, production, seed)))
+
+
+sims, curves = page.guard(request_paths) or (None, None)
+if sims is not None:
+    naive, prod = sims
 
 st.subheader("The request path: naive vs production on the same requests")
 if sims is not None:
     c = st.columns(4)
     page.metric("p99 (naive)", f"{naive.p99:.0f} ms", delta=f"{naive.p99 - budget:+.0f} vs budget",
-                delta_color="inverse", container=c[0], key=True)
+                delta_color="inverse", container=c[0], headline=True)
     page.metric("p99 (production)", f"{prod.p99:.0f} ms", delta=f"{prod.p99 - budget:+.0f} vs budget",
-                delta_color="inverse", container=c[1], key=True)
+                delta_color="inverse", container=c[1], headline=True)
     page.metric("p50 (production)", f"{prod.p50:.0f} ms", delta=f"naive {naive.p50:.0f} ms",
                 delta_color="off", container=c[2])
     page.metric("Over budget (production)", f"{prod.share_over(budget):.1%}",
@@ -152,15 +150,11 @@ if sims is not None:
 st.subheader("The ranking service as a queue (M/M/c)")
 st.caption("Poisson arrivals, exponential service, one shared queue in front of the replicas. "
            "Latency is flat until utilisation nears 100 %, then explodes.")
-point = None
-with page.guard():
-    point = qu.batched(qps, svc_ms / 1e3, replicas, batch, overhead, seed=seed)
-needed = None
-with page.guard():
-    needed = qu.batched_replicas_needed(qps, svc_ms / 1e3, batch, overhead, q_budget / 1e3, seed=seed)
+point = page.guard(qu.batched, qps, svc_ms / 1e3, replicas, batch, overhead, seed=seed)
+needed = page.guard(qu.batched_replicas_needed, qps, svc_ms / 1e3, batch, overhead, q_budget / 1e3, seed=seed)
 c = st.columns(4)
 if point is not None:
-    page.metric("Utilisation", f"{point.utilisation:.0%}", container=c[0], key=True)
+    page.metric("Utilisation", f"{point.utilisation:.0%}", container=c[0], headline=True)
     page.metric("Service p99", f"{point.p99 * 1e3:.0f} ms",
                 delta=f"{point.p99 * 1e3 - q_budget:+.0f} vs budget", delta_color="inverse", container=c[1])
     page.metric("Service mean", f"{point.mean * 1e3:.1f} ms", container=c[2])
@@ -168,7 +162,7 @@ else:
     st.info("Add replicas or lower the traffic: the numbers above need utilisation below 100 %.")
 page.metric("Replicas for the budget", "impossible" if needed is None else f"{needed}",
             delta=None if needed is None else f"{needed - replicas:+d} vs now", delta_color="off",
-            container=c[3], key=True)
+            container=c[3], headline=True)
 if needed is None:
     st.warning(f"No replica count meets {q_budget} ms at p99: the service time itself (batch of {batch}, "
                f"{qu.batch_service_time(svc_ms, batch, overhead):.0f} ms mean, exponential) has a longer tail. "
@@ -205,9 +199,10 @@ fig.update_layout(height=360, title=f"p99 vs replicas at {qps} requests/s", xaxi
                   yaxis_title="ms", yaxis_range=[0, max(q_budget * 2, p99s[-1] * 3)], legend=BELOW)
 page.chart(fig, container=right)
 
-with page.guard():
-    st.markdown("**Batching: throughput per replica vs latency** (same traffic and budget)")
-    st.dataframe(batching_table(qps, svc_ms / 1e3, replicas, overhead, q_budget / 1e3, seed).style.format(
+st.markdown("**Batching: throughput per replica vs latency** (same traffic and budget)")
+batching = page.guard(batching_table, qps, svc_ms / 1e3, replicas, overhead, q_budget / 1e3, seed)
+if batching is not None:
+    st.dataframe(batching.style.format(
         {"batch time (ms)": "{:.1f}", "throughput / replica (req/s)": "{:.0f}",
          f"utilisation at {replicas}": "{:.0%}", f"p99 at {replicas} (ms)": "{:.0f}"}),
         hide_index=True, width="stretch")
@@ -224,10 +219,10 @@ formulas = [
     r"\quad a = \lambda/\mu,\ \rho = a/c",
     r"P(T > t) = (1-C)e^{-\mu t} + C\,\frac{\theta e^{-\mu t} - \mu e^{-\theta t}}{\theta - \mu},\quad \theta = c\mu - \lambda",
 ]
-if sims is not None:
-    with page.guard():
-        formulas.insert(2, rf"N = {n}:\ p_{{99}}^{{\text{{stage}}}} = {sv.fanout_quantile(0.99, fs_med, fs_p99, n):.0f}"
-                           rf"\ \text{{ms vs one shard's }} {fs_p99:.0f}\ \text{{ms}}")
+stage_p99 = page.guard(sv.fanout_quantile, 0.99, fs_med, fs_p99, n) if sims is not None else None
+if stage_p99 is not None:
+    formulas.insert(2, rf"N = {n}:\ p_{{99}}^{{\text{{stage}}}} = {stage_p99:.0f}"
+                       rf"\ \text{{ms vs one shard's }} {fs_p99:.0f}\ \text{{ms}}")
 if sims is not None and hedge:
     formulas.append(rf"d = {hedge_ms}\ \text{{ms}}:\ \bar F(d)\,(1-h) = {prod.extra_load:.3f}"
                     r"\ \text{backups per lookup}")
@@ -239,8 +234,6 @@ page.math(formulas, notes="Stage latencies are lognormal; the lookup stage waits
           "$N$ shards. The queue is M/M/c: Poisson arrivals at rate $\\lambda$, exponential service "
           "at rate $\\mu$ per replica, $c$ replicas sharing one queue; $C$ is the probability of waiting. "
           "A lookup answered by the cache (share $h$) never sends a backup.")
-page.board({"request_path": ["p99 (naive)", "p99 (production)", "Replicas for the budget"],
-            "cache": ["Lookups served from cache"],
-            **{c: f"p99 {stage_values[s][1]:.0f} ms of the {budget} ms budget"
-               for c, s in (("ann_index", "cg"), ("feature_store", "fs"), ("ranker", "rank"), ("rerank_rules", "rr"))}})
+page.board({"request_path": ["p99 (naive)", "p99 (production)"], "cache": ["Lookups served from cache"], **{c: f"p99 {v[1]:.0f}"
+            f" of {budget} ms" for c, v in zip(("ann_index", "feature_store", "ranker", "rerank_rules"), stage_values.values())}})
 page.finish()

@@ -5,40 +5,62 @@ import plotly.graph_objects as go
 import streamlit as st
 from scipy import stats
 
+from components.cache import cached
 from components.page import LessonPage
-from playground.experiments import ab
+from playground.experiments import cuped as cp
+from playground.experiments import novelty as nv
+from playground.experiments import power as pw
+from playground.experiments import sequential as sq
+from playground.experiments import srm as sr
+from playground.experiments import guardrails as gr
+from playground.experiments import multiple_testing as mt
 from playground.experiments import offline_metrics as om
+from scenarios.l06 import PRESETS
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def novelty_run(**kwargs) -> ab.NoveltyResult:
-    return ab.simulate_novelty(**kwargs)
+@cached()
+def novelty_run(**kwargs) -> nv.NoveltyResult:
+    return nv.simulate_novelty(**kwargs)
 
 
-@st.cache_data(show_spinner="Simulating experiments…", max_entries=32)
-def peeking_run(**kwargs) -> ab.PeekingResult:
-    return ab.simulate_peeking(**kwargs)
+@cached("Simulating experiments…")
+def peeking_run(**kwargs) -> sq.PeekingResult:
+    return sq.simulate_peeking(**kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def cuped_run(**kwargs) -> ab.CupedResult:
-    return ab.simulate_cuped(**kwargs)
+@cached()
+def cuped_run(**kwargs) -> cp.CupedResult:
+    return cp.simulate_cuped(**kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@cached()
+def launch_run(**kwargs) -> gr.LaunchReview:
+    return gr.simulate_launch(**kwargs)
+
+
+@cached()
+def many_metrics_run(**kwargs) -> mt.ManyMetricsResult:
+    return mt.simulate_many_metrics(**kwargs)
+
+
+@cached()
 def offline_table(k: int, shown: int, pop: float, seed: int):
     return om.logged_feedback_example(shown=shown, popularity_weight=pop, seed=seed).table(k)
 
 
-page = LessonPage("l06")
+page = LessonPage("l06", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Your team's analysis (naive vs production)**")
 seq = page.toggle("seq", "Sequential boundary (O'Brien–Fleming) for daily looks", True)
 cuped_on = page.toggle("cuped", "CUPED on a pre-period covariate", True)
 segment = page.toggle("segment", "Split new vs existing users", True)
+guard_on = page.toggle("guard", "Guardrails in the ship rule", False)
+correction = page.select("mt", "Correction for many metrics", list(mt.METHODS),
+                         format_func={"none": "none (each at alpha)", "bonferroni": "Bonferroni",
+                                      "bh": "Benjamini–Hochberg"}.get)
 
 tabs = st.tabs(["Power & duration", "Novelty effect", "Peeking", "CUPED", "SRM check",
-                "Offline metrics"])
+                "Guardrails", "Many metrics", "Offline metrics"])
 
 # ---- power and duration ---------------------------------------------------------------------
 with tabs[0]:
@@ -62,15 +84,14 @@ with tabs[0]:
     relative = mde_kind == "relative"
     mde = mde_pct / 100
     factor = 1 - rho**2 if cuped_on else 1.0
-    plan = plain = None
-    with page.guard():
-        plain = ab.plan(baseline, mde, alpha, power, relative, traffic, allocation)
-        plan = ab.plan(baseline, mde, alpha, power, relative, traffic, allocation, variance_factor=factor)
+    plain = page.guard(pw.plan, baseline, mde, alpha, power, relative, traffic, allocation)
+    plan = None if plain is None else page.guard(pw.plan, baseline, mde, alpha, power, relative, traffic,
+                                                  allocation, variance_factor=factor)
     if plan is not None:
         m1, m2, m3, m4 = st.columns(4)
-        page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, key=True)
+        page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, headline=True)
         page.metric("Total users", f"{plan.n_total:,}", container=m2)
-        page.metric("Days to run", f"{plan.days}", container=m3, key=True)
+        page.metric("Days to run", f"{plan.days}", container=m3, headline=True)
         page.metric("Per arm without CUPED", f"{plain.n_control:,}", delta=f"{plain.days} days",
                     delta_color="off", delta_arrow="off", container=m4)
         st.caption(f"Detects {plan.p_control:.2%} → {plan.p_treatment:.2%} with {power:.0%} power at "
@@ -84,7 +105,7 @@ with tabs[0]:
         for m_mult, dash in ((0.5, "dot"), (1.0, "solid"), (2.0, "dash")):
             eff = mde * m_mult
             try:
-                curve = ab.power_two_proportions(baseline, eff, n_grid / factor, alpha, relative,
+                curve = pw.power_two_proportions(baseline, eff, n_grid / factor, alpha, relative,
                                                  allocation / (1 - allocation))
             except ValueError:
                 continue
@@ -101,19 +122,17 @@ with tabs[1]:
     days = page.slider("days", "Test length (days)", 7, 56, 28, container=c1)
     stop_day = page.slider("stop_day", "Day the team reads the result and ships", 1, 56, 3, container=c1)
     steady = page.slider("steady", "Steady-state relative lift", -0.05, 0.10, 0.02, step=0.005, container=c2)
-    novelty = page.slider("novelty", "Extra launch-day lift (existing users)", 0.0, 0.5, 0.15, step=0.01,
-                          container=c2)
+    novelty = page.slider("novelty", "Extra launch-day lift (existing users; below 0 = primacy)", -0.3,
+                          0.5, 0.15, step=0.01, container=c2)
     half_life = page.slider("half_life", "Novelty half-life (days)", 0.5, 14.0, 3.0, step=0.5, container=c3)
     ret = page.slider("ret", "Daily return rate of a user", 0.05, 1.0, 0.5, step=0.05, container=c3)
     if stop_day > days:
         st.warning(f"The test only runs {days} days: reading it on day {days} instead of {stop_day}.")
         stop_day = days
-    nov = None
-    with page.guard():
-        nov = novelty_run(days=days, baseline=baseline, steady_lift=steady, novelty=novelty,
-                          half_life=half_life, existing_users=int(traffic / ret),
-                          return_rate=ret, new_per_day=max(int(traffic * 0.1), 1),
-                          allocation=allocation, seed=seed)
+    nov = page.guard(novelty_run, days=days, baseline=baseline, steady_lift=steady, novelty=novelty,
+                     half_life=half_life, existing_users=int(traffic / ret),
+                     return_rate=ret, new_per_day=max(int(traffic * 0.1), 1),
+                     allocation=allocation, seed=seed)
     if nov is not None and not np.isfinite(nov.stop_read(min(stop_day, days)).lift_hi):
         st.warning("Too few conversions by the stop day to estimate a lift: raise the traffic or "
                    "the baseline rate, or read the test later.")
@@ -123,15 +142,19 @@ with tabs[1]:
         m1, m2, m3 = st.columns(3)
         page.metric(f"Lift read on day {stop_day}", f"{early.lift:+.1%}",
                     delta=f"95% CI {early.lift_lo:+.1%} … {early.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
-                    container=m1, key=True)
+                    container=m1, headline=True)
         page.metric(f"Lift read on day {days}", f"{full.lift:+.1%}",
                     delta=f"95% CI {full.lift_lo:+.1%} … {full.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
                     container=m2)
-        page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, key=True)
+        page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, headline=True)
         overstated = early.lift - steady
         if early.significant and early.lift_lo > steady:
             st.error(f"Stopping on day {stop_day} ships a {early.lift:+.1%} 'win' whose whole CI sits "
                      f"above the {steady:+.1%} the product will deliver once the novelty wears off.")
+        elif early.lift_hi < steady:
+            st.error(f"Primacy: existing users resist the change, so the day-{stop_day} read "
+                     f"({early.lift:+.1%}, CI up to {early.lift_hi:+.1%}) sits below the {steady:+.1%} "
+                     "the product delivers once they adapt. Stopping now kills a change that works.")
         elif abs(overstated) < max(early.lift_hi - early.lift, 1e-9):
             st.success(f"The day-{stop_day} read is consistent with the steady state ({steady:+.1%}).")
         else:
@@ -173,16 +196,14 @@ with tabs[2]:
     per_look = max(int(min(traffic, 200_000) * min(allocation, 1 - allocation)), 1)
     c2.caption(f"{per_look:,} users per arm join between two checks (daily traffic × the smaller "
                "arm's share, capped at 200,000 users a day).")
-    peek = None
-    with page.guard():
-        peek = peeking_run(sims=sims, looks=looks, users_per_look=per_look, baseline=baseline,
-                           lift=peek_lift, alpha=alpha, seed=seed)
+    peek = page.guard(peeking_run, sims=sims, looks=looks, users_per_look=per_look, baseline=baseline,
+                      lift=peek_lift, alpha=alpha, seed=seed)
     if peek is not None:
         what = "false-positive rate" if peek_lift == 0 else "rejection rate (power)"
         m1, m2, m3, m4 = st.columns(4)
         page.metric(f"Peeking every day: {what}", f"{peek.naive_rate:.1%}", container=m1,
-                    key=not seq, delta=f"nominal {alpha:g}", delta_color="off", delta_arrow="off")
-        page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, key=seq)
+                    headline=not seq, delta=f"nominal {alpha:g}", delta_color="off", delta_arrow="off")
+        page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, headline=seq)
         page.metric(f"mSPRT: {what}", f"{peek.msprt_rate:.1%}", container=m3)
         page.metric(f"One read at the end: {what}", f"{peek.final_only:.1%}", container=m4)
         st.caption("mSPRT (mixture SPRT, τ = 5 % of the baseline) may be read after every user and "
@@ -225,14 +246,12 @@ with tabs[3]:
     n_arm = page.slider("n_arm", "Users per arm", 100, 10_000, 2000, step=100, container=c1)
     effect = page.slider("effect", "True effect (in standard deviations)", 0.0, 0.3, 0.05, step=0.01,
                          container=c2)
-    cup = None
-    with page.guard():
-        cup = cuped_run(n_per_arm=n_arm, rho=rho, effect=effect,
-                        reps=int(np.clip(2_000_000 // (2 * n_arm), 50, 400)), seed=seed)
+    cup = page.guard(cuped_run, n_per_arm=n_arm, rho=rho, effect=effect,
+                     reps=int(np.clip(2_000_000 // (2 * n_arm), 50, 400)), seed=seed)
     if cup is not None:
         m1, m2, m3 = st.columns(3)
         page.metric("Variance ratio (CUPED / naive), measured", f"{cup.var_ratio:.2f}", container=m1,
-                    key=cuped_on)
+                    headline=cuped_on)
         page.metric("1 − ρ² (theory)", f"{cup.theory_ratio:.2f}", container=m2)
         half_naive, half_cuped = cup.half_widths(0.05)
         page.metric("95% CI half-width naive → CUPED", f"{half_naive:.3f} → {half_cuped:.3f}", container=m3)
@@ -254,10 +273,11 @@ with tabs[4]:
                             "", container=c1)
     share = page.slider("srm_share", "Intended share of the first arm", 0.05, 0.95, 0.5, step=0.05,
                         container=c2)
-    srm = None
-    with page.guard():
+
+    def srm_check(share: float) -> tuple:
+        """The SRM test on the typed counts, else on the simulated test's; and where they came from."""
         if counts_text.strip():
-            counts = ab.parse_counts(counts_text)
+            counts = sr.parse_counts(counts_text)
             source = "your counts"
         elif nov is not None:
             tot = nov.cumulative.iloc[-1]
@@ -268,11 +288,13 @@ with tabs[4]:
         shares = [share, 1 - share] if len(counts) == 2 else None
         if shares is None:
             st.caption(f"{len(counts)} arms: checking against an equal split.")
-        srm = ab.srm_test(counts, shares)
+        return sr.srm_test(counts, shares), source
+
+    srm, source = page.guard(srm_check, share) or (None, None)
     if srm is not None:
         m1, m2 = st.columns(2)
         page.metric("SRM chi-square", f"{srm.chi2:.2f}", container=m1)
-        page.metric("SRM p-value", f"{srm.p_value:.2g}", container=m2, key=True)
+        page.metric("SRM p-value", f"{srm.p_value:.2g}", container=m2, headline=True)
         if srm.mismatch:
             st.error(f"Sample-ratio mismatch in {source} (p = {srm.p_value:.2g} < {srm.threshold:g}): "
                      "assignment or logging is broken, so no metric from this test can be trusted. "
@@ -286,23 +308,95 @@ with tabs[4]:
         fig.update_layout(barmode="group", height=300, title="Users per arm", yaxis_title="users")
         page.chart(fig)
 
-# ---- offline metrics ------------------------------------------------------------------------
+# ---- guardrails -----------------------------------------------------------------------------
 with tabs[5]:
+    c1, c2, c3 = st.columns(3)
+    ctr_lift = page.slider("ctr_lift", "True lift of the primary metric (clicks per user)", -0.05, 0.10,
+                           0.04, step=0.01, container=c1)
+    lat_ms = page.slider("lat_ms", "Latency the heavier model adds (ms, on a 200 ms page)", 0, 100, 30,
+                         container=c2)
+    lat_margin = page.slider("lat_margin", "Latency harm tolerated (% of control)", 0, 20, 5, container=c2)
+    unsub = page.slider("unsub", "True change in unsubscribes (relative)", -0.5, 1.0, 0.0, step=0.05,
+                        container=c3)
+    review = page.guard(launch_run, ctr_lift=ctr_lift, latency_ms=float(lat_ms), unsub_lift=unsub,
+                        latency_margin=lat_margin / 100, n_per_arm=50_000, seed=seed)
+    if review is not None:
+        p_read = review.primary
+        m1, m2, m3 = st.columns(3)
+        page.metric("Primary: clicks per user", f"{p_read.relative:+.1%}", container=m1,
+                    delta=p_read.status, delta_color="off", delta_arrow="off")
+        page.metric("Page latency", f"{review.guardrails[0].relative:+.1%}", container=m2,
+                    delta=review.guardrails[0].status, delta_color="off", delta_arrow="off")
+        verdict = review.ships if guard_on else review.ships_primary_only
+        page.metric("Decision", "ship" if verdict else "do not ship", container=m3, headline=True)
+        tab = review.table()
+        st.dataframe(tab.drop(columns="unit").style.format(
+            {"control": "{:.4g}", "treatment": "{:.4g}", "relative change": "{:+.1%}", "CI low (rel.)": "{:+.1%}",
+             "CI high (rel.)": "{:+.1%}", "harm tolerated": "{:.0%}"}, na_rep="(primary)"), hide_index=True)
+        broken = ", ".join(g.name for g in review.broken)
+        if not guard_on and review.ships_primary_only and review.broken:
+            st.error(f"The team ships on the primary metric alone ({p_read.relative:+.1%} clicks) and "
+                     f"breaks {broken}: a win on the dashboard, a slower or emptier product.")
+        elif guard_on and review.ships_primary_only and review.broken:
+            st.success(f"Guardrails block the launch: {broken} broke its margin although clicks won "
+                       f"{p_read.relative:+.1%}. Ship a fix (a distilled or cached model) and re-test.")
+        elif verdict:
+            st.success("Ships: the primary metric wins" + (" and no guardrail is broken." if guard_on else "."))
+        else:
+            st.info(f"No ship: the primary metric is {p_read.status}, not a win.")
+        if review.unproven:
+            st.caption("Unproven (too little power to rule out a harm beyond the margin, so the launch "
+                       "review must name them): " + ", ".join(g.name for g in review.unproven) + ".")
+
+# ---- many metrics ---------------------------------------------------------------------------
+with tabs[6]:
+    c1, c2 = st.columns(2)
+    n_metrics = page.slider("n_metrics", "Metrics (or variants) read per experiment", 1, 100, 20, container=c1)
+    n_true = page.slider("n_true", "Of which really moved", 0, 100, 2, container=c1)
+    eff_z = page.slider("eff_z", "Size of a real effect (in standard errors)", 0.5, 6.0, 3.0, step=0.5,
+                        container=c2)
+    many = page.guard(many_metrics_run, metrics=n_metrics, true_effects=n_true, effect_z=eff_z, reps=2000,
+                      alpha=alpha, seed=seed)
+    if many is not None:
+        s_sel = many.summary[correction]
+        m1, m2, m3 = st.columns(3)
+        page.metric("False wins per experiment", f"{s_sel['false_wins']:.2f}", container=m1, headline=True)
+        page.metric("Experiments with at least one false win", f"{s_sel['fwer']:.0%}", container=m2)
+        page.metric("Real effects found (power)",
+                    "n/a" if n_true == 0 else f"{s_sel['power']:.0%}", container=m3)
+        names = {"none": "none", "bonferroni": "Bonferroni", "bh": "Benjamini–Hochberg"}
+        side = [{"correction": names[m], "false wins / experiment": v["false_wins"],
+                 "P(≥ 1 false win)": v["fwer"], "false discovery rate": v["fdr"],
+                 "power": v["power"]} for m, v in many.summary.items()]
+        st.dataframe(side, hide_index=True)
+        if correction == "none" and s_sel["false_wins"] >= 0.2:
+            st.error(f"Reading {n_metrics} metrics each at alpha = {alpha:g}: {s_sel['fwer']:.0%} of "
+                     f"experiments show at least one 'significant' metric that did not move "
+                     f"({s_sel['false_wins']:.2f} on average). Pick the one that moved and you ship noise.")
+        elif correction != "none":
+            st.success(f"{names[correction]}: {s_sel['false_wins']:.2f} false wins per experiment "
+                       f"(false discovery rate {s_sel['fdr']:.1%}), power {s_sel['power']:.0%}."
+                       if n_true else f"{names[correction]}: {s_sel['false_wins']:.2f} false wins per experiment.")
+        st.caption(f"{many.p.shape[0]:,} simulated experiments with independent metrics. Bonferroni "
+                   "holds the chance of any false win at alpha; Benjamini–Hochberg holds the share "
+                   "of false wins among the wins at alpha and keeps more power. Better still: one "
+                   "primary metric chosen before the test, the rest as guardrails or diagnostics.")
+
+# ---- offline metrics ------------------------------------------------------------------------
+with tabs[7]:
     c1, c2, c3 = st.columns(3)
     k_cut = page.slider("k", "Cut-off k", 1, 50, 10, container=c1)
     shown = page.slider("shown", "Slots the old system showed per user", 1, 50, 10, container=c2)
     pop = page.slider("pop", "How much the old ranking leaned on popularity", 0.0, 5.0, 2.0, step=0.5,
                       container=c3)
-    table = None
-    with page.guard():
-        table = offline_table(k_cut, shown, pop, seed)
+    table = page.guard(offline_table, k_cut, shown, pop, seed)
     if table is not None:
         ndcg = table.pivot(index="model", columns="evaluated on", values="NDCG@k")
         off_col, on_col = "offline (logged clicks)", "online (true preferences)"
         off_best, on_best = ndcg[off_col].idxmax(), ndcg[on_col].idxmax()
         m1, m2 = st.columns(2)
         page.metric("Offline winner (NDCG@k on logs)", off_best, container=m1)
-        page.metric("Winner on true preferences", on_best, container=m2, key=True)
+        page.metric("Winner on true preferences", on_best, container=m2, headline=True)
         fig = go.Figure()
         for col in (off_col, on_col):
             fig.add_bar(x=ndcg.index, y=ndcg[col], name=col)
@@ -337,8 +431,9 @@ if plan is not None:
                     rf"\text{{traffic}} \rceil = {plan.days}")
 formulas.append(r"\text{lift}(t) = \text{steady} + \text{novelty}\cdot 2^{-t/h}"
                 rf" = {steady:+.3f} + {novelty:.2f}\cdot 2^{{-t/{half_life:g}}}")
-formulas.append(r"\alpha(t) = 2 - 2\,\Phi\!\left(z_{1-\alpha/2}/\sqrt{t}\right)\quad"
-                r"\text{(Lan–DeMets O'Brien–Fleming spending)}")
+formulas.append(r"\alpha_{\text{side}}(t) = 2 - 2\,\Phi\!\left(z_{1-\alpha/4}/\sqrt{t}\right),\quad"
+                r"\alpha(t) = 2\,\alpha_{\text{side}}(t)\quad"
+                r"\text{(Lan–DeMets O'Brien–Fleming, }\alpha/2\text{ per side as gsDesign/rpact)}")
 if peek is not None:
     formulas.append(rf"c_1 = {peek.bounds[0]:.2f},\ c_{{{looks}}} = {peek.bounds[-1]:.2f}\ \text{{vs}}\ "
                     rf"z_{{1-\alpha/2}} = {peek.z_crit:.2f}")
@@ -348,6 +443,9 @@ formulas.append(r"\Lambda_n = \sqrt{\frac{\sigma_n^2}{\sigma_n^2+\tau^2}}\,"
 formulas.append(r"Y^{\text{cuped}} = Y - \theta (X - \bar X),\quad \theta = \frac{\mathrm{cov}(X, Y)}"
                 rf"{{\mathrm{{var}}(X)}},\quad \frac{{\mathrm{{var}}(Y^{{\text{{cuped}}}})}}{{\mathrm{{var}}(Y)}}"
                 rf" = 1-\rho^2 = {1 - rho**2:.2f}")
+if many is not None:
+    formulas.append(rf"\text{{Bonferroni: }} p_i \le \alpha/m = {alpha / n_metrics:.4f};\quad"
+                    r"\text{BH: reject } p_{(1)}, \dots, p_{(k)},\ k = \max\{i : p_{(i)} \le i\,\alpha/m\}")
 if srm is not None:
     formulas.append(rf"\chi^2 = \sum_i \frac{{(O_i - E_i)^2}}{{E_i}} = {srm.chi2:.2f},\ "
                     rf"p = {srm.p_value:.2g}")
@@ -358,6 +456,5 @@ page.math(formulas, notes="Two-sided two-proportion z-test with unpooled varianc
                           "on the difference divided by p_c; the novelty simulation draws each "
                           "user-day independently, so its CIs ignore within-user correlation (a "
                           "real analysis would use the user as the unit, e.g. the delta method).")
-page.board({"ab_assign": ["Users per arm (control)", "Days to run"],
-            "experiment_analysis": [f"Lift read on day {stop_day}", "Steady-state truth", "SRM p-value"]})
+page.board({"ab_assign": ["Days to run"], "experiment_analysis": [f"Lift read on day {stop_day}", "Steady-state truth"]})
 page.finish()

@@ -6,12 +6,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
 from playground.rag import chunking as ch
 from playground.rag import corpus as rc
 from playground.rag import requirements as rq
-from playground.rag import retrieval as rt
+from playground.rag import retrieval_eval as rev
+from scenarios.l08 import PRESETS
 
 DOCS = ("module:json", "module:subprocess", "module:shutil", "topic:formatstrings", "module:functools",
         "topic:specialnames", "module:datetime")
@@ -23,25 +25,24 @@ def code(text: str) -> str:
     return text.replace("`", "'")
 
 
-@st.cache_data(show_spinner="Re-chunking the labelled documents and scoring 167 queries with BM25…",
-               max_entries=32)
+@cached("Re-chunking the labelled documents and scoring 167 queries with BM25…")
 def chunk_eval(strategy: str, size: int, overlap: int, k: int) -> ch.ChunkingEval:
     return ch.evaluate_chunking(rc.load_documents(), rc.load_passages(), rc.load_queries(),
                                 strategy, size, overlap, k=k)
 
 
-@st.cache_data(show_spinner="Running both designs on the labelled queries…", max_entries=4)
+@cached("Running both designs on the labelled queries…")
 def side_by_side(k: int) -> pd.DataFrame:
     """Recall@k per query of dense only ("naive") and hybrid + rerank ("full"), default settings."""
     index, queries = load_index(), rc.load_queries()
-    naive = pd.DataFrame(rt.evaluate(index, queries, "dense", recall_k=k))
-    full = pd.DataFrame(rt.evaluate(index, queries, "rerank", recall_k=k))
+    naive = pd.DataFrame(rev.evaluate(index, queries, "dense", recall_k=k))
+    full = pd.DataFrame(rev.evaluate(index, queries, "rerank", recall_k=k))
     return pd.DataFrame({"query_id": naive["query_id"], "type": naive["type"],
                          "text": [q.text for q in queries], "naive": naive[f"recall@{k}"],
                          "full": full[f"recall@{k}"]})
 
 
-page = LessonPage("l08")
+page = LessonPage("l08", presets=PRESETS)
 seed = page.seed()
 tabs = st.tabs(["1 · Requirements → design", "2 · Chunking on a real document",
                 "3 · Just a vector DB vs the full pipeline"])
@@ -69,16 +70,14 @@ with tabs[0]:
                           overlap_tokens=req_overlap, updates_per_day=updates / 100,
                           freshness_hours=fresh, qps=qps, latency_ms=latency, cost_budget=budget,
                           dtype=dtype, embed_workers=workers, identifiers=idents)
-    sizing = None
-    with page.guard():
-        sizing = rq.size(req)
+    sizing = page.guard(rq.size, req)
     if sizing is not None:
         m = st.columns(5)
-        page.metric("Chunks", f"{sizing.n_chunks:,}", container=m[0], key=True)
-        page.metric("Index RAM (vectors + text)", f"{sizing.index_gb:,.1f} GB", container=m[1], key=True)
+        page.metric("Chunks", f"{sizing.n_chunks:,}", container=m[0], headline=True)
+        page.metric("Index RAM (vectors + text)", f"{sizing.index_gb:,.1f} GB", container=m[1], headline=True)
         page.metric("Full re-index", f"{sizing.reindex_hours:,.1f} h", container=m[2])
         page.metric("Embedding the corpus once", f"${sizing.embed_cost_full:,.0f}", container=m[3])
-        page.metric("Monthly cost", f"${sizing.monthly_total:,.0f}", container=m[4], key=True,
+        page.metric("Monthly cost", f"${sizing.monthly_total:,.0f}", container=m[4], headline=True,
                     delta=f"{sizing.monthly_total - budget:+,.0f} vs budget", delta_color="inverse")
         for warning in sizing.warnings:
             st.warning(warning)
@@ -106,16 +105,14 @@ with tabs[1]:
     overlap = page.slider("overlap", "Overlap (words)", 0, 100, 20, step=5, container=c4)
     eval_k = page.select_slider("eval_k", "Chunks retrieved per query (k)", [1, 3, 5, 10, 20], 5, container=c4)
     document = next(d for d in rc.load_documents() if d.id == doc_id)
-    result = base = None
-    with page.guard():
-        chunks = ch.chunk(document.text, strategy, size, overlap)
-        result = chunk_eval(strategy, size, overlap, eval_k)
-        base = chunk_eval("paragraph", 160, 0, eval_k)
+    chunks = page.guard(ch.chunk, document.text, strategy, size, overlap)
+    result = None if chunks is None else page.guard(chunk_eval, strategy, size, overlap, eval_k)
+    base = None if result is None else page.guard(chunk_eval, "paragraph", 160, 0, eval_k)
     if result is not None:
         words = np.array([c.words for c in chunks])
         m = st.columns(4)
         page.metric(f"Chunks of {doc_id}", f"{len(chunks):,}", container=m[0])
-        page.metric(f"Recall@{eval_k} on the labelled set", f"{result.recall:.3f}", container=m[1], key=True,
+        page.metric(f"Recall@{eval_k} on the labelled set", f"{result.recall:.3f}", container=m[1], headline=True,
                     delta=f"{result.recall - base.recall:+.3f} vs shipped passages")
         page.metric("Chunks in the labelled documents", f"{result.n_chunks:,}", container=m[2])
         page.metric(f"Words in the prompt at k = {eval_k}", f"{result.context_words:,.0f}", container=m[3])
@@ -153,8 +150,8 @@ with tabs[2]:
     table = side_by_side(5)
     failing = table[table["naive"] == 0]
     m = st.columns(3)
-    page.metric("Recall@5 · vector DB only", f"{table['naive'].mean():.3f}", container=m[0], key=True)
-    page.metric("Recall@5 · full pipeline", f"{table['full'].mean():.3f}", container=m[1], key=True)
+    page.metric("Recall@5 · vector DB only", f"{table['naive'].mean():.3f}", container=m[0], headline=True)
+    page.metric("Recall@5 · full pipeline", f"{table['full'].mean():.3f}", container=m[1], headline=True)
     page.metric("Vector-DB misses the pipeline recovers", f"{(failing['full'] > 0).sum()} / {len(failing)}",
                 container=m[2])
     per_type = table.groupby("type")[["naive", "full"]].mean().reindex(list(rc.QUERY_TYPES))

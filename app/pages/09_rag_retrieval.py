@@ -5,11 +5,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
 from playground.rag import corpus as rc
-from playground.rag import retrieval as rt
+from playground.rag import ir_metrics as ir
+from playground.rag import retrieval_eval as rev
+from playground.rag import retrievers as rv
 from playground.scenario import escape_md
+from scenarios.l09 import PRESETS
 
 MARKS = {2: "✅", 1: "☑️", 0: "❌"}
 
@@ -19,21 +23,13 @@ def code(text: str) -> str:
     return text.replace("`", "'")
 
 
-@st.cache_data(show_spinner="Scoring the labelled queries…", max_entries=64)
+@cached("Scoring the labelled queries…")
 def run_eval(method: str, recall_k: int, params: tuple) -> pd.DataFrame:
-    rows = rt.evaluate(load_index(), rc.load_queries(), method, recall_k=recall_k, **dict(params))
+    rows = rev.evaluate(load_index(), rc.load_queries(), method, recall_k=recall_k, **dict(params))
     return pd.DataFrame(rows)
 
 
-def bootstrap_ci(a: np.ndarray, b: np.ndarray, seed: int, n: int = 2000) -> tuple[float, float]:
-    """95 % paired-bootstrap interval of mean(a - b) over queries."""
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(a), size=(n, len(a)))
-    diffs = (a - b)[idx].mean(axis=1)
-    return float(np.percentile(diffs, 2.5)), float(np.percentile(diffs, 97.5))
-
-
-page = LessonPage("l09")
+page = LessonPage("l09", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**BM25**")
 k1 = page.slider("k1", "k1 (term-frequency saturation)", 0.1, 3.0, 1.2, step=0.1)
@@ -55,18 +51,18 @@ st.caption(
 
 index = load_index()
 queries = rc.load_queries()
-evals = {m: run_eval(m, recall_k, tuple(sorted(rt.relevant_params(m, params).items()))) for m in rt.METHODS}
+evals = {m: run_eval(m, recall_k, tuple(sorted(rv.relevant_params(m, params).items()))) for m in rv.METHODS}
 rk = f"recall@{recall_k}"
-summary = {m: df.groupby("type")[["ndcg@10", "mrr@10", rk]].mean() for m, df in evals.items()}
-overall = pd.DataFrame({rt.METHOD_LABELS[m]: df[["ndcg@10", "mrr@10", rk]].mean()
-                        for m, df in evals.items()}).T
-overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in rt.METHODS]
+metrics = ["ndcg@10", "mrr@10", rk]
+stats = {m: rev.summarise(df.to_dict("records")) for m, df in evals.items()}
+overall = pd.DataFrame({rv.METHOD_LABELS[m]: {c: s["all"][c] for c in metrics} for m, s in stats.items()}).T
+overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in rv.METHODS]
 best = overall["ndcg@10"].idxmax()
 
 cols = st.columns(5)
-for col, m in zip(cols, rt.METHODS):
-    page.metric(f"nDCG@10 · {rt.METHOD_LABELS[m]}", f"{overall.loc[rt.METHOD_LABELS[m], 'ndcg@10']:.3f}",
-                container=col, key=m in ("dense", "rerank"))
+for col, m in zip(cols, rv.METHODS):
+    page.metric(f"nDCG@10 · {rv.METHOD_LABELS[m]}", f"{overall.loc[rv.METHOD_LABELS[m], 'ndcg@10']:.3f}",
+                container=col, headline=m in ("dense", "rerank"))
 st.dataframe(overall.style.format("{:.3f}").format("{:.1f}", subset=["median ms / query"]), width="stretch")
 st.caption(f"Best overall nDCG@10: **{best}**. Means over {len(queries)} queries; "
            f"MRR@10 and {rk} use any grade ≥ 1 as relevant, nDCG uses the grades (2, 1). Latency: "
@@ -75,9 +71,9 @@ st.caption(f"Best overall nDCG@10: **{best}**. Means over {len(queries)} queries
 
 fig = go.Figure()
 types = list(rc.QUERY_TYPES)
-for m in rt.METHODS:
-    fig.add_bar(name=rt.METHOD_LABELS[m], x=[rc.TYPE_LABELS[t] for t in types],
-                y=[summary[m].loc[t, "ndcg@10"] for t in types])
+for m in rv.METHODS:
+    fig.add_bar(name=rv.METHOD_LABELS[m], x=[rc.TYPE_LABELS[t] for t in types],
+                y=[stats[m][t]["ndcg@10"] for t in types])
 fig.update_layout(barmode="group", title="nDCG@10 per query type", yaxis_title="nDCG@10",
                   yaxis_range=[0, 1], legend_orientation="h")
 page.chart(fig)
@@ -87,9 +83,9 @@ def verdict(group: str, a: str, b_: str) -> str:
     da, db = evals[a], evals[b_]
     sel = da["type"] == group if group != "all" else np.ones(len(da), bool)
     x, y = da.loc[sel, "ndcg@10"].to_numpy(), db.loc[sel, "ndcg@10"].to_numpy()
-    lo, hi = bootstrap_ci(x, y, seed)
-    page.record(f"{rt.METHOD_LABELS[a]} − {rt.METHOD_LABELS[b_]} ({group})", f"{x.mean() - y.mean():+.3f}")
-    return (f"- **{rt.METHOD_LABELS[a]} vs {rt.METHOD_LABELS[b_]}** on {rc.TYPE_LABELS.get(group, 'all queries')}: "
+    lo, hi = ir.paired_bootstrap_ci(x, y, seed)
+    page.record(f"{rv.METHOD_LABELS[a]} − {rv.METHOD_LABELS[b_]} ({group})", f"{x.mean() - y.mean():+.3f}")
+    return (f"- **{rv.METHOD_LABELS[a]} vs {rv.METHOD_LABELS[b_]}** on {rc.TYPE_LABELS.get(group, 'all queries')}: "
             f"{x.mean():.3f} vs {y.mean():.3f} (difference {x.mean() - y.mean():+.3f}, 95 % bootstrap "
             f"interval {lo:+.3f} to {hi:+.3f})")
 
@@ -109,11 +105,11 @@ picked = page.select("explore_q", "Query", labels, container=st)
 query = candidates[labels.index(picked)] if picked in labels else candidates[0]
 st.caption("Relevance marks: ✅ answers the query (grade 2) · ☑️ related (grade 1) · ❌ not labelled relevant. "
            "Labelled answers: " + ", ".join(f"`{code(pid)}` ({g})" for pid, g in query.relevant.items()))
-columns = st.columns(len(rt.METHODS))
-for col, m in zip(columns, rt.METHODS):
+columns = st.columns(len(rv.METHODS))
+for col, m in zip(columns, rv.METHODS):
     hits = index.search(m, query.text, 5, **params)
     row = evals[m].set_index("query_id").loc[query.id]
-    col.markdown(f"**{rt.METHOD_LABELS[m]}**  \nnDCG@10 {row['ndcg@10']:.2f}")
+    col.markdown(f"**{rv.METHOD_LABELS[m]}**  \nnDCG@10 {row['ndcg@10']:.2f}")
     col.markdown("\n".join(f"{i}. {MARKS[query.relevant.get(h.passage_id, 0)]} `{code(h.passage_id)}`"
                            for i, h in enumerate(hits, 1)))
 
@@ -121,19 +117,18 @@ for col, m in zip(columns, rt.METHODS):
 st.subheader("Search the corpus live")
 c1, c2, c3 = st.columns([3, 1.4, 0.8])
 text = page.text("query", "Your query", "CalledProcessError", container=c1)
-live_method = page.select("live_method", "Method", list(rt.METHODS), container=c2,
-                          format_func=lambda m: rt.METHOD_LABELS[m])
+live_method = page.select("live_method", "Method", list(rv.METHODS), container=c2,
+                          format_func=lambda m: rv.METHOD_LABELS[m])
 k = page.number("k", "Results", 1, 50, 5, step=1, container=c3)
 if not text.strip():
     st.warning("Type a query (an identifier like `lru_cache`, or a question in your own words).")
 else:
-    with page.guard():
-        hits = index.search(live_method, text, int(k), **params)
-        for rank, h in enumerate(hits, 1):
-            p = index.by_id[h.passage_id]
-            with st.container(border=True):
-                st.markdown(f"**{rank}. `{code(p.title)}`** · score {h.score:.3f} · {escape_md(p.source)}")
-                st.text(p.text[:400] + ("…" if len(p.text) > 400 else ""))
+    hits = page.guard(index.search, live_method, text, int(k), **params)
+    for rank, h in enumerate(hits or (), 1):
+        p = index.by_id[h.passage_id]
+        with st.container(border=True):
+            st.markdown(f"**{rank}. `{code(p.title)}`** · score {h.score:.3f} · {escape_md(p.source)}")
+            st.text(p.text[:400] + ("…" if len(p.text) > 400 else ""))
 
 page.math([
     rf"\mathrm{{BM25}}(d,q)=\sum_{{t\in q}}\mathrm{{idf}}(t)\,\frac{{f_{{t,d}}\,({k1:.2f}+1)}}"

@@ -5,22 +5,24 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
 from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import generation as gen
 from playground.rag import llm_serving as ls
-from playground.rag import retrieval as rt
+from playground.rag import retrievers as rv
 from playground.rag import semantic_cache as sc
 from playground.scenario import escape_md
+from scenarios.l10 import PRESETS
 
 GIB, MIB = ls.GIB, ls.MIB
 THRESHOLDS = np.round(np.arange(0.30, 1.0001, 0.01), 2)
 OFF_TOPIC = "Who won the football world cup in 2014?"
 
 
-@st.cache_resource(show_spinner="Embedding the labelled queries…")
+@cached("Embedding the labelled queries…")
 def query_sims() -> tuple[list[str], np.ndarray, np.ndarray, list[int]]:
     queries = rc.load_queries()
     texts = [q.text for q in queries]
@@ -29,14 +31,14 @@ def query_sims() -> tuple[list[str], np.ndarray, np.ndarray, list[int]]:
     return texts, sims, sc.equivalence(texts, pair_ids), sc.intents(pair_ids)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def cache_sweep(n_requests: int, zipf_s: float, seed: int) -> tuple[list, sc.CacheResult, np.ndarray]:
     texts, sims, same, groups = query_sims()
     stream = sc.traffic(groups, n_requests, zipf_s, seed)
     return sc.sweep(stream, sims, same, THRESHOLDS), sc.exact_match(stream, texts), stream
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached()
 def chunk_lengths(question: str, k: int) -> tuple[list[str], list[int]]:
     index = load_index()
     hits = index.search("rrf", question, k)
@@ -45,7 +47,7 @@ def chunk_lengths(question: str, k: int) -> tuple[list[str], list[int]]:
     return [h.passage_id for h in hits], ls.token_lengths(chunks)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached()
 def grounded(question: str, method: str, k: int, gate: float, model_path: str = "") -> gen.GroundedAnswer:
     """Retrieve and answer (extractive, or with the local model when a path is given)."""
     index = load_index()
@@ -55,7 +57,7 @@ def grounded(question: str, method: str, k: int, gate: float, model_path: str = 
     return gen.extractive_answer(question, context, embeddings.encode, gate)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached()
 def question_tokens(question: str) -> int:
     return ls.token_lengths([question])[0]
 
@@ -83,7 +85,7 @@ def sci(x: float) -> str:
     return rf"{x / 10**exp:.2f} \times 10^{{{exp}}}"
 
 
-page = LessonPage("l10")
+page = LessonPage("l10", presets=PRESETS)
 seed = page.seed()
 
 # ---- 1. serving calculator ---------------------------------------------------------------------
@@ -118,15 +120,17 @@ mfu = page.slider("mfu", "Compute utilisation (MFU)", 0.1, 1.0, 0.5, step=0.05)
 mbu = page.slider("mbu", "Bandwidth utilisation (MBU)", 0.1, 1.0, 0.8, step=0.05)
 
 st.header("1 · Serving calculator")
-plan = model = None
-with page.guard():
+
+
+def plans() -> tuple:
+    """The model, its serving plan at the chosen batch, and the batch-of-one plan."""
     model = ls.make_model(**custom) if model_name == "Custom" else ls.MODELS[model_name]
-    plan = ls.serving_plan(model, gpu, precision=precision, kv_precision=kv_precision, prompt_tokens=prompt,
-                           output_tokens=output, batch=batch, n_gpus=n_gpus, price_per_gpu_hour=price,
-                           mfu=mfu, mbu=mbu)
-    naive = ls.serving_plan(model, gpu, precision=precision, kv_precision=kv_precision, prompt_tokens=prompt,
-                            output_tokens=output, batch=1, n_gpus=n_gpus, price_per_gpu_hour=price,
-                            mfu=mfu, mbu=mbu)
+    return model, *(ls.serving_plan(model, gpu, precision=precision, kv_precision=kv_precision, prompt_tokens=prompt,
+                                    output_tokens=output, batch=b, n_gpus=n_gpus, price_per_gpu_hour=price,
+                                    mfu=mfu, mbu=mbu) for b in (batch, 1))
+
+
+model, plan, naive = page.guard(plans) or (None, None, None)
 if plan is not None:
     st.caption(f"{model.name}: {model.params / 1e9:.2f} B parameters, {model.layers} layers, hidden "
                f"{model.hidden}, {model.heads} query heads, {model.kv_heads} KV heads (head dim "
@@ -145,18 +149,18 @@ if plan is not None:
         st.warning(f"{prompt:,} + {output:,} tokens exceed {model.name}'s {model.max_context:,}-token context window.")
     c = st.columns(4)
     page.metric("Weights", gib(plan.weight_bytes), container=c[0])
-    page.metric("KV cache per token", f"{plan.kv_bytes_per_token / MIB:,.3f} MiB", container=c[1], key=True)
+    page.metric("KV cache per token", f"{plan.kv_bytes_per_token / MIB:,.3f} MiB", container=c[1], headline=True)
     page.metric("KV cache per request", gib(plan.kv_bytes_per_request), container=c[2])
     page.metric("KV cache at batch", gib(plan.kv_bytes_batch), container=c[3])
     c = st.columns(4)
-    page.metric("Max concurrent requests", f"{plan.max_concurrent:,}", container=c[0], key=True)
+    page.metric("Max concurrent requests", f"{plan.max_concurrent:,}", container=c[0], headline=True)
     page.metric("Prefill (time to first token)", seconds(plan.prefill_s), container=c[1])
     page.metric("Decode per token", seconds(plan.step.seconds), container=c[2],
                 help=f"{plan.step.bound}-bound at this batch")
-    page.metric("Tokens/s (all users)", f"{plan.tokens_per_s:,.0f}", container=c[3], key=True)
+    page.metric("Tokens/s (all users)", f"{plan.tokens_per_s:,.0f}", container=c[3], headline=True)
     c = st.columns(4)
     page.metric("Request latency", seconds(plan.request_s), container=c[0])
-    page.metric("Cost per 1k requests", f"${plan.cost_per_1k:,.3f}", container=c[1], key=True,
+    page.metric("Cost per 1k requests", f"${plan.cost_per_1k:,.3f}", container=c[1], headline=True,
                 delta=f"batch 1: ${naive.cost_per_1k:,.3f}", delta_color="off")
     st.markdown(f"Decode is **{plan.step.bound}-bound** at batch {batch}: each step reads "
                 f"{gib(plan.step.bytes_read)} ({seconds(plan.step.memory_s)} at {mbu:.0%} of "
@@ -203,12 +207,18 @@ budget_q = page.text("budget_q", "Question", "How do I copy a directory tree int
                      container=cols[3])
 index = load_index()
 if plan is not None and budget_q.strip():
-    with page.guard():
-        ids, lengths = chunk_lengths(budget_q, 50)
+
+    def prompt_fit() -> tuple:
+        """Token lengths of the top 50 chunks, the question's tokens, and how many chunks fit."""
+        _, lengths = chunk_lengths(budget_q, 50)
         q_tokens = question_tokens(budget_q)
-        budget = ls.prompt_budget(model.max_context, sys_tokens, q_tokens, answer_tokens, lengths, overhead)
+        return lengths, q_tokens, ls.prompt_budget(model.max_context, sys_tokens, q_tokens, answer_tokens,
+                                                   lengths, overhead)
+
+    lengths, q_tokens, budget = page.guard(prompt_fit) or (None, None, None)
+    if budget is not None:
         c = st.columns(3)
-        page.metric("Chunks that fit", f"{budget.n_fit} of {len(lengths)}", container=c[0], key=True)
+        page.metric("Chunks that fit", f"{budget.n_fit} of {len(lengths)}", container=c[0], headline=True)
         page.metric("Tokens left for chunks", f"{max(budget.available, 0):,}", container=c[1])
         page.metric("Median chunk", f"{int(np.median(lengths))} tokens", container=c[2])
         if budget.available <= 0:
@@ -245,9 +255,9 @@ costs = [sc.cost_per_1k(r, llm_cost, wrong_cost) for r in results]
 no_cache = 1000 * llm_cost
 best = int(np.argmin(costs))
 c = st.columns(4)
-page.metric("Hit rate", f"{at.hit_rate:.1%}", container=c[0], key=True, delta=f"exact match: {exact.hit_rate:.1%}",
+page.metric("Hit rate", f"{at.hit_rate:.1%}", container=c[0], headline=True, delta=f"exact match: {exact.hit_rate:.1%}",
             delta_color="off")
-page.metric("Wrong answers per 1k", f"{1000 * at.wrong_rate:,.1f}", container=c[1], key=True)
+page.metric("Wrong answers per 1k", f"{1000 * at.wrong_rate:,.1f}", container=c[1], headline=True)
 page.metric("Cost per 1k with the cache", f"${sc.cost_per_1k(at, llm_cost, wrong_cost):,.3f}", container=c[2],
             delta=f"no cache: ${no_cache:,.3f}", delta_color="off")
 page.metric("Cheapest threshold", f"{THRESHOLDS[best]:.2f}", container=c[3])
@@ -295,8 +305,8 @@ st.header("4 · Grounded answer with citations")
 cols = st.columns([3, 1, 1, 1])
 question = page.text("question", "Question", "How do I copy a directory tree into a folder that already exists?",
                      container=cols[0])
-method = page.select("ans_method", "Retrieval", list(rt.METHODS), "rrf", container=cols[1],
-                     format_func=lambda m: rt.METHOD_LABELS[m])
+method = page.select("ans_method", "Retrieval", list(rv.METHODS), "rrf", container=cols[1],
+                     format_func=lambda m: rv.METHOD_LABELS[m])
 k = page.slider("ans_k", "Passages", 1, 10, 3, container=cols[2])
 evidence_t = page.slider("evidence", "Evidence threshold", 0.0, 1.0, 0.45, step=0.01, container=cols[3])
 naive_gen = page.toggle("naive", "Naive: answer even without evidence", False,
@@ -307,14 +317,18 @@ gate = -1.0 if naive_gen else evidence_t
 if not question.strip():
     st.warning("Type a question to get a grounded answer.")
 else:
-    with page.guard():
+
+    def answer_question():
+        """The grounded answer, from the local model when a folder is given."""
         if model_path.strip():
             gen.check_generator_path(model_path)
             with st.spinner("Generating with the local model…"):
-                answer = grounded(question, method, k, gate, model_path.strip())
-        else:
-            answer = grounded(question, method, k, gate)
-        page.metric("Best evidence (cosine)", f"{answer.best_score:.2f}", key=True)
+                return grounded(question, method, k, gate, model_path.strip())
+        return grounded(question, method, k, gate)
+
+    answer = page.guard(answer_question)
+    if answer is not None:
+        page.metric("Best evidence (cosine)", f"{answer.best_score:.2f}", headline=True)
         if answer.refused:
             st.warning(escape_md(answer.text))
         else:
@@ -323,8 +337,8 @@ else:
                                   for n, pid, title in answer.citations) or "_(no citation marks in the answer)_")
         st.dataframe(pd.DataFrame([{"passage": e.passage_id, "sentence": e.sentence, "cosine": round(e.score, 3)}
                                    for e in answer.evidence[:6]]), hide_index=True)
-    with page.guard():
-        probe = grounded(OFF_TOPIC, method, k, gate)
+    probe = page.guard(grounded, OFF_TOPIC, method, k, gate)
+    if probe is not None:
         verdict = "refuses" if probe.refused else f"answers anyway: “{probe.sentences[0]}”"
         st.info(f"Off-topic probe “{OFF_TOPIC}”: best evidence {probe.best_score:.2f}; "
                 f"{'the naive generator' if naive_gen else 'the production generator'} {escape_md(verdict)}")

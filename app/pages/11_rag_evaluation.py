@@ -1,32 +1,35 @@
 """Lesson 11: RAG evaluation — retrieval and generation measured separately; fluency vs faithfulness;
 judge agreement."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
 from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import evaluation as ev
-from playground.rag import retrieval as rt
+from playground.rag import retrievers as rv
 from playground.scenario import escape_md
+from scenarios.l11 import PRESETS
 
-MEMO_FILE = rc.CACHE / "l11-sentence-embeddings.npz"
 SHORT = {label: kind for kind, (label, _) in ev.KINDS.items()}  # compact axis labels
 N_QUERIES = len(rc.load_queries())
 
 
-@st.cache_resource(show_spinner="Fitting the corpus bigram model…")
+@cached("Fitting the corpus bigram model…")
 def scorers() -> tuple[ev.MemoEncoder, ev.FluencyScale]:
     passages = rc.load_passages()
-    return ev.MemoEncoder(embeddings.encode, path=MEMO_FILE), ev.fluency_scale([p.text for p in passages])
+    return ev.MemoEncoder(partial(embeddings.embed, persist=True)), ev.fluency_scale([p.text for p in passages])
 
 
-@st.cache_data(show_spinner="Retrieving, building candidate answers and scoring them…", max_entries=32)
+@cached("Retrieving, building candidate answers and scoring them…")
 def run(method: str, k: int, n: int, seed: int, emb_t: float, ovl_t: float) -> list[ev.QueryEval]:
     index = load_index()
     encode, fluency = scorers()
@@ -34,16 +37,15 @@ def run(method: str, k: int, n: int, seed: int, emb_t: float, ovl_t: float) -> l
     index.encode_queries([q.text for q in queries])
     evals = ev.evaluate_queries(queries, lambda text, kk: [h.passage_id for h in index.search(method, text, kk)],
                                 index.by_id, rc.load_passages(), encode, fluency, k, emb_t, ovl_t, seed)
-    encode.save()
     return evals
 
 
-page = LessonPage("l11")
+page = LessonPage("l11", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Retrieval**")
-method = page.select("method", "Retriever", list(rt.METHODS), "rrf", format_func=lambda m: rt.METHOD_LABELS[m])
+method = page.select("method", "Retriever", list(rv.METHODS), "rrf", format_func=lambda m: rv.METHOD_LABELS[m])
 k = page.slider("k", "Context passages (k)", 1, 10, 5)
-n = page.slider("n", "Labelled queries evaluated", 8, N_QUERIES, 16, costly=True,
+n = page.slider("n", "Labelled queries evaluated", 8, N_QUERIES, 16,
                 help="Stratified by query type; more queries embed more sentences (about 25 per query).")
 st.sidebar.markdown("**Judges**")
 emb_t = page.slider("emb_t", "Embedding support threshold τₑ", 0.3, 0.95, 0.7, step=0.05)
@@ -62,14 +64,14 @@ per_query = pd.DataFrame([{"query": e.query_id, "type": rc.TYPE_LABELS.get(e.typ
 # ---- 1. retrieval -------------------------------------------------------------------------------
 st.header("1 · Retrieval: is the right context there?")
 c = st.columns(3)
-page.metric(f"Context precision@{k}", f"{per_query['context precision'].mean():.2f}", container=c[0], key=True)
-page.metric(f"Context recall@{k}", f"{per_query['context recall'].mean():.2f}", container=c[1], key=True)
+page.metric(f"Context precision@{k}", f"{per_query['context precision'].mean():.2f}", container=c[0], headline=True)
+page.metric(f"Context recall@{k}", f"{per_query['context recall'].mean():.2f}", container=c[1], headline=True)
 page.metric("Queries evaluated", f"{len(evals)}", container=c[2])
 by_type = per_query.groupby("type")[["context precision", "context recall"]].mean().reset_index()
 fig = go.Figure()
 for col in ("context precision", "context recall"):
     fig.add_bar(x=by_type["type"], y=by_type[col], name=col)
-fig.update_layout(title=f"{rt.METHOD_LABELS[method]}, top {k}: retrieval quality by query type", yaxis_range=[0, 1],
+fig.update_layout(title=f"{rv.METHOD_LABELS[method]}, top {k}: retrieval quality by query type", yaxis_range=[0, 1],
                   height=320)
 page.chart(fig)
 with st.expander("Per query"):
@@ -88,8 +90,8 @@ kinds = answers.groupby("label", sort=False)[["faithfulness_emb", "faithfulness_
 unrelated = answers[answers.kind == "unrelated"]
 grounded = answers[answers.kind == "grounded"]
 c = st.columns(4)
-page.metric("Fluency · unrelated answers", f"{unrelated.fluency.mean():.2f}", container=c[0], key=True)
-page.metric("Faithfulness · unrelated answers", f"{unrelated.faithfulness_emb.mean():.2f}", container=c[1], key=True)
+page.metric("Fluency · unrelated answers", f"{unrelated.fluency.mean():.2f}", container=c[0], headline=True)
+page.metric("Faithfulness · unrelated answers", f"{unrelated.faithfulness_emb.mean():.2f}", container=c[1], headline=True)
 page.metric("Fluency · grounded answers", f"{grounded.fluency.mean():.2f}", container=c[2])
 page.metric("Faithfulness · grounded answers", f"{grounded.faithfulness_emb.mean():.2f}", container=c[3])
 left, right = st.columns(2)
@@ -128,8 +130,9 @@ if not mine.strip():
             "else, then swap one identifier for a wrong one, and watch which sentences still count as supported.")
 else:
     encode, fluency = scorers()
-    with page.guard():
-        score = ev.score_answer(e.question, mine, e.context_texts, encode, fluency, emb_t, ovl_t)
+    visitor_encode = encode.transient(partial(embeddings.embed, persist=False))  # never on disk
+    score = page.guard(ev.score_answer, e.question, mine, e.context_texts, visitor_encode, fluency, emb_t, ovl_t)
+    if score is not None:
         c = st.columns(4)
         page.metric("Your faithfulness (embedding)", f"{score.faithfulness_emb:.2f}", container=c[0])
         page.metric("Your faithfulness (overlap)", f"{score.faithfulness_overlap:.2f}", container=c[1])
@@ -156,11 +159,11 @@ kappas = {f"{a} vs {b}": ev.cohen_kappa(judges[a].tolist(), judges[b].tolist()) 
 c = st.columns(2) + st.columns(2)
 for col, (name, value) in zip(c, kappas.items()):
     page.metric(f"κ {name}", "undefined" if np.isnan(value) else f"{value:.2f}", container=col,
-                key=name.startswith("fluency"))
+                headline=name.startswith("fluency"))
 gate = "fluency judge" if naive else "embedding judge"
 passed = answers[judges[gate]]
 wrong = int((~passed.faithful).sum())
-page.metric(f"Unfaithful answers passed by the {gate}", f"{wrong} of {int((~answers.faithful).sum())}", key=True)
+page.metric(f"Unfaithful answers passed by the {gate}", f"{wrong} of {int((~answers.faithful).sum())}", headline=True)
 if naive:
     st.error(f"Gating releases on fluency passes {wrong} unfaithful answers: fluent is not faithful.")
 left, right = st.columns(2)

@@ -5,14 +5,16 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.cases import ads
+from scenarios.l12 import PRESETS
 
 LOG_SIZES = [1000, 2000, 5000, 10000, 20000]
 REPLICATES = 100
 SWEEP_REPLICATES = 30
 
-page = LessonPage("l12")
+page = LessonPage("l12", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Auction**")
 n_bidders = page.slider("bidders", "Advertisers per auction", 2, 50, 10)
@@ -29,24 +31,24 @@ if kind == "epsilon-greedy":
     explore = page.slider("eps", "Exploration rate ε", 0.0, 1.0, 0.1, step=0.01)
 else:
     explore = page.slider("tau", "Softmax temperature τ", 0.1, 5.0, 0.5, step=0.1)
-n_logged = page.select_slider("n", "Logged impressions per log", LOG_SIZES, 5000, costly=True)
+n_logged = page.select_slider("n", "Logged impressions per log", LOG_SIZES, 5000)
 logged = page.toggle("logged", "Propensities μ(a|x) were logged (production)", True,
                      help="Off: the naive design, which logged clicks but not the probability of "
                           "the ad it showed.")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached()
 def market(n_bidders, slots, scale, share, noise, reserve, seed):
     return ads.simulate_market(n_bidders, slots, scale, share, noise, reserve, seed=seed)
 
 
-@st.cache_data(show_spinner="Logging impressions and estimating the new policy …", max_entries=32)
+@cached("Logging impressions and estimating the new policy …")
 def replicates(kind, explore, n, seed):
     world = ads.make_world(seed=seed)
     return ads.replicate_estimates(world, kind, explore, n, REPLICATES, seed)
 
 
-@st.cache_data(show_spinner="Sweeping the exploration rate …", max_entries=16)
+@cached("Sweeping the exploration rate …")
 def sweep(kind, n, seed):
     world = ads.make_world(seed=seed)
     return ads.exploration_sweep(world, kind, ads.EXPLORE_GRID[kind], n, SWEEP_REPLICATES, seed)
@@ -56,16 +58,16 @@ formulas: list[str] = []
 
 # ---- the auction ----------------------------------------------------------------------------
 st.header("1 · The auction: rank by eCPM = bid × pCTR, price by GSP")
-with page.guard():
-    result = market(n_bidders, slots, scale, share, noise, reserve, seed)
+result = page.guard(market, n_bidders, slots, scale, share, noise, reserve, seed)
+if result is not None:
     s = result.summary
     model, calib = s.loc["model pCTR"], s.loc["calibrated"]
     cols = st.columns(4)
     rev_change = model["revenue per 1k auctions ($)"] / calib["revenue per 1k auctions ($)"] - 1
     page.metric("Revenue per 1k auctions", f"${model['revenue per 1k auctions ($)']:.2f}",
-                delta=f"{rev_change:+.1%} vs calibrated", container=cols[0], key=True)
+                delta=f"{rev_change:+.1%} vs calibrated", container=cols[0], headline=True)
     page.metric("Allocation efficiency", f"{model['allocation efficiency']:.1%}",
-                container=cols[1], key=True,
+                container=cols[1], headline=True,
                 help="Advertiser value delivered ÷ value when ranked by the true CTR.")
     page.metric("CPC ÷ value per click", f"{model['mean CPC ($)'] / model['value per click ($)']:.2f}",
                 container=cols[2], help=f"Mean CPC ${model['mean CPC ($)']:.2f}, mean value per click "
@@ -127,21 +129,29 @@ with page.guard():
 
 # ---- counterfactual logging -----------------------------------------------------------------
 st.header("2 · Counterfactual logging: is the new model better, before an A/B test?")
-with page.guard():
+
+
+def counterfactual() -> tuple:
+    """The new policy's true CTR, the logging policy's, and the estimates on replicated logs."""
     world = ads.make_world(seed=seed)
     target = ads.policy(world.target_scores, "greedy")
     truth = ads.true_value(world, target)
     logging_value = ads.true_value(world, ads.policy(world.logging_scores, kind, explore))
     est = replicates(kind, explore, n_logged, seed)
+    return truth, logging_value, est
+
+
+truth, logging_value, est = page.guard(counterfactual) or (None,) * 3
+if truth is not None:
     shown_est = list(ads.ESTIMATORS) if logged else ["DM"]
     shown_est.append("replay (no propensities)")
     first = est.iloc[0]
     cols = st.columns(4)
-    page.metric("True CTR of the new policy", f"{truth:.4f}", container=cols[0], key=True)
+    page.metric("True CTR of the new policy", f"{truth:.4f}", container=cols[0], headline=True)
     page.metric("CTR of the logging policy", f"{logging_value:.4f}", container=cols[1])
     headline = "SNIPS" if logged else "replay (no propensities)"
     page.metric(f"{headline} estimate (one log)", f"{first[headline]:.4f}",
-                delta=f"{first[headline] - truth:+.4f} vs truth", delta_color="off", container=cols[2], key=True)
+                delta=f"{first[headline] - truth:+.4f} vs truth", delta_color="off", container=cols[2], headline=True)
     page.metric("Effective sample size", f"{first['ESS']:.0f} of {n_logged}" if logged else "unknown",
                 container=cols[3])
     if not logged:

@@ -8,17 +8,19 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.cases import fraud
+from scenarios.l13 import PRESETS
 
 RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05]
 RATE_SWEEP = (0.05, 0.02, 0.01, 0.005, 0.002, 0.001)
 THRESHOLD_RULES = ("minimum expected cost", "0.5", "manual")
 
-page = LessonPage("l13")
+page = LessonPage("l13", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Data and model**")
-rate = page.select_slider("rate", "Fraud rate", RATES, 0.005, costly=True, format_func=lambda r: f"{r:.1%}")
+rate = page.select_slider("rate", "Fraud rate", RATES, 0.005, format_func=lambda r: f"{r:.1%}")
 handling = page.select("handling", "Class imbalance handling", fraud.HANDLING,
                        help="All three are trained; this picks the one the threshold section uses.")
 st.sidebar.markdown("**Costs and threshold**")
@@ -27,30 +29,26 @@ fee = page.slider("fee", "Chargeback fee on top of the amount ($)", 0.0, 50.0, 1
 use_t = page.select("use_t", "Decision threshold", THRESHOLD_RULES)
 manual = page.slider("thr", "Manual threshold", 0.0, 1.0, 0.5, step=0.01) if use_t == "manual" else None
 st.sidebar.markdown("**After ship**")
-drift = page.slider("drift", "Share of fraudsters who adapt", 0.0, 1.0, 0.8, step=0.1, costly=True)
-delay = page.slider("delay", "Label delay (days until a chargeback arrives)", 0, 28, 7, costly=True)
+drift = page.slider("drift", "Share of fraudsters who adapt", 0.0, 1.0, 0.8, step=0.1)
+delay = page.slider("delay", "Label delay (days until a chargeback arrives)", 0, 28, 7)
 
 
-@st.cache_data(show_spinner="Simulating eight weeks of transactions …", max_entries=8)
+@cached("Simulating eight weeks of transactions …")
 def stream(rate, drift, seed):
     return fraud.simulate_transactions(rate, drift, seed=seed)
 
 
-@st.cache_data(show_spinner="Training three models (plain, class weights, undersampling) …", max_entries=8)
+@cached("Training three models (plain, class weights, undersampling) …")
 def static_scores(rate, drift, seed):
-    frame = stream(rate, drift, seed)
-    train = frame[frame.day < fraud.TRAIN_DAYS]
-    test = frame[(frame.day >= fraud.TRAIN_DAYS) & (frame.day < fraud.SHIP_DAY)]
-    scores = {h: fraud.score(fraud.fit_model(train, h, seed), test) for h in fraud.HANDLING}
-    return test[["fraud", "amount", "card", "t", *fraud.WINDOWS]].reset_index(drop=True), scores
+    return fraud.static_split_scores(stream(rate, drift, seed), seed)
 
 
-@st.cache_data(show_spinner="Training on batch (leaky) velocity features …", max_entries=8)
+@cached("Training on batch (leaky) velocity features …")
 def leakage(rate, drift, seed):
     return fraud.leakage_check(stream(rate, drift, seed), seed)
 
 
-@st.cache_resource(show_spinner="Retraining week by week on delayed labels …", max_entries=8)
+@cached("Retraining week by week on delayed labels …")
 def drift_scores(rate, drift, delay, seed):
     return fraud.weekly_scores(stream(rate, drift, seed), delay, seed)
 
@@ -64,7 +62,10 @@ def thin(n: int, keep: int = 1500) -> np.ndarray:
 
 formulas: list[str] = []
 st.header("1 · Class imbalance: ROC flatters, PR tells the truth")
-with page.guard():
+
+
+def imbalance() -> tuple:
+    """Held-out scores, their ROC/PR curves, the cost curve and the confusion at the threshold."""
     test, scores = static_scores(rate, drift, seed)
     y, amount = test["fraud"].to_numpy(), test["amount"].to_numpy()
     curves = {h: fraud.curves(y, s) for h, s in scores.items()}
@@ -73,11 +74,15 @@ with page.guard():
     cc = fraud.cost_curve(y, p, amount, friction, fee)
     threshold = {"minimum expected cost": float(cc.thresholds[cc.best]), "0.5": 0.5}.get(use_t, manual)
     conf = fraud.confusion_at(y, p, threshold)
+    return test, scores, y, amount, curves, chosen, p, cc, threshold, conf
 
+
+test, scores, y, amount, curves, chosen, p, cc, threshold, conf = page.guard(imbalance) or (None,) * 10
+if test is not None:
     cols = st.columns(4)
     page.metric("Fraud rate (held-out week)", f"{y.mean():.2%}", container=cols[0])
-    page.metric("ROC-AUC", f"{chosen.roc_auc:.3f}", container=cols[1], key=True)
-    page.metric("PR-AUC (average precision)", f"{chosen.average_precision:.3f}", container=cols[2], key=True)
+    page.metric("ROC-AUC", f"{chosen.roc_auc:.3f}", container=cols[1], headline=True)
+    page.metric("PR-AUC (average precision)", f"{chosen.average_precision:.3f}", container=cols[2], headline=True)
     per_catch = conf["fp"] / conf["tp"] if conf["tp"] else float("inf")
     page.metric("False declines per catch", f"{per_catch:.1f}", container=cols[3])
 
@@ -101,13 +106,7 @@ with page.guard():
     page.chart(roc, container=left)
     page.chart(pr, container=right)
 
-    sweep = []
-    base = y.mean()
-    for target in RATE_SWEEP:
-        k = (base / (1 - base)) / (target / (1 - target))      # weight on each legit row
-        c = fraud.curves(y, p, np.where(y == 0, k, 1.0))
-        sweep.append({"fraud rate": target, "ROC-AUC": c.roc_auc, "PR-AUC": c.average_precision})
-    sweep = pd.DataFrame(sweep)
+    sweep = fraud.prevalence_sweep(y, p, RATE_SWEEP)
     low = sweep.iloc[-1]
     st.caption(f"Same model and scores, legit transactions re-weighted to other fraud rates: ROC-AUC stays "
                f"{low['ROC-AUC']:.3f} at 0.1 % while PR-AUC falls to {low['PR-AUC']:.3f}. ROC's x-axis divides "
@@ -128,12 +127,20 @@ with page.guard():
     ]
 
 st.header("2 · The threshold comes from the cost of each mistake")
-with page.guard():
+
+
+def threshold_costs() -> tuple:
+    """Expected cost at the chosen threshold and at 0.5."""
     n = len(y)
     cost_now = fraud.cost_at(y, p, amount, threshold, friction, fee)
     cost_half = fraud.cost_at(y, p, amount, 0.5, friction, fee)
+    return n, cost_now, cost_half
+
+
+n, cost_now, cost_half = (page.guard(threshold_costs) if y is not None else None) or (None,) * 3
+if n is not None:
     cols = st.columns(4)
-    page.metric("Cost per 1k transactions", f"${1000 * cost_now / n:.0f}", container=cols[0], key=True,
+    page.metric("Cost per 1k transactions", f"${1000 * cost_now / n:.0f}", container=cols[0], headline=True,
                 help=f"Declining score ≥ {threshold:.3g}.")
     page.metric("…at threshold 0.5", f"${1000 * cost_half / n:.0f}", container=cols[1])
     page.metric("…approving everything", f"${1000 * cc.cost[0] / n:.0f}", container=cols[2])
@@ -180,15 +187,16 @@ with page.guard():
     ]
 
 st.header("3 · Velocity features: streaming, never the future")
-with page.guard():
-    leak = leakage(rate, drift, seed)
+
+leak = page.guard(leakage, rate, drift, seed)
+if leak is not None:
     cols = st.columns(3)
     page.metric("PR-AUC, streaming features", f"{leak['streaming features, online']:.3f}", container=cols[0],
                 help="Counted in event-time order from the past only: offline = online.")
     page.metric("PR-AUC, batch features offline", f"{leak['batch features, offline']:.3f}", container=cols[1])
     page.metric("PR-AUC, batch features online", f"{leak['batch features, online']:.3f}", container=cols[2],
                 delta=f"{leak['batch features, online'] - leak['batch features, offline']:+.3f} vs offline",
-                key=True)
+                headline=True)
     worse = "worse than" if leak["batch features, online"] < leak["streaming features, online"] else "no better than"
     st.caption("The naive pipeline counts a card's transactions per calendar minute / hour / day in a batch "
                "job: the first purchase of a fraud burst already 'sees' the ones that follow, so offline "
@@ -216,14 +224,22 @@ with page.guard():
                     r"\lfloor t_j / w \rfloor = \lfloor t_i / w \rfloor\,\}")
 
 st.header("4 · After ship: fraudsters adapt, the model decays")
-with page.guard():
+
+
+def decay() -> tuple:
+    """Weekly recall and PR-AUC of the frozen and the retrained model."""
     weeks = fraud.weekly_metrics(drift_scores(rate, drift, delay, seed), friction, fee)
     last = weeks[weeks.week >= weeks.week.max() - 1].groupby("model")[["recall", "PR-AUC"]].mean()
+    return weeks, last
+
+
+weeks, last = page.guard(decay) or (None,) * 2
+if weeks is not None:
     cols = st.columns(3)
     page.metric("Recall, last 2 weeks, frozen model", f"{last.loc['frozen at ship', 'recall']:.0%}",
-                container=cols[0], key=True)
+                container=cols[0], headline=True)
     page.metric("Recall, last 2 weeks, retrained",
-                f"{last.loc['retrained weekly', 'recall']:.0%}", container=cols[1], key=True, help=f"Retrained weekly on labels that arrive {delay} days late.")
+                f"{last.loc['retrained weekly', 'recall']:.0%}", container=cols[1], headline=True, help=f"Retrained weekly on labels that arrive {delay} days late.")
     page.metric("PR-AUC, frozen → retrained",
                 f"{last.loc['frozen at ship', 'PR-AUC']:.2f} → {last.loc['retrained weekly', 'PR-AUC']:.2f}",
                 container=cols[2])

@@ -68,9 +68,7 @@ with quiz_tab:
     st.caption(f"The bank holds {len(quiz.bank())} questions over every lesson; numeric answers are "
                "computed by the core package and accepted within a stated tolerance. The seed in the "
                "sidebar picks the draw.")
-    questions = []
-    with page.guard():
-        questions = quiz.draw(n_questions, seed, set(chosen) or None)
+    questions = page.guard(quiz.draw, n_questions, seed, set(chosen) or None) or []
     if questions:
         with st.form(f"quiz_{seed}_{n_questions}_{'-'.join(chosen)}"):
             for i, q in enumerate(questions, start=1):
@@ -85,7 +83,7 @@ with quiz_tab:
             st.session_state["_quiz_submitted"] = [q.id for q in questions]
         if st.session_state.get("_quiz_submitted") == [q.id for q in questions]:
             result = quiz.score(questions, {q.id: st.session_state.get(f"ans_{q.id}") for q in questions})
-            page.metric("Quiz score", f"{result.correct} / {result.total} ({result.share:.0%})", key=True)
+            page.metric("Quiz score", f"{result.correct} / {result.total} ({result.share:.0%})", headline=True)
             frame = result.by_lesson.assign(
                 lesson=lambda d: d["lesson"].map(lambda lid: course.lesson(lid).label))
             fig = px.bar(frame, x="lesson", y=["correct", "asked"], barmode="group",

@@ -11,6 +11,7 @@ from playground import board as bd
 from playground import course, drill
 from playground import framework as fw
 from playground.systems import CATALOGUE, Flow
+from scenarios.drill import PRESETS
 
 SIDE_LABELS = {"offline": "Offline (training, batch)", "online": "Online (request path)",
                "both": "Shared by both sides"}
@@ -39,7 +40,7 @@ def connect() -> None:
         st.session_state["flows"] = [*st.session_state["flows"], text]
 
 
-page = LessonPage("drill")
+page = LessonPage("drill", presets=PRESETS)
 view = page.select("view", "View", ["candidate", "interviewer"], radio=True,
                    help="The interviewer view shows the rubric, the probes and a scorecard; share the "
                         "link and the board travels with it.")

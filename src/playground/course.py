@@ -8,8 +8,7 @@ can describe the whole course while the app shows only pages that really work.
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PARTS: tuple[str, ...] = (
@@ -19,28 +18,6 @@ PARTS: tuple[str, ...] = (
     "Part 3 · Case studies",
     "Interview readiness",
 )
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A named scenario for one lesson page.
-
-    Parameters
-    ----------
-    name : str
-        Short identifier used in links (``?preset=name``); lowercase, no spaces.
-    label : str
-        Button text shown to the learner.
-    description : str
-        One sentence saying what the learner should see when the preset is applied.
-    values : dict
-        Widget key -> value. Keys must be controls the page declares.
-    """
-
-    name: str
-    label: str
-    description: str
-    values: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -69,8 +46,6 @@ class Lesson:
         Where an L4 (mid-level) answer stops at this layer.
     l5 : tuple of str
         What an L5 (senior) answer adds: the promote signals.
-    presets : str or None
-        ``"module:ATTRIBUTE"`` naming the lesson's tuple of :class:`Preset` in the core.
     """
 
     id: str
@@ -83,7 +58,6 @@ class Lesson:
     slug: str
     l4: tuple[str, ...]
     l5: tuple[str, ...]
-    presets: str | None = None
 
     @property
     def page_file(self) -> str:
@@ -109,7 +83,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Clarifies the business goal and constraints before naming a model.",
             "Announces the plan and a time budget, and keeps to it.",
             "Drives the conversation: states trade-offs and asks which one to go deep on."),
-        presets="playground.framework:PRESETS",
     ),
     Lesson(
         "l01", 1, PARTS[1], "Define the problem", "Define the problem",
@@ -122,7 +95,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Separates the business metric, the online proxy and the training objective.",
             "Names the proxy's failure mode (clickbait) and a guardrail against it.",
             "Proposes a weighted multi-objective and says how the weights are tuned (A/B on the north star)."),
-        presets="playground.recsys.objectives:PRESETS",
     ),
     Lesson(
         "l02", 2, PARTS[1], "Data pipeline", "Data pipeline",
@@ -135,7 +107,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Builds training rows with point-in-time (as-of) joins from a feature log.",
             "Shares one feature definition between training and serving to kill train/serve skew.",
             "Corrects position bias and chooses negatives (impressed, not clicked) deliberately."),
-        presets="playground.recsys.pipeline:PRESETS",
     ),
     Lesson(
         "l03", 3, PARTS[1], "Retrieval: two-tower + ANN", "Retrieval (two-tower + ANN)",
@@ -148,7 +119,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Trains with in-batch negatives and corrects their popularity bias (logQ).",
             "Chooses the index by the recall/latency/memory trade-off (HNSW vs IVF-PQ) with numbers.",
             "Sizes the store: N × d × bytes × replicas, and shards it."),
-        presets="playground.recsys.ann:PRESETS",
     ),
     Lesson(
         "l04", 4, PARTS[1], "Ranking with calibration", "Ranking (with calibration)",
@@ -161,7 +131,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Measures calibration (reliability diagram, ECE, log loss) next to ranking quality.",
             "Re-calibrates on held-out data (Platt, isotonic, temperature) and corrects downsampling.",
             "Explains which downstream consumer needs calibrated probabilities and why."),
-        presets="playground.recsys.calibration:PRESETS",
     ),
     Lesson(
         "l05", 5, PARTS[1], "Online serving", "Online serving",
@@ -174,7 +143,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Budgets p99 per stage and explains tail amplification under fan-out.",
             "Uses caching, hedged requests, timeouts with fallbacks and batching, with their costs.",
             "Sizes replicas from QPS and a utilisation target (queueing)."),
-        presets="playground.recsys.serving:PRESETS",
     ),
     Lesson(
         "l06", 6, PARTS[1], "Evaluation and A/B testing", "Evaluation and A/B testing",
@@ -187,7 +155,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Computes sample size and duration from baseline, MDE, alpha and power.",
             "Watches for novelty/primacy effects and segments new vs returning users.",
             "Uses CUPED, sequential tests and SRM checks."),
-        presets="playground.experiments.ab:PRESETS",
     ),
     Lesson(
         "l07", 7, PARTS[1], "Monitoring and retraining", "Monitoring and retraining",
@@ -200,7 +167,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Distinguishes covariate, prior and concept drift and what each detector can see.",
             "Sets alert thresholds from false-alarm cost and detection delay.",
             "Chooses a retraining policy by quality recovered per retrain, with label delay in mind."),
-        presets="playground.monitoring.drift:PRESETS",
     ),
     Lesson(
         "l08", 8, PARTS[2], "Define the problem (RAG)", "Define the problem (RAG)",
@@ -213,7 +179,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Derives index size, embedding cost and re-index time from the requirements.",
             "Chooses chunking by measured retrieval recall on labelled queries.",
             "Names the full pipeline: query understanding, hybrid retrieval, rerank, grounded generation, eval."),
-        presets="playground.rag.chunking:PRESETS",
     ),
     Lesson(
         "l09", 9, PARTS[2], "Retrieval and reranking", "Retrieval and reranking",
@@ -225,7 +190,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Combines BM25 and dense (RRF or score fusion) and says why.",
             "Adds a reranker on the fused top-N and budgets its latency.",
             "Evaluates recall@k, MRR and nDCG per query type on labelled queries."),
-        presets="playground.rag.retrieval:PRESETS",
     ),
     Lesson(
         "l10", 10, PARTS[2], "Generation and LLM serving", "Generation and LLM serving",
@@ -238,7 +202,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Sizes weights and KV cache, prefill vs decode, tokens/s and cost per request.",
             "Budgets the prompt and uses a semantic cache with a safe threshold.",
             "Grounds answers with citations and refuses below an evidence threshold."),
-        presets="playground.rag.llm_serving:PRESETS",
     ),
     Lesson(
         "l11", 11, PARTS[2], "RAG evaluation", "RAG evaluation",
@@ -250,7 +213,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Splits evaluation into retrieval (context precision/recall) and generation (faithfulness, relevance).",
             "Builds a labelled set and measures judge agreement (Cohen's kappa) with humans.",
             "Gates releases on faithfulness, not fluency."),
-        presets="playground.rag.evaluation:PRESETS",
     ),
     Lesson(
         "l12", 12, PARTS[3], "Ad CTR prediction", "Ad CTR prediction (Google-style)",
@@ -262,7 +224,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Ranks by eCPM and explains GSP / second-price pricing.",
             "Shows why calibration matters for revenue and advertiser ROI.",
             "Logs propensities and estimates policies with IPS/SNIPS, knowing their variance."),
-        presets="playground.cases.ads:PRESETS",
     ),
     Lesson(
         "l13", 13, PARTS[3], "Real-time fraud detection", "Real-time fraud detection (Stripe-style)",
@@ -274,7 +235,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Uses PR curves and picks the threshold by expected cost.",
             "Computes velocity features over event-time windows without leaking the future.",
             "Plans for adversarial drift and label delay in retraining."),
-        presets="playground.cases.fraud:PRESETS",
     ),
     Lesson(
         "l14", 14, PARTS[3], "ETA prediction", "ETA prediction (Uber-style)",
@@ -286,7 +246,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Predicts P50 and P90 with pinball loss and checks coverage.",
             "Builds spatial (zone) and temporal (hour, rush, weather) features.",
             "Ties the quantile to the product promise and its late-arrival rate."),
-        presets="playground.cases.eta:PRESETS",
     ),
     Lesson(
         "l15", 15, PARTS[3], "Multimodal search (CLIP-style)", "Multimodal search (CLIP-style)",
@@ -298,7 +257,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Trains a dual encoder with symmetric InfoNCE and explains temperature and batch size.",
             "Evaluates recall@k in both directions on held-out pairs.",
             "Knows the modality gap and what it means for mixed-modality indexes."),
-        presets="playground.cases.clip:PRESETS",
     ),
     Lesson(
         "ir", None, PARTS[4], "Interview readiness", "Interview readiness",
@@ -307,7 +265,6 @@ LESSONS: tuple[Lesson, ...] = (
         "16_interview_readiness",
         l4=("Knows the pieces but has never run the whole round against a clock.",),
         l5=("Has rehearsed both flagship rounds end to end and can adapt them to a new prompt.",),
-        presets=None,
     ),
     Lesson(
         "drill", None, PARTS[4], "Blank-whiteboard drill", "The whole system, from a blank board",
@@ -320,7 +277,6 @@ LESSONS: tuple[Lesson, ...] = (
         l5=("Draws the whole loop: logging, features, training, serving, evaluation and retraining.",
             "Places every component on the side where it runs and connects what flows between them.",
             "Names what breaks without each box, with a number."),
-        presets="playground.drill:PRESETS",
     ),
 )
 
@@ -338,19 +294,6 @@ def lesson_by_slug(slug: str) -> Lesson:
         if item.slug == slug:
             return item
     raise KeyError(slug)
-
-
-def presets_for(lesson_id: str) -> tuple[Preset, ...]:
-    """Import and return the presets of a lesson, or ``()`` when it defines none yet."""
-    ref = lesson(lesson_id).presets
-    if not ref:
-        return ()
-    module_name, _, attr = ref.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError:
-        return ()
-    return tuple(getattr(module, attr, ()))
 
 
 def built_lessons(app_dir: Path) -> list[Lesson]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from playground import course, framework
-from playground.course import Preset
 from playground.scenario import escape_md
 from playground.board import Board, drawn
 from playground.systems import CATALOGUE, PROMPT_SYSTEMS, SYSTEMS, Component, Flow
@@ -231,16 +230,3 @@ def reference_values(prompt: str) -> dict:
         values[key] = [c.id for c in system.components if c.side == side]
     values["flows"] = [f"{f.src}>{f.dst}" for f in system.flows]
     return values
-
-
-_RECSYS = next(iter(framework.PROMPTS))
-PRESETS: tuple[Preset, ...] = (
-    Preset("reference", "Reveal: the reference recommender board",
-           "The whole reference design on the right sides, every arrow drawn: full marks, L5.",
-           reference_values(_RECSYS)),
-    Preset("model_first", "A model-first board (L4)",
-           "Two models and an index, the index drawn on the offline side, no data or monitoring: "
-           "train/serve skew and rot go unnamed.",
-           {"prompt": _RECSYS, "off": ["two_tower", "ranker", "ann_index"], "on": [], "both": [],
-            "flows": ["two_tower>ann_index", "ann_index>ranker"]}),
-)

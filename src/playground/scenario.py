@@ -8,7 +8,7 @@ nothing is evaluated, and text values are only ever shown through Streamlit's es
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 MAX_TEXT = 500
@@ -19,12 +19,32 @@ class InvalidValue(ValueError):
 
 
 @dataclass(frozen=True)
+class Preset:
+    """A named scenario for one lesson page.
+
+    Parameters
+    ----------
+    name : str
+        Short identifier used in links (``?preset=name``); lowercase, no spaces.
+    label : str
+        Button text shown to the learner.
+    description : str
+        One sentence saying what the learner should see when the preset is applied.
+    values : dict
+        Widget key -> value. Keys must be controls the page declares.
+    """
+
+    name: str
+    label: str
+    description: str
+    values: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Control:
     """Spec of one widget the page declared.
 
     ``kind`` is one of ``int``, ``float``, ``choice``, ``multi``, ``bool``, ``text``.
-    ``costly`` marks a control whose change retrains a model or rebuilds an index: the generic
-    widget fuzzer leaves it at its default and the page's own tests cover its extremes.
     """
 
     key: str
@@ -33,7 +53,6 @@ class Control:
     lo: float | None = None
     hi: float | None = None
     options: tuple = ()
-    costly: bool = False
 
     def parse(self, raw: Any) -> Any:
         """Turn a link/preset value into a value the widget accepts, or raise InvalidValue."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from scenarios import BY_LESSON
+
+from playground.systems import SYSTEMS
 
 from .apptest import open_page, registered
 
@@ -43,6 +46,13 @@ def label(dot: str, component: str) -> str:
     line = next((x for x in dot.splitlines() if x.strip().startswith(f'"{component}" [label=')), None)
     assert line, f"{component} is not on the board"
     return " | ".join(re.findall(r'<FONT COLOR="#1d4ed8">(.*?)</FONT>', line))
+
+
+def test_every_component_links_a_scenario_of_its_lesson_page():
+    for system in SYSTEMS.values():
+        for comp in system.components:
+            names = {p.name for p in BY_LESSON[comp.lesson]}
+            assert comp.preset in names, f"{comp.id}: no scenario {comp.preset!r} on {comp.lesson}"
 
 
 def test_every_page_has_a_move():

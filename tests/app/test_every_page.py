@@ -7,16 +7,15 @@ import random
 
 import pytest
 
+from components.page import declared_controls
 from playground import course
 from playground.scenario import Control
+from scenarios import BY_LESSON
 
 from .apptest import open_page, registered
+from .fuzz_policy import fuzzed
 
 PAGES = [lesson.id for lesson in registered()]
-
-
-def _controls(at, lesson_id: str) -> list[Control]:
-    return list(at.session_state[f"_controls:{lesson_id}"])
 
 
 def _assert_clean(at) -> None:
@@ -40,7 +39,7 @@ def test_page_renders_with_the_shared_anatomy(lesson_id):
         assert "The math" in labels
     if lesson_id not in ("ir", "drill"):  # the drill charts its scores once graded
         assert at.get("plotly_chart"), "a lesson page shows at least one plotly chart"
-    assert any(c.key == "seed" for c in _controls(at, lesson_id)) or lesson_id in ("l00", "ir", "drill")
+    assert any(c.key == "seed" for c in declared_controls(at.session_state, lesson_id)) or lesson_id in ("l00", "ir", "drill")
 
 
 def _extreme(control: Control, which: str, rng: random.Random):
@@ -65,14 +64,14 @@ def _extreme(control: Control, which: str, rng: random.Random):
 @pytest.mark.parametrize("lesson_id", PAGES)
 @pytest.mark.parametrize("which", ["lo", "hi", "random"])
 def test_widgets_at_extremes_and_random_values(lesson_id, which):
-    """Fuzz through links: every non-costly control at its minimum, its maximum, or a random value."""
+    """Fuzz through links: every control the fuzz policy moves, at its minimum, its maximum, or a random value."""
     rng = random.Random(f"{lesson_id}-{which}")
     at = open_page(lesson_id)
     _assert_clean(at)
     params = {}
     for _ in range(2):  # a second pass reaches controls that only appear for some choices
-        for control in _controls(at, lesson_id):
-            if control.costly or control.key == "presenter" or control.key in params:
+        for control in declared_controls(at.session_state, lesson_id):
+            if not fuzzed(lesson_id, control.key) or control.key in params:
                 continue
             params[control.key] = control.encode(_extreme(control, which, rng))
         at = open_page(lesson_id, params)
@@ -81,15 +80,15 @@ def test_widgets_at_extremes_and_random_values(lesson_id, which):
 
 @pytest.mark.parametrize(
     "lesson_id,preset",
-    [(lid, p.name) for lid in PAGES for p in course.presets_for(lid)],
+    [(lid, p.name) for lid in PAGES for p in BY_LESSON.get(lid, ())],
 )
 def test_link_built_from_a_preset_restores_it(lesson_id, preset):
-    values = {p.name: p for p in course.presets_for(lesson_id)}[preset].values
+    values = {p.name: p for p in BY_LESSON[lesson_id]}[preset].values
     params = {key: Control(key, key, "text").encode(value) for key, value in values.items()}
     for at in (open_page(lesson_id, params), open_page(lesson_id, {"preset": preset})):
         _assert_clean(at)
         assert not [w for w in at.warning if "ignored" in w.value], [w.value for w in at.warning]
-        declared = {c.key: c for c in _controls(at, lesson_id)}
+        declared = {c.key: c for c in declared_controls(at.session_state, lesson_id)}
         for key, value in values.items():
             assert key in declared, f"preset sets {key}, which the page does not declare in this scenario"
             control = declared[key]

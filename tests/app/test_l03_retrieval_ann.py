@@ -3,7 +3,7 @@ costly controls' extremes (small collections keep this under a minute once warm)
 
 import pytest
 
-from playground.recsys import ann
+from scenarios import l03
 
 from .apptest import metric, open_page, texts
 
@@ -106,7 +106,7 @@ def test_presets_show_their_scenario(preset, check):
     at = _clean(open_page("l03", {"preset": preset}))
     assert check(at), [(m.label, m.value) for m in at.metric]
     assert any(preset_label in i.value for i in at.info
-               for preset_label in [p.label for p in ann.PRESETS if p.name == preset])
+               for preset_label in [p.label for p in l03.PRESETS if p.name == preset])
 
 
 def test_sizing_calculator_extremes():

@@ -33,7 +33,6 @@ def test_removing_the_feature_store_names_train_serve_skew_and_links_lesson_2():
     mark = missing[0]
     assert mark.component.breaks == course.lesson("l02").breaks == "Your model trains on lies"
     assert mark.sandbox == "data_pipeline?preset=naive"
-    assert "naive" in {p.name for p in course.presets_for("l02")}
     step3 = next(s for s in review.steps if s.step.key == "s3")
     assert step3.earned == step3.possible - 1
     md = drill.review_markdown(review, "flowchart LR", "http://x")
@@ -65,10 +64,9 @@ def test_empty_board_is_l4_with_every_component_missing_and_a_reason_per_step():
     assert all(m.status == "missing" for m in review.marks)
 
 
-def test_model_first_preset_is_l4_and_flags_the_index():
-    values = {p.name: p for p in drill.PRESETS}["model_first"].values
-    review = drill.grade(values["prompt"], drill.board_sides(values["off"], values["on"], values["both"]),
-                         {drill.parse_flow(f) for f in values["flows"]})
+def test_model_first_board_is_l4_and_flags_the_index():
+    sides = drill.board_sides(["two_tower", "ranker", "ann_index"], [], [])
+    review = drill.grade(RECSYS, sides, {("two_tower", "ann_index"), ("ann_index", "ranker")})
     assert review.verdict == "L4"
     status = {m.component.id: m.status for m in review.marks}
     assert status["ann_index"] == "misplaced" and status["ranker"] == "misplaced"

@@ -140,13 +140,3 @@ def test_bad_sizes_are_explained(world):
         ob.simulate(world, ob.Behaviour(), (1, 0, 0), weeks=0)
     with pytest.raises(ValueError):
         ob.make_world(n_users=5)
-
-
-def test_presets_use_page_controls():
-    keys = {"objective", "proxy", "w_click", "w_watch", "w_survey", "bait_pull", "bait_regret", "churn", "survey",
-            "weeks", "k", "users", "seed", "business"}
-    names = {p.name for p in ob.PRESETS}
-    assert {"naive", "production"} <= names
-    for preset in ob.PRESETS:
-        assert set(preset.values) <= keys
-        assert preset.values.get("objective", "CTR (clicks)") in ob.OBJECTIVES

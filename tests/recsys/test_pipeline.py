@@ -174,10 +174,3 @@ def test_bad_configurations_are_explained():
         pl.make_log(pl.LogConfig(online_days=0))
     with pytest.raises(ValueError, match="position bias"):
         pl.make_log(pl.LogConfig(position_bias=-1))
-
-
-def test_presets_name_page_toggles():
-    keys = {"leak", "join", "skew", "position", "negatives", "neg", "eta", "users", "seed"}
-    assert {"naive", "production"} <= {p.name for p in pl.PRESETS}
-    for preset in pl.PRESETS:
-        assert set(preset.values) <= keys

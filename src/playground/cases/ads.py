@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-from playground.course import Preset
 
 #: Relative click-through of slots 1..5 (position effect, separable model).
 POSITION_EFFECT = np.array([1.0, 0.7, 0.5, 0.35, 0.25])
@@ -420,24 +419,3 @@ def exploration_sweep(world: BanditWorld, kind: str, grid, n: int, replicates: i
 
 EXPLORE_GRID = {"epsilon-greedy": (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
                 "softmax": (0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0)}
-
-
-PRESETS: tuple[Preset, ...] = (
-    Preset("production", "Calibrated pCTR (production)",
-           "pCTR calibrated with small noise: allocation efficiency near 100 %, IPS/SNIPS on "
-           "target with 10 % exploration.",
-           {"scale": 1.0, "share": 1.0, "noise": 0.2, "kind": "epsilon-greedy", "eps": 0.1,
-            "logged": True}),
-    Preset("uncalibrated_bids", "Uncalibrated bids",
-           "The model over-predicts half the advertisers 3×: they win slots they should not, pay "
-           "a fraction of the fair price, and platform revenue and efficiency fall.",
-           {"scale": 3.0, "share": 0.5, "noise": 0.6}),
-    Preset("naive", "No propensities logged (naive)",
-           "The team logged clicks but not propensities: the replay estimate of the new policy is "
-           "biased and no amount of data fixes it.",
-           {"kind": "epsilon-greedy", "eps": 0.1, "logged": False}),
-    Preset("tiny_exploration", "Almost no exploration",
-           "ε = 1 %: the new policy's actions are almost never logged, so IPS has a tiny effective "
-           "sample size and a huge variance.",
-           {"kind": "epsilon-greedy", "eps": 0.01, "logged": True}),
-)

@@ -18,7 +18,6 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
-from playground.course import Preset
 
 GRID = 6            # the city is GRID × GRID zones
 ZONE_KM = 2.0       # side of a zone
@@ -200,18 +199,3 @@ def heat_grid(trips: pd.DataFrame, preds: pd.DataFrame, metric: str, quantile: f
     frame = pd.DataFrame({"zone": trips["zone"].to_numpy(), "hour": trips["hour"].to_numpy(), "v": values})
     grid = frame.pivot_table(index="zone", columns="hour", values="v", aggfunc="mean")
     return grid.reindex(index=range(GRID * GRID), columns=range(24))
-
-
-PRESETS: tuple[Preset, ...] = (
-    Preset("production", "P90 promise (production)",
-           "Promise the P90 quantile: about 10 % of trips arrive late, and the promise is short where "
-           "trips are predictable.",
-           {"q": 0.9, "buffer": 0.0, "tail": 1.0, "rain": 0.2}),
-    Preset("naive", "Promise the mean (naive)",
-           "An MSE model's mean used as the promise time: a third of trips arrive late.",
-           {"q": 0.9, "buffer": 0.0, "basis": "mean (MSE model)"}),
-    Preset("storm", "Heavy tail and bad weather",
-           "Half the trips in rain or snow with big incident delays: the mean model is late more "
-           "often and the P90 promise stretches where the risk is.",
-           {"tail": 2.5, "rain": 0.5, "q": 0.9}),
-)

@@ -12,7 +12,6 @@ import re
 import numpy as np
 from dataclasses import dataclass
 
-from playground.course import Preset
 
 STRATEGIES = ("fixed", "sentence", "paragraph", "recursive")
 _WORD = re.compile(r"\S+")
@@ -197,7 +196,7 @@ def evaluate_chunking(documents, passages, queries, strategy: str, size: int, ov
     (rank-bm25) and measure, per query, the share of its relevant passages that some top-``k``
     chunk covers (:func:`covers`). Labels live on the original passages' character spans, so any
     chunking can be scored against them."""
-    from playground.rag.retrieval import fit_bm25, tokenize
+    from playground.rag.retrievers import fit_bm25, tokenize
 
     if k < 1:
         raise ValueError(f"k must be at least 1 (got {k})")
@@ -226,23 +225,3 @@ def evaluate_chunking(documents, passages, queries, strategy: str, size: int, ov
     return ChunkingEval(sum(per_query.values()) / len(per_query),
                         {t: sum(v) / len(v) for t, v in per_type.items()}, len(chunks),
                         mean_words, k * mean_words, per_query)
-
-
-PRESETS: tuple[Preset, ...] = (
-    Preset("naive", "Naive: tiny fixed windows, vector DB only",
-           "20-word windows cut sentences and separate every docstring from its heading: recall "
-           "on the labelled set drops and the dense-only column misses the identifiers.",
-           {"strategy": "fixed", "size": 20, "overlap": 0}),
-    Preset("production", "Production: recursive chunks with overlap",
-           "Structure-aware chunks of up to 160 words with 20 words of overlap keep headings with "
-           "their text: compare the recall with the naive windows.",
-           {"strategy": "recursive", "size": 160, "overlap": 20}),
-    Preset("budget_blowout", "Budget blow-out at 200 QPS",
-           "At 200 queries/s generation dominates the monthly cost and the plan is far over budget: "
-           "the component list now asks for a semantic cache.",
-           {"qps": 200, "budget": 30000}),
-    Preset("fresh_news", "News-fresh corpus (15-minute freshness)",
-           "20 % of 10M documents change daily and must be searchable in 15 minutes: a nightly "
-           "rebuild cannot keep up, incremental indexing and sharding appear.",
-           {"n_docs": 10_000_000, "updates": 20, "fresh": 0.25}),
-)

@@ -21,7 +21,6 @@ from typing import Callable, Sequence
 import faiss
 import numpy as np
 
-from playground.course import Preset
 
 KINDS: tuple[str, ...] = ("Flat (exact)", "IVF-Flat", "HNSW", "IVF-PQ")
 MAX_N = 1_000_000
@@ -416,6 +415,19 @@ def sweep_specs(base: IndexSpec, kinds: Sequence[str] = KINDS) -> list[IndexSpec
     return specs
 
 
+def valid_sweep(base: IndexSpec, kinds: Sequence[str], n: int, d: int, k: int) -> tuple[list[IndexSpec], list[str]]:
+    """The :func:`sweep_specs` configurations that can work on ``n`` vectors of dimension ``d``
+    at this ``k``, and for each one left out, ``"kind: reason"`` (from :func:`validate`)."""
+    kept, skipped = [], []
+    for spec in sweep_specs(base, kinds):
+        try:
+            validate(spec, n, d, k)
+            kept.append(spec)
+        except ValueError as err:
+            skipped.append(f"{spec.kind}: {err}")
+    return kept, skipped
+
+
 def sweep(builts: dict[tuple, Built], specs: Sequence[IndexSpec], xq: np.ndarray,
           truth: np.ndarray, k: int, n_single: int = 50) -> list[Measurement]:
     """Measure every spec with the built index whose :meth:`IndexSpec.build_key` matches."""
@@ -426,25 +438,3 @@ def best_at_recall(measurements: Sequence[Measurement], target: float) -> Measur
     """The fastest (highest QPS) measurement whose recall reaches ``target``, or None."""
     ok = [m for m in measurements if m.recall >= target]
     return max(ok, key=lambda m: m.qps) if ok else None
-
-
-# ---- presets (the lesson's scenarios) ----------------------------------------------------------
-PRESETS: tuple[Preset, ...] = (
-    Preset("production", "Production: HNSW + logQ",
-           "Two-tower trained with logQ correction; HNSW at efSearch 64 keeps recall@10 above 0.95 "
-           "at many times the exact-search QPS.",
-           {"logq": True, "kind": "HNSW", "ef_search": 64, "M": 16, "efc": 40, "k": 10,
-            "dtype": "PQ", "replicas": 3}),
-    Preset("naive", "Naive: brute force, no logQ",
-           "In-batch negatives without logQ correction and an exact scan of every vector: correct "
-           "neighbours, but the throughput and the 1B-item memory do not scale.",
-           {"logq": False, "kind": "Flat (exact)", "k": 10, "dtype": "fp32", "replicas": 1}),
-    Preset("underprobed", "IVF with nprobe = 1",
-           "Visiting one IVF cell per query is fast but loses most true neighbours that sit in "
-           "the overlapping cells next door.",
-           {"kind": "IVF-Flat", "nlist": 128, "nprobe": 1, "k": 10}),
-    Preset("coarse_pq", "IVF-PQ compressed too hard",
-           "Four 8-bit codes per vector (4 bytes) store a billion items in a few GB, but recall "
-           "saturates well below 1 whatever nprobe is.",
-           {"kind": "IVF-PQ", "pq_m": 4, "nbits": 8, "nprobe": 64, "k": 10}),
-)

@@ -25,7 +25,6 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
-from playground.course import Preset
 
 MODELS: tuple[str, ...] = ("logistic", "gbdt")
 CALIBRATORS: tuple[str, ...] = ("none", "platt", "isotonic", "temperature")
@@ -33,7 +32,6 @@ STRATEGIES: tuple[str, ...] = ("uniform", "quantile")
 N_FEATURES = 8
 _WEIGHTS = np.array([1.0, -0.8, 0.6, 0.5, -0.4, 0.3, 0.0, 0.0])
 _BASE_LOGIT = -2.0
-EPS = 1e-15
 
 
 # ---- synthetic click data ---------------------------------------------------------------
@@ -292,10 +290,18 @@ def brier(p: np.ndarray, y: np.ndarray) -> float:
 
 
 def log_loss(p: np.ndarray, y: np.ndarray) -> float:
-    """Mean negative log-likelihood, probabilities clipped to [1e-15, 1 − 1e-15]."""
-    p = np.clip(np.asarray(p, dtype=float), EPS, 1 - EPS)
-    y = np.asarray(y, dtype=float)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
+    """Mean negative log-likelihood (nats), clipped exactly as ``sklearn.metrics.log_loss`` does.
+
+    scikit-learn (≥ 1.5) forms the two columns ``1 - p`` and ``p`` and clips both to
+    ``[eps, 1 - eps]`` with ``eps`` the machine epsilon of the input's float type (2.2e-16 for
+    float64), so a confidently wrong prediction costs at most ``-log(eps) ≈ 36.04`` nats.
+    """
+    p = np.asarray(p)
+    p = p if p.dtype in (np.float32, np.float64) else p.astype(float)
+    eps = np.finfo(p.dtype).eps
+    y = np.asarray(y).astype(bool)
+    picked = np.where(y, np.clip(p, eps, 1 - eps), np.clip(1 - p, eps, 1 - eps))
+    return float(-np.mean(np.log(picked.astype(float))))
 
 
 def auc(p: np.ndarray, y: np.ndarray) -> float:
@@ -399,23 +405,3 @@ def evaluate(data: ClickData, z_cal: np.ndarray, z_test: np.ndarray, w: float, s
 def oracle(data: ClickData, n_bins: int, strategy: str, threshold: float) -> Variant:
     """The true probabilities scored like a model: the floor for Brier and log loss."""
     return score_variant("true p", data.p_test, data, n_bins, strategy, threshold)
-
-
-PRESETS: tuple[Preset, ...] = (
-    Preset("naive", "Naive: downsampled, uncorrected",
-           "Negatives kept at 10 % and scores read as CTR: predicted CTR is several times the "
-           "truth and the threshold shows far too many items.",
-           {"model": "logistic", "w": 0.1, "k": 1.0, "b": 0.0, "method": "none"}),
-    Preset("production", "Production: corrected + isotonic",
-           "The same downsampled model, corrected by q = p/(p+(1−p)/w) and re-calibrated on a "
-           "held-out split: ECE near the true-probability floor.",
-           {"model": "logistic", "w": 0.1, "k": 1.0, "b": 0.0, "method": "isotonic"}),
-    Preset("overconfident", "Over-confident GBDT",
-           "Scores sharpened 2.5×: the reliability curve turns into an S; temperature scaling "
-           "pulls it back with one number.",
-           {"model": "gbdt", "w": 1.0, "k": 2.5, "b": 0.0, "method": "temperature"}),
-    Preset("shifted", "Shifted scores: temperature cannot fix it",
-           "Log-odds shifted by +1.5: temperature scaling has no intercept and stays off, Platt "
-           "and isotonic recover.",
-           {"model": "logistic", "w": 1.0, "k": 1.0, "b": 1.5, "method": "temperature"}),
-)

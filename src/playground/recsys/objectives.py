@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from playground.course import Preset
 
 OBJECTIVES: dict[str, tuple[float, float, float]] = {
     "CTR (clicks)": (1.0, 0.0, 0.0),
@@ -349,21 +348,3 @@ def frontier(world: World, behaviour: Behaviour, weeks: int, k: int, seed: int,
                          watch=run.watch, retention=run.retention, satisfaction=run.satisfaction))
     table = pd.DataFrame(rows)
     return table
-
-
-PRESETS: tuple[Preset, ...] = (
-    Preset("naive", "Naive: rank by CTR",
-           "The feed learns that click-bait gets clicks: CTR climbs week after week while users leave.",
-           {"objective": "CTR (clicks)", "bait_pull": 3.0, "bait_regret": 3.0}),
-    Preset("production", "Production: weighted with satisfaction",
-           "Clicks and watch time are kept, but the survey-based satisfaction term holds retention up.",
-           {"objective": "Weighted multi-objective", "w_click": 0.2, "w_watch": 0.3, "w_survey": 0.5,
-            "bait_pull": 3.0, "bait_regret": 3.0}),
-    Preset("watch_time", "Watch time, the YouTube 2012 fix",
-           "Ranking by minutes watched instead of clicks: bait loses, but long mediocre videos win.",
-           {"objective": "Watch time", "proxy": "Watch minutes", "bait_pull": 3.0, "bait_regret": 3.0}),
-    Preset("harmless_bait", "When the proxy is fine",
-           "Click-bait that does not disappoint: the retention gap to a satisfaction objective "
-           "shrinks; what is left comes from bait favouring low-quality items.",
-           {"objective": "CTR (clicks)", "bait_pull": 3.0, "bait_regret": 0.0}),
-)

@@ -47,7 +47,6 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
-from playground.course import Preset
 
 START = pd.Timestamp("2026-01-05")
 DAY = pd.Timedelta(days=1)
@@ -515,20 +514,3 @@ def fault_table(log: EventLog, seed: int = 0, neg_per_pos: int = 4) -> pd.DataFr
         rows.append(dict(pipeline=name, offline_auc=res.offline_auc, online_auc=res.online_auc,
                          gap=res.gap))
     return pd.DataFrame(rows)
-
-
-PRESETS: tuple[Preset, ...] = (
-    Preset("naive", "Naive pipeline",
-           "Every shortcut at once: offline AUC looks superb, online AUC is the worst on the page.",
-           {"leak": True, "join": True, "skew": True, "position": True, "negatives": True}),
-    Preset("production", "Production pipeline",
-           "As-of joins, one feature definition, position-aware training, impressed negatives, no "
-           "post-label features: offline and online agree.",
-           {"leak": False, "join": False, "skew": False, "position": False, "negatives": False}),
-    Preset("leak", "Label leakage only",
-           "A feature logged after the click makes offline AUC near-perfect; online it is gone.",
-           {"leak": True, "join": False, "skew": False, "position": False, "negatives": False}),
-    Preset("future_join", "Non point-in-time join only",
-           "User CTR joined from the latest snapshot already contains each row's own click.",
-           {"leak": False, "join": True, "skew": False, "position": False, "negatives": False}),
-)

@@ -1,0 +1,23 @@
+"""Scenarios of lesson 8's page (Define the problem (RAG), app/pages/08_rag_problem.py): preset values for the
+controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
+
+from playground.scenario import Preset
+
+PRESETS: tuple[Preset, ...] = (
+    Preset("naive", "Naive: tiny fixed windows, vector DB only",
+           "20-word windows cut sentences and separate every docstring from its heading: recall "
+           "on the labelled set drops and the dense-only column misses the identifiers.",
+           {"strategy": "fixed", "size": 20, "overlap": 0}),
+    Preset("production", "Production: recursive chunks with overlap",
+           "Structure-aware chunks of up to 160 words with 20 words of overlap keep headings with "
+           "their text: compare the recall with the naive windows.",
+           {"strategy": "recursive", "size": 160, "overlap": 20}),
+    Preset("budget_blowout", "Budget blow-out at 200 QPS",
+           "At 200 queries/s generation dominates the monthly cost and the plan is far over budget: "
+           "the component list now asks for a semantic cache.",
+           {"qps": 200, "budget": 30000}),
+    Preset("fresh_news", "News-fresh corpus (15-minute freshness)",
+           "20 % of 10M documents change daily and must be searchable in 15 minutes: a nightly "
+           "rebuild cannot keep up, incremental indexing and sharding appear.",
+           {"n_docs": 10_000_000, "updates": 20, "fresh": 0.25}),
+)
