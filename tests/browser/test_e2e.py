@@ -53,12 +53,18 @@ def test_home_lists_the_course(browser_page):
     assert not _unexpected(errors), errors
 
 
-@pytest.mark.parametrize("lesson", registered(), ids=lambda lesson: lesson.id)
-def test_page_renders_and_reacts_to_a_widget(browser_page, lesson):
+def _open(browser_page, path: str):
+    """Open ``path`` on the server with a clean error list; return the page and its errors."""
     url, page, errors = browser_page
     errors.clear()
-    page.goto(f"{url}/{lesson.slug[3:]}")
+    page.goto(f"{url}/{path}")
     wait_idle(page)
+    return page, errors
+
+
+@pytest.mark.parametrize("lesson", registered(), ids=lambda lesson: lesson.id)
+def test_page_renders_and_reacts_to_a_widget(browser_page, lesson):
+    page, errors = _open(browser_page, lesson.slug[3:])
     assert page.locator("h1").filter(has_text=lesson.title).count(), "the lesson header is shown"
     assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
     page.wait_for_function("() => location.search.length > 1")
@@ -103,10 +109,7 @@ def _assert_board_drawn(page, lesson_id: str) -> None:
 
 @pytest.mark.parametrize("lesson", registered(), ids=lambda lesson: lesson.id)
 def test_board_in_presenter_mode(browser_page, lesson):
-    url, page, errors = browser_page
-    errors.clear()
-    page.goto(f"{url}/{lesson.slug[3:]}?presenter=1")
-    wait_idle(page)
+    page, errors = _open(browser_page, f"{lesson.slug[3:]}?presenter=1")
     _assert_board_drawn(page, lesson.id)
     assert not page.locator('[data-testid="stException"]').count()
     assert not _unexpected(errors), errors
@@ -126,10 +129,7 @@ _ON_BOARD = """(ids) => { const q = new URLSearchParams(location.search);
 
 
 def test_drill_completed_by_clicks(browser_page):
-    url, page, errors = browser_page
-    errors.clear()
-    page.goto(f"{url}/whiteboard_drill")
-    wait_idle(page)
+    page, errors = _open(browser_page, "whiteboard_drill")
     added = []
     for component, side, key in (("Feature store", "Shared by both sides", "feature_store"),
                                  ("Ranker", "Online (request path)", "ranker"),
