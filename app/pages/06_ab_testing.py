@@ -8,8 +8,13 @@ from scipy import stats
 
 from components.cache import cached
 from components.page import LessonPage
-from playground.experiments import cuped as cp, novelty as nv, power as pw, sequential as sq, srm as sr
-from playground.experiments import guardrails as gr, multiple_testing as mt
+from playground.experiments import cuped as cp
+from playground.experiments import novelty as nv
+from playground.experiments import power as pw
+from playground.experiments import sequential as sq
+from playground.experiments import srm as sr
+from playground.experiments import guardrails as gr
+from playground.experiments import multiple_testing as mt
 from playground.experiments import offline_metrics as om
 from scenarios.l06 import PRESETS
 

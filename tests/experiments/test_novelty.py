@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from playground.experiments import novelty as nv, power as pw
+from playground.experiments import novelty as nv
+from playground.experiments import power as pw
 
 
 def test_novelty_day3_read_overstates_the_steady_state():

@@ -3,7 +3,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
-from playground.experiments import power as pw, sequential as sq
+from playground.experiments import power as pw
+from playground.experiments import sequential as sq
 
 
 def test_two_prop_z_matches_statsmodels():
