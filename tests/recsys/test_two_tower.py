@@ -99,6 +99,8 @@ def test_new_item_ranks_and_coverage_by_hand():
     # user 0: unseen scores 0.9 (1), 0.5 (2), 0.0 (3), 0.6 (new 4): rank 2 (item 0 is seen)
     # user 2: unseen 0.0 (0), 0.1 (1), 0.5 (2), 0.4 (new 4): rank 2 (item 3 is seen)
     assert tt.new_item_ranks(result, data).tolist() == [2, 2]
+    assert tt.cold_start(result, data, 1) == tt.ColdStart(2.0, 0.0, 4)  # each user saw 1 of 5 items
+    assert tt.cold_start(result, data, 2).hit_rate == 1.0
     ev = tt.evaluate(tt.model_scores(result, np.arange(3)), data, np.arange(3), 1)
     # top-1 over warm unseen items: user 0 → 1, user 1 → 3, user 2 → 2; the new item is never shown
     assert ev.coverage == pytest.approx(3 / 4) and ev.recall == 1.0

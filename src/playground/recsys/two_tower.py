@@ -437,3 +437,32 @@ def new_item_ranks(result: TrainResult, data: Interactions) -> np.ndarray:
     ahead = (scores >= own[:, None]) & ~seen
     ahead[np.arange(len(users)), targets] = False
     return 1 + ahead.sum(axis=1)
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    """How a model ranks the new items for the users who would consume them.
+
+    Attributes
+    ----------
+    median_rank : float
+        Median of :func:`new_item_ranks` (1 = first).
+    hit_rate : float
+        Share of (user, new item) pairs where the new item is within the user's top k.
+    candidates : int
+        Items a user chooses from: the catalogue (new items included) minus a typical user's
+        training items (the median over these users).
+    """
+
+    median_rank: float
+    hit_rate: float
+    candidates: int
+
+
+def cold_start(result: TrainResult, data: Interactions, k: int) -> ColdStart:
+    """Summarise :func:`new_item_ranks` at cut-off ``k``."""
+    if len(data.new_users) == 0:
+        raise ValueError("no user interacted with a new item: raise the number of new items")
+    ranks = new_item_ranks(result, data)
+    seen = np.bincount(data.train_users, minlength=data.n_users)[data.new_users]
+    return ColdStart(float(np.median(ranks)), float(np.mean(ranks <= k)), int(data.n_items - np.median(seen)))
