@@ -355,7 +355,8 @@ def tex(x: float, fmt: str = ",.0f") -> str:
 # ---- the math --------------------------------------------------------------------------------
 formulas = [
     r"\ell_i = -\log\frac{e^{s_{ii}}}{\sum_{j\in B} e^{s_{ij}}},\quad s_{ij} = \frac{\langle u_i, v_j\rangle}{\tau}"
-    r" - \underbrace{\log q_j}_{\text{logQ}},\quad q_j = \frac{\#\,\text{train interactions of } j}{\#\,\text{train interactions}}",
+    r" - \underbrace{\log q_j}_{\text{logQ}},\quad q_j = \frac{B\,p_j + R/n}{B + R},\quad p_j = \frac{\#\,\text{train interactions of } j}{\#\,\text{train interactions}}"
+    rf"\quad (B = {batch}\ \text{{in-batch}},\ R = {cfg['random_negatives']}\ \text{{uniform over the }} n \text{{ items with interactions}})",
 ]
 if recall_tt:
     formulas.append(
