@@ -105,7 +105,7 @@ st.sidebar.markdown("**Two-tower model**")
 zipf = page.slider("zipf", "Popularity skew (Zipf exponent)", 0.0, 1.5, 1.0, step=0.1)
 dim = page.select_slider("dim", "Embedding dimension d", [8, 16, 32, 64], 32)
 epochs = page.slider("epochs", "Training epochs", 1, 12, 8)
-batch = page.select_slider("batch", "Batch size (in-batch negatives per row − 1)", [64, 128, 256, 512, 1024], 512)
+batch = page.select_slider("batch", "Batch size (in-batch negatives per row − 1)", [128, 256, 512, 1024], 512)
 tau = page.select_slider("tau", "Softmax temperature τ", [0.05, 0.1, 0.2, 0.3, 0.5, 1.0], 0.1)
 mixed = page.select("negatives", "Negatives", ["in-batch", "mixed"], help="mixed: in-batch plus as many "
                     "items drawn uniformly from the catalogue (mixed negative sampling); logQ uses the mixture's q.") == "mixed"
