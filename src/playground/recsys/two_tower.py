@@ -6,7 +6,9 @@ correction the softmax learns log p(j|u) - log q_j (popular items are punished a
 more often than the true distribution warrants), so retrieval under-recommends the head. The logQ
 correction subtracts log q_j from each logit during training (Yi et al., RecSys 2019) so that the
 learned score estimates log p(j|u) again. Recall@k on held-out interactions is compared with a
-popularity baseline.
+popularity baseline. Mixed negatives add uniformly sampled items to each batch (Yang et al., WWW
+2020), whose logQ is that of the mixture. Items launched after training (cold start) are placed by
+an item tower that reads their category; an ID-only tower has nothing to place them with.
 """
 
 from __future__ import annotations
