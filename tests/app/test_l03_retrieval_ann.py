@@ -101,7 +101,7 @@ def test_k_above_the_catalogue_is_refused():
     at = _clean(open_page("l03", {"source": TT, "k": "1000"}))
     errors = _errors(at)
     assert "k (1000) cannot exceed the collection size N (800)" in errors
-    assert "k (1000) must be between 1 and the number of items (800)" in errors
+    assert "k (1000) must be between 1 and the number of launched items (790)" in errors
 
 
 def test_two_tower_vectors_with_extreme_hnsw_settings():

@@ -104,7 +104,7 @@ def test_new_item_ranks_and_coverage_by_hand():
     ev = tt.evaluate(tt.model_scores(result, np.arange(3)), data, np.arange(3), 1)
     # top-1 over warm unseen items: user 0 → 1, user 1 → 3, user 2 → 2; the new item is never shown
     assert ev.coverage == pytest.approx(3 / 4) and ev.recall == 1.0
-    with pytest.raises(ValueError, match="number of items \\(4\\)"):
+    with pytest.raises(ValueError, match="number of launched items \\(4\\)"):
         tt.top_k(np.zeros((1, 5)), data, np.array([0]), 5)
 
 

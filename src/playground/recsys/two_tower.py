@@ -334,7 +334,7 @@ def top_k(scores: np.ndarray, data: Interactions, users: np.ndarray, k: int) -> 
     training items (already seen) and the new items (not yet launched when the model was
     trained: :func:`new_item_ranks` scores them). Ties broken by item id."""
     if not 1 <= k <= data.n_items - len(data.new_items):
-        raise ValueError(f"k ({k}) must be between 1 and the number of items ({data.n_items - len(data.new_items)})")
+        raise ValueError(f"k ({k}) must be between 1 and the number of launched items ({data.n_items - len(data.new_items)})")
     scores = np.array(scores, dtype=np.float64, copy=True)
     row = {u: r for r, u in enumerate(users)}
     mask = np.isin(data.train_users, users)
