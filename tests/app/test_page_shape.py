@@ -16,7 +16,7 @@ LIMIT = 150
 CEILING: dict[str, int] = {
     "01_define_problem": 160,
     "02_data_pipeline": 170,
-    "03_retrieval_ann": 400,
+    "03_retrieval_ann": 390,
     "04_ranking_calibration": 250,
     "05_online_serving": 240,
     "06_ab_testing": 470,
