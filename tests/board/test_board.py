@@ -67,3 +67,20 @@ def test_loop_closing_arrows_do_not_pull_the_layout():
     dot = board.to_dot(board.as_of(SYSTEMS["recsys"], "l07"))
     assert '"retrain" -> "two_tower" [label="new model", color="#b45309", penwidth=2.2, constraint=false' in dot
     assert '"pit_join" -> "two_tower";' in dot  # an earlier layer's arrow: plain, unlabelled
+
+
+def test_svg_export_lays_out_every_box_of_the_board():
+    rec = SYSTEMS["recsys"]
+    b = board.as_of(rec, "l03", {"ann_index": "HNSW · recall@10 0.96"})
+    svg = board.to_svg(b).decode()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert svg.count('class="node"') == len(_nodes(board.to_dot(b)))
+    assert "ANN candidate index" in svg and "recall@10 0.96" in svg
+
+
+def test_svg_export_of_a_source_graphviz_refuses_is_a_clear_error(monkeypatch):
+    import pytest
+
+    monkeypatch.setattr(board, "to_dot", lambda b, html=True: "digraph { a -> }")
+    with pytest.raises(ValueError, match="Graphviz could not draw"):
+        board.to_svg(board.as_of(SYSTEMS["recsys"], "l03"))
