@@ -39,11 +39,12 @@ seq = page.toggle("seq", "Sequential boundary (O'Brien–Fleming) for daily look
 cuped_on = page.toggle("cuped", "CUPED on a pre-period covariate", True)
 segment = page.toggle("segment", "Split new vs existing users", True)
 
-tabs = st.tabs(["Power & duration", "Novelty effect", "Peeking", "CUPED", "SRM check",
-                "Offline metrics"])
+tabs = page.tabs("view", ["Peeking", "Novelty effect", "Power & duration", "CUPED", "SRM check",
+                         "Offline metrics"])
+peeking_tab, novelty_tab, power_tab, cuped_tab, srm_tab, offline_tab = tabs
 
 # ---- power and duration ---------------------------------------------------------------------
-with tabs[0]:
+with power_tab:
     c1, c2, c3 = st.columns(3)
     baseline = page.slider("baseline", "Baseline conversion rate", 0.005, 0.5, 0.10, step=0.005,
                            container=c1)
@@ -69,9 +70,9 @@ with tabs[0]:
                                                   allocation, variance_factor=factor)
     if plan is not None:
         m1, m2, m3, m4 = st.columns(4)
-        page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, headline=True)
+        page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, headline=power_tab.open)
         page.metric("Total users", f"{plan.n_total:,}", container=m2)
-        page.metric("Days to run", f"{plan.days}", container=m3, headline=True)
+        page.metric("Days to run", f"{plan.days}", container=m3, headline=power_tab.open)
         page.metric("Per arm without CUPED", f"{plain.n_control:,}", delta=f"{plain.days} days",
                     delta_color="off", delta_arrow="off", container=m4)
         st.caption(f"Detects {plan.p_control:.2%} → {plan.p_treatment:.2%} with {power:.0%} power at "
@@ -97,7 +98,7 @@ with tabs[0]:
         page.chart(fig)
 
 # ---- novelty --------------------------------------------------------------------------------
-with tabs[1]:
+with novelty_tab:
     c1, c2, c3 = st.columns(3)
     days = page.slider("days", "Test length (days)", 7, 56, 28, container=c1)
     stop_day = page.slider("stop_day", "Day the team reads the result and ships", 1, 56, 3, container=c1)
@@ -122,11 +123,11 @@ with tabs[1]:
         m1, m2, m3 = st.columns(3)
         page.metric(f"Lift read on day {stop_day}", f"{early.lift:+.1%}",
                     delta=f"95% CI {early.lift_lo:+.1%} … {early.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
-                    container=m1, headline=True)
+                    container=m1, headline=novelty_tab.open)
         page.metric(f"Lift read on day {days}", f"{full.lift:+.1%}",
                     delta=f"95% CI {full.lift_lo:+.1%} … {full.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
                     container=m2)
-        page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, headline=True)
+        page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, headline=novelty_tab.open)
         overstated = early.lift - steady
         if early.significant and early.lift_lo > steady:
             st.error(f"Stopping on day {stop_day} ships a {early.lift:+.1%} 'win' whose whole CI sits "
@@ -163,7 +164,7 @@ with tabs[1]:
             st.caption("Turn on 'Split new vs existing users' to see where the early lift comes from.")
 
 # ---- peeking --------------------------------------------------------------------------------
-with tabs[2]:
+with peeking_tab:
     c1, c2 = st.columns(2)
     looks = page.slider("looks", "Checks during the test (one per day)", 2, 30, 14, container=c1)
     peek_lift = page.slider("peek_lift", "True relative lift (0 = A/A test)", 0.0, 0.2, 0.0, step=0.01,
@@ -178,8 +179,9 @@ with tabs[2]:
         what = "false-positive rate" if peek_lift == 0 else "rejection rate (power)"
         m1, m2, m3, m4 = st.columns(4)
         page.metric(f"Peeking every day: {what}", f"{peek.naive_rate:.1%}", container=m1,
-                    headline=not seq, delta=f"nominal {alpha:g}", delta_color="off", delta_arrow="off")
-        page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, headline=seq)
+                    headline=peeking_tab.open, note=f"nominal alpha {alpha:g}")
+        page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2,
+                    headline=peeking_tab.open)
         page.metric(f"mSPRT: {what}", f"{peek.msprt_rate:.1%}", container=m3)
         page.metric(f"One read at the end: {what}", f"{peek.final_only:.1%}", container=m4)
         st.caption("mSPRT (mixture SPRT, τ = 5 % of the baseline) may be read after every user and "
@@ -187,10 +189,10 @@ with tabs[2]:
                    "planned ahead and keeps almost all the fixed-horizon power.")
         rule = "O'Brien–Fleming boundary" if seq else "fixed 1.96-style threshold at every look"
         if peek_lift == 0 and not seq:
-            st.error(f"Your team uses a {rule}: {peek.naive_rate:.0%} of A/A tests (no effect at all) "
+            page.verdict(False, headline=peeking_tab.open, text=f"Your team uses a {rule}: {peek.naive_rate:.0%} of A/A tests (no effect at all) "
                      f"get shipped as wins, {peek.naive_rate / alpha:.1f}× the {alpha:g} you promised.")
         elif peek_lift == 0:
-            st.success(f"Your team uses the {rule}: {peek.obf_rate:.1%} false positives over {looks} "
+            page.verdict(True, headline=peeking_tab.open, text=f"Your team uses the {rule}: {peek.obf_rate:.1%} false positives over {looks} "
                        f"looks, within simulation noise of alpha = {alpha:g}.")
         k = np.arange(1, looks + 1)
         fig = go.Figure()
@@ -202,7 +204,7 @@ with tabs[2]:
             fig.add_hline(y=alpha, line_dash="dash", annotation_text=f"alpha = {alpha:g}")
         fig.update_layout(title=f"Share of experiments declared significant by look k ({what})",
                           xaxis_title="look", yaxis_title="share", yaxis_tickformat=".0%", height=340)
-        page.chart(fig)
+        page.chart(fig, hero=peeking_tab.open)
         fig2 = go.Figure()
         for i in range(min(30, sims)):
             fig2.add_scatter(x=k, y=peek.z[i], mode="lines", line=dict(width=1, color="rgba(90,90,90,0.35)"),
@@ -217,7 +219,7 @@ with tabs[2]:
         page.chart(fig2)
 
 # ---- CUPED ----------------------------------------------------------------------------------
-with tabs[3]:
+with cuped_tab:
     c1, c2 = st.columns(2)
     n_arm = page.slider("n_arm", "Users per arm", 100, 10_000, 2000, step=100, container=c1)
     effect = page.slider("effect", "True effect (in standard deviations)", 0.0, 0.3, 0.05, step=0.01,
@@ -227,7 +229,7 @@ with tabs[3]:
     if cup is not None:
         m1, m2, m3 = st.columns(3)
         page.metric("Variance ratio (CUPED / naive), measured", f"{cup.var_ratio:.2f}", container=m1,
-                    headline=cuped_on)
+                    headline=cuped_tab.open)
         page.metric("1 − ρ² (theory)", f"{cup.theory_ratio:.2f}", container=m2)
         half_naive, half_cuped = cup.half_widths(0.05)
         page.metric("95% CI half-width naive → CUPED", f"{half_naive:.3f} → {half_cuped:.3f}", container=m3)
@@ -243,7 +245,7 @@ with tabs[3]:
                     f"{1 - cup.theory_ratio:.0%} saving this covariate offers.")
 
 # ---- SRM ------------------------------------------------------------------------------------
-with tabs[4]:
+with srm_tab:
     c1, c2 = st.columns(2)
     counts_text = page.text("srm_counts", "Users per arm, comma-separated (empty: the simulated test)",
                             "", container=c1)
@@ -270,22 +272,22 @@ with tabs[4]:
     if srm is not None:
         m1, m2 = st.columns(2)
         page.metric("SRM chi-square", f"{srm.chi2:.2f}", container=m1)
-        page.metric("SRM p-value", f"{srm.p_value:.2g}", container=m2, headline=True)
+        page.metric("SRM p-value", f"{srm.p_value:.2g}", container=m2, headline=srm_tab.open)
         if srm.mismatch:
-            st.error(f"Sample-ratio mismatch in {source} (p = {srm.p_value:.2g} < {srm.threshold:g}): "
+            page.verdict(False, headline=srm_tab.open, text=f"Sample-ratio mismatch in {source} (p = {srm.p_value:.2g} < {srm.threshold:g}): "
                      "assignment or logging is broken, so no metric from this test can be trusted. "
                      "Find the cause (bot filtering, a redirect, a crash in one arm) before reading it.")
         else:
-            st.success(f"No sample-ratio mismatch in {source} (p = {srm.p_value:.2g} ≥ {srm.threshold:g}).")
+            page.verdict(True, headline=srm_tab.open, text=f"No sample-ratio mismatch in {source} (p = {srm.p_value:.2g} ≥ {srm.threshold:g}).")
         fig = go.Figure()
         arms = [f"arm {i + 1}" for i in range(srm.observed.size)]
         fig.add_bar(x=arms, y=srm.observed, name="observed")
         fig.add_bar(x=arms, y=srm.expected, name="expected from the design")
         fig.update_layout(barmode="group", height=300, title="Users per arm", yaxis_title="users")
-        page.chart(fig)
+        page.chart(fig, hero=srm_tab.open)
 
 # ---- offline metrics ------------------------------------------------------------------------
-with tabs[5]:
+with offline_tab:
     c1, c2, c3 = st.columns(3)
     k_cut = page.slider("k", "Cut-off k", 1, 50, 10, container=c1)
     shown = page.slider("shown", "Slots the old system showed per user", 1, 50, 10, container=c2)
@@ -298,7 +300,7 @@ with tabs[5]:
         off_best, on_best = ndcg[off_col].idxmax(), ndcg[on_col].idxmax()
         m1, m2 = st.columns(2)
         page.metric("Offline winner (NDCG@k on logs)", off_best, container=m1)
-        page.metric("Winner on true preferences", on_best, container=m2, headline=True)
+        page.metric("Winner on true preferences", on_best, container=m2, headline=offline_tab.open)
         fig = go.Figure()
         for col in (off_col, on_col):
             fig.add_bar(x=ndcg.index, y=ndcg[col], name=col)
