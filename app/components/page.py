@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from playground import course
-from components.stage import LINK_PARAM, BreakFix, Stage
+from components.stage import LINK_PARAM, BreakFix, Stage, stage_mode
 from playground.scenario import Control, InvalidValue, Preset, escape_md, scenario_markdown
 
 RESERVED = ("preset", LINK_PARAM)
@@ -65,7 +65,8 @@ class LessonPage:
         if switch is None and {"naive", "production"} <= self.presets.keys():
             switch = BreakFix(self.presets["naive"].values, self.presets["production"].values)
         self._headlines: list[tuple[str, str]] = []
-        self._header()
+        if not stage_mode():
+            self._header()
         self.stage = Stage(self.lesson, switch, self._state_of)
         self._notice_box = st.container()
         self._preset_buttons()

@@ -23,20 +23,20 @@ APP_DIR = Path(__file__).resolve().parents[1]
 MODE_KEY = "_stage_mode"
 """Session key holding the stage mode across pages (widget state does not survive a page change)."""
 LINK_PARAM = "stage"
-HERO_HEIGHT = 430
+HERO_HEIGHT = 470
 """Hero chart height in stage view (px): with the header, the switch and the verdict it fits a
 1280x720 window; the numbers sit beside the chart, not under it."""
 STAGE_FONT = 17
 """Chart text size in stage view (px); nothing on a stage chart is drawn smaller than 16 px."""
 STAGE_CSS = """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 0; }
-[data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] > *:not(.st-key-stage),
-[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > *:not(.st-key-stage),
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 0; max-width: 100%; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > *:not(:has(> .st-key-stage)),
 [data-testid="stSidebarNav"], [data-testid="stSidebarNavSeparator"] { display: none; }
 .st-key-stage h1 { font-size: 2.1rem; padding: 0; }
 .st-key-stage [data-testid="stMetricValue"] { font-size: 2.6rem; }
-.st-key-stage [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
+.st-key-stage [data-testid="stMetricLabel"] p { font-size: 1.15rem; white-space: normal; }
+.st-key-stage [data-testid="stMetricLabel"] div { white-space: normal; overflow: visible; }
 .st-key-stage [data-testid="stAlert"] p, .st-key-stage [data-testid="stCaptionContainer"] p { font-size: 1.2rem; }
 .st-key-stage_switch button p { font-size: 1.3rem; font-weight: 600; }
 </style>
