@@ -30,7 +30,7 @@ STAGE_FONT = 17
 """Chart text size in stage view (px); nothing on a stage chart is drawn smaller than 16 px."""
 STAGE_CSS = """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 0; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.6rem; padding-bottom: 0; max-width: 100%; }
 [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > *:not(:has(> .st-key-stage)),
 [data-testid="stSidebarNav"], [data-testid="stSidebarNavSeparator"] { display: none; }
 .st-key-stage h1 { font-size: 2.1rem; padding: 0; }
