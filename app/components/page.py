@@ -145,6 +145,8 @@ class LessonPage:
         labels = list(labels)
         self._declare(Control(key, "Open tab", "choice", options=tuple(labels)),
                       labels[0] if default is None else default)
+        if self.stage.on:
+            self.stage.view_picker(key, labels)
         return list(st.tabs(labels, key=key, on_change="rerun"))
 
     def slider(self, key: str, label: str, lo: float, hi: float, default: float,

@@ -23,7 +23,7 @@ APP_DIR = Path(__file__).resolve().parents[1]
 MODE_KEY = "_stage_mode"
 """Session key holding the stage mode across pages (widget state does not survive a page change)."""
 LINK_PARAM = "stage"
-HERO_HEIGHT = 470
+HERO_HEIGHT = 450
 """Hero chart height in stage view (px): with the header, the switch and the verdict it fits a
 1280x720 window; the numbers sit beside the chart, not under it."""
 STAGE_FONT = 17
@@ -77,6 +77,11 @@ def _toggle_mode() -> None:
     st.session_state[MODE_KEY] = not st.session_state.get(MODE_KEY, False)
 
 
+def _open_view(key: str) -> None:
+    if st.session_state.get("_stage_view"):
+        st.session_state[key] = st.session_state["_stage_view"]
+
+
 def style_for_stage(fig) -> None:
     """Enlarge every text of a plotly figure to stage size (>= 16 px) and fit its height."""
     fig.update_layout(font_size=STAGE_FONT, height=HERO_HEIGHT, title_font_size=STAGE_FONT + 3,
@@ -113,6 +118,7 @@ class Stage:
                    "the verdict, sized for a projector; it stays on from page to page.")
         if self.on:
             self._nav(bar)
+            self._views = box.container(key="stage_views")
             left, right = box.columns([3, 2], gap="medium")
             self.hero = left.container(key="stage_hero")
             self.numbers = right.container(key="stage_numbers")
@@ -155,6 +161,16 @@ class Stage:
                               query_params={LINK_PARAM: "1"})
 
     # ---- what the page feeds in ---------------------------------------------------------
+    def view_picker(self, key: str, labels: list[str]) -> None:
+        """On stage the tabs are hidden: a row of buttons sets the page's open tab (``key``);
+        for the page's first tabs only."""
+        if "_stage_view" in self._on_stage:
+            return
+        self._on_stage["_stage_view"] = 1
+        st.session_state["_stage_view"] = st.session_state.get(key)
+        self._views.segmented_control("View", labels, key="_stage_view", on_change=_open_view,
+                                      args=(key,), label_visibility="collapsed")
+
     def pinned(self, label: str) -> str | None:
         """The pinned text for headline number ``label`` (matched by label, else by position)."""
         if not self._pins:

@@ -60,3 +60,11 @@ def test_stage_mode_survives_a_page_change():
     assert not at.exception
     assert at.session_state[MODE_KEY] is True
     assert at.query_params["stage"] in ("1", ["1"])
+
+
+def test_stage_view_picker_opens_a_tab():
+    at = open_page("l06", {"stage": "1"})
+    picker = next(w for w in at.button_group if w.key == "_stage_view")
+    picker.set_value("SRM check").run()
+    assert not at.exception
+    assert at.session_state["view"] == "SRM check"
