@@ -19,7 +19,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import machine  # noqa: E402
-from playground.cases import clip, clip_data  # noqa: E402
+from playground import embeddings  # noqa: E402
+from playground.cases import clip_data, clip_metrics, clip_model, clip_training  # noqa: E402
 
 
 def main() -> None:
@@ -28,22 +29,28 @@ def main() -> None:
     train, test = data.subset("train"), data.subset("test")
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:  # cold: no on-disk cache
-        clip.CACHE_DIR, saved = Path(tmp), clip.CACHE_DIR
-        clip.caption_features(train.captions + test.captions)
-        clip.CACHE_DIR = saved
+        embeddings.CACHE_DIR, saved = Path(tmp), embeddings.CACHE_DIR
+        clip_model.caption_features(train.captions + test.captions, persist=True)
+        embeddings.CACHE_DIR = saved
     encode_s = time.perf_counter() - t0
-    ftr, fte = clip.caption_features(train.captions), clip.caption_features(test.captions)
+    ftr, fte = (clip_model.caption_features(train.captions, persist=True),
+                clip_model.caption_features(test.captions, persist=True))
     n_unique = len(set(train.captions + test.captions))
 
     rows = []
-    for settings in (clip.TrainSettings(), clip.TrainSettings(temperature=1.0),
-                     clip.TrainSettings(batch_size=8, epochs=2), clip.TrainSettings(learn_temperature=True)):
-        record = clip.train(train.images, ftr, settings, heldout=(test.images, fte))
-        img, txt = clip.embed(record.model, images=test.images), clip.embed(record.model, text_features=fte)
-        ev = clip.evaluate(img, txt, test.scene_keys())
-        prompts = clip.embed(record.model, text_features=clip.caption_features(clip.class_prompts("colour")))
-        acc = clip.zero_shot_accuracy(img, prompts, test.labels[:, 0])[0]
-        rows.append((settings, record.seconds, ev, acc, clip.modality_gap(img, txt), record.temperature[-1]))
+    settings_tried = (clip_training.TrainSettings(), clip_training.TrainSettings(temperature=1.0),
+                      clip_training.TrainSettings(batch_size=8, epochs=2),
+                      clip_training.TrainSettings(learn_temperature=True))
+    prompt_features = clip_model.caption_features(clip_metrics.class_prompts("colour"), persist=True)
+    for settings in settings_tried:
+        record = clip_training.train(train.images, ftr, settings, heldout=(test.images, fte))
+        img = clip_training.embed(record.model, images=test.images)
+        txt = clip_training.embed(record.model, text_features=fte)
+        ev = clip_metrics.evaluate(img, txt, test.scene_keys())
+        prompts = clip_training.embed(record.model, text_features=prompt_features)
+        acc = clip_metrics.zero_shot_accuracy(img, prompts, test.labels[:, 0])[0]
+        rows.append((settings, record.seconds, ev, acc, clip_metrics.modality_gap(img, txt),
+                     record.temperature[-1]))
 
     from tests.app.apptest import open_page
 
@@ -58,7 +65,7 @@ def main() -> None:
 
     lines = [
         "## Lesson 15: CLIP-style dual encoder (`bench/clip.py`)", "",
-        f"Machine: {machine.describe()}; torch on {clip.TORCH_THREADS} thread(s) while training; "
+        f"Machine: {machine.describe()}; torch on {clip_model.TORCH_THREADS} thread(s) while training; "
         f"1-min load average {load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end "
         "(the box is shared: times scale with the load).", "",
         f"- MiniLM encoding of the {n_unique} distinct captions (cold, then cached on disk): {encode_s:.1f} s",

@@ -24,7 +24,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from machine import describe, write_section  # noqa: E402
 
 from playground.rag import corpus as rc  # noqa: E402
-from playground.rag import retrieval as rt  # noqa: E402
+from playground.rag import index_store as ix  # noqa: E402
+from playground.rag import retrieval_eval as rev  # noqa: E402
+from playground.rag import retrievers as rv  # noqa: E402
 from playground.rag import rerank as rr  # noqa: E402
 
 
@@ -46,7 +48,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     sample = [passages[i] for i in rng.choice(len(passages), size=min(args.sample, len(passages)), replace=False)]
     rr.token_embeddings(["warm up"])
-    _, t_embed = timed(rt.embed_passages, sample)
+    _, t_embed = timed(ix.embed_passages, sample)
     rate = len(sample) / t_embed
     lines += ["### Corpus embedding (MiniLM, sentence + token embeddings in one pass)", "",
               f"- {len(sample)} random passages in {t_embed:.1f} s = **{rate:.0f} passages/s**; the full "
@@ -54,7 +56,7 @@ def main() -> None:
               "- The first full build while writing this lesson took 458 s wall (load average ≈ 13); "
               "afterwards the embeddings load from `.cache/rag/` (memory-mapped) in well under a second.", ""]
 
-    index, t_load = timed(rt.build_index)
+    index, t_load = timed(ix.build_index)
     lines += ["### Index build (embeddings from the disk cache)", "",
               f"- Load + BM25 + FAISS: {t_load:.2f} s (cache load {index.timings['cache_load']:.3f} s, "
               f"rank-bm25 fit {index.timings['bm25_build']:.2f} s, FAISS IndexFlatIP add "
@@ -79,23 +81,23 @@ def main() -> None:
     lines += ["### Query latency per method (query embedding cached; single queries)", "",
               "| method | median ms | p95 ms |", "|---|---|---|"]
     with threadpool_limits(limits=1):
-        for m in rt.METHODS:
+        for m in rv.METHODS:
             times = []
             for text in texts:
                 _, t = timed(index.search, m, text, 10)
                 times.append(t * 1e3)
-            lines.append(f"| {rt.METHOD_LABELS[m]} | {np.median(times):.2f} | {np.percentile(times, 95):.2f} |")
+            lines.append(f"| {rv.METHOD_LABELS[m]} | {np.median(times):.2f} | {np.percentile(times, 95):.2f} |")
     lines.append("")
 
     lines += ["### Quality on the 167 labelled queries (default parameters)", "",
               "nDCG@10 / MRR@10 / recall@10; k1 = 1.2, b = 0.75, RRF k = 60, alpha = 0.5, MaxSim rerank "
               "of the weighted-fusion top 20.", "",
               "| method | all | rare entity | paraphrase | multi-hop | general |", "|---|---|---|---|---|---|"]
-    for m in rt.METHODS:
-        s = rt.summarise(rt.evaluate(index, queries, m))
+    for m in rv.METHODS:
+        s = rev.summarise(rev.evaluate(index, queries, m))
         cells = [f"{s[g]['ndcg@10']:.3f} / {s[g]['mrr@10']:.3f} / {s[g]['recall@10']:.3f}"
                  for g in ("all", "rare_entity", "paraphrase", "multi_hop", "general")]
-        lines.append(f"| {rt.METHOD_LABELS[m]} | " + " | ".join(cells) + " |")
+        lines.append(f"| {rv.METHOD_LABELS[m]} | " + " | ".join(cells) + " |")
     lines.append("")
 
     from app.apptest import open_page

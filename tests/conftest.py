@@ -1,12 +1,62 @@
-"""Shared test set-up: the app folder is importable (pages import `components`), and the embedding
-model never reaches for the network."""
+"""Shared test set-up: the app folder is importable (pages import `components`), the embedding
+model never reaches for the network (the core's one offline switch), and fixtures the core tests
+share (an empty embedding cache, a disk that cannot be written)."""
 
 import os
+import stat
 import sys
+import tempfile
 from pathlib import Path
 
+import pytest
+
+from playground import disk_cache, embeddings
+
 ROOT = Path(__file__).resolve().parents[1]
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+embeddings.offline()
 if str(ROOT / "app") not in sys.path:
     sys.path.insert(0, str(ROOT / "app"))
+
+
+@pytest.fixture
+def embedding_cache(tmp_path, monkeypatch):
+    """An empty on-disk embedding cache for this test (``embeddings.CACHE_DIR``)."""
+    folder = tmp_path / "embeddings"
+    monkeypatch.setattr(embeddings, "CACHE_DIR", folder)
+    return folder
+
+
+@pytest.fixture
+def failing_disk():
+    """Forget any recorded disk failure before and after the test (it is process-wide)."""
+    disk_cache.reset_disk_state()
+    yield
+    disk_cache.reset_disk_state()
+
+
+@pytest.fixture
+def read_only_dir(monkeypatch):
+    """Make a folder unwritable: ``chmod`` where that binds, otherwise (as root, who ignores
+    permissions) the temporary-file calls the cache writes through raise ``PermissionError``."""
+    made = []
+
+    def make(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        made.append(folder)
+        if os.geteuid() == 0:
+            for name in ("mkstemp", "mkdtemp"):
+                real = getattr(tempfile, name)
+
+                def refuse(*args, _real=real, **kwargs):
+                    where = Path(kwargs.get("dir") or "").resolve()
+                    if any(where == f.resolve() or f.resolve() in where.parents for f in made):
+                        raise PermissionError(13, "Permission denied", str(where))
+                    return _real(*args, **kwargs)
+
+                monkeypatch.setattr(tempfile, name, refuse)
+        return folder
+
+    yield make
+    for folder in made:
+        folder.chmod(stat.S_IRWXU)

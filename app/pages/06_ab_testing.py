@@ -7,24 +7,40 @@ from scipy import stats
 
 from components.cache import cached
 from components.page import LessonPage
-from playground.experiments import ab
+from playground.experiments import cuped as cp
+from playground.experiments import novelty as nv
+from playground.experiments import power as pw
+from playground.experiments import sequential as sq
+from playground.experiments import srm as sr
+from playground.experiments import guardrails as gr
+from playground.experiments import multiple_testing as mt
 from playground.experiments import offline_metrics as om
 from scenarios.l06 import PRESETS
 
 
 @cached()
-def novelty_run(**kwargs) -> ab.NoveltyResult:
-    return ab.simulate_novelty(**kwargs)
+def novelty_run(**kwargs) -> nv.NoveltyResult:
+    return nv.simulate_novelty(**kwargs)
 
 
 @cached("Simulating experiments…")
-def peeking_run(**kwargs) -> ab.PeekingResult:
-    return ab.simulate_peeking(**kwargs)
+def peeking_run(**kwargs) -> sq.PeekingResult:
+    return sq.simulate_peeking(**kwargs)
 
 
 @cached()
-def cuped_run(**kwargs) -> ab.CupedResult:
-    return ab.simulate_cuped(**kwargs)
+def cuped_run(**kwargs) -> cp.CupedResult:
+    return cp.simulate_cuped(**kwargs)
+
+
+@cached()
+def launch_run(**kwargs) -> gr.LaunchReview:
+    return gr.simulate_launch(**kwargs)
+
+
+@cached()
+def many_metrics_run(**kwargs) -> mt.ManyMetricsResult:
+    return mt.simulate_many_metrics(**kwargs)
 
 
 @cached()
@@ -38,10 +54,14 @@ st.sidebar.markdown("**Your team's analysis (naive vs production)**")
 seq = page.toggle("seq", "Sequential boundary (O'Brien–Fleming) for daily looks", True)
 cuped_on = page.toggle("cuped", "CUPED on a pre-period covariate", True)
 segment = page.toggle("segment", "Split new vs existing users", True)
+guard_on = page.toggle("guard", "Guardrails in the ship rule", False)
+correction = page.select("mt", "Correction for many metrics", list(mt.METHODS),
+                         format_func={"none": "none (each at alpha)", "bonferroni": "Bonferroni",
+                                      "bh": "Benjamini–Hochberg"}.get)
 
 tabs = page.tabs("view", ["Peeking", "Novelty effect", "Power & duration", "CUPED", "SRM check",
-                         "Offline metrics"])
-peeking_tab, novelty_tab, power_tab, cuped_tab, srm_tab, offline_tab = tabs
+                         "Guardrails", "Many metrics", "Offline metrics"])
+peeking_tab, novelty_tab, power_tab, cuped_tab, srm_tab, guard_tab, many_tab, offline_tab = tabs
 
 # ---- power and duration ---------------------------------------------------------------------
 with power_tab:
@@ -65,16 +85,16 @@ with power_tab:
     relative = mde_kind == "relative"
     mde = mde_pct / 100
     factor = 1 - rho**2 if cuped_on else 1.0
-    plain = page.guard(ab.plan, baseline, mde, alpha, power, relative, traffic, allocation)
-    plan = None if plain is None else page.guard(ab.plan, baseline, mde, alpha, power, relative, traffic,
+    plain = page.guard(pw.plan, baseline, mde, alpha, power, relative, traffic, allocation)
+    plan = None if plain is None else page.guard(pw.plan, baseline, mde, alpha, power, relative, traffic,
                                                   allocation, variance_factor=factor)
     if plan is not None:
         m1, m2, m3, m4 = st.columns(4)
         page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, headline=power_tab.open)
         page.metric("Total users", f"{plan.n_total:,}", container=m2)
         page.metric("Days to run", f"{plan.days}", container=m3, headline=power_tab.open)
-        page.metric("Per arm without CUPED", f"{plain.n_control:,}", delta=f"{plain.days} days",
-                    delta_color="off", delta_arrow="off", container=m4)
+        page.metric("Per arm without CUPED", f"{plain.n_control:,}", note=f"{plain.days} days",
+                    container=m4)
         st.caption(f"Detects {plan.p_control:.2%} → {plan.p_treatment:.2%} with {power:.0%} power at "
                    f"alpha = {alpha:g}. " + (f"CUPED with ρ = {rho:.2f} multiplies the sample by "
                                              f"1 − ρ² = {factor:.2f}." if cuped_on else "CUPED is off."))
@@ -86,7 +106,7 @@ with power_tab:
         for m_mult, dash in ((0.5, "dot"), (1.0, "solid"), (2.0, "dash")):
             eff = mde * m_mult
             try:
-                curve = ab.power_two_proportions(baseline, eff, n_grid / factor, alpha, relative,
+                curve = pw.power_two_proportions(baseline, eff, n_grid / factor, alpha, relative,
                                                  allocation / (1 - allocation))
             except ValueError:
                 continue
@@ -103,8 +123,8 @@ with novelty_tab:
     days = page.slider("days", "Test length (days)", 7, 56, 28, container=c1)
     stop_day = page.slider("stop_day", "Day the team reads the result and ships", 1, 56, 3, container=c1)
     steady = page.slider("steady", "Steady-state relative lift", -0.05, 0.10, 0.02, step=0.005, container=c2)
-    novelty = page.slider("novelty", "Extra launch-day lift (existing users)", 0.0, 0.5, 0.15, step=0.01,
-                          container=c2)
+    novelty = page.slider("novelty", "Extra launch-day lift (existing users; below 0 = primacy)", -0.3,
+                          0.5, 0.15, step=0.01, container=c2)
     half_life = page.slider("half_life", "Novelty half-life (days)", 0.5, 14.0, 3.0, step=0.5, container=c3)
     ret = page.slider("ret", "Daily return rate of a user", 0.05, 1.0, 0.5, step=0.05, container=c3)
     if stop_day > days:
@@ -122,18 +142,21 @@ with novelty_tab:
         early, full = nov.stop_read(stop_day), nov.stop_read(days)
         m1, m2, m3 = st.columns(3)
         page.metric(f"Lift read on day {stop_day}", f"{early.lift:+.1%}",
-                    delta=f"95% CI {early.lift_lo:+.1%} … {early.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
+                    note=f"95% CI {early.lift_lo:+.1%} … {early.lift_hi:+.1%}",
                     container=m1, headline=novelty_tab.open)
         page.metric(f"Lift read on day {days}", f"{full.lift:+.1%}",
-                    delta=f"95% CI {full.lift_lo:+.1%} … {full.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
-                    container=m2)
+                    note=f"95% CI {full.lift_lo:+.1%} … {full.lift_hi:+.1%}", container=m2)
         page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, headline=novelty_tab.open)
         overstated = early.lift - steady
         if early.significant and early.lift_lo > steady:
-            st.error(f"Stopping on day {stop_day} ships a {early.lift:+.1%} 'win' whose whole CI sits "
+            page.verdict(False, headline=novelty_tab.open, text=f"Stopping on day {stop_day} ships a {early.lift:+.1%} 'win' whose whole CI sits "
                      f"above the {steady:+.1%} the product will deliver once the novelty wears off.")
+        elif early.lift_hi < steady:
+            page.verdict(False, headline=novelty_tab.open, text=f"Primacy: existing users resist the change, so the day-{stop_day} read "
+                     f"({early.lift:+.1%}, CI up to {early.lift_hi:+.1%}) sits below the {steady:+.1%} "
+                     "the product delivers once they adapt. Stopping now kills a change that works.")
         elif abs(overstated) < max(early.lift_hi - early.lift, 1e-9):
-            st.success(f"The day-{stop_day} read is consistent with the steady state ({steady:+.1%}).")
+            page.verdict(True, headline=novelty_tab.open, text=f"The day-{stop_day} read is consistent with the steady state ({steady:+.1%}).")
         else:
             st.warning(f"The day-{stop_day} read is off the steady state by {overstated:+.1%}.")
         d = nov.daily
@@ -153,7 +176,7 @@ with novelty_tab:
         fig.add_vline(x=stop_day, line_color="red", annotation_text=f"team stops (day {stop_day})")
         fig.update_layout(title="Daily relative lift with 95% CIs", xaxis_title="day",
                           yaxis_title="relative lift", yaxis_tickformat="+.0%", height=420)
-        page.chart(fig)
+        page.chart(fig, hero=novelty_tab.open)
         if segment:
             ex = d[d.segment == "existing"]
             st.caption(f"Existing users' lift fades from {ex.lift.iloc[0]:+.1%} (day 1) to "
@@ -239,7 +262,7 @@ with cuped_tab:
         fig.add_vline(x=effect, line_color="black", annotation_text="true effect")
         fig.update_layout(barmode="overlay", height=340, xaxis_title="estimated effect (sd)",
                           title=f"{cup.naive.size} replicated experiments: same data, two estimators")
-        page.chart(fig)
+        page.chart(fig, hero=cuped_tab.open)
         if not cuped_on:
             st.info(f"CUPED is off in the sidebar: the power tab plans without the "
                     f"{1 - cup.theory_ratio:.0%} saving this covariate offers.")
@@ -255,7 +278,7 @@ with srm_tab:
     def srm_check(share: float) -> tuple:
         """The SRM test on the typed counts, else on the simulated test's; and where they came from."""
         if counts_text.strip():
-            counts = ab.parse_counts(counts_text)
+            counts = sr.parse_counts(counts_text)
             source = "your counts"
         elif nov is not None:
             tot = nov.cumulative.iloc[-1]
@@ -266,7 +289,7 @@ with srm_tab:
         shares = [share, 1 - share] if len(counts) == 2 else None
         if shares is None:
             st.caption(f"{len(counts)} arms: checking against an equal split.")
-        return ab.srm_test(counts, shares), source
+        return sr.srm_test(counts, shares), source
 
     srm, source = page.guard(srm_check, share) or (None, None)
     if srm is not None:
@@ -285,6 +308,80 @@ with srm_tab:
         fig.add_bar(x=arms, y=srm.expected, name="expected from the design")
         fig.update_layout(barmode="group", height=300, title="Users per arm", yaxis_title="users")
         page.chart(fig, hero=srm_tab.open)
+
+# ---- guardrails -----------------------------------------------------------------------------
+with guard_tab:
+    c1, c2, c3 = st.columns(3)
+    ctr_lift = page.slider("ctr_lift", "True lift of the primary metric (clicks per user)", -0.05, 0.10,
+                           0.04, step=0.01, container=c1)
+    lat_ms = page.slider("lat_ms", "Latency the heavier model adds (ms, on a 200 ms page)", 0, 100, 30,
+                         container=c2)
+    lat_margin = page.slider("lat_margin", "Latency harm tolerated (% of control)", 0, 20, 5, container=c2)
+    unsub = page.slider("unsub", "True change in unsubscribes (relative)", -0.5, 1.0, 0.0, step=0.05,
+                        container=c3)
+    review = page.guard(launch_run, ctr_lift=ctr_lift, latency_ms=float(lat_ms), unsub_lift=unsub,
+                        latency_margin=lat_margin / 100, n_per_arm=50_000, seed=seed)
+    if review is not None:
+        p_read = review.primary
+        m1, m2, m3 = st.columns(3)
+        page.metric("Primary: clicks per user", f"{p_read.relative:+.1%}", container=m1,
+                    note=p_read.status, headline=guard_tab.open)
+        page.metric("Page latency", f"{review.guardrails[0].relative:+.1%}", container=m2,
+                    note=review.guardrails[0].status, headline=guard_tab.open)
+        verdict = review.ships if guard_on else review.ships_primary_only
+        page.metric("Decision", "ship" if verdict else "do not ship", container=m3, headline=guard_tab.open)
+        tab = review.table()
+        st.dataframe(tab.drop(columns="unit").style.format(
+            {"control": "{:.4g}", "treatment": "{:.4g}", "relative change": "{:+.1%}", "CI low (rel.)": "{:+.1%}",
+             "CI high (rel.)": "{:+.1%}", "harm tolerated": "{:.0%}"}, na_rep="(primary)"), hide_index=True)
+        broken = ", ".join(g.name for g in review.broken)
+        if not guard_on and review.ships_primary_only and review.broken:
+            page.verdict(False, headline=guard_tab.open, text=f"The team ships on the primary metric alone ({p_read.relative:+.1%} clicks) and "
+                     f"breaks {broken}: a win on the dashboard, a slower or emptier product.")
+        elif guard_on and review.ships_primary_only and review.broken:
+            page.verdict(True, headline=guard_tab.open, text=f"Guardrails block the launch: {broken} broke its margin although clicks won "
+                       f"{p_read.relative:+.1%}. Ship a fix (a distilled or cached model) and re-test.")
+        elif verdict:
+            page.verdict(True, headline=guard_tab.open, text="Ships: the primary metric wins" + (" and no guardrail is broken." if guard_on else "."))
+        else:
+            st.info(f"No ship: the primary metric is {p_read.status}, not a win.")
+        if review.unproven:
+            st.caption("Unproven (too little power to rule out a harm beyond the margin, so the launch "
+                       "review must name them): " + ", ".join(g.name for g in review.unproven) + ".")
+
+# ---- many metrics ---------------------------------------------------------------------------
+with many_tab:
+    c1, c2 = st.columns(2)
+    n_metrics = page.slider("n_metrics", "Metrics (or variants) read per experiment", 1, 100, 20, container=c1)
+    n_true = page.slider("n_true", "Of which really moved", 0, 100, 2, container=c1)
+    eff_z = page.slider("eff_z", "Size of a real effect (in standard errors)", 0.5, 6.0, 3.0, step=0.5,
+                        container=c2)
+    many = page.guard(many_metrics_run, metrics=n_metrics, true_effects=n_true, effect_z=eff_z, reps=2000,
+                      alpha=alpha, seed=seed)
+    if many is not None:
+        s_sel = many.summary[correction]
+        m1, m2, m3 = st.columns(3)
+        page.metric("False wins per experiment", f"{s_sel['false_wins']:.2f}", container=m1, headline=many_tab.open)
+        page.metric("Experiments with at least one false win", f"{s_sel['fwer']:.0%}", container=m2)
+        page.metric("Real effects found (power)",
+                    "n/a" if n_true == 0 else f"{s_sel['power']:.0%}", container=m3)
+        names = {"none": "none", "bonferroni": "Bonferroni", "bh": "Benjamini–Hochberg"}
+        side = [{"correction": names[m], "false wins / experiment": v["false_wins"],
+                 "P(≥ 1 false win)": v["fwer"], "false discovery rate": v["fdr"],
+                 "power": v["power"]} for m, v in many.summary.items()]
+        st.dataframe(side, hide_index=True)
+        if correction == "none" and s_sel["false_wins"] >= 0.2:
+            page.verdict(False, headline=many_tab.open, text=f"Reading {n_metrics} metrics each at alpha = {alpha:g}: {s_sel['fwer']:.0%} of "
+                     f"experiments show at least one 'significant' metric that did not move "
+                     f"({s_sel['false_wins']:.2f} on average). Pick the one that moved and you ship noise.")
+        elif correction != "none":
+            page.verdict(True, headline=many_tab.open, text=f"{names[correction]}: {s_sel['false_wins']:.2f} false wins per experiment "
+                       f"(false discovery rate {s_sel['fdr']:.1%}), power {s_sel['power']:.0%}."
+                       if n_true else f"{names[correction]}: {s_sel['false_wins']:.2f} false wins per experiment.")
+        st.caption(f"{many.p.shape[0]:,} simulated experiments with independent metrics. Bonferroni "
+                   "holds the chance of any false win at alpha; Benjamini–Hochberg holds the share "
+                   "of false wins among the wins at alpha and keeps more power. Better still: one "
+                   "primary metric chosen before the test, the rest as guardrails or diagnostics.")
 
 # ---- offline metrics ------------------------------------------------------------------------
 with offline_tab:
@@ -305,7 +402,7 @@ with offline_tab:
         for col in (off_col, on_col):
             fig.add_bar(x=ndcg.index, y=ndcg[col], name=col)
         fig.update_layout(barmode="group", height=340, title=f"NDCG@{k_cut}: logged clicks vs true preferences")
-        page.chart(fig)
+        page.chart(fig, hero=offline_tab.open)
         st.dataframe(table.round(3), hide_index=True)
         if off_best != on_best:
             st.warning(f"Offline and online disagree: '{off_best}' wins on logged clicks, "
@@ -335,8 +432,9 @@ if plan is not None:
                     rf"\text{{traffic}} \rceil = {plan.days}")
 formulas.append(r"\text{lift}(t) = \text{steady} + \text{novelty}\cdot 2^{-t/h}"
                 rf" = {steady:+.3f} + {novelty:.2f}\cdot 2^{{-t/{half_life:g}}}")
-formulas.append(r"\alpha(t) = 2 - 2\,\Phi\!\left(z_{1-\alpha/2}/\sqrt{t}\right)\quad"
-                r"\text{(Lan–DeMets O'Brien–Fleming spending)}")
+formulas.append(r"\alpha_{\text{side}}(t) = 2 - 2\,\Phi\!\left(z_{1-\alpha/4}/\sqrt{t}\right),\quad"
+                r"\alpha(t) = 2\,\alpha_{\text{side}}(t)\quad"
+                r"\text{(Lan–DeMets O'Brien–Fleming, }\alpha/2\text{ per side as gsDesign/rpact)}")
 if peek is not None:
     formulas.append(rf"c_1 = {peek.bounds[0]:.2f},\ c_{{{looks}}} = {peek.bounds[-1]:.2f}\ \text{{vs}}\ "
                     rf"z_{{1-\alpha/2}} = {peek.z_crit:.2f}")
@@ -346,6 +444,9 @@ formulas.append(r"\Lambda_n = \sqrt{\frac{\sigma_n^2}{\sigma_n^2+\tau^2}}\,"
 formulas.append(r"Y^{\text{cuped}} = Y - \theta (X - \bar X),\quad \theta = \frac{\mathrm{cov}(X, Y)}"
                 rf"{{\mathrm{{var}}(X)}},\quad \frac{{\mathrm{{var}}(Y^{{\text{{cuped}}}})}}{{\mathrm{{var}}(Y)}}"
                 rf" = 1-\rho^2 = {1 - rho**2:.2f}")
+if many is not None:
+    formulas.append(rf"\text{{Bonferroni: }} p_i \le \alpha/m = {alpha / n_metrics:.4f};\quad"
+                    r"\text{BH: reject } p_{(1)}, \dots, p_{(k)},\ k = \max\{i : p_{(i)} \le i\,\alpha/m\}")
 if srm is not None:
     formulas.append(rf"\chi^2 = \sum_i \frac{{(O_i - E_i)^2}}{{E_i}} = {srm.chi2:.2f},\ "
                     rf"p = {srm.p_value:.2g}")

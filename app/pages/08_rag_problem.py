@@ -12,7 +12,7 @@ from components.rag_index import load_index
 from playground.rag import chunking as ch
 from playground.rag import corpus as rc
 from playground.rag import requirements as rq
-from playground.rag import retrieval as rt
+from playground.rag import retrieval_eval as rev
 from scenarios.l08 import PRESETS
 
 DOCS = ("module:json", "module:subprocess", "module:shutil", "topic:formatstrings", "module:functools",
@@ -35,8 +35,8 @@ def chunk_eval(strategy: str, size: int, overlap: int, k: int) -> ch.ChunkingEva
 def side_by_side(k: int) -> pd.DataFrame:
     """Recall@k per query of dense only ("naive") and hybrid + rerank ("full"), default settings."""
     index, queries = load_index(), rc.load_queries()
-    naive = pd.DataFrame(rt.evaluate(index, queries, "dense", recall_k=k))
-    full = pd.DataFrame(rt.evaluate(index, queries, "rerank", recall_k=k))
+    naive = pd.DataFrame(rev.evaluate(index, queries, "dense", recall_k=k))
+    full = pd.DataFrame(rev.evaluate(index, queries, "rerank", recall_k=k))
     return pd.DataFrame({"query_id": naive["query_id"], "type": naive["type"],
                          "text": [q.text for q in queries], "naive": naive[f"recall@{k}"],
                          "full": full[f"recall@{k}"]})

@@ -10,7 +10,8 @@ from components.page import LessonPage
 from components.rag_index import load_index
 from playground.rag import corpus as rc
 from playground.rag import ir_metrics as ir
-from playground.rag import retrieval as rt
+from playground.rag import retrieval_eval as rev
+from playground.rag import retrievers as rv
 from playground.scenario import escape_md
 from scenarios.l09 import PRESETS
 
@@ -24,7 +25,7 @@ def code(text: str) -> str:
 
 @cached("Scoring the labelled queries…")
 def run_eval(method: str, recall_k: int, params: tuple) -> pd.DataFrame:
-    rows = rt.evaluate(load_index(), rc.load_queries(), method, recall_k=recall_k, **dict(params))
+    rows = rev.evaluate(load_index(), rc.load_queries(), method, recall_k=recall_k, **dict(params))
     return pd.DataFrame(rows)
 
 
@@ -50,16 +51,17 @@ st.caption(
 
 index = load_index()
 queries = rc.load_queries()
-evals = {m: run_eval(m, recall_k, tuple(sorted(rt.relevant_params(m, params).items()))) for m in rt.METHODS}
+evals = {m: run_eval(m, recall_k, tuple(sorted(rv.relevant_params(m, params).items()))) for m in rv.METHODS}
 rk = f"recall@{recall_k}"
-summary, overall = ir.summarize(evals, ["ndcg@10", "mrr@10", rk])
-overall = overall.rename(index=rt.METHOD_LABELS)
-overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in rt.METHODS]
+metrics = ["ndcg@10", "mrr@10", rk]
+stats = {m: rev.summarise(df.to_dict("records")) for m, df in evals.items()}
+overall = pd.DataFrame({rv.METHOD_LABELS[m]: {c: s["all"][c] for c in metrics} for m, s in stats.items()}).T
+overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in rv.METHODS]
 best = overall["ndcg@10"].idxmax()
 
 cols = st.columns(5)
-for col, m in zip(cols, rt.METHODS):
-    page.metric(f"nDCG@10 · {rt.METHOD_LABELS[m]}", f"{overall.loc[rt.METHOD_LABELS[m], 'ndcg@10']:.3f}",
+for col, m in zip(cols, rv.METHODS):
+    page.metric(f"nDCG@10 · {rv.METHOD_LABELS[m]}", f"{overall.loc[rv.METHOD_LABELS[m], 'ndcg@10']:.3f}",
                 container=col, headline=m in ("dense", "rerank"))
 st.dataframe(overall.style.format("{:.3f}").format("{:.1f}", subset=["median ms / query"]), width="stretch")
 st.caption(f"Best overall nDCG@10: **{best}**. Means over {len(queries)} queries; "
@@ -69,9 +71,9 @@ st.caption(f"Best overall nDCG@10: **{best}**. Means over {len(queries)} queries
 
 fig = go.Figure()
 types = list(rc.QUERY_TYPES)
-for m in rt.METHODS:
-    fig.add_bar(name=rt.METHOD_LABELS[m], x=[rc.TYPE_LABELS[t] for t in types],
-                y=[summary[m].loc[t, "ndcg@10"] for t in types])
+for m in rv.METHODS:
+    fig.add_bar(name=rv.METHOD_LABELS[m], x=[rc.TYPE_LABELS[t] for t in types],
+                y=[stats[m][t]["ndcg@10"] for t in types])
 fig.update_layout(barmode="group", title="nDCG@10 per query type", yaxis_title="nDCG@10",
                   yaxis_range=[0, 1], legend_orientation="h")
 page.chart(fig)
@@ -82,8 +84,8 @@ def verdict(group: str, a: str, b_: str) -> str:
     sel = da["type"] == group if group != "all" else np.ones(len(da), bool)
     x, y = da.loc[sel, "ndcg@10"].to_numpy(), db.loc[sel, "ndcg@10"].to_numpy()
     lo, hi = ir.paired_bootstrap_ci(x, y, seed)
-    page.record(f"{rt.METHOD_LABELS[a]} − {rt.METHOD_LABELS[b_]} ({group})", f"{x.mean() - y.mean():+.3f}")
-    return (f"- **{rt.METHOD_LABELS[a]} vs {rt.METHOD_LABELS[b_]}** on {rc.TYPE_LABELS.get(group, 'all queries')}: "
+    page.record(f"{rv.METHOD_LABELS[a]} − {rv.METHOD_LABELS[b_]} ({group})", f"{x.mean() - y.mean():+.3f}")
+    return (f"- **{rv.METHOD_LABELS[a]} vs {rv.METHOD_LABELS[b_]}** on {rc.TYPE_LABELS.get(group, 'all queries')}: "
             f"{x.mean():.3f} vs {y.mean():.3f} (difference {x.mean() - y.mean():+.3f}, 95 % bootstrap "
             f"interval {lo:+.3f} to {hi:+.3f})")
 
@@ -103,11 +105,11 @@ picked = page.select("explore_q", "Query", labels, container=st)
 query = candidates[labels.index(picked)] if picked in labels else candidates[0]
 st.caption("Relevance marks: ✅ answers the query (grade 2) · ☑️ related (grade 1) · ❌ not labelled relevant. "
            "Labelled answers: " + ", ".join(f"`{code(pid)}` ({g})" for pid, g in query.relevant.items()))
-columns = st.columns(len(rt.METHODS))
-for col, m in zip(columns, rt.METHODS):
+columns = st.columns(len(rv.METHODS))
+for col, m in zip(columns, rv.METHODS):
     hits = index.search(m, query.text, 5, **params)
     row = evals[m].set_index("query_id").loc[query.id]
-    col.markdown(f"**{rt.METHOD_LABELS[m]}**  \nnDCG@10 {row['ndcg@10']:.2f}")
+    col.markdown(f"**{rv.METHOD_LABELS[m]}**  \nnDCG@10 {row['ndcg@10']:.2f}")
     col.markdown("\n".join(f"{i}. {MARKS[query.relevant.get(h.passage_id, 0)]} `{code(h.passage_id)}`"
                            for i, h in enumerate(hits, 1)))
 
@@ -115,8 +117,8 @@ for col, m in zip(columns, rt.METHODS):
 st.subheader("Search the corpus live")
 c1, c2, c3 = st.columns([3, 1.4, 0.8])
 text = page.text("query", "Your query", "CalledProcessError", container=c1)
-live_method = page.select("live_method", "Method", list(rt.METHODS), container=c2,
-                          format_func=lambda m: rt.METHOD_LABELS[m])
+live_method = page.select("live_method", "Method", list(rv.METHODS), container=c2,
+                          format_func=lambda m: rv.METHOD_LABELS[m])
 k = page.number("k", "Results", 1, 50, 5, step=1, container=c3)
 if not text.strip():
     st.warning("Type a query (an identifier like `lru_cache`, or a question in your own words).")

@@ -12,7 +12,7 @@ from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import generation as gen
 from playground.rag import llm_serving as ls
-from playground.rag import retrieval as rt
+from playground.rag import retrievers as rv
 from playground.rag import semantic_cache as sc
 from playground.scenario import escape_md
 from scenarios.l10 import PRESETS
@@ -305,8 +305,8 @@ st.header("4 · Grounded answer with citations")
 cols = st.columns([3, 1, 1, 1])
 question = page.text("question", "Question", "How do I copy a directory tree into a folder that already exists?",
                      container=cols[0])
-method = page.select("ans_method", "Retrieval", list(rt.METHODS), "rrf", container=cols[1],
-                     format_func=lambda m: rt.METHOD_LABELS[m])
+method = page.select("ans_method", "Retrieval", list(rv.METHODS), "rrf", container=cols[1],
+                     format_func=lambda m: rv.METHOD_LABELS[m])
 k = page.slider("ans_k", "Passages", 1, 10, 3, container=cols[2])
 evidence_t = page.slider("evidence", "Evidence threshold", 0.0, 1.0, 0.45, step=0.01, container=cols[3])
 naive_gen = page.toggle("naive", "Naive: answer even without evidence", False,

@@ -1,6 +1,8 @@
 """Lesson 11: RAG evaluation — retrieval and generation measured separately; fluency vs faithfulness;
 judge agreement."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -13,11 +15,10 @@ from components.rag_index import load_index
 from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import evaluation as ev
-from playground.rag import retrieval as rt
+from playground.rag import retrievers as rv
 from playground.scenario import escape_md
 from scenarios.l11 import PRESETS
 
-MEMO_FILE = rc.CACHE / "l11-sentence-embeddings.npz"
 SHORT = {label: kind for kind, (label, _) in ev.KINDS.items()}  # compact axis labels
 N_QUERIES = len(rc.load_queries())
 
@@ -25,7 +26,7 @@ N_QUERIES = len(rc.load_queries())
 @cached("Fitting the corpus bigram model…")
 def scorers() -> tuple[ev.MemoEncoder, ev.FluencyScale]:
     passages = rc.load_passages()
-    return ev.MemoEncoder(embeddings.encode, path=MEMO_FILE), ev.fluency_scale([p.text for p in passages])
+    return ev.MemoEncoder(partial(embeddings.embed, persist=True)), ev.fluency_scale([p.text for p in passages])
 
 
 @cached("Retrieving, building candidate answers and scoring them…")
@@ -36,14 +37,13 @@ def run(method: str, k: int, n: int, seed: int, emb_t: float, ovl_t: float) -> l
     index.encode_queries([q.text for q in queries])
     evals = ev.evaluate_queries(queries, lambda text, kk: [h.passage_id for h in index.search(method, text, kk)],
                                 index.by_id, rc.load_passages(), encode, fluency, k, emb_t, ovl_t, seed)
-    encode.save()
     return evals
 
 
 page = LessonPage("l11", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Retrieval**")
-method = page.select("method", "Retriever", list(rt.METHODS), "rrf", format_func=lambda m: rt.METHOD_LABELS[m])
+method = page.select("method", "Retriever", list(rv.METHODS), "rrf", format_func=lambda m: rv.METHOD_LABELS[m])
 k = page.slider("k", "Context passages (k)", 1, 10, 5)
 n = page.slider("n", "Labelled queries evaluated", 8, N_QUERIES, 16,
                 help="Stratified by query type; more queries embed more sentences (about 25 per query).")
@@ -71,7 +71,7 @@ by_type = per_query.groupby("type")[["context precision", "context recall"]].mea
 fig = go.Figure()
 for col in ("context precision", "context recall"):
     fig.add_bar(x=by_type["type"], y=by_type[col], name=col)
-fig.update_layout(title=f"{rt.METHOD_LABELS[method]}, top {k}: retrieval quality by query type", yaxis_range=[0, 1],
+fig.update_layout(title=f"{rv.METHOD_LABELS[method]}, top {k}: retrieval quality by query type", yaxis_range=[0, 1],
                   height=320)
 page.chart(fig)
 with st.expander("Per query"):
@@ -130,7 +130,8 @@ if not mine.strip():
             "else, then swap one identifier for a wrong one, and watch which sentences still count as supported.")
 else:
     encode, fluency = scorers()
-    score = page.guard(ev.score_answer, e.question, mine, e.context_texts, encode, fluency, emb_t, ovl_t)
+    visitor_encode = encode.transient(partial(embeddings.embed, persist=False))  # never on disk
+    score = page.guard(ev.score_answer, e.question, mine, e.context_texts, visitor_encode, fluency, emb_t, ovl_t)
     if score is not None:
         c = st.columns(4)
         page.metric("Your faithfulness (embedding)", f"{score.faithfulness_emb:.2f}", container=c[0])

@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.cache import cached
 from components.page import LessonPage
-from playground.cases import clip, clip_data
+from playground.cases import clip_data, clip_experiment, clip_metrics, clip_model, clip_pretrained, clip_training
 from playground.scenario import escape_md
 from scenarios.l15 import PRESETS
 
@@ -25,7 +25,7 @@ batch = page.select_slider("batch", "Batch size (pairs per step)", [8, 16, 32, 6
                            help="Each pair is contrasted with the other B − 1 pairs of "
                                 "its batch (in-batch negatives).")
 dim = page.select_slider("dim", "Embedding dimension", [2, 4, 8, 16, 32, 64, 128], 32)
-temperature = float(page.select_slider("temperature", "Temperature τ", clip.TEMPERATURES, "0.07",
+temperature = float(page.select_slider("temperature", "Temperature τ", clip_training.TEMPERATURES, "0.07",
                                        help="Logits are cosine / τ."))
 learn_t = page.select("learn_t", "τ during training", ["fixed", "learned"], "fixed", radio=True,
                       help="Learned: τ starts at the value above and is trained (CLIP).")
@@ -40,47 +40,36 @@ def dataset():
 @cached("Encoding the captions with the frozen MiniLM (once)…")
 def caption_features():
     train, test = dataset()
-    return clip.caption_features(train.captions), clip.caption_features(test.captions)
+    return (clip_model.caption_features(train.captions, persist=True),
+            clip_model.caption_features(test.captions, persist=True))
 
 
 @cached()
 def text_features(texts: tuple[str, ...]) -> np.ndarray:
-    return clip.caption_features(list(texts), cache=False)
+    return clip_model.caption_features(list(texts), persist=False)
 
 
 @cached("Training the dual encoder…")
-def trained(settings: clip.TrainSettings, progress=None) -> dict:
-    """Train once per settings (progress bar), keep the model and its held-out embeddings."""
+def trained(settings: clip_training.TrainSettings, progress=None) -> clip_experiment.ClipExperiment:
+    """The model trained with ``settings`` and its held-out measurements."""
     train, test = dataset()
     train_feats, test_feats = caption_features()
-    record = clip.train(train.images, train_feats, settings, heldout=(test.images, test_feats),
-                        progress=lambda fraction, message: progress(fraction, f"Training: {message}"))
-    images = clip.embed(record.model, images=test.images)
-    texts = clip.embed(record.model, text_features=test_feats)
-    start = clip.init_model(settings)
-    init_images = clip.embed(start, images=test.images)
-    init_texts = clip.embed(start, text_features=test_feats)
-    bundle = {"record": record, "images": images, "texts": texts,
-              "init_retrieval": clip.evaluate(init_images, init_texts, test.scene_keys()),
-              "init_gap": clip.modality_gap(init_images, init_texts),
-              "retrieval": clip.evaluate(images, texts, test.scene_keys()),
-              "pca": clip.pca_2d(np.vstack([images, texts])),
-              "mixed": {closed: clip.mixed_index_image_share(images, texts, k=10, close_gap=closed)
-                        for closed in (False, True)}}
-    return bundle
+    return clip_experiment.run(train.images, train_feats, test.images, test_feats, test.scene_keys(), settings,
+                               progress=lambda fraction, message: progress(fraction, f"Training: {message}"))
 
 
 @cached(f"Scoring {REAL_CLIP_IMAGES} held-out images with CLIP…")
 def real_clip_scores(folder: str):
     """recall@k both ways, zero-shot colour accuracy and the gap of user-supplied CLIP weights."""
     _, test = dataset()
-    model = clip.RealClip(folder)
+    model = clip_pretrained.RealClip(folder)
     images, captions = test.images[:REAL_CLIP_IMAGES], test.captions[:REAL_CLIP_IMAGES]
     i_emb, t_emb = model.encode_images(images), model.encode_texts(captions)
-    prompts = clip.class_prompts("colour", clip.DEFAULT_TEMPLATE)
-    acc = clip.zero_shot_accuracy(i_emb, model.encode_texts(prompts), test.labels[:REAL_CLIP_IMAGES, 0])[0]
-    return (clip.evaluate(i_emb, t_emb, test.scene_keys()[:REAL_CLIP_IMAGES]), acc,
-            clip.modality_gap(i_emb, t_emb))
+    prompts = clip_metrics.class_prompts("colour", clip_metrics.DEFAULT_TEMPLATE)
+    acc = clip_metrics.zero_shot_accuracy(i_emb, model.encode_texts(prompts),
+                                         test.labels[:REAL_CLIP_IMAGES, 0])[0]
+    return (clip_metrics.evaluate(i_emb, t_emb, test.scene_keys()[:REAL_CLIP_IMAGES]), acc,
+            clip_metrics.modality_gap(i_emb, t_emb))
 
 
 def enlarge(image: np.ndarray, factor: int = 2) -> np.ndarray:
@@ -88,8 +77,9 @@ def enlarge(image: np.ndarray, factor: int = 2) -> np.ndarray:
 
 
 train, test = dataset()
-settings = clip.TrainSettings(epochs=epochs, batch_size=batch, dim=dim, temperature=temperature,
-                              learn_temperature=learn_t == "learned", seed=int(seed))
+settings = clip_training.TrainSettings(epochs=epochs, batch_size=batch, dim=dim,
+                                       temperature=temperature, learn_temperature=learn_t == "learned",
+                                       seed=int(seed))
 try:
     caption_features()
     bundle = trained(settings)
@@ -97,9 +87,9 @@ except ValueError as err:
     st.error(escape_md(str(err)))
     page.finish()
     st.stop()
-record, img_emb, txt_emb = bundle["record"], bundle["images"], bundle["texts"]
+record, img_emb, txt_emb = bundle.record, bundle.images, bundle.texts
 keys = test.scene_keys()
-retrieval = bundle["retrieval"]
+retrieval = bundle.retrieval
 
 # ---- headline numbers -------------------------------------------------------------------
 st.markdown(f"**{len(train)} training pairs, {len(test)} held-out pairs** of drawn scenes "
@@ -108,11 +98,11 @@ st.markdown(f"**{len(train)} training pairs, {len(test)} held-out pairs** of dra
 cols = st.columns(5)
 page.metric("R@10 image→text", f"{retrieval.image_to_text[10]:.2f}", container=cols[0], headline=True,
             help=f"Held-out image→text recall@10. Chance: {retrieval.chance_image_to_text[10]:.3f}; "
-                 f"the untrained (random-init) model: {bundle['init_retrieval'].image_to_text[10]:.3f}")
+                 f"the untrained (random-init) model: {bundle.init_retrieval.image_to_text[10]:.3f}")
 page.metric("R@10 text→image", f"{retrieval.text_to_image[10]:.2f}", container=cols[1], headline=True,
             help=f"Held-out text→image recall@10. Chance: {retrieval.chance_text_to_image[10]:.3f}; "
-                 f"the untrained (random-init) model: {bundle['init_retrieval'].text_to_image[10]:.3f}")
-floor = clip.loss_floor(batch, record.temperature[-1])
+                 f"the untrained (random-init) model: {bundle.init_retrieval.text_to_image[10]:.3f}")
+floor = clip_training.loss_floor(batch, record.temperature[-1])
 page.metric("Held-out loss", f"{record.heldout_loss[-1]:.3f}", container=cols[2],
             help=f"nats; a model that cannot tell pairs apart scores ln B = {math.log(batch):.3f}; "
                  f"a perfect one at this τ and batch scores {floor:.3f}")
@@ -147,29 +137,29 @@ if settings.learn_temperature:
     tfig.update_layout(title="Learned temperature τ", xaxis_title="epoch", yaxis_title="τ", height=340)
     page.chart(tfig, container=right)
 else:
-    names = [f"recall@{k}" for k in clip.KS]
+    names = [f"recall@{k}" for k in clip_metrics.KS]
     rfig = go.Figure()
-    rfig.add_bar(x=names, y=[retrieval.image_to_text[k] for k in clip.KS], name="image → text")
-    rfig.add_bar(x=names, y=[retrieval.text_to_image[k] for k in clip.KS], name="text → image")
-    rfig.add_bar(x=names, y=[bundle["init_retrieval"].image_to_text[k] for k in clip.KS],
+    rfig.add_bar(x=names, y=[retrieval.image_to_text[k] for k in clip_metrics.KS], name="image → text")
+    rfig.add_bar(x=names, y=[retrieval.text_to_image[k] for k in clip_metrics.KS], name="text → image")
+    rfig.add_bar(x=names, y=[bundle.init_retrieval.image_to_text[k] for k in clip_metrics.KS],
                  name="untrained, image → text", marker_color="lightgrey")
-    rfig.add_scatter(x=names, y=[retrieval.chance_image_to_text[k] for k in clip.KS],
+    rfig.add_scatter(x=names, y=[retrieval.chance_image_to_text[k] for k in clip_metrics.KS],
                      mode="markers", marker_symbol="line-ew-open", marker_size=30, name="chance")
     rfig.update_layout(title="Held-out recall@k, both directions", yaxis_range=[0, 1], height=340,
                        legend_orientation="h")
     page.chart(rfig, container=right)
 page.record("Final temperature", f"{record.temperature[-1]:.4f}")
-init = bundle["init_retrieval"]
+init = bundle.init_retrieval
 table = pd.DataFrame({
-    "k": list(clip.KS),
-    "image → text": [retrieval.image_to_text[k] for k in clip.KS],
-    "text → image": [retrieval.text_to_image[k] for k in clip.KS],
-    "untrained i → t": [init.image_to_text[k] for k in clip.KS],
-    "untrained t → i": [init.text_to_image[k] for k in clip.KS],
-    "chance": [retrieval.chance_image_to_text[k] for k in clip.KS],
+    "k": list(clip_metrics.KS),
+    "image → text": [retrieval.image_to_text[k] for k in clip_metrics.KS],
+    "text → image": [retrieval.text_to_image[k] for k in clip_metrics.KS],
+    "untrained i → t": [init.image_to_text[k] for k in clip_metrics.KS],
+    "untrained t → i": [init.text_to_image[k] for k in clip_metrics.KS],
+    "chance": [retrieval.chance_image_to_text[k] for k in clip_metrics.KS],
 })
 st.dataframe(table.style.format({c: "{:.3f}" for c in table.columns[1:]}), hide_index=True)
-for k in clip.KS:
+for k in clip_metrics.KS:
     page.record(f"recall@{k} image→text / text→image",
                 f"{retrieval.image_to_text[k]:.3f} / {retrieval.text_to_image[k]:.3f}")
 
@@ -182,8 +172,8 @@ with tab_text:
     if not query.strip():
         st.warning("Type a query (for example “three small blue squares at the top”) to search the images.")
     else:
-        q_emb = clip.embed(record.model, text_features=text_features((query,)))[0]
-        idx, scores = clip.top_k(q_emb, img_emb, k_show)
+        q_emb = clip_training.embed(record.model, text_features=text_features((query,)))[0]
+        idx, scores = clip_metrics.top_k(q_emb, img_emb, k_show)
         st.caption(f"Top {len(idx)} of {len(test)} held-out images for “{escape_md(query[:120])}”; "
                    "the caption under each image is its true caption, for checking.")
         st.image([enlarge(test.images[i]) for i in idx],
@@ -192,7 +182,7 @@ with tab_image:
     pick = page.number("image", "Held-out image #", 0, len(test) - 1, 0, step=1, container=tab_image)
     a, b = st.columns([1, 3])
     a.image(enlarge(test.images[pick], 3), caption=f"true: {test.captions[pick]}")
-    idx, scores = clip.top_k(img_emb[pick], txt_emb, k_show)
+    idx, scores = clip_metrics.top_k(img_emb[pick], txt_emb, k_show)
     b.dataframe(pd.DataFrame({
         "rank": np.arange(1, len(idx) + 1),
         "caption": [test.captions[i] for i in idx],
@@ -202,16 +192,17 @@ with tab_image:
 
 # ---- zero-shot --------------------------------------------------------------------------
 st.subheader("Zero-shot classification")
-template = page.text("template", "Prompt template ({} is replaced by the class)", clip.DEFAULT_TEMPLATE)
+template = page.text("template", "Prompt template ({} is replaced by the class)",
+                     clip_metrics.DEFAULT_TEMPLATE)
 
 
 def zero_shot_accuracies() -> dict:
     """Held-out zero-shot accuracy per attribute with the typed prompt template."""
     accuracy = {}
     for j, attribute in enumerate(clip_data.ATTRIBUTES):
-        prompts = clip.class_prompts(attribute, template)
-        prompt_emb = clip.embed(record.model, text_features=text_features(tuple(prompts)))
-        accuracy[attribute] = clip.zero_shot_accuracy(img_emb, prompt_emb, test.labels[:, j])[0]
+        prompts = clip_metrics.class_prompts(attribute, template)
+        prompt_emb = clip_training.embed(record.model, text_features=text_features(tuple(prompts)))
+        accuracy[attribute] = clip_metrics.zero_shot_accuracy(img_emb, prompt_emb, test.labels[:, j])[0]
     return accuracy
 
 
@@ -224,7 +215,7 @@ if zero_shot:
     zfig.add_scatter(x=attrs, y=[1 / len(clip_data.ATTRIBUTES[a]) for a in attrs], mode="markers",
                      marker_symbol="line-ew-open", marker_size=40, name="chance (1 / classes)")
     zfig.update_layout(title=f"Zero-shot accuracy on {len(test)} held-out images "
-                             f"(prompts like “{clip.class_prompts('colour', template)[0]}”)",
+                             f"(prompts like “{clip_metrics.class_prompts('colour', template)[0]}”)",
                        yaxis_range=[0, 1.1], height=340, legend_orientation="h")
     page.chart(zfig)
     page.metric("Zero-shot colour accuracy", f"{zero_shot['colour']:.2f}",
@@ -242,8 +233,8 @@ if zero_shot:
 
 # ---- modality gap -----------------------------------------------------------------------
 st.subheader("The modality gap")
-gap = clip.modality_gap(img_emb, txt_emb)
-coords, share = bundle["pca"]
+gap = clip_metrics.modality_gap(img_emb, txt_emb)
+coords, share = bundle.pca
 n = len(img_emb)
 gfig = go.Figure()
 gfig.add_scatter(x=coords[:n, 0], y=coords[:n, 1], mode="markers", name="images",
@@ -256,9 +247,9 @@ gfig.update_layout(title=f"PCA of held-out image and caption embeddings (PC1 {sh
                    height=420, xaxis_title="PC1", yaxis_title="PC2")
 page.chart(gfig)
 close_gap = page.toggle("close_gap", "Close the gap (subtract each modality's centroid)", False)
-mixed = bundle["mixed"][close_gap]
+mixed = bundle.mixed[close_gap]
 c0, c1, c2 = st.columns(3)
-page.metric("Gap at initialisation", f"{bundle['init_gap']:.3f}", container=c0,
+page.metric("Gap at initialisation", f"{bundle.init_gap:.3f}", container=c0,
             help="The same towers before training: random networks already map the two modalities "
                  "to different regions (each tower has its own 'cone').")
 page.metric("Modality gap ‖μ_img − μ_txt‖", f"{gap:.3f}", container=c1)
@@ -278,7 +269,7 @@ with st.expander("Use real CLIP weights from disk (optional)"):
                "open_clip_config.json and open_clip_pytorch_model.bin (needs open_clip_torch).")
     if path.strip():
         try:
-            clip.check_clip_path(path)
+            clip_pretrained.check_clip_path(path)
             real, real_acc, real_gap = real_clip_scores(path.strip())
             cols = st.columns(4)
             page.metric("CLIP image→text R@10", f"{real.image_to_text[10]:.2f}", container=cols[0])

@@ -3,13 +3,15 @@
 import pytest
 
 from playground.rag import corpus as rc
-from playground.rag import retrieval as rt
+from playground.rag import index_store as ix
+from playground.rag import retrieval_eval as rev
+from playground.rag import retrievers as rv
 
 from .apptest import metric, open_page, texts
 
 
 def _ndcg(at, method):
-    return float(metric(at, f"nDCG@10 · {rt.METHOD_LABELS[method]}"))
+    return float(metric(at, f"nDCG@10 · {rv.METHOD_LABELS[method]}"))
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +22,8 @@ def default_page():
 def test_defaults_show_every_method_with_core_numbers(default_page):
     at = default_page
     assert not at.exception, [e.value for e in at.exception]
-    rows = rt.evaluate(rt.get_index(), rc.load_queries(), "bm25")
-    assert _ndcg(at, "bm25") == pytest.approx(rt.summarise(rows)["all"]["ndcg@10"], abs=5e-4)
+    rows = rev.evaluate(ix.get_index(), rc.load_queries(), "bm25")
+    assert _ndcg(at, "bm25") == pytest.approx(rev.summarise(rows)["all"]["ndcg@10"], abs=5e-4)
     # what the learner should see on the shipped set
     assert _ndcg(at, "weighted") > _ndcg(at, "dense") > _ndcg(at, "bm25")
     assert _ndcg(at, "rerank") > _ndcg(at, "weighted")
@@ -71,16 +73,20 @@ def _cold_page_script():
     import tempfile
 
     import streamlit as st
-    from components.page import LessonPage
+    from components.cache import cached
 
     from playground.rag import corpus as rc
-    from playground.rag import retrieval as rt
+    from playground.rag import index_store as ix
 
     rc.CACHE = pathlib.Path(tempfile.mkdtemp())
     passages = rc.load_passages()[:6]
-    ready = rt.index_on_disk()
-    index = LessonPage.with_progress("Building…", ready,
-                                     lambda progress: rt.build_index(passages, progress=progress))
+    ready = ix.index_on_disk()
+
+    @cached("Building…")
+    def build(progress=None):
+        return ix.build_index(passages, progress=progress)
+
+    index = build()
     st.write(f"ready {ready}; built {len(index)} passages; from cache {index.timings['from_cache']}")
 
 
@@ -98,5 +104,5 @@ def test_first_load_without_a_disk_cache_shows_progress_and_builds():
 
 def test_overall_table_lists_every_method_with_a_latency_column(default_page):
     table = default_page.dataframe[0].value  # tests never assert on times, only that they are shown
-    assert list(table.index) == [rt.METHOD_LABELS[m] for m in rt.METHODS]
+    assert list(table.index) == [rv.METHOD_LABELS[m] for m in rv.METHODS]
     assert (table["median ms / query"] > 0).all()

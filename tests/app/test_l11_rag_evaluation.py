@@ -1,12 +1,14 @@
 """Lesson 11 page: fluent-but-unfaithful answers visible, kappa equals sklearn's, the learner's answer is scored."""
 
+from functools import partial
+
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import evaluation as ev
-from playground.rag import retrieval as rt
+from playground.rag import index_store as ix
 
 from .apptest import metric, open_page, texts
 
@@ -33,7 +35,7 @@ def test_defaults_show_fluent_answers_that_are_not_faithful(default_page):
 
 def test_page_numbers_equal_the_core_and_sklearn(default_page):
     at = default_page
-    index = rt.get_index()
+    index = ix.get_index()
     queries = ev.sample_queries(rc.load_queries(), 16, 0)
     k = 5
     ranked = {q.id: [h.passage_id for h in index.search("rrf", q.text, k)] for q in queries}
@@ -41,7 +43,7 @@ def test_page_numbers_equal_the_core_and_sklearn(default_page):
     recall = sum(ev.context_recall(ranked[q.id], q.relevant, k) for q in queries) / len(queries)
     assert metric(at, "Context precision@5") == f"{precision:.2f}"
     assert metric(at, "Context recall@5") == f"{recall:.2f}"
-    encode = ev.MemoEncoder(embeddings.encode, path=rc.CACHE / "l11-sentence-embeddings.npz")
+    encode = ev.MemoEncoder(partial(embeddings.embed, persist=True))
     fluency = ev.fluency_scale([p.text for p in rc.load_passages()])
     evals = ev.evaluate_queries(queries, lambda text, kk: [h.passage_id for h in index.search("rrf", text, kk)],
                                 index.by_id, rc.load_passages(), encode, fluency, k)
@@ -61,7 +63,7 @@ def test_naive_fluency_gate_passes_unfaithful_answers():
 
 def test_learner_answer_is_scored_and_bad_input_is_handled(default_page):
     first = ev.sample_queries(rc.load_queries(), 16, 0)[0]
-    context = [rt.get_index().by_id[h.passage_id] for h in rt.get_index().search("rrf", first.text, 5)]
+    context = [ix.get_index().by_id[h.passage_id] for h in ix.get_index().search("rrf", first.text, 5)]
     copied = " ".join(ev.answer_sentences(context[0].text)[:1]) or context[0].text
     at = open_page("l11", {"answer": copied})
     assert not at.exception
@@ -80,3 +82,13 @@ def test_loose_support_threshold_lowers_judge_agreement(default_page):
     assert not at.exception
     assert float(metric(at, "κ embedding judge vs reference label")) < strict
     assert float(metric(at, "Faithfulness · unrelated answers")) > float(metric(default_page, "Faithfulness · unrelated answers"))
+
+
+def test_the_learners_answer_never_reaches_the_disk(default_page):
+    def on_disk():
+        return {p for folder in (embeddings.CACHE_DIR, rc.CACHE) for p in folder.rglob("*")}
+
+    before = on_disk()
+    at = open_page("l11", {"answer": "A sentence only this test has typed, about quokkas."})
+    assert not at.exception and metric(at, "Your faithfulness (embedding)") is not None
+    assert on_disk() == before

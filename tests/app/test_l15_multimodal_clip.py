@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ..app.apptest import metric, open_page, texts
-from ..cases.test_clip import tiny_clip_folder
+from ..cases.test_clip_pretrained import tiny_clip_folder
 
 
 def _clean(at):

@@ -79,8 +79,8 @@ def test_cheat_sheet_consolidates_the_course_and_its_numbers_hold():
     sheet = cheatsheet.markdown()
     for lesson in course.LESSONS:
         assert lesson.label in sheet and lesson.l5[0] in sheet
-    from playground.experiments import ab
+    from playground.experiments import power as pw
 
-    assert f"{ab.sample_size_per_arm(0.10, 0.01):,}" in sheet
+    assert f"{pw.sample_size_per_arm(0.10, 0.01):,}" in sheet
     assert f"{round(100 * (1 - 0.99 ** 100))} %" in sheet
     assert 1e9 * 128 * 4 / 1e9 == 512 and "512 GB fp32" in sheet

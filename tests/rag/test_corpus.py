@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from playground.rag import corpus as rc
-from playground.rag.retrieval import tokenize
+from playground.rag.retrievers import tokenize
 
 ROOT = Path(__file__).resolve().parents[2]
 

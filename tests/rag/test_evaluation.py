@@ -171,22 +171,27 @@ def test_evaluate_queries_separates_faithful_from_unfaithful_on_fixtures():
     assert rows["salad"]["faithfulness_overlap"] == 1.0 and not rows["salad"]["faithful"]
 
 
-def test_memo_encoder_embeds_each_text_once_and_persists(tmp_path):
+def test_memo_encoder_embeds_each_text_once_and_keeps_visitor_text_out():
     calls = []
 
     def counting(texts):
         calls.append(list(texts))
         return bow_encode(texts)
 
-    memo = ev.MemoEncoder(counting, path=tmp_path / "memo.npz")
+    memo = ev.MemoEncoder(counting)
     first = memo(["json string", "bake bread", "json string"])
     memo(["bake bread"])
     assert calls == [["json string", "bake bread"]]
     np.testing.assert_allclose(first[0], first[2])
-    memo.save()
-    again = ev.MemoEncoder(counting, path=tmp_path / "memo.npz")
-    np.testing.assert_allclose(again(["bake bread"]), first[1:2])
-    assert len(calls) == 1
+    transient_calls = []
+
+    def visitor_encoder(texts):
+        transient_calls.append(list(texts))
+        return bow_encode(texts)
+
+    visitor = memo.transient(visitor_encoder)
+    np.testing.assert_allclose(visitor(["bake bread", "my own answer"]), bow_encode(["bake bread", "my own answer"]))
+    assert transient_calls == [["my own answer"]] and "my own answer" not in memo.memory
 
 
 def test_sample_queries_is_stratified_and_seeded():

@@ -42,9 +42,9 @@ class Numeric:
 
 
 def _n_per_arm(baseline: float, mde: float, relative: bool = False) -> float:
-    from playground.experiments import ab
+    from playground.experiments import power as pw
 
-    return float(ab.sample_size_per_arm(baseline, mde, relative=relative))
+    return float(pw.sample_size_per_arm(baseline, mde, relative=relative))
 
 
 def _corrected(p: float, w: float) -> float:
@@ -78,9 +78,9 @@ def _chunks() -> float:
 
 
 def _rrf() -> float:
-    from playground.rag import retrieval
+    from playground.rag import retrievers
 
-    return dict(retrieval.rrf_fuse([["d", "a", "b"], ["a", "b", "d"]], 60))["d"]
+    return dict(retrievers.rrf_fuse([["d", "a", "b"], ["a", "b", "d"]], 60))["d"]
 
 
 def _ndcg() -> float:
@@ -98,10 +98,10 @@ def _gsp_price() -> float:
 def _info_nce_chance() -> float:
     import torch
 
-    from playground.cases import clip
+    from playground.cases import clip_training
 
     emb = torch.nn.functional.normalize(torch.ones(128, 8), dim=1)
-    return float(clip.info_nce(emb, emb, 0.07)[0])
+    return float(clip_training.info_nce(emb, emb, 0.07)[0])
 
 
 def _store(n: float, d: int, dtype: str, attr: str = "replica_bytes", **kwargs) -> float:

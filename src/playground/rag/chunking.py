@@ -196,7 +196,7 @@ def evaluate_chunking(documents, passages, queries, strategy: str, size: int, ov
     (rank-bm25) and measure, per query, the share of its relevant passages that some top-``k``
     chunk covers (:func:`covers`). Labels live on the original passages' character spans, so any
     chunking can be scored against them."""
-    from playground.rag.retrieval import fit_bm25, tokenize
+    from playground.rag.retrievers import fit_bm25, tokenize
 
     if k < 1:
         raise ValueError(f"k must be at least 1 (got {k})")

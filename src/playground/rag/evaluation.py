@@ -19,19 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
 from playground.rag import generation as gen
 from playground.rag import ir_metrics as irm
-from playground.rag.retrieval import tokenize
+from playground.rag.retrievers import tokenize
 
 Encoder = Callable[[list[str]], np.ndarray]
 MAX_ANSWER_CHARS = 2000
@@ -39,37 +36,16 @@ _CITATION = re.compile(r"\s*\[\d+\]")
 
 
 class MemoEncoder:
-    """Wrap an encoder so each distinct text is embedded once (texts -> unit vectors).
-
-    With ``path`` the memory is loaded from and :meth:`save`-d to an ``.npz`` file (an on-disk
-    cache under ``.cache/``; key the file name by the model so vectors never mix).
+    """Wrap an encoder so each distinct text is embedded once in this process (texts -> unit
+    vectors). Persistence is the encoder's business: pass
+    ``functools.partial(playground.embeddings.embed, persist=True)`` for corpus-derived texts, and
+    score a visitor's text through :meth:`transient`, which never stores it.
     """
 
-    def __init__(self, encode: Encoder, max_items: int = 50_000, path: Path | None = None) -> None:
+    def __init__(self, encode: Encoder, max_items: int = 50_000) -> None:
         self.encode = encode
         self.max_items = max_items
-        self.path = path
         self.memory: dict[str, np.ndarray] = {}
-        self._saved = 0
-        if path is not None and path.is_file():
-            try:
-                with np.load(path, allow_pickle=False) as data:
-                    self.memory = dict(zip(data["texts"].tolist(), data["vectors"]))
-                self._saved = len(self.memory)
-            except (OSError, ValueError, KeyError):
-                self.memory = {}
-
-    def save(self) -> None:
-        """Write the memory to ``path`` atomically (no-op without a path or new texts)."""
-        if self.path is None or len(self.memory) == self._saved or not self.memory:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
-        os.close(fd)
-        np.savez(tmp, texts=np.array(list(self.memory), dtype=str),
-                 vectors=np.stack(list(self.memory.values())))
-        os.replace(tmp, self.path)
-        self._saved = len(self.memory)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self.memory]
@@ -78,6 +54,18 @@ class MemoEncoder:
                 self.memory.clear()
             self.memory.update(zip(missing, self.encode(missing)))
         return np.stack([self.memory[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
+
+    def transient(self, encode: Encoder) -> Encoder:
+        """An encoder that reuses this memory for texts already in it and embeds the others with
+        ``encode`` (e.g. ``partial(embed, persist=False)``) without remembering them: for text a
+        visitor typed, which must reach neither the disk nor the memory other sessions share."""
+        def call(texts: list[str]) -> np.ndarray:
+            missing = [t for t in dict.fromkeys(texts) if t not in self.memory]
+            fresh = dict(zip(missing, encode(missing))) if missing else {}
+            if not texts:
+                return np.zeros((0, 0), np.float32)
+            return np.stack([self.memory[t] if t in self.memory else fresh[t] for t in texts])
+        return call
 
 
 # ---- retrieval side ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from playground.embeddings import check_model_path
+from playground.embeddings import check_model_path, offline
 
 Encoder = Callable[[list[str]], np.ndarray]
 
@@ -205,8 +205,7 @@ def check_generator_path(path: str | os.PathLike) -> Path:
 @lru_cache(maxsize=2)
 def load_generator(path: str):
     """Load tokenizer and causal LM from a checked local folder (never from the network)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    offline()
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     folder = str(check_generator_path(path))

@@ -13,10 +13,20 @@ from __future__ import annotations
 
 import numpy as np
 
+# bumped whenever token matrices change meaning (2: padding rows dropped); part of cache keys
+TOKENS_VERSION = 2
 
-def strip_special(tokens: np.ndarray) -> np.ndarray:
-    """Drop the [CLS] and [SEP] rows the tokenizer adds at both ends (keep at least one row)."""
-    return tokens[1:-1] if len(tokens) > 2 else tokens
+
+def real_tokens(tokens: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    """The rows of a text's own word pieces: drop the padding rows (``attention_mask == 0``) a
+    batch adds to every text shorter than its longest one, then the [CLS] and [SEP] rows the
+    tokenizer adds at both ends (keep at least one row).
+
+    Without the mask a text's token matrix depends on the batch it was encoded in: padding rows
+    are embeddings too, and MaxSim would match against them.
+    """
+    kept = np.asarray(tokens)[np.asarray(attention_mask).astype(bool)]
+    return kept[1:-1] if len(kept) > 2 else kept
 
 
 def normalise_rows(matrix: np.ndarray) -> np.ndarray:
@@ -54,12 +64,14 @@ def maxsim_many(query_tokens: np.ndarray, docs: list[np.ndarray]) -> list[float]
 def token_embeddings(texts: list[str], model_path: str | None = None,
                      batch_size: int = 64) -> tuple[np.ndarray, list[np.ndarray]]:
     """One forward pass of the embedding model: (sentence embeddings (n, d) unit-normalised,
-    list of per-text token embeddings (n_tokens_i, d) without [CLS]/[SEP], unit-normalised)."""
+    list of per-text token embeddings (n_tokens_i, d) without padding, [CLS] and [SEP],
+    unit-normalised). Neither output depends on which other texts share the batch."""
     from playground.embeddings import load_model
 
     model = load_model(model_path)
     outputs = model.encode(list(texts), batch_size=batch_size, output_value=None,
                            convert_to_numpy=False, show_progress_bar=False)
     sentences = normalise_rows(np.stack([o["sentence_embedding"].float().cpu().numpy() for o in outputs]))
-    tokens = [normalise_rows(strip_special(o["token_embeddings"].float().cpu().numpy())) for o in outputs]
+    tokens = [normalise_rows(real_tokens(o["token_embeddings"].float().cpu().numpy(),
+                                         o["attention_mask"].cpu().numpy())) for o in outputs]
     return sentences, tokens

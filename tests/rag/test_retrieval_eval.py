@@ -11,14 +11,16 @@ overall ordering of the hybrids over dense is not significant on 167 queries.
 import pytest
 
 from playground.rag import corpus as rc
-from playground.rag import retrieval as rt
+from playground.rag import index_store as ix
+from playground.rag import retrieval_eval as rev
+from playground.rag import retrievers as rv
 
 
 @pytest.fixture(scope="module")
 def summary():
-    index = rt.get_index()
+    index = ix.get_index()
     queries = rc.load_queries()
-    return {m: rt.summarise(rt.evaluate(index, queries, m)) for m in rt.METHODS}
+    return {m: rev.summarise(rev.evaluate(index, queries, m)) for m in rv.METHODS}
 
 
 def ndcg(summary, method, group="all"):
@@ -51,7 +53,7 @@ def test_maxsim_rerank_helps_paraphrases_and_hurts_identifiers(summary):
 
 
 def test_search_api_on_the_real_index():
-    index = rt.get_index()
+    index = ix.get_index()
     hits = index.search("bm25", "dirs_exist_ok", k=3)
     assert hits[0].passage_id == "shutil.copytree#1"
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

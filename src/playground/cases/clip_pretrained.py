@@ -1,0 +1,125 @@
+"""Lesson 15: real CLIP weights from a local folder (transformers or open_clip format), offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "open_clip_pytorch_model.bin",
+                "open_clip_model.safetensors")
+CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
+CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
+
+
+def check_clip_path(path: str) -> tuple[Path, str]:
+    """Validate a folder of real CLIP weights; return (folder, ``"transformers"`` or ``"open_clip"``).
+
+    Raises ``ValueError`` saying what is wrong: empty path, no folder, no weight file, or a
+    config that is not a CLIP model.
+    """
+    if not str(path).strip():
+        raise ValueError("the CLIP weights path is empty")
+    folder = Path(str(path).strip()).expanduser()
+    try:
+        if not folder.is_dir():
+            raise ValueError(f"no folder at {str(folder)[:200]}")
+        weights = [name for name in WEIGHT_FILES if (folder / name).is_file()]
+    except OSError as err:
+        raise ValueError(f"cannot read {str(folder)[:200]} ({err.strerror or err})") from err
+    if not weights:
+        raise ValueError(f"{folder} holds no CLIP weights (expected one of {', '.join(WEIGHT_FILES)})")
+    if (folder / "open_clip_config.json").is_file() or weights[0].startswith("open_clip"):
+        return folder, "open_clip"
+    config = folder / "config.json"
+    if not config.is_file():
+        raise ValueError(f"{folder} has weights but no config.json")
+    try:
+        model_type = json.loads(config.read_text()).get("model_type", "")
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{config} is not readable JSON ({err})") from err
+    if model_type != "clip":
+        raise ValueError(f"{folder} holds a {model_type or 'unknown'} model, not a CLIP model")
+    return folder, "transformers"
+
+
+class RealClip:
+    """Real CLIP weights (transformers or open_clip format) behind the same two encode calls."""
+
+    def __init__(self, path: str) -> None:
+        folder, kind = check_clip_path(path)
+        self.folder, self.kind = folder, kind
+        if kind == "transformers":
+            from transformers import AutoTokenizer, CLIPModel
+
+            try:
+                self.model = CLIPModel.from_pretrained(str(folder), local_files_only=True).eval()
+                self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+            except Exception as err:  # noqa: BLE001 - any loader failure (corrupt weights, no tokenizer) becomes a message
+                raise ValueError(f"could not load CLIP from {folder}: {str(err)[:300]}") from err
+            self.image_size = int(self.model.config.vision_config.image_size)
+        else:
+            try:
+                import open_clip
+            except ImportError as err:
+                raise ValueError(f"{folder} holds open_clip weights, but the open_clip_torch package "
+                                 "is not installed (pip install open_clip_torch)") from err
+            try:
+                self.model, _ = open_clip.create_model_from_pretrained(f"local-dir:{folder}")
+                self.tokenizer = open_clip.get_tokenizer(f"local-dir:{folder}")
+            except Exception as err:  # noqa: BLE001 - any loader failure becomes a message
+                raise ValueError(f"could not load open_clip weights from {folder}: {err}") from err
+            self.model.eval()
+            self.image_size = int(self.model.visual.image_size[0]
+                                  if isinstance(self.model.visual.image_size, (tuple, list))
+                                  else self.model.visual.image_size)
+
+    def _pixels(self, images: np.ndarray) -> torch.Tensor:
+        from PIL import Image
+
+        size = self.image_size
+        resized = np.stack([np.asarray(Image.fromarray(img).resize((size, size), Image.BICUBIC))
+                            for img in images]).astype(np.float32) / 255.0
+        return torch.from_numpy((resized - CLIP_MEAN) / CLIP_STD).permute(0, 3, 1, 2).contiguous()
+
+    def encode_images(self, images: np.ndarray, batch: int = 32) -> np.ndarray:
+        """Unit-norm image embeddings of uint8 ``(n, H, W, 3)`` images."""
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(images), batch):
+                pixels = self._pixels(images[start:start + batch])
+                if self.kind == "transformers":
+                    vec = self.model.get_image_features(pixel_values=pixels)
+                else:
+                    vec = self.model.encode_image(pixels)
+                out.append(F.normalize(_tensor(vec), dim=-1))
+        return torch.cat(out).numpy().astype(np.float32)
+
+    def encode_texts(self, texts: list[str], batch: int = 64) -> np.ndarray:
+        """Unit-norm text embeddings."""
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(texts), batch):
+                chunk = list(texts[start:start + batch])
+                if self.kind == "transformers":
+                    tokens = self.tokenizer(chunk, padding=True, truncation=True, return_tensors="pt",
+                                            max_length=self.model.config.text_config.max_position_embeddings)
+                    vec = self.model.get_text_features(**tokens)
+                else:
+                    vec = self.model.encode_text(self.tokenizer(chunk))
+                out.append(F.normalize(_tensor(vec), dim=-1))
+        return torch.cat(out).numpy().astype(np.float32)
+
+
+def _tensor(output) -> torch.Tensor:
+    """transformers may return a tensor or a model output holding the pooled embeddings."""
+    if isinstance(output, torch.Tensor):
+        return output
+    for name in ("image_embeds", "text_embeds", "pooler_output"):
+        value = getattr(output, name, None)
+        if isinstance(value, torch.Tensor):
+            return value
+    raise ValueError("the CLIP model returned no embeddings")

@@ -1,0 +1,155 @@
+"""The retrieval index: cold build from a clean cache (progress, disk cache, reload), BM25 through the
+index against rank-bm25 directly, the search API's input checks, and MaxSim."""
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from playground import disk_cache
+from playground.embeddings import encode
+from playground.rag import corpus as rc
+from playground.rag import index_store as ix
+from playground.rag import rerank as rr
+from playground.rag import retrievers as rv
+from playground.rag.corpus import Passage
+
+
+def test_cold_build_reports_progress_caches_on_disk_and_reloads(tmp_path, monkeypatch):
+    monkeypatch.setattr(rc, "CACHE", tmp_path)
+    passages = rc.load_passages()[:8]
+    seen = []
+    cold = ix.build_index(passages, progress=lambda f, text: seen.append(f))
+    assert seen and seen[-1] == 1.0 and cold.timings["from_cache"] == 0.0
+    folder = ix._cache_file(passages, None)
+    assert (folder / "tokens.npy").is_file()
+    warm = ix.build_index(passages)
+    assert warm.timings["from_cache"] == 1.0
+    np.testing.assert_array_equal(cold.embeddings, warm.embeddings)
+    # the dense vectors are the packaged model's sentence embeddings
+    np.testing.assert_allclose(cold.embeddings, encode([p.indexed_text for p in passages]), atol=1e-5)
+    hits = warm.search("dense", passages[3].indexed_text, 1)
+    assert hits[0].passage_id == passages[3].id
+
+
+def test_maxsim_against_brute_force():
+    rng = np.random.default_rng(1)
+    q = rng.normal(size=(4, 8))
+    docs = [rng.normal(size=(n, 8)) for n in (3, 1, 6)]
+    expected = []
+    for d in docs:
+        cos = np.array([[a @ b / np.linalg.norm(a) / np.linalg.norm(b) for b in d] for a in q])
+        expected.append(cos.max(axis=1).mean())
+    assert rr.maxsim_many(q, docs) == pytest.approx(expected)
+    assert [rr.maxsim(q, d) for d in docs] == pytest.approx(expected)
+    assert rr.maxsim_many(q, [np.zeros((0, 8)), docs[0]])[0] == 0.0
+
+
+def test_token_embeddings_drop_padding_so_a_text_does_not_depend_on_its_batch():
+    query = "sleep"
+    alone_vec, (alone,) = rr.token_embeddings([query])
+    long_text = "how do I pause the execution of a program for a number of seconds in python"
+    batch_vecs, (batched, _) = rr.token_embeddings([query, long_text])
+    # "sleep" is one word piece: [CLS] sleep [SEP] minus the specials, whatever its batch holds
+    assert alone.shape == batched.shape == (1, alone.shape[1])
+    np.testing.assert_allclose(alone, batched, atol=1e-5)
+    np.testing.assert_allclose(alone_vec[0], batch_vecs[0], atol=1e-5)
+    docs = [rr.token_embeddings([t])[1][0] for t in ("time.sleep\nSuspend execution for seconds.",
+                                                     "os.getcwd\nReturn the current directory.")]
+    assert rr.maxsim_many(alone, docs) == pytest.approx(rr.maxsim_many(batched, docs), abs=1e-5)
+
+
+def test_real_tokens_uses_the_attention_mask():
+    rows = np.arange(12, dtype=float).reshape(6, 2)
+    assert rr.real_tokens(rows, np.array([1, 1, 1, 1, 0, 0])).tolist() == [[2, 3], [4, 5]]
+    assert rr.real_tokens(rows[:2], np.array([1, 1])).tolist() == [[0, 1], [2, 3]]
+
+
+TEXTS = ["the quick brown fox jumps over the lazy dog", "json dumps serialize an object",
+         "json loads parse a string", "shutil copytree dirs_exist_ok copies a directory tree",
+         "the dog sleeps", "a fox and a dog and a cat", "copy a file with shutil copyfile",
+         "ZeroDivisionError division by zero", "parse command line arguments with argparse"]
+
+
+def _toy_index():
+    passages = [Passage(f"p{i}", f"t{i}", text, "toy") for i, text in enumerate(TEXTS)]
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(len(TEXTS), 8)).astype(np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    return ix.RetrievalIndex(passages, emb, np.zeros((len(TEXTS), 8), np.float16),
+                             np.arange(len(TEXTS) + 1))
+
+
+@pytest.mark.parametrize("k1,b", [(1.2, 0.75), (0.1, 0.0), (3.0, 1.0), (0.5, 0.3)])
+@pytest.mark.parametrize("query", ["dog fox", "json parse", "shutil copytree", "ZeroDivisionError"])
+def test_bm25_matches_rank_bm25_directly(k1, b, query):
+    index = _toy_index()
+    reference = BM25Okapi([rv.tokenize(p.indexed_text) for p in index.passages], k1=k1, b=b)
+    expected = reference.get_scores(rv.tokenize(query))
+    got = index.bm25_scores(query, k1, b)
+    np.testing.assert_allclose(got, expected)
+    hits = index.search("bm25", query, 5, k1=k1, b=b)
+    order = [i for i in sorted(range(len(TEXTS)), key=lambda i: (-expected[i], i))[:5] if expected[i] > 0]
+    assert [h.passage_id for h in hits] == [f"p{i}" for i in order]
+
+
+def test_search_rejects_bad_input():
+    index = _toy_index()
+    with pytest.raises(ValueError, match="empty"):
+        index.search("bm25", "   ", 3)
+    with pytest.raises(ValueError, match="cannot exceed"):
+        index.search("bm25", "dog", 100)
+    with pytest.raises(ValueError, match="characters long"):
+        index.search("bm25", "dog " * 1000, 3)
+    with pytest.raises(ValueError, match="unknown method"):
+        index.search("magic", "dog", 3)
+    with pytest.raises(ValueError, match="k1 > 0"):
+        index.search("bm25", "dog", 3, k1=0)
+    with pytest.raises(ValueError, match="unknown search parameter"):
+        index.search("bm25", "dog", 3, k2=1)
+
+
+def test_bm25_returns_only_matching_passages():
+    index = _toy_index()
+    hits = index.search("bm25", "argparse", 5)
+    assert [h.passage_id for h in hits] == ["p8"]
+    assert index.search("bm25", "nothingmatches", 5) == []
+
+
+def _fake_tokens(texts, model_path=None):
+    """A fast stand-in for the model's forward pass (unit sentence rows, one token row per word)."""
+    rng = np.random.default_rng(len(texts))
+    sent = rng.normal(size=(len(texts), 8)).astype(np.float32)
+    sent /= np.linalg.norm(sent, axis=1, keepdims=True)
+    return sent, [np.ones((max(len(t.split()), 1), 8), np.float32) for t in texts]
+
+
+@pytest.mark.parametrize("name", ["sentences", "tokens", "offsets"])
+@pytest.mark.parametrize("damage", ["truncated", "empty", "wrong shape"])
+def test_a_corrupt_index_cache_is_deleted_and_rebuilt(tmp_path, monkeypatch, name, damage):
+    monkeypatch.setattr(rc, "CACHE", tmp_path)
+    monkeypatch.setattr(rr, "token_embeddings", _fake_tokens)
+    passages = rc.load_passages()[:5]
+    good = ix.build_index(passages)
+    target = ix._cache_file(passages, None) / f"{name}.npy"
+    if damage == "truncated":
+        target.write_bytes(target.read_bytes()[:-16])
+    elif damage == "empty":
+        target.write_bytes(b"")
+    else:
+        array = np.load(target)
+        np.save(target, array[:-1])
+    healed = ix.build_index(passages)
+    assert healed.timings["from_cache"] == 0.0  # rebuilt, not loaded
+    np.testing.assert_array_equal(healed.offsets, good.offsets)
+    assert ix.build_index(passages).timings["from_cache"] == 1.0  # the rewritten cache is good
+
+
+def test_a_read_only_cache_builds_the_index_in_memory(tmp_path, monkeypatch, failing_disk, read_only_dir):
+    monkeypatch.setattr(rc, "CACHE", read_only_dir(tmp_path / "rag"))
+    monkeypatch.setattr(rr, "token_embeddings", _fake_tokens)
+    passages = rc.load_passages()[:5]
+    with pytest.warns(disk_cache.CacheWarning):
+        index = ix.build_index(passages)
+    assert len(index) == 5 and index.search("bm25", passages[0].title, 1)
+    assert list((tmp_path / "rag").iterdir()) == []
+    ix.build_index(passages)  # no second attempt at the disk, no second warning
