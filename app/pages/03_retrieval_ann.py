@@ -129,9 +129,9 @@ with tab_tt:
     if evals is not None:
         cols = st.columns(3)
         for col, (name, ev) in zip(cols, evals.items()):
-            page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", container=col,
-                        headline=name.startswith("logQ"),
-                        help=f"Share of each user's held-out items found in their top {k}.")
+            page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", f"recommends {ev.coverage:.0%} of the catalogue",
+                        container=col, headline=name.startswith("logQ"), delta_color="off", delta_arrow="off",
+                        help=f"Held-out items found in the top {k}; below: share of all items in anyone's top k.")
             recall_tt[name] = ev
         held_head = tt.heldout_head_share(data)
         fig = go.Figure()
@@ -140,6 +140,8 @@ with tab_tt:
                     text=[f"{evals[n].recall:.3f}" for n in names], textposition="outside")
         fig.add_bar(x=names, y=[evals[n].head_share for n in names], name="share of top-k from the 10 % most popular items",
                     text=[f"{evals[n].head_share:.2f}" for n in names], textposition="outside")
+        fig.add_bar(x=names, y=[evals[n].coverage for n in names], name="catalogue coverage", textposition="outside",
+                    text=[f"{evals[n].coverage:.2f}" for n in names])
         fig.add_hline(y=held_head, line_dash="dot")
         fig.update_layout(barmode="group", title=f"Naive vs production on the same held-out interactions (k = {k})"
                           f"<br><sup>dotted: share of held-out interactions on the 10 % most popular items "
