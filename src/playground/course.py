@@ -215,8 +215,9 @@ LESSONS: tuple[Lesson, ...] = (
             "Gates releases on faithfulness, not fluency."),
     ),
     Lesson(
-        "l12", 12, PARTS[3], "Ad CTR prediction", "Ad CTR prediction (Google-style)",
-        "Auction mechanics; calibration is mandatory; counterfactual logging",
+        "l12", 12, PARTS[3], "Ad CTR prediction", "The wrinkle: auction mechanics; calibration is mandatory; counterfactual logging",
+        "A pCTR mis-calibrated on some advertisers mis-ranks ads and mis-prices clicks: revenue and "
+        "advertiser value fall, and without logged propensities no new policy can be judged offline.",
         "Ads are ranked by bid × pCTR and priced by the next ad: a mis-calibrated pCTR mis-allocates "
         "slots and mis-prices clicks, and new policies can only be evaluated from logged propensities.",
         "12_ad_ctr",
@@ -226,8 +227,9 @@ LESSONS: tuple[Lesson, ...] = (
             "Logs propensities and estimates policies with IPS/SNIPS, knowing their variance."),
     ),
     Lesson(
-        "l13", 13, PARTS[3], "Real-time fraud detection", "Real-time fraud detection (Stripe-style)",
-        "Class imbalance + adversarial drift; streaming features; asymmetric cost",
+        "l13", 13, PARTS[3], "Real-time fraud detection", "The wrinkle: class imbalance + adversarial drift; streaming features; asymmetric cost",
+        "At 0.1 % fraud a model that flags nothing is 99.9 % accurate, a 0.5 threshold ignores what "
+        "each mistake costs, and fraudsters adapt until last month's model waves them through.",
         "Fraud is rare, adversarial and expensive in both directions: accuracy and ROC flatter the "
         "model, and the threshold must come from the cost of each mistake.",
         "13_fraud",
@@ -237,8 +239,9 @@ LESSONS: tuple[Lesson, ...] = (
             "Plans for adversarial drift and label delay in retraining."),
     ),
     Lesson(
-        "l14", 14, PARTS[3], "ETA prediction", "ETA prediction (Uber-style)",
-        "Spatial-temporal features; pinball loss; quantile outputs (P50 / P90)",
+        "l14", 14, PARTS[3], "ETA prediction", "The wrinkle: spatial-temporal features; pinball loss; quantile outputs (P50 / P90)",
+        "A mean ETA used as the promise is late on about 2 in 5 trips, and a model blind to zone, "
+        "hour and weather is wrong exactly where and when trips are slow.",
         "A promise time is a quantile, not a mean: a model trained on squared error predicts the "
         "average trip and breaks the promise on every slow one.",
         "14_eta",
@@ -248,8 +251,10 @@ LESSONS: tuple[Lesson, ...] = (
             "Ties the quantile to the product promise and its late-arrival rate."),
     ),
     Lesson(
-        "l15", 15, PARTS[3], "Multimodal search (CLIP-style)", "Multimodal search (CLIP-style)",
-        "Contrastive joint training (InfoNCE); cross-modal eval; modality alignment",
+        "l15", 15, PARTS[3], "Multimodal search (CLIP-style)",
+        "The wrinkle: contrastive joint training (InfoNCE); cross-modal eval; modality alignment",
+        "Searching captions misses whatever the caption left out, and image and text vectors that "
+        "were never trained together rank images no better than chance.",
         "Text and images live in different spaces; a dual encoder trained with a symmetric "
         "contrastive loss aligns them so a free-text query can find an image.",
         "15_multimodal_clip",

@@ -84,3 +84,26 @@ def test_cheat_sheet_consolidates_the_course_and_its_numbers_hold():
     assert f"{pw.sample_size_per_arm(0.10, 0.01):,}" in sheet
     assert f"{round(100 * (1 - 0.99 ** 100))} %" in sheet
     assert 1e9 * 128 * 4 / 1e9 == 512 and "512 GB fp32" in sheet
+
+
+def test_eta_quiz_answer_matches_the_lesson_14_core():
+    """The mean-promise late share the quiz states ("about 2 in 5") is what lesson 14's core gives
+    at the page's defaults (tail 1.0, rain 0.2, seed 0; fewer training trips to keep this quick)."""
+    from playground.cases import eta
+
+    question = next(q for q in quiz.bank() if "predicted mean ETA" in q.prompt)
+    assert "2 in 5" in question.answer
+    models = eta.fit_models(eta.simulate_trips(5000, seed=0, tail=1.0, rain=0.2), 0.9, seed=0)
+    test = eta.simulate_trips(20000, seed=10_000, tail=1.0, rain=0.2)
+    late = eta.scorecard(test["minutes"].to_numpy(), models.predict(test), 0.9).loc["mean", "late rate"]
+    assert 0.33 <= late <= 0.47  # about 2 in 5, clearly fewer than half
+
+
+def test_cheat_sheet_minilm_speed_is_the_benchmarked_one():
+    import re
+
+    bench = (APP.parent / "docs" / "bench" / "rag.md").read_text()
+    passages = re.search(r"\*\*(\d+) passages/s\*\*", bench).group(1)
+    queries = re.search(r"\((\d+) queries/s\)", bench).group(1)
+    line = dict(cheatsheet.NUMBERS)["all-MiniLM-L6-v2 on 2 shared CPU cores (docs/BENCHMARKS.md)"]
+    assert f"~{passages} documentation passages/s" in line and f"~{queries} short queries/s" in line

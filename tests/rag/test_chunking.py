@@ -57,3 +57,27 @@ def test_real_document_larger_size_means_fewer_chunks():
     doc = next(d for d in load_documents() if d.id == "topic:formatstrings")
     counts = [len(ch.chunk(doc.text, "recursive", size, 0)) for size in (50, 150, 400)]
     assert counts[0] > counts[1] > counts[2] >= 1
+
+
+def words(text):
+    return len(text.split())
+
+
+def test_token_budget_hand_worked_cases():
+    text = "One two. Three four five.\n\n    code line one\n\n    code line two\n\nSix seven."
+    # blocks: prose (5 words), one code block across the blank line (6), prose (2)
+    assert [(a, b, c) for a, b, c in ch.blocks(text)] == [(0, 25, False), (31, 63, True), (65, 75, False)]
+    chunks = ch.by_token_budget(text, words, 8)
+    # 5 | 6 | 2 cannot merge 5+6; DP picks [5] [6+2] (slack 3^2 + 0) over [5] [6] [2] and keeps
+    # the code block whole
+    assert [c.text for c in chunks] == ["One two. Three four five.",
+                                        "code line one\n\n    code line two\n\nSix seven."]
+    assert all(text[c.start:c.end] == c.text for c in chunks)
+    # a prose block over budget is cut at sentences, evenly rather than greedily: sentences of
+    # 4, 1, 1 words in 5: greedy [4+1][1] costs 0 + 16, [4][1+1] costs 1 + 9
+    assert [c.text for c in ch.by_token_budget("A b c d. E. F.", words, 5)] == ["A b c d.", "E. F."]
+    # a lead-in ending in ":" stays with its example when both fit
+    lead = "Do this:\n\n    x = 1\n\nEnd here now ok."
+    assert [c.text for c in ch.by_token_budget(lead, words, 7)][0].endswith("x = 1")
+    with pytest.raises(ValueError):
+        ch.by_token_budget("x", words, 0)

@@ -2,15 +2,19 @@
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from playground.rag import corpus as rc
 from playground.rag.retrievers import tokenize
 
 ROOT = Path(__file__).resolve().parents[2]
+WINDOW = 256  # all-MiniLM-L6-v2's max_seq_length, [CLS] and [SEP] included
 
 
 def test_sizes_and_api():
@@ -63,14 +67,53 @@ def test_pairs_are_two_phrasings_with_the_same_labels():
         assert a.relevant == b.relevant and a.text != b.text
 
 
-def test_build_script_regenerates_the_shipped_passages():
+def test_build_script_regenerates_the_shipped_passages_and_documents():
     code = ("import sys, json, hashlib; sys.path.insert(0, 'scripts'); import build_rag_corpus as b; "
             "d, p = b.build(); "
-            "h = hashlib.sha256(''.join(json.dumps(r, sort_keys=True) for r in p).encode()).hexdigest(); "
-            "print(json.dumps([len(d), h]))")
+            "h = [hashlib.sha256(''.join(json.dumps(r, ensure_ascii=False, sort_keys=True) + chr(10) "
+            "for r in rows).encode()).hexdigest() for rows in (d, p)]; "
+            "print(json.dumps(h))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    n_docs, digest = json.loads(out.stdout.strip().splitlines()[-1])
-    shipped = [json.loads(line) for line in open(rc.DATA / "passages.jsonl", encoding="utf-8")]
-    expected = hashlib.sha256("".join(json.dumps(r, sort_keys=True) for r in shipped).encode()).hexdigest()
-    assert n_docs == len(rc.load_documents())
-    assert digest == expected  # byte-for-byte the same passages (same Python version)
+    digests = json.loads(out.stdout.strip().splitlines()[-1])
+    shipped = [hashlib.sha256((rc.DATA / name).read_bytes()).hexdigest()
+               for name in ("documents.jsonl", "passages.jsonl")]
+    assert digests == shipped  # byte for byte (same Python and tokenizers versions, see manifest)
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from transformers import AutoTokenizer
+
+    from playground.embeddings import default_model_path, load_model
+
+    assert load_model().max_seq_length == WINDOW
+    return AutoTokenizer.from_pretrained(str(default_model_path()))
+
+
+def test_every_passage_fits_minilms_window(tokenizer):
+    texts = [p.indexed_text for p in rc.load_passages()]
+    lengths = [len(ids) for ids in tokenizer(texts, truncation=False)["input_ids"]]  # with [CLS]/[SEP]
+    assert max(lengths) <= WINDOW
+
+
+def test_no_duplicate_passages():
+    passages = rc.load_passages()
+    assert len({p.indexed_text for p in passages}) == len(passages)
+    long_texts = [p.text for p in passages if len(p.text) >= 80]
+    assert len(set(long_texts)) == len(long_texts)  # no shared paragraph across pydoc topics
+
+
+def test_short_docstrings_are_kept_and_shared_ones_use_the_shortest_name():
+    titles = {p.title for p in rc.load_passages()}
+    for name in ("math.gcd", "math.lcm", "os.path.isfile", "os.path.isabs", "threading.local",
+                 "datetime.timedelta.total_seconds", "sqlite3.Cursor.execute", "tempfile.gettempdir",
+                 "unittest.skipIf", "unicodedata.normalize"):
+        assert name in titles, name
+    assert "unicodedata.UCD.normalize" not in titles
+
+
+def test_passages_end_at_a_sentence_line_or_block_boundary():
+    docs = {d.id: d.text for d in rc.load_documents()}
+    for p in rc.load_passages():
+        after = docs[p.doc_id][p.end:p.end + 1]
+        assert after == "\n" or re.search(r"[.!?:][\"')\]]*$", p.text), p.id

@@ -42,7 +42,8 @@ NUMBERS: tuple[tuple[str, str], ...] = (
     ("20 metrics at α 0.05, no correction", "64 % of null experiments show at least one 'win' (1 − 0.95²⁰)"),
     ("PSI thresholds", "< 0.1 stable, 0.1–0.25 moderate, > 0.25 major"),
     ("Llama-2-7B fp16", "13.5 GB weights; 0.5 MiB KV cache per token"),
-    ("all-MiniLM-L6-v2 on 2 CPU cores", "~400 short sentences/s, 384 dims"),
+    ("all-MiniLM-L6-v2 on 2 shared CPU cores (docs/BENCHMARKS.md)",
+     "~7 documentation passages/s (sentence + token vectors), ~25 short queries/s; 384 dims"),
 )
 
 

@@ -274,7 +274,7 @@ MULTIPLE_CHOICE: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
      "Retrain on recent labels; label delay limits how recent."),
     # ---- lesson 14: ETA
     ("l14", "Why not promise a delivery time equal to the predicted mean ETA?",
-     "About half of the skewed trips arrive later than the mean promise",
+     "Right-skewed durations put the mean above the median: about 2 in 5 trips arrive later",
      ("The mean is always too high", "Means cannot be computed", "It is too slow"),
      "A promise is a quantile (e.g. P90) trained with pinball loss."),
     ("l14", "A well-calibrated P90 model on held-out trips should show coverage near…",

@@ -131,6 +131,92 @@ def by_paragraph(text: str, size: int, overlap: int = 0) -> list[Chunk]:
     return _pack(text, _spans(text, _PARAGRAPH), size, overlap)
 
 
+def blocks(text: str) -> list[tuple[int, int, bool]]:
+    """Paragraphs of ``text`` as ``(start, end, is_code)``: blank-line separated, with consecutive
+    indented (or ``>>>`` doctest) paragraphs merged into one code block, so a blank line inside
+    an example is not a boundary."""
+    out: list[tuple[int, int, bool]] = []
+    for start, end in _spans(text, _PARAGRAPH):
+        line_start = text.rfind("\n", 0, start) + 1
+        code = start > line_start or text.startswith(">>>", start)
+        if code and out and out[-1][2]:
+            out[-1] = (out[-1][0], end, True)
+        else:
+            out.append((start, end, code))
+    return out
+
+
+def _lines(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    return [(span[0] + a, span[0] + b) for a, b in _spans(text[span[0]:span[1]], re.compile(r"\n"))]
+
+
+def by_token_budget(text: str, count, budget: int) -> list[Chunk]:
+    r"""Split ``text`` into chunks of at most ``budget`` model tokens, cutting only between blocks
+    (paragraphs, whole code blocks), else between sentences (prose) or lines (code), and as a last
+    resort between words; never after a line ending in ":" (an example's lead-in) unless nothing
+    else fits; chunks are balanced rather than filled greedily (no one-word tail).
+
+    Parameters
+    ----------
+    text : str
+    count : callable
+        ``count(str) -> int``: the encoder's token count of a piece of text, without special
+        tokens. It must be additive over whitespace-separated pieces (true of WordPiece/BERT).
+    budget : int
+        Maximum tokens per chunk (the encoder's window minus its special tokens and the title).
+
+    Notes
+    -----
+    Among all cuts at the allowed boundaries, the one minimising :math:`\sum_k (B - n_k)^2` is
+    chosen (dynamic programming, as in text justification), plus :math:`B^2` for a cut after a
+    lead-in: fewest chunks first, then the most even sizes.
+    """
+    if budget < 1:
+        raise ValueError(f"the token budget must be at least 1 (got {budget})")
+    units: list[tuple[int, int]] = []
+
+    def add(span: tuple[int, int], levels: tuple[str, ...]) -> None:
+        if count(text[span[0]:span[1]]) <= budget or not levels:
+            units.append(span)
+            return
+        level, rest = levels[0], levels[1:]
+        if level == "sentence":
+            parts = [(span[0] + a, span[0] + b) for a, b in sentences(text[span[0]:span[1]])]
+        elif level == "line":
+            parts = _lines(text, span)
+        else:
+            parts = [(span[0] + m.start(), span[0] + m.end()) for m in _WORD.finditer(text[span[0]:span[1]])]
+        if len(parts) <= 1 and rest:
+            add(span, rest)
+            return
+        for part in parts:
+            add(part, rest)
+
+    for start, end, code in blocks(text):
+        add((start, end), ("line", "word") if code else ("sentence", "line", "word"))
+    sizes = [count(text[a:b]) for a, b in units]
+    n = len(units)
+    # a unit ending in ":" introduces what follows ("like so:" + its example): cut there last
+    ends_colon = [text[a:b].rstrip().endswith(":") for a, b in units]
+    lead_in = float(budget) ** 2
+    best = [0.0] + [float("inf")] * n
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        total = 0
+        for i in range(j - 1, -1, -1):
+            total += sizes[i]
+            if total > budget and i < j - 1:
+                break
+            cost = best[i] + float(budget - total) ** 2 + (lead_in if j < n and ends_colon[j - 1] else 0)
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    spans, j = [], n
+    while j > 0:
+        spans.append((units[cut[j]][0], units[j - 1][1]))
+        j = cut[j]
+    return [Chunk(text[a:b], a, b) for a, b in reversed(spans)]
+
+
 def recursive(text: str, size: int, overlap: int = 0) -> list[Chunk]:
     """Split on the coarsest separator (paragraph, line, sentence, word) that brings every piece
     under ``size`` words, then pack neighbours back up to ``size`` (LangChain-style)."""

@@ -89,6 +89,8 @@ class Sizing:
 
     chunks_per_doc: int
     n_chunks: int
+    doc_chunk_tokens: int
+    prompt_tokens: int
     vector_gb: float
     text_gb: float
     index_gb: float
@@ -119,6 +121,15 @@ def chunks_per_document(doc_tokens: int, chunk_tokens: int, overlap_tokens: int)
     return math.ceil((doc_tokens - overlap_tokens) / (chunk_tokens - overlap_tokens))
 
 
+def chunk_tokens_per_document(doc_tokens: int, chunk_tokens: int, overlap_tokens: int) -> int:
+    r"""Tokens stored and embedded for one document of :math:`T` tokens cut into :math:`n` windows
+    of :math:`c` tokens overlapping by :math:`o`: :math:`T + (n - 1)\,o` (every window but the last
+    is full, consecutive windows share :math:`o` tokens); a document no longer than a window is
+    one chunk of :math:`T` tokens, not :math:`c`."""
+    n = chunks_per_document(doc_tokens, chunk_tokens, overlap_tokens)
+    return doc_tokens + (n - 1) * overlap_tokens
+
+
 def size(req: Requirements) -> Sizing:
     """Index size, embedding cost, re-index time, latency parts, monthly cost and components."""
     if req.n_docs < 1 or req.doc_tokens < 1:
@@ -129,10 +140,11 @@ def size(req: Requirements) -> Sizing:
         raise ValueError(f"unknown vector type {req.dtype!r}")
     per_doc = chunks_per_document(req.doc_tokens, req.chunk_tokens, req.overlap_tokens)
     n_chunks = req.n_docs * per_doc
+    doc_chunk_tokens = chunk_tokens_per_document(req.doc_tokens, req.chunk_tokens, req.overlap_tokens)
     vector_gb = n_chunks * req.dim * BYTES_PER_DIM[req.dtype] / 1e9
-    text_gb = n_chunks * req.chunk_tokens * 4 / 1e9  # ~4 bytes of UTF-8 per token
+    text_gb = req.n_docs * doc_chunk_tokens * 4 / 1e9  # ~4 bytes of UTF-8 per token
     index_gb = vector_gb + text_gb
-    embed_tokens = n_chunks * req.chunk_tokens
+    embed_tokens = req.n_docs * doc_chunk_tokens
     rate = req.embed_per_s * req.embed_workers
     reindex_hours = n_chunks / rate / 3600
     daily_changed = req.n_docs * req.updates_per_day * per_doc
@@ -141,8 +153,8 @@ def size(req: Requirements) -> Sizing:
     rerank_ms = req.rerank_n * req.rerank_pair_ms
     shards = max(1, math.ceil(index_gb / (0.7 * req.node_ram_gb)))
     monthly_index = index_gb * req.replicas * req.ram_price
-    monthly_embed = daily_changed * 30 * req.chunk_tokens / 1e6 * req.embed_price
-    prompt_tokens = req.k_context * req.chunk_tokens + 200
+    monthly_embed = req.n_docs * req.updates_per_day * 30 * doc_chunk_tokens / 1e6 * req.embed_price
+    prompt_tokens = req.k_context * min(req.chunk_tokens, req.doc_tokens) + 200
     monthly_llm = req.qps * SECONDS_PER_MONTH * (prompt_tokens + req.answer_tokens) / 1e6 * req.llm_price
     total = monthly_index + monthly_embed + monthly_llm
 
@@ -172,7 +184,7 @@ def size(req: Requirements) -> Sizing:
     if not rerank_fits:
         warnings.append(f"a reranker over {req.rerank_n} candidates ({rerank_ms:.0f} ms) does not fit "
                         f"the {req.latency_ms:.0f} ms budget: rerank fewer or use a smaller model")
-    return Sizing(per_doc, n_chunks, vector_gb, text_gb, index_gb, embed_tokens,
+    return Sizing(per_doc, n_chunks, doc_chunk_tokens, prompt_tokens, vector_gb, text_gb, index_gb, embed_tokens,
                   embed_tokens / 1e6 * req.embed_price, reindex_hours, daily_changed, daily_hours,
                   flat_scan_ms, rerank_ms, shards, monthly_index, monthly_embed, monthly_llm, total,
                   components, tuple(warnings))

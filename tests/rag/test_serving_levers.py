@@ -1,0 +1,39 @@
+"""Serving levers against hand-worked cases and a Monte Carlo reference."""
+
+import pytest
+
+from playground.rag import serving_levers as sl
+
+
+def test_batching_hand_worked():
+    # one batch of 4 answers of 10, 20, 30, 40 tokens: static runs 40 steps x 4 slots = 160
+    # slot-steps for 100 tokens; continuous has nothing to refill with, so the same 40 steps
+    assert sl.static_batching([10, 20, 30, 40], 4) == sl.Batching(40, 100 / 160)
+    assert sl.continuous_batching([10, 20, 30, 40], 4).steps == 40
+    # 4 answers of 1, 9, 1, 9 tokens in 2 slots: static = batches (1,9) (1,9) = 9 + 9 = 18 steps;
+    # continuous: step 1 runs (1, 9); the freed slot takes the 1 at step 2 and the last 9 at
+    # step 3, which ends at step 11 (the first 9 ended at step 9): 20 tokens in 11 x 2 slot-steps
+    assert sl.static_batching([1, 9, 1, 9], 2).steps == 18
+    assert sl.continuous_batching([1, 9, 1, 9], 2).steps == 11
+    assert sl.continuous_batching([1, 9, 1, 9], 2).utilisation == pytest.approx(20 / 22)
+    with pytest.raises(ValueError):
+        sl.static_batching([], 2)
+
+
+def test_speculative_decoding_formula():
+    # alpha 0.8, gamma 4: (1 - 0.8^5) / 0.2 = (1 - 0.32768) / 0.2 = 3.3616 tokens per pass
+    assert sl.speculative_tokens_per_pass(0.8, 4) == pytest.approx(3.3616)
+    assert sl.speculative_speedup(0.8, 4, 0.05) == pytest.approx(3.3616 / 1.2)
+    assert sl.speculative_tokens_per_pass(0.0, 4) == 1.0 and sl.speculative_tokens_per_pass(1.0, 4) == 5.0
+    for alpha, gamma in ((0.6, 3), (0.9, 7), (0.3, 1)):
+        mc = sl.simulate_speculative(alpha, gamma, 200_000, seed=0)
+        assert mc == pytest.approx(sl.speculative_tokens_per_pass(alpha, gamma), rel=0.01)
+
+
+def test_routing_hand_worked():
+    # 60 % easy; router sends 90 % of easy and 10 % of hard queries to the small model
+    r = sl.route(0.6, 0.9, 0.1, cost_small=1.0, cost_large=10.0, quality_large=0.9, quality_small_hard=0.5)
+    assert r.small_share == pytest.approx(0.54 + 0.04)
+    assert r.cost_per_request == pytest.approx(0.58 * 1 + 0.42 * 10)  # 4.78
+    assert r.quality == pytest.approx(0.9 - 0.4 * 0.1 * 0.4)            # 0.884
+    assert r.saving == pytest.approx(1 - 4.78 / 10)
