@@ -356,4 +356,7 @@ page.math(formulas, notes=(
     "In-batch negatives sample item $j$ as a negative with probability $q_j$ (its popularity); subtracting "
     "$\\log q_j$ makes the sampled softmax estimate the full softmax, so the score ranks by $p(j\\mid u)$ "
     "rather than $p(j\\mid u)/q_j$. ANN recall is measured against exact search over the same vectors."))
+page.board({"ann_index": ["Recall@k vs exact", "QPS (batch)", "Index memory", "One replica", "Machines"],
+            "two_tower": ["Recall@k, logQ (production)", "Recall@k, no logQ (naive)"],
+            "two_tower>ann_index": f"item vectors into {kind}"})
 page.finish()

@@ -143,4 +143,7 @@ page.math([
     rf"\qquad\text{{best here: {best} = {overall['ndcg@10'].max():.3f}}}",
 ], notes="Each retriever contributes its top 100 to fusion. nDCG uses linear gains (grades 2/1), "
          "as scikit-learn's `ndcg_score` does.")
+page.board({"bm25": ["nDCG@10 · BM25"], "vector_index": ["nDCG@10 · Dense (MiniLM + FAISS)"],
+            "fusion": ["nDCG@10 · Hybrid RRF", "nDCG@10 · Hybrid weighted"],
+            "rag_reranker": ["nDCG@10 · Hybrid + MaxSim rerank"]})
 page.finish()

@@ -299,4 +299,7 @@ page.math([
          "how sharp the softmax is: at τ = 1 cosines in [−1, 1] can hardly separate a pair from "
          "its negatives. Recall counts a hit when a top-k item shows the same scene as the "
          f"query's pair (N = {len(test)} candidates, m of them relevant).")
+page.board({"dual_encoder": ["Held-out loss", "Final temperature"],
+            "image_index": ["R@10 text→image", "Images in a mixed index's top 10 (text queries)"],
+            "text_encoder": ["R@10 image→text"]})
 page.finish()

@@ -271,6 +271,18 @@ LESSONS: tuple[Lesson, ...] = (
         l4=("Knows the pieces but has never run the whole round against a clock.",),
         l5=("Has rehearsed both flagship rounds end to end and can adapt them to a new prompt.",),
     ),
+    Lesson(
+        "drill", None, PARTS[4], "Blank-whiteboard drill", "The whole system, from a blank board",
+        "You know every layer and still cannot draw the system in 45 minutes",
+        "The round starts from an empty board: pick a prompt, draw the components on the side "
+        "where they run, connect them, and see what your design would break.",
+        "17_whiteboard_drill",
+        l4=("Draws the model boxes and an index, but no data pipeline, evaluation or monitoring.",
+            "Cannot say which side (online or offline) a component runs on."),
+        l5=("Draws the whole loop: logging, features, training, serving, evaluation and retraining.",
+            "Places every component on the side where it runs and connects what flows between them.",
+            "Names what breaks without each box, with a number."),
+    ),
 )
 
 _BY_ID = {lesson.id: lesson for lesson in LESSONS}

@@ -22,7 +22,7 @@ CEILING: dict[str, int] = {
     "06_ab_testing": 460,
     "07_monitoring_drift": 330,
     "08_rag_problem": 200,
-    "10_llm_serving": 380,
+    "10_llm_serving": 390,
     "11_rag_evaluation": 200,
     "12_ad_ctr": 210,
     "13_fraud": 280,
