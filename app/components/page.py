@@ -21,6 +21,7 @@ link, settable by a preset, listed in the export and listed in ``page.controls``
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any, Callable, Sequence, TypeVar
 from urllib.parse import urlencode
 
@@ -75,6 +76,7 @@ class LessonPage:
         self._notice_box = st.container()
         self._preset_buttons()
         self._advanced = None
+        self._in_advanced = False
 
     # ---- header and panels -------------------------------------------------------------
     def _header(self) -> None:
@@ -131,14 +133,27 @@ class LessonPage:
         return hi
 
     def _where(self, container):
-        return st.sidebar if container is None else container
+        if container is not None:
+            return container
+        return self._advanced if self._in_advanced else st.sidebar
 
     def advanced(self):
         """The sidebar's collapsed "Advanced" expander, for the controls beyond the few that
-        teach the lesson (pass it as ``container=``)."""
+        teach the lesson (pass it as ``container=``, or declare them under ``with
+        page.advanced_controls():``)."""
         if self._advanced is None:
             self._advanced = st.sidebar.expander("Advanced", expanded=False)
         return self._advanced
+
+    @contextmanager
+    def advanced_controls(self):
+        """Controls declared inside this block without a ``container`` go to :meth:`advanced`."""
+        self.advanced()
+        self._in_advanced = True
+        try:
+            yield self._advanced
+        finally:
+            self._in_advanced = False
 
     def _state_of(self, values: dict) -> str:
         """"match" when every control in ``values`` holds that value now (pending link or preset
@@ -281,8 +296,7 @@ class LessonPage:
         fig.update_layout(margin=dict(l=10, r=10, t=50, b=10), template="plotly_white",
                           title=dict(x=0, xanchor="left", automargin=True, yref="container"),
                           legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"))
-        if hero and self.stage.takes("chart"):
-            self.stage.chart(fig)
+        if self.stage.chart(fig, hero):
             return
         (container or st).plotly_chart(fig, width="stretch", **kwargs)
 
@@ -336,6 +350,7 @@ class LessonPage:
             self._notice_box.info(f"**Scenario: {active.label}.** {active.description}")
         params = self.scenario_query()
         st.session_state[f"_headline_last:{self.lesson.id}"] = self._headlines
+        self.stage.finish(self.lesson)
         st.query_params.from_dict({**params, **({LINK_PARAM: "1"} if self.stage.on else {})})
         st.session_state[_controls_key(self.lesson.id)] = list(self.controls.values())
         st.session_state[self._url_flag] = True

@@ -107,7 +107,7 @@ class Stage:
         if self.on:
             st.markdown(STAGE_CSS, unsafe_allow_html=True)
             box.title(lesson.label)
-            box.caption(f"Without it: {lesson.breaks}")
+            box.caption(f"{lesson.part} · adds: {lesson.adds}")
         bar = box.container(horizontal=True, vertical_alignment="center", key="stage_bar")
         self._switch(bar, current)
         bar.button("Unpin" if self._pins else "Pin numbers", key="_stage_pin",
@@ -120,7 +120,7 @@ class Stage:
             self._nav(bar)
             self._views = box.container(key="stage_views")
             left, right = box.columns([3, 2], gap="medium")
-            self.hero = left.container(key="stage_hero")
+            self.hero = left.container(key="stage_hero").empty()
             self.numbers = right.container(key="stage_numbers")
             self.verdict = right.container(key="stage_verdict")
         else:
@@ -200,7 +200,19 @@ class Stage:
             if pinned:
                 st.caption(pinned)
 
-    def chart(self, fig) -> None:
-        """The hero chart on stage."""
+    def chart(self, fig, hero: bool) -> bool:
+        """Put ``fig`` on stage if it is the page's hero chart (``hero``), or, until one comes,
+        the page's first chart; return whether it went on stage."""
+        taken = self._on_stage["chart"] or (not hero and self._on_stage.get("first"))
+        if not self.on or taken:
+            return False
         style_for_stage(fig)
-        self.hero.plotly_chart(fig, width="stretch", key="_stage_hero_chart")
+        key = "_stage_hero_chart" if hero else "_stage_first_chart"
+        self._on_stage["chart" if hero else "first"] = 1
+        self.hero.plotly_chart(fig, width="stretch", key=key)
+        return True
+
+    def finish(self, lesson: course.Lesson) -> None:
+        """Without a live verdict on the page, the stage states what breaks without the lesson."""
+        if self.on and not self._on_stage["verdict"]:
+            self.verdict.warning(f"**What breaks without it:** {lesson.breaks}")
