@@ -5,15 +5,14 @@ latency (one thread), build time and index memory on 1M × 64 float32 vectors dr
 overlapping-cluster mixture the lesson page uses, and writes docs/bench/ann.md (rewritten after
 every index so a partial run still leaves its numbers). Run by hand:
 
-    python bench/ann.py            # 1M vectors, a few minutes on 2 idle cores
-    python bench/ann.py --n 100000 # a quicker look
+    python -m bench.ann            # 1M vectors, a few minutes on 2 idle cores
+    python -m bench.ann --n 100000 # a quicker look
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -22,11 +21,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import describe  # noqa: E402
-
-from playground.recsys import ann  # noqa: E402
-from playground.recsys.sizing import human_bytes  # noqa: E402
+from bench.machine import describe
+from playground.recsys import ann
+from playground.recsys.sizing import human_bytes
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "bench" / "ann.md"
 K = 10
@@ -36,12 +33,12 @@ TARGET_RECALL, TARGET_SPEEDUP = 0.95, 10.0
 def configs(n: int) -> list[tuple[ann.IndexSpec, list[ann.IndexSpec]]]:
     """(build spec, search specs) for each index measured."""
     nlist = 1024 if n >= 500_000 else 256
-    ivf = ann.IndexSpec(kind="IVF-Flat", nlist=nlist)
-    hnsw = ann.IndexSpec(kind="HNSW", M=32, ef_construction=80)
-    pq = ann.IndexSpec(kind="IVF-PQ", nlist=nlist, pq_m=16, nbits=8)
+    ivf = ann.IndexSpec(kind=ann.IndexKind.IVF_FLAT, nlist=nlist)
+    hnsw = ann.IndexSpec(kind=ann.IndexKind.HNSW, M=32, ef_construction=80)
+    pq = ann.IndexSpec(kind=ann.IndexKind.IVF_PQ, nlist=nlist, pq_m=16, nbits=8)
     probes = [p for p in (1, 2, 4, 8, 16, 32, 64, 128, 256) if p <= nlist]
     return [
-        (ann.IndexSpec(kind="Flat (exact)"), [ann.IndexSpec(kind="Flat (exact)")]),
+        (ann.IndexSpec(kind=ann.IndexKind.FLAT), [ann.IndexSpec(kind=ann.IndexKind.FLAT)]),
         (ivf, [replace(ivf, nprobe=p) for p in probes]),
         (hnsw, [replace(hnsw, ef_search=e) for e in (8, 16, 32, 64, 128, 256, 512)]),
         (pq, [replace(pq, nprobe=p) for p in probes]),
@@ -49,12 +46,12 @@ def configs(n: int) -> list[tuple[ann.IndexSpec, list[ann.IndexSpec]]]:
 
 
 def write(n: int, d: int, nq: int, rows: list[ann.Measurement], notes: list[str], done: bool) -> None:
-    exact = next((m for m in rows if m.spec.kind == "Flat (exact)"), None)
+    exact = next((m for m in rows if m.spec.kind == ann.IndexKind.FLAT), None)
     front = ann.pareto_front([m.recall for m in rows], [m.qps for m in rows]) if rows else []
     lines = [
         "## Lesson 3: ANN index Pareto on {:,} vectors".format(n), "",
         f"Machine: {describe()}. Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with "
-        f"`python bench/ann.py{'' if n == 1_000_000 else f' --n {n}'} --threads {faiss.omp_get_max_threads()}`"
+        f"`python -m bench.ann{'' if n == 1_000_000 else f' --n {n}'} --threads {faiss.omp_get_max_threads()}`"
         f"{'' if done else ' (run still in progress when this was written)'}.", "",
         f"Data: {n:,} × {d} float32 vectors from the overlapping anisotropic Gaussian mixture of "
         f"`playground.recsys.ann.synthetic_vectors` (seed 0), {nq:,} queries from the same mixture. "
@@ -77,17 +74,17 @@ def write(n: int, d: int, nq: int, rows: list[ann.Measurement], notes: list[str]
     lines.append("")
     if exact:
         verdict = []
-        for kind in ("IVF-Flat", "HNSW", "IVF-PQ"):
+        for kind in (ann.IndexKind.IVF_FLAT, ann.IndexKind.HNSW, ann.IndexKind.IVF_PQ):
             best = ann.best_at_recall([m for m in rows if m.spec.kind == kind], TARGET_RECALL)
             if best is None:
                 if any(m.spec.kind == kind for m in rows):
-                    verdict.append(f"- {kind}: no setting measured reaches recall@{K} ≥ {TARGET_RECALL}.")
+                    verdict.append(f"- {ann.KIND_LABELS[kind]}: no setting measured reaches recall@{K} ≥ {TARGET_RECALL}.")
                 continue
             ok = best.qps / exact.qps >= TARGET_SPEEDUP
             cpu = max((m for m in rows if m.spec.kind == kind and m.recall >= TARGET_RECALL),
                       key=lambda m: m.cpu_qps)
             cpu_ok = cpu.cpu_qps / exact.cpu_qps >= TARGET_SPEEDUP
-            verdict.append(f"- {kind}: fastest setting with recall@{K} ≥ {TARGET_RECALL} is {best.label} "
+            verdict.append(f"- {ann.KIND_LABELS[kind]}: fastest setting with recall@{K} ≥ {TARGET_RECALL} is {best.label} "
                            f"(recall {best.recall:.3f}) at {best.qps:,.0f} QPS = {best.qps / exact.qps:.1f}× "
                            f"exact ({exact.qps:,.0f} QPS) by wall clock: target ≥ {TARGET_SPEEDUP:g}× "
                            f"{'met' if ok else 'not met'}. By CPU time: {cpu.label} (recall "
@@ -132,7 +129,7 @@ def run(args) -> None:
 
         built = ann.build(build_spec, xb, seed=0, progress=progress)
         print(f"{build_spec.kind}: built in {built.build_s:.1f} s, {human_bytes(built.memory_bytes)}", flush=True)
-        exact_kind = build_spec.kind == "Flat (exact)"
+        exact_kind = build_spec.kind == ann.IndexKind.FLAT
         for spec in search_specs:
             m = ann.measure(built, spec, xq, truth, K, n_single=20 if exact_kind else 100,
                             repeats=1 if exact_kind else 2)

@@ -12,6 +12,7 @@ from components.upload import numeric_csv_upload
 from playground.monitoring import drift as dr
 from playground.monitoring import deployment as dp
 from playground.monitoring import retraining as rt
+from playground.seeds import derived_seeds
 from scenarios.l07 import PRESETS
 
 TRAIN_DAYS = 20
@@ -106,28 +107,28 @@ with tabs[0]:
     mon = ws.day.to_numpy()
     alarms = dr.threshold_alarms(ws, psi_thr, ks_alpha, w_thr)
     # the error of day t is known on day t + label_delay: that is when its alarm can ring
-    ph, alarms["Page–Hinkley (error)"] = dr.error_alarms(error[TRAIN_DAYS:], TRAIN_DAYS, label_delay,
-                                                         ph_delta, ph_thr, DAYS)
+    ph, alarms[dr.Detector.PAGE_HINKLEY] = dr.error_alarms(error[TRAIN_DAYS:], TRAIN_DAYS, label_delay,
+                                                           ph_delta, ph_thr, DAYS)
     rows = []
     for name, when in alarms.items():
         sc = dr.score_alarms(when, drift_start)
-        rows.append({"detector": name, "needs labels": name.startswith("Page"),
+        rows.append({"detector": dr.DETECTOR_LABELS[name], "needs labels": name in dr.NEEDS_LABELS,
                      "first alarm after start": "—" if sc.first_alarm is None else f"day {sc.first_alarm}",
                      "detection delay (days)": "missed" if drift_start is not None and sc.delay is None
                      else ("—" if sc.delay is None else str(sc.delay)),
                      "false alarms (days)": sc.false_alarms})
     table = pd.DataFrame(rows)
     cols = st.columns(4)
-    for col, row in zip(cols, rows):
+    for col, row, name in zip(cols, rows, alarms):
         delay = row["detection delay (days)"]
         page.metric(f"{row['detector']}: delay", f"{delay}" if delay in ("missed", "—") else f"{delay} d",
                     delta=f"{row['false alarms (days)']} false alarms", delta_color="inverse" if
                     row["false alarms (days)"] else "off", delta_arrow="off", container=col,
-                    headline=row["detector"].startswith("Page"))
+                    headline=name in dr.NEEDS_LABELS)
     st.dataframe(table, hide_index=True)
     dist_missed = drift_start is not None and all(
-        dr.score_alarms(alarms[n], drift_start).first_alarm is None for n in ("PSI", "KS", "Wasserstein"))
-    ph_hit = drift_start is not None and dr.score_alarms(alarms["Page–Hinkley (error)"], drift_start).first_alarm is not None
+        dr.score_alarms(alarms[n], drift_start).first_alarm is None for n in dr.LABEL_FREE)
+    ph_hit = drift_start is not None and dr.score_alarms(alarms[dr.Detector.PAGE_HINKLEY], drift_start).first_alarm is not None
     if dist_missed and ph_hit:
         page.verdict(False, f"Every distribution detector on {signal} stayed quiet: a {kind} drift need not move "
                  "the inputs. Only the error detector, which waits for labels, saw it.")
@@ -185,8 +186,8 @@ with tabs[0]:
 # ---- retraining -----------------------------------------------------------------------------
 with tabs[1]:
     c1, c2, c3 = st.columns(3)
-    focus = page.select("policy_focus", "Your team's policy", rt.POLICIES, "drift-triggered", container=c1)
-    trigger = page.select("trigger", "Drift trigger", rt.TRIGGERS, container=c1)
+    focus = page.select("policy_focus", "Your team's policy", rt.POLICIES, rt.Policy.TRIGGERED, container=c1)
+    trigger = page.select("trigger", "Drift trigger", rt.TRIGGERS, container=c1, format_func=rt.TRIGGER_LABELS.get)
     every = page.slider("every", "Fixed schedule: retrain every (days)", 3, 60, 14, container=c2)
     window_days = page.slider("train_window", "Labelled days per retrain", 1, 30, 14, container=c2)
     retrain_cost = page.number("retrain_cost", "Cost of one retrain", 0, 100_000, 500, step=100, container=c3)
@@ -283,8 +284,9 @@ with tabs[3]:
     st.markdown("Upload a CSV with a `reference` column (e.g. a feature at training time) and a "
                 "`current` column (the same feature in production; the columns may differ in "
                 "length). The same detectors run on it, with the thresholds set above.")
+    current_rng = np.random.default_rng(derived_seeds(seed, 1)[0])
     example = pd.DataFrame({"reference": np.round(np.random.default_rng(seed).normal(0, 1, 500), 4),
-                            "current": np.round(np.random.default_rng(seed + 1).normal(0.3, 1.2, 500), 4)})
+                            "current": np.round(current_rng.normal(0.3, 1.2, 500), 4)})
     own = numeric_csv_upload("Reference vs current CSV", ("reference", "current"), "drift_csv",
                              example.to_csv(index=False))
     if own is not None:

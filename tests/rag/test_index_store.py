@@ -14,8 +14,7 @@ from playground.rag import retrievers as rv
 from playground.rag.corpus import Passage
 
 
-def test_cold_build_reports_progress_caches_on_disk_and_reloads(tmp_path, monkeypatch):
-    monkeypatch.setattr(rc, "CACHE", tmp_path)
+def test_cold_build_reports_progress_caches_on_disk_and_reloads(rag_cache):
     passages = rc.load_passages()[:8]
     seen = []
     cold = ix.build_index(passages, progress=lambda f, text: seen.append(f))
@@ -125,8 +124,7 @@ def _fake_tokens(texts, model_path=None):
 
 @pytest.mark.parametrize("name", ["sentences", "tokens", "offsets"])
 @pytest.mark.parametrize("damage", ["truncated", "empty", "wrong shape"])
-def test_a_corrupt_index_cache_is_deleted_and_rebuilt(tmp_path, monkeypatch, name, damage):
-    monkeypatch.setattr(rc, "CACHE", tmp_path)
+def test_a_corrupt_index_cache_is_deleted_and_rebuilt(rag_cache, monkeypatch, name, damage):
     monkeypatch.setattr(rr, "token_embeddings", _fake_tokens)
     passages = rc.load_passages()[:5]
     good = ix.build_index(passages)
@@ -144,12 +142,12 @@ def test_a_corrupt_index_cache_is_deleted_and_rebuilt(tmp_path, monkeypatch, nam
     assert ix.build_index(passages).timings["from_cache"] == 1.0  # the rewritten cache is good
 
 
-def test_a_read_only_cache_builds_the_index_in_memory(tmp_path, monkeypatch, failing_disk, read_only_dir):
-    monkeypatch.setattr(rc, "CACHE", read_only_dir(tmp_path / "rag"))
+def test_a_read_only_cache_builds_the_index_in_memory(rag_cache, monkeypatch, failing_disk, read_only_dir):
+    read_only_dir(rag_cache)
     monkeypatch.setattr(rr, "token_embeddings", _fake_tokens)
     passages = rc.load_passages()[:5]
     with pytest.warns(disk_cache.CacheWarning):
         index = ix.build_index(passages)
     assert len(index) == 5 and index.search("bm25", passages[0].title, 1)
-    assert list((tmp_path / "rag").iterdir()) == []
+    assert list(rag_cache.iterdir()) == []
     ix.build_index(passages)  # no second attempt at the disk, no second warning

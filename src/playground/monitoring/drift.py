@@ -21,6 +21,7 @@ from __future__ import annotations
 import warnings
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,20 @@ from scipy import stats
 
 
 KINDS = ("covariate", "prior", "concept", "none")
+
+
+class Detector(StrEnum):
+    """The drift detectors compared on the page (values: the keys of the alarm tables)."""
+
+    PSI = "PSI"
+    KS = "KS"
+    WASSERSTEIN = "Wasserstein"
+    PAGE_HINKLEY = "Page–Hinkley (error)"
+
+
+DETECTOR_LABELS = {d: d.value for d in Detector}
+LABEL_FREE = (Detector.PSI, Detector.KS, Detector.WASSERSTEIN)  # watch inputs or scores
+NEEDS_LABELS = frozenset({Detector.PAGE_HINKLEY})  # watches the error: waits for labels
 PATTERNS = ("sudden", "gradual", "recurring")
 W_LINEAR = np.array([1.0, 2.5])
 QUAD = -0.8
@@ -441,16 +456,16 @@ def score_alarms(alarm_days, start: int | None) -> AlarmScore:
 
 
 def threshold_alarms(stats_df: pd.DataFrame, psi_threshold: float, ks_alpha: float,
-                     w_threshold: float) -> dict[str, np.ndarray]:
+                     w_threshold: float) -> dict[Detector, np.ndarray]:
     """Days on which each distribution detector alarms, from :func:`window_stats` output.
 
     PSI and Wasserstein alarm above their thresholds; KS alarms when its p-value is below
     ``ks_alpha``.
     """
     day = stats_df.day.to_numpy()
-    return {"PSI": day[stats_df.psi.to_numpy() > psi_threshold],
-            "KS": day[stats_df.ks_p.to_numpy() < ks_alpha],
-            "Wasserstein": day[stats_df.wasserstein.to_numpy() > w_threshold]}
+    return {Detector.PSI: day[stats_df.psi.to_numpy() > psi_threshold],
+            Detector.KS: day[stats_df.ks_p.to_numpy() < ks_alpha],
+            Detector.WASSERSTEIN: day[stats_df.wasserstein.to_numpy() > w_threshold]}
 
 
 def error_alarms(errors, first_day: int, label_delay: int, delta: float, threshold: float,
