@@ -16,10 +16,10 @@ LIMIT = 150
 CEILING: dict[str, int] = {
     "01_define_problem": 160,
     "02_data_pipeline": 170,
-    "03_retrieval_ann": 360,
-    "04_ranking_calibration": 240,
+    "03_retrieval_ann": 370,
+    "04_ranking_calibration": 250,
     "05_online_serving": 240,
-    "06_ab_testing": 460,
+    "06_ab_testing": 470,
     "07_monitoring_drift": 330,
     "08_rag_problem": 200,
     "10_llm_serving": 390,
@@ -30,7 +30,8 @@ CEILING: dict[str, int] = {
 }
 """Pages still over :data:`LIMIT`: their current length rounded up to ten. Lower it when a page shrinks.
 (04, 06 and 07 were raised once by issue 13's new sections: the blend A/B test, guardrails and many
-metrics, alarm pricing and the safe rollout; their layout is the next to move into components.)"""
+metrics, alarm pricing and the safe rollout; their layout is the next to move into components.
+03, 04, 06 and 10 were rounded up once more for issue 12's board call before ``page.finish()``.)"""
 
 NUMPY_STILL: frozenset[str] = frozenset({
     "03_retrieval_ann", "04_ranking_calibration", "05_online_serving", "06_ab_testing",
