@@ -165,9 +165,11 @@ def main() -> None:
         "| link tries | server CPU-s | wall s | RSS after (MiB) | outcome | attacker link/image rendered | notice shown |",
         "|---|---|---|---|---|---|---|",
     ]
-    lines += [f"| {cell(r['what'])} | {r.get('cpu', float('nan')):.1f} | {r.get('wall', float('nan')):.1f} "
-              f"| {r.get('rss', float('nan')):.0f} | {cell(r['outcome'])} | {r.get('evil', '-')} "
-              f"| {cell(r.get('notice', ''))} |" for r in rows]
+    def num(row: dict, key: str, digits: int) -> str:
+        return f"{row[key]:.{digits}f}" if key in row else "-"
+
+    lines += [f"| {cell(r['what'])} | {num(r, 'cpu', 1)} | {num(r, 'wall', 1)} | {num(r, 'rss', 0)} "
+              f"| {cell(r['outcome'])} | {r.get('evil', '-')} | {cell(r.get('notice', ''))} |" for r in rows]
     caps = next((r["caps"] for r in rows if r.get("caps")), "")
     lines += [
         "",

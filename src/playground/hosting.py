@@ -25,8 +25,9 @@ from typing import Any, Sequence
 ENV_VAR = "PLAYGROUND_HOSTED"
 
 #: Highest value of each costly control in hosted mode, by lesson id and control key.
-#: Chosen so that one link costs at most a few CPU-seconds of index build or training on a
-#: 2-core server (see docs/bench/hostile.md for the measured cost of the capped links).
+#: Chosen to keep one link's index build or training to seconds, not minutes, on a 2-core server
+#: (uncapped, lesson 3's 1M-vector HNSW link cost over 525 CPU-s); bench/hostile.py measures the
+#: capped links.
 LIMITS: dict[str, dict[str, float]] = {
     "l03": {"n": 100_000, "d": 64, "M": 32, "efc": 80, "nlist": 1024, "epochs": 8},
     "l11": {"n": 40},
