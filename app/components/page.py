@@ -296,6 +296,9 @@ class LessonPage:
         fig.update_layout(margin=dict(l=10, r=10, t=50, b=10), template="plotly_white",
                           title=dict(x=0, xanchor="left", automargin=True, yref="container"),
                           legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"))
+        # log axes: one labelled tick per power of ten, no crowded minor digits
+        fig.for_each_xaxis(lambda ax: ax.update(dtick=1) if ax.type == "log" and ax.dtick is None else None)
+        fig.for_each_yaxis(lambda ax: ax.update(dtick=1) if ax.type == "log" and ax.dtick is None else None)
         if self.stage.chart(fig, hero):
             return
         (container or st).plotly_chart(fig, width="stretch", **kwargs)

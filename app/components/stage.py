@@ -34,7 +34,7 @@ STAGE_CSS = """
 [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > *:not(:has(> .st-key-stage)),
 [data-testid="stSidebarNav"], [data-testid="stSidebarNavSeparator"] { display: none; }
 .st-key-stage h1 { font-size: 2.1rem; padding: 0; }
-.st-key-stage [data-testid="stMetricValue"] { font-size: 2.6rem; }
+.st-key-stage [data-testid="stMetricValue"] { font-size: 2.3rem; }
 .st-key-stage [data-testid="stMetricLabel"] p { font-size: 1.15rem; white-space: normal; }
 .st-key-stage [data-testid="stMetricLabel"] div { white-space: normal; overflow: visible; }
 .st-key-stage [data-testid="stAlert"] p, .st-key-stage [data-testid="stCaptionContainer"] p { font-size: 1.2rem; }
@@ -121,8 +121,8 @@ class Stage:
             self._views = box.container(key="stage_views")
             left, right = box.columns([3, 2], gap="medium")
             self.hero = left.container(key="stage_hero").empty()
-            self.numbers = right.container(key="stage_numbers")
             self.verdict = right.container(key="stage_verdict")
+            self.numbers = right.container(key="stage_numbers")
         else:
             self.hero = self.numbers = self.verdict = None
 
