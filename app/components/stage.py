@@ -23,7 +23,7 @@ APP_DIR = Path(__file__).resolve().parents[1]
 MODE_KEY = "_stage_mode"
 """Session key holding the stage mode across pages (widget state does not survive a page change)."""
 LINK_PARAM = "stage"
-HERO_HEIGHT = 450
+HERO_HEIGHT = 410
 """Hero chart height in stage view (px): with the header, the switch and the verdict it fits a
 1280x720 window; the numbers sit beside the chart, not under it."""
 STAGE_FONT = 17
