@@ -7,7 +7,7 @@ the page showed an exception, whether a link or an image pointing at the attacke
 rendered, and whether a WebSocket from a foreign Host header is accepted. Writes
 docs/bench/hostile.md with the machine and its load average.
 
-Run by hand, on an idle machine: `python bench/hostile.py` (bounded: --timeout seconds per
+Run by hand, on an idle machine: `python -m bench.hostile` (bounded: --timeout seconds per
 link, --budget seconds in all).
 Traffic goes to 127.0.0.1 only; 127.0.0.1:9 (the "attacker") is a closed port.
 """
@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT)]
 
-from machine import describe, write_section  # noqa: E402
+from bench.machine import describe, write_section  # noqa: E402
 from playground.scenario import inert_line  # noqa: E402
 from tests.browser.server import BENIGN, CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 

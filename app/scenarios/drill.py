@@ -1,4 +1,4 @@
-"""Scenarios of the blank-whiteboard drill (app/pages/17_whiteboard_drill.py): a reference board
+"""Scenarios of the blank-whiteboard drill (app/lessons/17_whiteboard_drill.py): a reference board
 to study and a model-first board that shows what grading catches."""
 
 from playground import framework

@@ -41,7 +41,7 @@ class Lesson:
     problem : str
         One-line problem statement shown at the top of the page.
     slug : str
-        Page file stem under ``app/pages`` (``NN_name``).
+        Page file stem under ``app/lessons`` (not ``pages/``: Streamlit would run that folder as a second, file-named navigation on a deep link) (``NN_name``).
     l4 : tuple of str
         Where an L4 (mid-level) answer stops at this layer.
     l5 : tuple of str
@@ -62,7 +62,7 @@ class Lesson:
     @property
     def page_file(self) -> str:
         """Path of the page relative to ``app/``."""
-        return f"pages/{self.slug}.py"
+        return f"lessons/{self.slug}.py"
 
     @property
     def label(self) -> str:

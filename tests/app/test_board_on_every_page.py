@@ -13,7 +13,7 @@ from .apptest import open_page, registered
 
 # lesson -> (widget kind, key, new value, component whose label carries the moved number)
 MOVES = {
-    "l00": ("slider", "m_s4", 20, "s4"),
+    "l00": ("slider", "m_s4", 8, "s4"),
     "l01": ("slider", "weeks", 6, "objective"),
     "l02": ("toggle", "leak", True, "pit_join"),
     "l03": ("select_slider", "nprobe", 1, "ann_index"),

@@ -5,6 +5,7 @@ that shows its effect, and the mode survives a page change."""
 from __future__ import annotations
 
 from components.stage import BREAK_LABEL, FIX_LABEL, MODE_KEY, SWITCH_KEY
+from playground import course
 from scenarios.l06 import PRESETS
 
 from .apptest import open_page
@@ -56,7 +57,7 @@ def test_stage_mode_survives_a_page_change():
     at = open_page("l06", {"stage": "1"})
     assert at.session_state[MODE_KEY] is True
     at.query_params.clear()
-    at.switch_page("pages/05_online_serving.py").run()
+    at.switch_page(course.lesson("l05").page_file).run()
     assert not at.exception
     assert at.session_state[MODE_KEY] is True
     assert at.query_params["stage"] in ("1", ["1"])

@@ -88,8 +88,8 @@ page.math([
 if graded:
     st.subheader("Graded review")
     cols = st.columns(3)
-    page.metric("Verdict", review.verdict, container=cols[0], key=True)
-    page.metric("Reference points", f"{review.overall:.0%}", container=cols[1], key=True)
+    page.metric("Verdict", review.verdict, container=cols[0], headline=True)
+    page.metric("Reference points", f"{review.overall:.0%}", container=cols[1], headline=True)
     page.metric("Connections", f"{review.flows_drawn} of {review.flows_total}", container=cols[2])
     for reason in review.shortfalls:
         st.warning(f"Not yet L5: {reason}")
@@ -128,8 +128,8 @@ if view == "interviewer":
             tab.markdown(f"- Probe ({mark.component.name}, {status[mark.component.id]}): "
                          f"*{mark.component.probe}*")
     rubric = fw.coverage(prompt, ticks)
-    page.metric("Rubric covered", f"{rubric.covered} of {rubric.total}", key=True)
-    page.metric("Interviewer verdict", drill.interview_verdict(review, rubric), key=True)
+    page.metric("Rubric covered", f"{rubric.covered} of {rubric.total}", headline=True)
+    page.metric("Interviewer verdict", drill.interview_verdict(review, rubric), headline=True)
     st.download_button("Export scorecard (Markdown)", drill.scorecard_markdown(review, rubric, notes),
                        file_name="whiteboard_scorecard.md", mime="text/markdown", on_click="ignore")
 page.finish()

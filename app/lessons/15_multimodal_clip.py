@@ -67,8 +67,7 @@ def real_clip_scores(folder: str):
     images, captions = test.images[:REAL_CLIP_IMAGES], test.captions[:REAL_CLIP_IMAGES]
     i_emb, t_emb = model.encode_images(images), model.encode_texts(captions)
     prompts = clip_metrics.class_prompts("colour", clip_metrics.DEFAULT_TEMPLATE)
-    acc = clip_metrics.zero_shot_accuracy(i_emb, model.encode_texts(prompts),
-                                         test.labels[:REAL_CLIP_IMAGES, 0])[0]
+    acc = clip_metrics.zero_shot_accuracy(i_emb, model.encode_texts(prompts), test.labels[:REAL_CLIP_IMAGES, 0])[0]
     return (clip_metrics.evaluate(i_emb, t_emb, test.scene_keys()[:REAL_CLIP_IMAGES]), acc,
             clip_metrics.modality_gap(i_emb, t_emb))
 
@@ -78,9 +77,8 @@ def enlarge(image: np.ndarray, factor: int = 2) -> np.ndarray:
 
 
 train, test = dataset()
-settings = clip_training.TrainSettings(epochs=epochs, batch_size=batch, dim=dim,
-                                       temperature=temperature, learn_temperature=learn_t == "learned",
-                                       seed=int(seed))
+settings = clip_training.TrainSettings(epochs=epochs, batch_size=batch, dim=dim, temperature=temperature,
+                              learn_temperature=learn_t == "learned", seed=int(seed))
 try:
     caption_features()
     bundle = trained(settings)
@@ -193,8 +191,7 @@ with tab_image:
 
 # ---- zero-shot --------------------------------------------------------------------------
 st.subheader("Zero-shot classification")
-template = page.text("template", "Prompt template ({} is replaced by the class)",
-                     clip_metrics.DEFAULT_TEMPLATE)
+template = page.text("template", "Prompt template ({} is replaced by the class)", clip_metrics.DEFAULT_TEMPLATE)
 
 
 def zero_shot_accuracies() -> dict:
