@@ -10,12 +10,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from components.stage import stage_mode
 from playground import course, hosting
 
 APP_DIR = Path(__file__).parent
 CONFIG = APP_DIR.parent / ".streamlit" / "config.toml"
 
-st.set_page_config(page_title="ML System Design Playground", page_icon="🧪", layout="wide")
+st.set_page_config(page_title="ML System Design Playground", page_icon="🧪", layout="wide",
+                   initial_sidebar_state="collapsed" if stage_mode() else "auto")
 
 
 @st.cache_resource(show_spinner=False)

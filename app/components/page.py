@@ -1,5 +1,5 @@
-"""The shared lesson page: header, controls bound to the URL, presets, presenter mode, the math,
-the grading panel, share link and Markdown export.
+"""The shared lesson page: header, controls bound to the URL, presets, the stage view (see
+:mod:`components.stage`), URL-bound tabs, the math, the grading panel, share link and export.
 
 Every lesson page is written as::
 
@@ -9,6 +9,8 @@ Every lesson page is written as::
     result = page.guard(cal.something, w, seed)  # None (and an st.error) if the input is bad
     ...
     page.metric("ECE", f"{ece:.3f}", headline=True)
+    page.verdict(ece < 0.02, f"ECE {ece:.3f}: ...")        # the live red/green sentence
+    page.chart(fig, hero=True)                              # the one chart the stage view shows
     page.math([r"ECE = \\sum_b ..."])
     page.finish()
 
@@ -19,35 +21,33 @@ link, settable by a preset, listed in the export and listed in ``page.controls``
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any, Callable, Sequence, TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from components.board import show_board
+from components.stage import LINK_PARAM, BreakFix, Stage, stage_mode
 from playground import board as bd
 from playground import course, hosting, systems
 from playground.scenario import Control, InvalidValue, Preset, escape_md, scenario_markdown
 
-RESERVED = ("preset",)
+RESERVED = ("preset", LINK_PARAM)
 LEARNER_ERRORS = (ValueError, ArithmeticError)
 """What a learner's input can make the core raise: bad parameters and input (``ValueError``, which
 includes ``InvalidValue`` and numpy's ``LinAlgError``) and arithmetic on extreme values
 (``ArithmeticError``: ``OverflowError``, ``ZeroDivisionError``, ``FloatingPointError``)."""
 T = TypeVar("T")
-PRESENTER_CSS = """
-<style>
-[data-testid="stMain"] { font-size: 1.25rem; }
-[data-testid="stMain"] h1 { font-size: 2.6rem; }
-[data-testid="stMetricValue"] { font-size: 2.8rem; }
-</style>
-"""
 
 
 class LessonPage:
     """Shared anatomy of a lesson page (see module docstring)."""
 
-    def __init__(self, lesson_id: str, presets: Sequence[Preset] = ()) -> None:
+    def __init__(self, lesson_id: str, presets: Sequence[Preset] = (),
+                 switch: BreakFix | None = None) -> None:
+        """``switch`` gives the naive and production states of the break-it / fix-it switch;
+        by default the presets named ``naive`` and ``production`` when the page has both."""
         self.lesson = course.lesson(lesson_id)
         self.presets = {p.name: p for p in presets}
         self.controls: dict[str, Control] = {}
@@ -66,26 +66,23 @@ class LessonPage:
             requested = self._url["preset"]
         if requested is not None:
             self._load_preset(requested)
-
-        self.presenter = self.toggle(
-            "presenter", "Presenter mode", False,
-            help="Larger type, explanation collapsed, key numbers first: for a shared screen.",
-        )
-        if self.presenter:
-            st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
-        self._header()
+        self._pending.update(st.session_state.pop(f"_switch_request:{lesson_id}", {}))
+        if switch is None and {"naive", "production"} <= self.presets.keys():
+            switch = BreakFix(self.presets["naive"].values, self.presets["production"].values)
+        self._headlines: list[tuple[str, str]] = []
+        if not stage_mode():
+            self._header()
+        self.stage = Stage(self.lesson, switch, self._state_of)
         self._notice_box = st.container()
-        self._key_box = st.container()
         self._preset_buttons()
+        self._advanced = None
+        self._in_advanced = False
 
     # ---- header and panels -------------------------------------------------------------
     def _header(self) -> None:
         lesson = self.lesson
         st.title(lesson.label)
         st.caption(f"{lesson.part} · adds: {lesson.adds}")
-        if self.presenter:
-            st.markdown(f"**{lesson.problem}**")
-            return
         st.markdown(lesson.problem)
         st.warning(f"**What breaks without it:** {lesson.breaks}")
 
@@ -136,7 +133,55 @@ class LessonPage:
         return hi
 
     def _where(self, container):
-        return st.sidebar if container is None else container
+        if container is not None:
+            return container
+        return self._advanced if self._in_advanced else st.sidebar
+
+    def advanced(self):
+        """The sidebar's collapsed "Advanced" expander, for the controls beyond the few that
+        teach the lesson (pass it as ``container=``, or declare them under ``with
+        page.advanced_controls():``)."""
+        if self._advanced is None:
+            self._advanced = st.sidebar.expander("Advanced", expanded=False)
+        return self._advanced
+
+    @contextmanager
+    def advanced_controls(self):
+        """Controls declared inside this block without a ``container`` go to :meth:`advanced`."""
+        self.advanced()
+        self._in_advanced = True
+        try:
+            yield self._advanced
+        finally:
+            self._in_advanced = False
+
+    def _state_of(self, values: dict) -> str:
+        """"match" when every control in ``values`` holds that value now (pending link or preset
+        values included; controls from the previous run when not yet declared), else "differs"."""
+        known = {c.key: c for c in st.session_state.get(_controls_key(self.lesson.id), [])}
+        known.update(self.controls)
+        for key, value in values.items():
+            control = known.get(key)
+            if control is None:
+                return "differs"
+            now = self._pending.get(key, st.session_state.get(key))
+            try:
+                if control.encode(control.parse(control.encode(now))) != control.encode(
+                        control.parse(control.encode(value))):
+                    return "differs"
+            except InvalidValue:
+                return "differs"
+        return "match"
+
+    def tabs(self, key: str, labels: Sequence[str], default: str | None = None) -> list:
+        """Tabs whose open tab is a control: part of the link, settable by a preset (so a
+        scenario opens the tab that shows its effect) and restored from a link."""
+        labels = list(labels)
+        self._declare(Control(key, "Open tab", "choice", options=tuple(labels)),
+                      labels[0] if default is None else default)
+        if self.stage.on:
+            self.stage.view_picker(key, labels)
+        return list(st.tabs(labels, key=key, on_change="rerun"))
 
     def slider(self, key: str, label: str, lo: float, hi: float, default: float,
                step: float | None = None, container=None, **kwargs) -> Any:
@@ -217,22 +262,45 @@ class LessonPage:
 
     # ---- numbers and charts ------------------------------------------------------------
     def metric(self, label: str, value: str, delta: str | None = None, container=None,
-               headline: bool = False, **kwargs) -> None:
-        """Show a number and record it for the export; ``headline=True`` marks one of the page's
-        headline numbers, which presenter mode also shows at the top of the page."""
+               headline: bool = False, note: str | None = None, **kwargs) -> None:
+        """Show a number and record it for the export; ``note`` is a caption under it (not a
+        delta chip); ``headline=True`` marks one of the page's two or three headline numbers:
+        the stage view shows them beside the hero chart and the pin freezes them."""
         self._numbers.append((label, str(value)))
-        (container or st).metric(label, value, delta, **kwargs)
-        if headline and self.presenter:
-            self._key_box.metric(label, value, delta, **kwargs)
+        where = container or st
+        where.metric(label, value, delta, **kwargs)
+        pinned = None
+        if headline:
+            self._headlines.append((label, str(value)))
+            pinned = self.stage.pinned(label)
+            if self.stage.takes("metric"):
+                self.stage.metric(label, value, pinned, delta=delta, **kwargs)
+        extra = " · ".join(text for text in (note, pinned) if text)
+        if extra:
+            where.caption(extra)
+
+    def verdict(self, ok: bool, text: str, container=None, headline: bool = True) -> None:
+        """The live verdict sentence: green when the design holds, red when it breaks; the stage
+        view shows the first headline verdict under the headline numbers."""
+        box = self.stage.verdict if headline and self.stage.takes("verdict") else (container or st)
+        (box.success if ok else box.error)(text)
 
     def record(self, label: str, value: str) -> None:
         """Record a number for the export without showing a metric widget."""
         self._numbers.append((label, str(value)))
 
-    @staticmethod
-    def chart(fig, container=None, **kwargs) -> None:
-        """Show a plotly figure at full width with the shared look."""
-        fig.update_layout(margin=dict(l=10, r=10, t=50, b=10), template="plotly_white")
+    def chart(self, fig, container=None, hero: bool = False, **kwargs) -> None:
+        """Show a plotly figure at full width with the shared look: title on the left, legend in
+        one row between the title and the plot (never over an axis title). ``hero=True`` marks
+        the page's one chart that the stage view shows, enlarged."""
+        fig.update_layout(margin=dict(l=10, r=10, t=50, b=10), template="plotly_white",
+                          title=dict(x=0, xanchor="left", automargin=True, yref="container"),
+                          legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"))
+        # log axes: one labelled tick per power of ten, no crowded minor digits
+        fig.for_each_xaxis(lambda ax: ax.update(dtick=1) if ax.type == "log" and ax.dtick is None else None)
+        fig.for_each_yaxis(lambda ax: ax.update(dtick=1) if ax.type == "log" and ax.dtick is None else None)
+        if self.stage.chart(fig, hero):
+            return
         (container or st).plotly_chart(fig, width="stretch", **kwargs)
 
     @staticmethod
@@ -284,7 +352,9 @@ class LessonPage:
                           for k, v in active.values.items() if k in self.controls):
             self._notice_box.info(f"**Scenario: {active.label}.** {active.description}")
         params = self.scenario_query()
-        st.query_params.from_dict(params)
+        st.session_state[f"_headline_last:{self.lesson.id}"] = self._headlines
+        self.stage.finish(self.lesson)
+        st.query_params.from_dict({**params, **({LINK_PARAM: "1"} if self.stage.on else {})})
         st.session_state[_controls_key(self.lesson.id)] = list(self.controls.values())
         st.session_state[self._url_flag] = True
         query = "?" + urlencode(params)

@@ -21,7 +21,7 @@ page.metric("Planned minutes", f"{total}", delta=f"{over:+d} vs 45" if over else
             delta_color="inverse", container=left, headline=True)
 if total > fw.ROUND_MINUTES:
     late = [s.name for s, end in zip(fw.STEPS, ends) if end > fw.ROUND_MINUTES]
-    st.error(f"Over budget by {total - fw.ROUND_MINUTES} min: the round ends before "
+    page.verdict(False, f"Over budget by {total - fw.ROUND_MINUTES} min: the round ends before "
              f"{', '.join(late)}.")
 elif total < fw.ROUND_MINUTES:
     st.info(f"{fw.ROUND_MINUTES - total} minutes unplanned: keep them for the interviewer's deep dive.")
@@ -36,7 +36,7 @@ fig.add_vline(x=fw.ROUND_MINUTES, line_dash="dash", line_color="red",
 fig.update_layout(barmode="stack", height=300, title="Your plan on the clock (minutes)",
                   xaxis_title="minutes from the start",
                   legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
-page.chart(fig)
+page.chart(fig, hero=True)
 
 
 interview_clock("l00", budgets, [s.name for s in fw.STEPS], fw.ROUND_MINUTES)
@@ -58,14 +58,14 @@ page.metric("Grade this round can reach", fw.grade(costs), container=right, head
 if timed:
     lost = [c for c in timed if c.status in ("unanswered", "cut short")]
     if lost:
-        st.error(f"One step ate the round: {', '.join(f'{c.step} ({c.status})' for c in lost)}. "
+        page.verdict(False, f"One step ate the round: {', '.join(f'{c.step} ({c.status})' for c in lost)}. "
                  "The interviewer's questions for those steps are never answered.")
 for c in costs:
     with st.container(border=True):
         st.markdown(f"**{c.step}: {c.status}.** Probe: *{c.probe}*")
         st.markdown(f"Caps you at the L4 ceiling: {c.ceiling}  \nThe L5 signal you miss: {c.signal}")
 if not costs:
-    st.success("Every step in time and covered: the round can show the L5 signals.")
+    page.verdict(True, "Every step in time and covered: the round can show the L5 signals.")
 
 summary = fw.coverage(prompt, checked)
 page.metric("Checklist covered", f"{summary.share:.0%}", container=mid, headline=True)

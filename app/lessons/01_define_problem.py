@@ -76,12 +76,12 @@ if mine is not None:
                 help="Minutes watched per active user per week, averaged over the run.")
     week_col, run_col, fmt = PROXIES[proxy]
     if last[week_col] > first[week_col] and mine.retention < production.retention - 0.05:
-        st.error(f"The proxy climbs ({first[week_col]:{fmt}} → {last[week_col]:{fmt}} {proxy} per "
+        page.verdict(False, f"The proxy climbs ({first[week_col]:{fmt}} → {last[week_col]:{fmt}} {proxy} per "
                  f"active user-week) while "
                  f"{1 - mine.retention:.0%} of the users leave: the dashboard celebrates while the "
                  f"business shrinks. The production blend keeps {production.retention:.0%}.")
     elif mine.retention >= production.retention - 0.05:
-        st.success(f"This objective keeps {mine.retention:.0%} of users after {weeks} weeks "
+        page.verdict(True, f"This objective keeps {mine.retention:.0%} of users after {weeks} weeks "
                    f"(naive CTR ranking: {naive.retention:.0%}).")
 
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
@@ -101,7 +101,7 @@ if mine is not None:
     fig.update_xaxes(title_text="week", row=3, col=1)
     fig.update_layout(height=640, title="Same users, three objectives, week by week",
                       legend_orientation="h", legend_y=-0.12)
-    page.chart(fig)
+    page.chart(fig, hero=True)
 
 with st.spinner("Simulating every weighting on the grid…"):
     table = front(*params)

@@ -55,11 +55,11 @@ if result is not None:
                 help=f"{result.positive_rate:.0%} of them are positives (clicks).")
     page.record("Positive share of training rows", f"{result.positive_rate:.1%}")
     if not steps:
-        st.success(f"Production pipeline: offline {result.offline_auc:.3f}, online {result.online_auc:.3f}. "
+        page.verdict(True, f"Production pipeline: offline {result.offline_auc:.3f}, online {result.online_auc:.3f}. "
                    "Offline is even a little pessimistic: its labels still carry position bias, "
                    "the online labels do not.")
     elif result.online_auc < production.online_auc - 0.01:
-        st.error(f"Naive steps: {', '.join(steps)}. Offline says {result.offline_auc:.3f}; users get "
+        page.verdict(False, f"Naive steps: {', '.join(steps)}. Offline says {result.offline_auc:.3f}; users get "
                  f"{result.online_auc:.3f}, {production.online_auc - result.online_auc:.3f} below the "
                  "production pipeline on the same log.")
     else:
@@ -82,7 +82,7 @@ if table is not None:
     fig.update_layout(barmode="group", height=460, yaxis_range=[0.4, 1.05], yaxis_title="AUC",
                       title="Production vs each naive step alone: offline AUC against online AUC",
                       legend_orientation="h", legend_y=-0.25)
-    page.chart(fig)
+    page.chart(fig, hero=True)
     by_name = table.set_index("pipeline")
     base = by_name.loc["Production (all correct)"]
     faults = by_name.loc[list(pl.FAULTS.values())]

@@ -101,35 +101,38 @@ seed = page.seed()
 k = page.number("k", "k (recall@k)", 1, 1000, 10, step=1,
                 help="Neighbours / recommendations per query. Cannot exceed the collection size.")
 
-st.sidebar.markdown("**Two-tower model**")
-zipf = page.slider("zipf", "Popularity skew (Zipf exponent)", 0.0, 1.5, 1.0, step=0.1)
-dim = page.select_slider("dim", "Embedding dimension d", [8, 16, 32, 64], 32)
-epochs = page.slider("epochs", "Training epochs", 1, 12, 8)
-batch = page.select_slider("batch", "Batch size (in-batch negatives per row − 1)", [128, 256, 512, 1024], 512)
-tau = page.select_slider("tau", "Softmax temperature τ", [0.05, 0.1, 0.2, 0.3, 0.5, 1.0], 0.1)
-mixed = page.select("negatives", "Negatives", ["in-batch", "mixed"], help="mixed: in-batch plus as many "
-                    "items drawn uniformly from the catalogue (mixed negative sampling); logQ uses the mixture's q.") == "mixed"
-cfg = dict(dim=dim, epochs=epochs, batch_size=batch, temperature=tau, random_negatives=batch if mixed else 0)
+with page.advanced_controls():
+    page.advanced().markdown("**Two-tower model**")
+    zipf = page.slider("zipf", "Popularity skew (Zipf exponent)", 0.0, 1.5, 1.0, step=0.1)
+    dim = page.select_slider("dim", "Embedding dimension d", [8, 16, 32, 64], 32)
+    epochs = page.slider("epochs", "Training epochs", 1, 12, 8)
+    batch = page.select_slider("batch", "Batch size (in-batch negatives per row − 1)", [128, 256, 512, 1024], 512)
+    tau = page.select_slider("tau", "Softmax temperature τ", [0.05, 0.1, 0.2, 0.3, 0.5, 1.0], 0.1)
+    mixed = page.select("negatives", "Negatives", ["in-batch", "mixed"], help="mixed: in-batch plus as many "
+                        "items drawn uniformly from the catalogue (mixed negative sampling); logQ uses the mixture's q.") == "mixed"
+    cfg = dict(dim=dim, epochs=epochs, batch_size=batch, temperature=tau, random_negatives=batch if mixed else 0)
 logq = page.toggle("logq", "logQ correction (production)", True,
                    help="Which model's vectors the index and the popularity chart use; both are trained.")
 
-st.sidebar.markdown("**Collection to index**")
-source = page.select("source", "Vectors", SOURCES)
-n_syn = page.select_slider("n", "Collection size N (synthetic)", SIZES, 30_000,
-                           format_func=lambda v: f"{v:,}")
-d_syn = page.select_slider("d", "Dimension (synthetic)", [32, 64, 128], 64)
+with page.advanced_controls():
+    page.advanced().markdown("**Collection to index**")
+    source = page.select("source", "Vectors", SOURCES)
+    n_syn = page.select_slider("n", "Collection size N (synthetic)", SIZES, 30_000,
+                               format_func=lambda v: f"{v:,}")
+    d_syn = page.select_slider("d", "Dimension (synthetic)", [32, 64, 128], 64)
 
 st.sidebar.markdown("**Index**")
 kind = page.select("kind", "Index shown in detail", list(ann.KINDS), ann.IndexKind.IVF_FLAT, format_func=ann.KIND_LABELS.get)
 nlist = page.select_slider("nlist", "IVF nlist (cells)", [16, 64, 128, 256, 1024, 4096], 128)
 nprobe = page.select_slider("nprobe", "IVF nprobe (cells visited)", POW2, 8)
-M = page.select_slider("M", "HNSW M (links per node)", [4, 8, 16, 32, 64], 16)
-efc = page.select_slider("efc", "HNSW efConstruction", [16, 40, 80, 200], 40)
-ef_search = page.select_slider("ef_search", "HNSW efSearch", POW2, 32)
-pq_m = page.select_slider("pq_m", "PQ m (sub-quantizers)", [1, 2, 4, 8, 12, 16, 32, 64], 16)
-nbits = page.select_slider("nbits", "PQ nbits per code", [4, 6, 8], 8)
+with page.advanced_controls():
+    M = page.select_slider("M", "HNSW M (links per node)", [4, 8, 16, 32, 64], 16)
+    efc = page.select_slider("efc", "HNSW efConstruction", [16, 40, 80, 200], 40)
+    ef_search = page.select_slider("ef_search", "HNSW efSearch", POW2, 32)
+    pq_m = page.select_slider("pq_m", "PQ m (sub-quantizers)", [1, 2, 4, 8, 12, 16, 32, 64], 16)
+    nbits = page.select_slider("nbits", "PQ nbits per code", [4, 6, 8], 8)
 
-tab_tt, tab_ann, tab_size = st.tabs(["1 · Two-tower training", "2 · ANN index", "3 · Sizing the store"])
+tab_tt, tab_ann, tab_size = page.tabs("view", ["1 · Two-tower training", "2 · ANN index", "3 · Sizing the store"])
 
 # ---- 1. the two-tower model -----------------------------------------------------------------
 data = interactions(seed, zipf)
@@ -331,7 +334,7 @@ with tab_size:
                         help=f"Brute force costs 2·N·d flops per query; this machine's exact search ran at "
                              f"{flops / 1e9:.1f} GFLOP/s in the batch above.")
             if scan > 0.05:
-                st.error(f"Naive retrieval at {sz_n:,} items: an exact scan takes {scan:,.1f} s per query on one "
+                page.verdict(False, f"Naive retrieval at {sz_n:,} items: an exact scan takes {scan:,.1f} s per query on one "
                          f"machine (a {1000 * scan / store.shards:,.0f} ms slice on each of {store.shards} shards) "
                          "against a budget of a few tens of ms for candidate generation: an ANN index is not optional.")
         rows = sz.size_by_dtype(sz_n, sz_d, replicas, ram, usable, overhead, pq_m=sz_m, M=M)
@@ -345,7 +348,7 @@ with tab_size:
                                  f"of one machine ({ram * usable:g} GB)</sup>", yaxis_title="GB (log)",
                            yaxis_type="log", height=380,
                            yaxis_range=[np.log10(min(gbs)) - 0.5, np.log10(max(gbs)) + 0.7], yaxis_dtick=1)
-        page.chart(figs)
+        page.chart(figs, hero=tab_size.open)
 
 def tex(x: float, fmt: str = ",.0f") -> str:
     """A number for LaTeX: thousands separators braced so no space follows the comma."""

@@ -64,20 +64,19 @@ if ab_run is not None:
     c = st.columns(4)
     page.metric("Click-head AUC (current → new)", f"{ctl.auc:.3f} → {trt.auc:.3f}", container=c[0])
     page.metric("Mean p(click) of the new head", f"{trt.mean_p_click:.1%}",
-                delta=f"true CTR {ab_run.true_ctr:.1%}", delta_color="off", delta_arrow="off", container=c[1])
+                note=f"true CTR {ab_run.true_ctr:.1%}", container=c[1])
     page.metric("A/B: value per impression", f"{rd.relative:+.1%}",
-                delta=f"95% CI {rd.lo / rd.control:+.1%} … {rd.hi / rd.control:+.1%}", delta_color="off",
-                delta_arrow="off", container=c[2], headline=True)
+                note=f"95% CI {rd.lo / rd.control:+.1%} … {rd.hi / rd.control:+.1%}", container=c[2], headline=True)
     page.metric("Candidates above the quality threshold", f"{ctl.above_threshold:.0%} → {trt.above_threshold:.0%}",
                 container=c[3])
     if not ab_run.consistent:
-        st.error(f"The new head ranks clicks better offline (AUC {ctl.auc:.3f} → {trt.auc:.3f}) yet loses "
+        page.verdict(False, f"The new head ranks clicks better offline (AUC {ctl.auc:.3f} → {trt.auc:.3f}) yet loses "
                  f"the A/B test ({rd.relative:+.1%} value): its inflated p(click) outweighs p(watch) in the "
                  f"blend, so clicks go {ctl.click_rate:.1%} → {trt.click_rate:.1%} and long watches "
                  f"{ctl.watch_rate:.1%} → {trt.watch_rate:.1%}, and a threshold tuned on probabilities lets "
                  f"{trt.above_threshold:.0%} of candidates through. AUC cannot see calibration.")
     else:
-        st.success(("Calibrated heads: the blend means what it meant, " if blend_cal else
+        page.verdict(True, ("Calibrated heads: the blend means what it meant, " if blend_cal else
                     f"At w = {w:.2f} the new head's scores are close enough to probabilities: ")
                    + f"the better head wins the A/B test ({rd.relative:+.1%} value) and the decision agrees "
                    "with the offline AUC. Its AUC is the same calibrated or not (Platt is monotone).")
@@ -212,7 +211,7 @@ if variants is not None:
     fig.update_layout(height=340, title="Value lost per 1k impressions at every break-even CTR",
                       xaxis_title="break-even CTR t = cost ÷ value", yaxis_title="value lost / 1k",
                       legend=dict(x=0.98, y=0.98, xanchor="right"))
-    page.chart(fig)
+    page.chart(fig, hero=True)
 
 page.math([
     r"\mathrm{ECE} = \sum_{b} \frac{n_b}{N}\,\bigl|\bar y_b - \bar p_b\bigr|"

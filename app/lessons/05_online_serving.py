@@ -33,17 +33,20 @@ hedge = page.toggle("hedge", "Hedged requests", True)
 hedge_ms = page.slider("hedge_ms", "Send a backup after (ms)", 1, 200, 25, disabled=not hedge)
 timeout = page.toggle("timeout", "Timeout with fallback", True)
 timeout_ms = page.slider("timeout_ms", "Timeout (ms)", 5, 300, 60, disabled=not timeout)
-st.sidebar.markdown("**Ranking service as a queue**")
-qps = page.slider("qps", "Traffic (requests/s)", 10, 5000, 800, step=10)
-svc_ms = page.slider("svc_ms", "Mean service time per request (ms)", 1, 200, 20)
-replicas = page.slider("replicas", "Replicas", 1, 200, 20)
-q_budget = page.slider("q_budget", "Ranking service p99 budget (ms)", 10, 1000, 100, step=10)
-batch = page.select_slider("batch", "Batch size B", BATCHES, default=1)
-overhead = page.slider("overhead", "Fixed-overhead share of a call f", 0.0, 0.95, 0.6, step=0.05,
-                       help="A batch of B costs s·(f + (1 − f)·B): the larger f, the more batching saves.")
+with page.advanced_controls():
+    page.advanced().markdown("**Ranking service as a queue**")
+    qps = page.slider("qps", "Traffic (requests/s)", 10, 5000, 800, step=10)
+    svc_ms = page.slider("svc_ms", "Mean service time per request (ms)", 1, 200, 20)
+    replicas = page.slider("replicas", "Replicas", 1, 200, 20)
+    q_budget = page.slider("q_budget", "Ranking service p99 budget (ms)", 10, 1000, 100, step=10)
+    batch = page.select_slider("batch", "Batch size B", BATCHES, default=1)
+    overhead = page.slider("overhead", "Fixed-overhead share of a call f", 0.0, 0.95, 0.6, step=0.05,
+                           help="A batch of B costs s·(f + (1 − f)·B): the larger f, the more batching saves.")
 
 production = sv.Mitigations(cache_hit=cache, cache_ms=1.0, hedge_ms=float(hedge_ms) if hedge else None,
                             timeout_ms=float(timeout_ms) if timeout else None)
+design = "production" if (cache > 0 or hedge or timeout) else "no mitigation"
+design = "production" if (cache > 0 or hedge or timeout) else "no mitigation"
 
 
 @cached()
@@ -79,11 +82,11 @@ if sims is not None:
     c = st.columns(4)
     page.metric("p99 (naive)", f"{naive.p99:.0f} ms", delta=f"{naive.p99 - budget:+.0f} vs budget",
                 delta_color="inverse", container=c[0], headline=True)
-    page.metric("p99 (production)", f"{prod.p99:.0f} ms", delta=f"{prod.p99 - budget:+.0f} vs budget",
+    page.metric(f"p99 ({design})", f"{prod.p99:.0f} ms", delta=f"{prod.p99 - budget:+.0f} vs budget",
                 delta_color="inverse", container=c[1], headline=True)
-    page.metric("p50 (production)", f"{prod.p50:.0f} ms", delta=f"naive {naive.p50:.0f} ms",
+    page.metric(f"p50 ({design})", f"{prod.p50:.0f} ms", delta=f"naive {naive.p50:.0f} ms",
                 delta_color="off", container=c[2])
-    page.metric("Over budget (production)", f"{prod.share_over(budget):.1%}",
+    page.metric(f"Over budget ({design})", f"{prod.share_over(budget):.1%}",
                 delta=f"naive {naive.share_over(budget):.1%}", delta_color="off", container=c[3])
     c = st.columns(4)
     page.metric("Sum of component medians", f"{sv.sum_of_medians(stages):.0f} ms", container=c[0],
@@ -94,10 +97,10 @@ if sims is not None:
                 help="Requests where some shard timed out and fallback features were used.")
     page.metric("Lookups served from cache", f"{prod.cache_share:.0%}", container=c[3])
     if prod.p99 > budget:
-        st.error(f"Production p99 {prod.p99:.0f} ms still misses the {budget} ms budget: cache more, "
+        page.verdict(False, f"{design.capitalize()} p99 {prod.p99:.0f} ms still misses the {budget} ms budget: cache more, "
                  "hedge earlier, tighten the timeout, or cut the fan-out.")
     elif naive.p99 > budget:
-        st.success(f"The naive path misses the budget by {naive.p99 - budget:.0f} ms at p99; the "
+        page.verdict(True, f"The naive path misses the budget by {naive.p99 - budget:.0f} ms at p99; the "
                    f"mitigations bring it to {prod.p99:.0f} ms.")
     if prod.degraded > 0.05:
         st.warning(f"{prod.degraded:.0%} of requests rank with fallback features: the timeout is "
@@ -106,17 +109,17 @@ if sims is not None:
     hi = float(np.quantile(naive.total, 0.999)) * 1.05
     edges = np.linspace(0, max(hi, budget * 1.1), 121)
     fig = go.Figure()
-    for sim, label, color in ((naive, "naive", "#d62728"), (prod, "production", "#2ca02c")):
+    for sim, label, color, side in ((naive, "naive", "#d62728", "top right"), (prod, design, "#2ca02c", "top left")):
         counts, _ = np.histogram(sim.total, edges)
         fig.add_scatter(x=(edges[:-1] + edges[1:]) / 2, y=counts / counts.sum(), mode="lines",
                         line=dict(shape="hvh", color=color), fill="tozeroy", name=label, opacity=0.6)
         fig.add_vline(x=sim.p99, line_dash="dot", line_color=color,
-                      annotation_text=f"{label} p99 {sim.p99:.0f}", annotation_position="top")
+                      annotation_text=f"{label} p99 {sim.p99:.0f}", annotation_position=side)
     fig.add_vline(x=budget, line_color="black", line_width=2, annotation_text=f"budget {budget} ms",
                   annotation_position="bottom right")
     fig.update_layout(height=360, title=f"End-to-end latency of {N_REQUESTS:,} simulated requests (N = {n})",
                       xaxis_title="latency (ms)", yaxis_title="share of requests", legend=BELOW)
-    page.chart(fig)
+    page.chart(fig, hero=True)
 
     left, right = st.columns(2)
     naive_curve, prod_curve = curves
@@ -138,7 +141,7 @@ if sims is not None:
 
     keys = [s.key for s in stages]
     fig = go.Figure()
-    for sim, label, color in ((naive, "naive", "#d62728"), (prod, "production", "#2ca02c")):
+    for sim, label, color, side in ((naive, "naive", "#d62728", "top right"), (prod, design, "#2ca02c", "top left")):
         fig.add_bar(x=[SHORT[k] for k in keys],
                     y=[sim.stage_quantile(k) for k in keys], name=f"p99 {label}",
                     marker_color=color)

@@ -60,11 +60,12 @@ correction = page.select("mt", "Correction for many metrics", list(mt.METHODS),
                          format_func={"none": "none (each at alpha)", "bonferroni": "Bonferroni",
                                       "bh": "Benjamini–Hochberg"}.get)
 
-tabs = st.tabs(["Power & duration", "Novelty effect", "Peeking", "CUPED", "SRM check",
-                "Guardrails", "Many metrics", "Offline metrics"])
+tabs = page.tabs("view", ["Peeking", "Novelty effect", "Power & duration", "CUPED", "SRM check",
+                         "Guardrails", "Many metrics", "Offline metrics"])
+peeking_tab, novelty_tab, power_tab, cuped_tab, srm_tab, guard_tab, many_tab, offline_tab = tabs
 
 # ---- power and duration ---------------------------------------------------------------------
-with tabs[0]:
+with power_tab:
     c1, c2, c3 = st.columns(3)
     baseline = page.slider("baseline", "Baseline conversion rate", 0.005, 0.5, 0.10, step=0.005,
                            container=c1)
@@ -90,11 +91,11 @@ with tabs[0]:
                                                   allocation, variance_factor=factor)
     if plan is not None:
         m1, m2, m3, m4 = st.columns(4)
-        page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, headline=True)
+        page.metric("Users per arm (control)", f"{plan.n_control:,}", container=m1, headline=power_tab.open)
         page.metric("Total users", f"{plan.n_total:,}", container=m2)
-        page.metric("Days to run", f"{plan.days}", container=m3, headline=True)
-        page.metric("Per arm without CUPED", f"{plain.n_control:,}", delta=f"{plain.days} days",
-                    delta_color="off", delta_arrow="off", container=m4)
+        page.metric("Days to run", f"{plan.days}", container=m3, headline=power_tab.open)
+        page.metric("Per arm without CUPED", f"{plain.n_control:,}", note=f"{plain.days} days",
+                    container=m4)
         st.caption(f"Detects {plan.p_control:.2%} → {plan.p_treatment:.2%} with {power:.0%} power at "
                    f"alpha = {alpha:g}. " + (f"CUPED with ρ = {rho:.2f} multiplies the sample by "
                                              f"1 − ρ² = {factor:.2f}." if cuped_on else "CUPED is off."))
@@ -118,7 +119,7 @@ with tabs[0]:
         page.chart(fig)
 
 # ---- novelty --------------------------------------------------------------------------------
-with tabs[1]:
+with novelty_tab:
     c1, c2, c3 = st.columns(3)
     days = page.slider("days", "Test length (days)", 7, 56, 28, container=c1)
     stop_day = page.slider("stop_day", "Day the team reads the result and ships", 1, 56, 3, container=c1)
@@ -142,22 +143,21 @@ with tabs[1]:
         early, full = nov.stop_read(stop_day), nov.stop_read(days)
         m1, m2, m3 = st.columns(3)
         page.metric(f"Lift read on day {stop_day}", f"{early.lift:+.1%}",
-                    delta=f"95% CI {early.lift_lo:+.1%} … {early.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
-                    container=m1, headline=True)
+                    note=f"95% CI {early.lift_lo:+.1%} … {early.lift_hi:+.1%}",
+                    container=m1, headline=novelty_tab.open)
         page.metric(f"Lift read on day {days}", f"{full.lift:+.1%}",
-                    delta=f"95% CI {full.lift_lo:+.1%} … {full.lift_hi:+.1%}", delta_color="off", delta_arrow="off",
-                    container=m2)
-        page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, headline=True)
+                    note=f"95% CI {full.lift_lo:+.1%} … {full.lift_hi:+.1%}", container=m2)
+        page.metric("Steady-state truth", f"{steady:+.1%}", container=m3, headline=novelty_tab.open)
         overstated = early.lift - steady
         if early.significant and early.lift_lo > steady:
-            st.error(f"Stopping on day {stop_day} ships a {early.lift:+.1%} 'win' whose whole CI sits "
+            page.verdict(False, headline=novelty_tab.open, text=f"Stopping on day {stop_day} ships a {early.lift:+.1%} 'win' whose whole CI sits "
                      f"above the {steady:+.1%} the product will deliver once the novelty wears off.")
         elif early.lift_hi < steady:
-            st.error(f"Primacy: existing users resist the change, so the day-{stop_day} read "
+            page.verdict(False, headline=novelty_tab.open, text=f"Primacy: existing users resist the change, so the day-{stop_day} read "
                      f"({early.lift:+.1%}, CI up to {early.lift_hi:+.1%}) sits below the {steady:+.1%} "
                      "the product delivers once they adapt. Stopping now kills a change that works.")
         elif abs(overstated) < max(early.lift_hi - early.lift, 1e-9):
-            st.success(f"The day-{stop_day} read is consistent with the steady state ({steady:+.1%}).")
+            page.verdict(True, headline=novelty_tab.open, text=f"The day-{stop_day} read is consistent with the steady state ({steady:+.1%}).")
         else:
             st.warning(f"The day-{stop_day} read is off the steady state by {overstated:+.1%}.")
         d = nov.daily
@@ -177,7 +177,7 @@ with tabs[1]:
         fig.add_vline(x=stop_day, line_color="red", annotation_text=f"team stops (day {stop_day})")
         fig.update_layout(title="Daily relative lift with 95% CIs", xaxis_title="day",
                           yaxis_title="relative lift", yaxis_tickformat="+.0%", height=420)
-        page.chart(fig)
+        page.chart(fig, hero=novelty_tab.open)
         if segment:
             ex = d[d.segment == "existing"]
             st.caption(f"Existing users' lift fades from {ex.lift.iloc[0]:+.1%} (day 1) to "
@@ -188,7 +188,7 @@ with tabs[1]:
             st.caption("Turn on 'Split new vs existing users' to see where the early lift comes from.")
 
 # ---- peeking --------------------------------------------------------------------------------
-with tabs[2]:
+with peeking_tab:
     c1, c2 = st.columns(2)
     looks = page.slider("looks", "Checks during the test (one per day)", 2, 30, 14, container=c1)
     peek_lift = page.slider("peek_lift", "True relative lift (0 = A/A test)", 0.0, 0.2, 0.0, step=0.01,
@@ -203,8 +203,9 @@ with tabs[2]:
         what = "false-positive rate" if peek_lift == 0 else "rejection rate (power)"
         m1, m2, m3, m4 = st.columns(4)
         page.metric(f"Peeking every day: {what}", f"{peek.naive_rate:.1%}", container=m1,
-                    headline=not seq, delta=f"nominal {alpha:g}", delta_color="off", delta_arrow="off")
-        page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2, headline=seq)
+                    headline=peeking_tab.open, note=f"nominal alpha {alpha:g}")
+        page.metric(f"O'Brien–Fleming: {what}", f"{peek.obf_rate:.1%}", container=m2,
+                    headline=peeking_tab.open)
         page.metric(f"mSPRT: {what}", f"{peek.msprt_rate:.1%}", container=m3)
         page.metric(f"One read at the end: {what}", f"{peek.final_only:.1%}", container=m4)
         st.caption("mSPRT (mixture SPRT, τ = 5 % of the baseline) may be read after every user and "
@@ -212,10 +213,10 @@ with tabs[2]:
                    "planned ahead and keeps almost all the fixed-horizon power.")
         rule = "O'Brien–Fleming boundary" if seq else "fixed 1.96-style threshold at every look"
         if peek_lift == 0 and not seq:
-            st.error(f"Your team uses a {rule}: {peek.naive_rate:.0%} of A/A tests (no effect at all) "
+            page.verdict(False, headline=peeking_tab.open, text=f"Your team uses a {rule}: {peek.naive_rate:.0%} of A/A tests (no effect at all) "
                      f"get shipped as wins, {peek.naive_rate / alpha:.1f}× the {alpha:g} you promised.")
         elif peek_lift == 0:
-            st.success(f"Your team uses the {rule}: {peek.obf_rate:.1%} false positives over {looks} "
+            page.verdict(True, headline=peeking_tab.open, text=f"Your team uses the {rule}: {peek.obf_rate:.1%} false positives over {looks} "
                        f"looks, within simulation noise of alpha = {alpha:g}.")
         k = np.arange(1, looks + 1)
         fig = go.Figure()
@@ -227,7 +228,7 @@ with tabs[2]:
             fig.add_hline(y=alpha, line_dash="dash", annotation_text=f"alpha = {alpha:g}")
         fig.update_layout(title=f"Share of experiments declared significant by look k ({what})",
                           xaxis_title="look", yaxis_title="share", yaxis_tickformat=".0%", height=340)
-        page.chart(fig)
+        page.chart(fig, hero=peeking_tab.open)
         fig2 = go.Figure()
         for i in range(min(30, sims)):
             fig2.add_scatter(x=k, y=peek.z[i], mode="lines", line=dict(width=1, color="rgba(90,90,90,0.35)"),
@@ -242,7 +243,7 @@ with tabs[2]:
         page.chart(fig2)
 
 # ---- CUPED ----------------------------------------------------------------------------------
-with tabs[3]:
+with cuped_tab:
     c1, c2 = st.columns(2)
     n_arm = page.slider("n_arm", "Users per arm", 100, 10_000, 2000, step=100, container=c1)
     effect = page.slider("effect", "True effect (in standard deviations)", 0.0, 0.3, 0.05, step=0.01,
@@ -252,7 +253,7 @@ with tabs[3]:
     if cup is not None:
         m1, m2, m3 = st.columns(3)
         page.metric("Variance ratio (CUPED / naive), measured", f"{cup.var_ratio:.2f}", container=m1,
-                    headline=cuped_on)
+                    headline=cuped_tab.open)
         page.metric("1 − ρ² (theory)", f"{cup.theory_ratio:.2f}", container=m2)
         half_naive, half_cuped = cup.half_widths(0.05)
         page.metric("95% CI half-width naive → CUPED", f"{half_naive:.3f} → {half_cuped:.3f}", container=m3)
@@ -262,13 +263,13 @@ with tabs[3]:
         fig.add_vline(x=effect, line_color="black", annotation_text="true effect")
         fig.update_layout(barmode="overlay", height=340, xaxis_title="estimated effect (sd)",
                           title=f"{cup.naive.size} replicated experiments: same data, two estimators")
-        page.chart(fig)
+        page.chart(fig, hero=cuped_tab.open)
         if not cuped_on:
             st.info(f"CUPED is off in the sidebar: the power tab plans without the "
                     f"{1 - cup.theory_ratio:.0%} saving this covariate offers.")
 
 # ---- SRM ------------------------------------------------------------------------------------
-with tabs[4]:
+with srm_tab:
     c1, c2 = st.columns(2)
     counts_text = page.text("srm_counts", "Users per arm, comma-separated (empty: the simulated test)",
                             "", container=c1)
@@ -295,22 +296,22 @@ with tabs[4]:
     if srm is not None:
         m1, m2 = st.columns(2)
         page.metric("SRM chi-square", f"{srm.chi2:.2f}", container=m1)
-        page.metric("SRM p-value", f"{srm.p_value:.2g}", container=m2, headline=True)
+        page.metric("SRM p-value", f"{srm.p_value:.2g}", container=m2, headline=srm_tab.open)
         if srm.mismatch:
-            st.error(f"Sample-ratio mismatch in {source} (p = {srm.p_value:.2g} < {srm.threshold:g}): "
+            page.verdict(False, headline=srm_tab.open, text=f"Sample-ratio mismatch in {source} (p = {srm.p_value:.2g} < {srm.threshold:g}): "
                      "assignment or logging is broken, so no metric from this test can be trusted. "
                      "Find the cause (bot filtering, a redirect, a crash in one arm) before reading it.")
         else:
-            st.success(f"No sample-ratio mismatch in {source} (p = {srm.p_value:.2g} ≥ {srm.threshold:g}).")
+            page.verdict(True, headline=srm_tab.open, text=f"No sample-ratio mismatch in {source} (p = {srm.p_value:.2g} ≥ {srm.threshold:g}).")
         fig = go.Figure()
         arms = [f"arm {i + 1}" for i in range(srm.observed.size)]
         fig.add_bar(x=arms, y=srm.observed, name="observed")
         fig.add_bar(x=arms, y=srm.expected, name="expected from the design")
         fig.update_layout(barmode="group", height=300, title="Users per arm", yaxis_title="users")
-        page.chart(fig)
+        page.chart(fig, hero=srm_tab.open)
 
 # ---- guardrails -----------------------------------------------------------------------------
-with tabs[5]:
+with guard_tab:
     c1, c2, c3 = st.columns(3)
     ctr_lift = page.slider("ctr_lift", "True lift of the primary metric (clicks per user)", -0.05, 0.10,
                            0.04, step=0.01, container=c1)
@@ -325,24 +326,24 @@ with tabs[5]:
         p_read = review.primary
         m1, m2, m3 = st.columns(3)
         page.metric("Primary: clicks per user", f"{p_read.relative:+.1%}", container=m1,
-                    delta=p_read.status, delta_color="off", delta_arrow="off")
+                    note=p_read.status, headline=guard_tab.open)
         page.metric("Page latency", f"{review.guardrails[0].relative:+.1%}", container=m2,
-                    delta=review.guardrails[0].status, delta_color="off", delta_arrow="off")
+                    note=review.guardrails[0].status, headline=guard_tab.open)
         verdict = review.ships if guard_on else review.ships_primary_only
-        page.metric("Decision", "ship" if verdict else "do not ship", container=m3, headline=True)
+        page.metric("Decision", "ship" if verdict else "do not ship", container=m3, headline=guard_tab.open)
         tab = review.table()
         st.dataframe(tab.drop(columns="unit").style.format(
             {"control": "{:.4g}", "treatment": "{:.4g}", "relative change": "{:+.1%}", "CI low (rel.)": "{:+.1%}",
              "CI high (rel.)": "{:+.1%}", "harm tolerated": "{:.0%}"}, na_rep="(primary)"), hide_index=True)
         broken = ", ".join(g.name for g in review.broken)
         if not guard_on and review.ships_primary_only and review.broken:
-            st.error(f"The team ships on the primary metric alone ({p_read.relative:+.1%} clicks) and "
+            page.verdict(False, headline=guard_tab.open, text=f"The team ships on the primary metric alone ({p_read.relative:+.1%} clicks) and "
                      f"breaks {broken}: a win on the dashboard, a slower or emptier product.")
         elif guard_on and review.ships_primary_only and review.broken:
-            st.success(f"Guardrails block the launch: {broken} broke its margin although clicks won "
+            page.verdict(True, headline=guard_tab.open, text=f"Guardrails block the launch: {broken} broke its margin although clicks won "
                        f"{p_read.relative:+.1%}. Ship a fix (a distilled or cached model) and re-test.")
         elif verdict:
-            st.success("Ships: the primary metric wins" + (" and no guardrail is broken." if guard_on else "."))
+            page.verdict(True, headline=guard_tab.open, text="Ships: the primary metric wins" + (" and no guardrail is broken." if guard_on else "."))
         else:
             st.info(f"No ship: the primary metric is {p_read.status}, not a win.")
         if review.unproven:
@@ -350,7 +351,7 @@ with tabs[5]:
                        "review must name them): " + ", ".join(g.name for g in review.unproven) + ".")
 
 # ---- many metrics ---------------------------------------------------------------------------
-with tabs[6]:
+with many_tab:
     c1, c2 = st.columns(2)
     n_metrics = page.slider("n_metrics", "Metrics (or variants) read per experiment", 1, 100, 20, container=c1)
     n_true = page.slider("n_true", "Of which really moved", 0, 100, 2, container=c1)
@@ -361,7 +362,7 @@ with tabs[6]:
     if many is not None:
         s_sel = many.summary[correction]
         m1, m2, m3 = st.columns(3)
-        page.metric("False wins per experiment", f"{s_sel['false_wins']:.2f}", container=m1, headline=True)
+        page.metric("False wins per experiment", f"{s_sel['false_wins']:.2f}", container=m1, headline=many_tab.open)
         page.metric("Experiments with at least one false win", f"{s_sel['fwer']:.0%}", container=m2)
         page.metric("Real effects found (power)",
                     "n/a" if n_true == 0 else f"{s_sel['power']:.0%}", container=m3)
@@ -371,11 +372,11 @@ with tabs[6]:
                  "power": v["power"]} for m, v in many.summary.items()]
         st.dataframe(side, hide_index=True)
         if correction == "none" and s_sel["false_wins"] >= 0.2:
-            st.error(f"Reading {n_metrics} metrics each at alpha = {alpha:g}: {s_sel['fwer']:.0%} of "
+            page.verdict(False, headline=many_tab.open, text=f"Reading {n_metrics} metrics each at alpha = {alpha:g}: {s_sel['fwer']:.0%} of "
                      f"experiments show at least one 'significant' metric that did not move "
                      f"({s_sel['false_wins']:.2f} on average). Pick the one that moved and you ship noise.")
         elif correction != "none":
-            st.success(f"{names[correction]}: {s_sel['false_wins']:.2f} false wins per experiment "
+            page.verdict(True, headline=many_tab.open, text=f"{names[correction]}: {s_sel['false_wins']:.2f} false wins per experiment "
                        f"(false discovery rate {s_sel['fdr']:.1%}), power {s_sel['power']:.0%}."
                        if n_true else f"{names[correction]}: {s_sel['false_wins']:.2f} false wins per experiment.")
         st.caption(f"{many.p.shape[0]:,} simulated experiments with independent metrics. Bonferroni "
@@ -384,7 +385,7 @@ with tabs[6]:
                    "primary metric chosen before the test, the rest as guardrails or diagnostics.")
 
 # ---- offline metrics ------------------------------------------------------------------------
-with tabs[7]:
+with offline_tab:
     c1, c2, c3 = st.columns(3)
     k_cut = page.slider("k", "Cut-off k", 1, 50, 10, container=c1)
     shown = page.slider("shown", "Slots the old system showed per user", 1, 50, 10, container=c2)
@@ -397,12 +398,12 @@ with tabs[7]:
         off_best, on_best = ndcg[off_col].idxmax(), ndcg[on_col].idxmax()
         m1, m2 = st.columns(2)
         page.metric("Offline winner (NDCG@k on logs)", off_best, container=m1)
-        page.metric("Winner on true preferences", on_best, container=m2, headline=True)
+        page.metric("Winner on true preferences", on_best, container=m2, headline=offline_tab.open)
         fig = go.Figure()
         for col in (off_col, on_col):
             fig.add_bar(x=ndcg.index, y=ndcg[col], name=col)
         fig.update_layout(barmode="group", height=340, title=f"NDCG@{k_cut}: logged clicks vs true preferences")
-        page.chart(fig)
+        page.chart(fig, hero=offline_tab.open)
         st.dataframe(table.round(3), hide_index=True)
         if off_best != on_best:
             st.warning(f"Offline and online disagree: '{off_best}' wins on logged clicks, "

@@ -86,9 +86,9 @@ fig.update_layout(title="The stream: what moved, and what it did to the never-re
                   xaxis_title="day", height=360)
 fig.update_yaxes(title_text="drift intensity", range=[0, 1.05], tickvals=[0, 0.5, 1], showgrid=False,
                  secondary_y=True)
-page.chart(fig)
+page.chart(fig, hero=True)
 
-tabs = st.tabs(["Detectors", "Retraining policies", "Safe rollout", "Check your own data"])
+tabs = page.tabs("view", ["Detectors", "Retraining policies", "Safe rollout", "Check your own data"])
 
 # ---- detectors ------------------------------------------------------------------------------
 with tabs[0]:
@@ -130,7 +130,7 @@ with tabs[0]:
         dr.score_alarms(alarms[n], drift_start).first_alarm is None for n in dr.LABEL_FREE)
     ph_hit = drift_start is not None and dr.score_alarms(alarms[dr.Detector.PAGE_HINKLEY], drift_start).first_alarm is not None
     if dist_missed and ph_hit:
-        st.error(f"Every distribution detector on {signal} stayed quiet: a {kind} drift need not move "
+        page.verdict(False, f"Every distribution detector on {signal} stayed quiet: a {kind} drift need not move "
                  "the inputs. Only the error detector, which waits for labels, saw it.")
     elif kind == "covariate" and drift_start is not None and not dist_missed:
         st.info("The inputs moved, so the distribution detectors fire; whether that is an incident "
@@ -149,7 +149,7 @@ with tabs[0]:
     if priced is not None:
         fa_n, miss_n, my_cost = priced.at(psi_thr)
         page.metric(f"Your PSI threshold {psi_thr:.2f}: cost", f"{my_cost:,.0f}",
-                    delta=f"{fa_n} false alarms, {miss_n} days missed", delta_color="off", delta_arrow="off",
+                    note=f"{fa_n} false alarms, {miss_n} days missed",
                     container=k3, headline=True)
         b_fa, b_miss, _ = priced.at(priced.best)
         page.metric("Cost-minimising PSI threshold", f"{priced.best:.3f}", delta=f"cost {priced.best_cost:,.0f}: "
@@ -251,19 +251,18 @@ with tabs[2]:
         chosen, other = rolls[gate], rolls[not gate]
         m1, m2, m3 = st.columns(3)
         page.metric("Worst day's accuracy in production", f"{chosen.worst_day():.3f}",
-                    delta=f"{'without' if gate else 'with'} the gate: {other.worst_day():.3f}",
-                    delta_color="off", delta_arrow="off", container=m1, headline=True)
+                    note=f"{'without' if gate else 'with'} the gate: {other.worst_day():.3f}", container=m1, headline=True)
         page.metric(f"Accuracy from day {TRAIN_DAYS}", f"{chosen.mean_accuracy(TRAIN_DAYS):.3f}", container=m2)
         page.metric("Candidates rolled back", f"{len(chosen.rolled_back)}", container=m3)
         poisoned = rolls[False].poisoned
         if not gate and poisoned:
             after = rolls[False].accuracy[poisoned[0] + 1: poisoned[0] + 1 + every]
-            st.error(f"The retrain on day {poisoned[0]} learned from inverted labels and went straight "
+            page.verdict(False, f"The retrain on day {poisoned[0]} learned from inverted labels and went straight "
                      f"to production: accuracy {np.nanmean(after):.2f} on average until the next retrain, "
                      f"against {np.nanmean(rolls[True].accuracy[poisoned[0] + 1: poisoned[0] + 1 + every]):.2f} "
                      "with the gate. Nothing compared it with the model it replaced.")
         elif gate and chosen.rolled_back:
-            st.success(f"The shadow gate scored each candidate on {shadow_days} day(s) of live traffic "
+            page.verdict(True, f"The shadow gate scored each candidate on {shadow_days} day(s) of live traffic "
                        f"first and rolled back the one(s) judged on day(s) "
                        f"{', '.join(map(str, chosen.rolled_back))}: the serving model stayed.")
         elif gate:

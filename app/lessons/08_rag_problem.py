@@ -17,7 +17,7 @@ from scenarios.l08 import PRESETS
 
 DOCS = ("module:json", "module:subprocess", "module:shutil", "topic:formatstrings", "module:functools",
         "topic:specialnames", "module:datetime")
-MARKS = {2: "✅", 1: "☑️", 0: "❌"}
+MARKS = {2: "**[answer]**", 1: "[related]", 0: "[not relevant]"}
 
 
 def code(text: str) -> str:
@@ -83,7 +83,7 @@ with tabs[0]:
             st.warning(warning)
         left, right = st.columns([1.1, 1])
         left.markdown("**Components these requirements call for**\n\n" + "\n".join(
-            f"- {'✅' if need else '—'} {name}" for name, need in sizing.components.items()))
+            f"- {'needed:' if need else 'not needed:'} {name}" for name, need in sizing.components.items()))
         fig = go.Figure(go.Bar(x=["Generation (LLM)", "Index RAM", "Re-embedding changes"],
                                y=[sizing.monthly_llm_cost, sizing.monthly_index_cost, sizing.monthly_embed_cost],
                                text=[f"${v:,.0f}" for v in (sizing.monthly_llm_cost, sizing.monthly_index_cost,
@@ -178,7 +178,7 @@ with tabs[2]:
             col.markdown(f"**{name}**\n\n" + "\n".join(
                 f"{i}. {MARKS[query.relevant.get(h.passage_id, 0)]} `{code(h.passage_id)}`"
                 for i, h in enumerate(hits, 1)))
-        st.caption("✅ answers (grade 2) · ☑️ related (grade 1) · ❌ not labelled relevant. Labelled answers: "
+        st.caption("[answer]: answers the query (grade 2) · [related]: related (grade 1) · [not relevant]: not labelled relevant. Labelled answers: "
                    + ", ".join(f"`{code(p)}`" for p in query.relevant))
 
 if sizing is not None:

@@ -17,7 +17,7 @@ from playground.rag import retrievers as rv
 from playground.scenario import escape_md
 from scenarios.l09 import PRESETS
 
-MARKS = {2: "✅", 1: "☑️", 0: "❌"}
+MARKS = {2: "**[answer]**", 1: "[related]", 0: "[not relevant]"}
 
 
 def code(text: str) -> str:
@@ -40,9 +40,10 @@ def run_learned(kind: str, seed: int) -> tuple[pd.DataFrame, dict]:
 page = LessonPage("l09", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**BM25**")
-k1 = page.slider("k1", "k1 (term-frequency saturation)", 0.1, 3.0, 1.2, step=0.1)
-b = page.slider("b", "b (length normalisation)", 0.0, 1.0, 0.75, step=0.05)
-st.sidebar.markdown("**Fusion and rerank**")
+with page.advanced_controls():
+    k1 = page.slider("k1", "k1 (term-frequency saturation)", 0.1, 3.0, 1.2, step=0.1)
+    b = page.slider("b", "b (length normalisation)", 0.0, 1.0, 0.75, step=0.05)
+    st.sidebar.markdown("**Fusion and rerank**")
 rrf_k = page.slider("rrf_k", "RRF constant k", 0, 200, 60, step=5)
 alpha = page.slider("alpha", "Weighted fusion: alpha (weight of dense)", 0.0, 1.0, 0.5, step=0.05)
 fusion = page.select("fusion", "List the reranker re-orders", ["weighted", "rrf"])
@@ -165,7 +166,7 @@ candidates = [q for q in queries if q.type == explore_type]
 labels = [f"{q.id}: {q.text}" for q in candidates]
 picked = page.select("explore_q", "Query", labels, container=st)
 query = candidates[labels.index(picked)] if picked in labels else candidates[0]
-st.caption("Relevance marks: ✅ answers the query (grade 2) · ☑️ related (grade 1) · ❌ not labelled relevant. "
+st.caption("Relevance marks: [answer] answers the query (grade 2) · [related] related (grade 1) · [not relevant] not labelled relevant. "
            "Labelled answers: " + ", ".join(f"`{code(pid)}` ({g})" for pid, g in query.relevant.items()))
 columns = st.columns(len(rv.METHODS))
 for col, m in zip(columns, rv.METHODS):

@@ -112,236 +112,242 @@ if gpu_name == "Custom":
 else:
     gpu = ls.GPUS[gpu_name]
 n_gpus = page.select_slider("n_gpus", "GPUs (tensor parallel)", [1, 2, 4, 8], 1)
-price = page.slider("price", "Price per GPU-hour ($)", 0.0, 20.0, 3.0, step=0.1)
+with page.advanced_controls():
+    price = page.slider("price", "Price per GPU-hour ($)", 0.0, 20.0, 3.0, step=0.1)
 st.sidebar.markdown("**Workload**")
 prompt = page.select_slider("prompt", "Prompt tokens", [128, 256, 512, 1024, 2048, 3840, 4096, 8192, 16384, 32768], 2048)
 output = page.select_slider("output", "Output tokens", [16, 32, 64, 128, 256, 512, 1024, 2048], 256)
 batch = page.select_slider("batch", "Batch (concurrent requests)", [1, 2, 4, 8, 16, 32, 64, 128, 256], 16)
-mfu = page.slider("mfu", "Compute utilisation (MFU)", 0.1, 1.0, 0.5, step=0.05)
-mbu = page.slider("mbu", "Bandwidth utilisation (MBU)", 0.1, 1.0, 0.8, step=0.05)
+with page.advanced_controls():
+    mfu = page.slider("mfu", "Compute utilisation (MFU)", 0.1, 1.0, 0.5, step=0.05)
+    mbu = page.slider("mbu", "Bandwidth utilisation (MBU)", 0.1, 1.0, 0.8, step=0.05)
 
-st.header("1 · Serving calculator")
-
-
-def plans() -> tuple:
-    """The model, its serving plan at the chosen batch, and the batch-of-one plan."""
-    model = ls.make_model(**custom) if model_name == "Custom" else ls.MODELS[model_name]
-    return model, *(ls.serving_plan(model, gpu, precision=precision, kv_precision=kv_precision, prompt_tokens=prompt,
-                                    output_tokens=output, batch=b, n_gpus=n_gpus, price_per_gpu_hour=price,
-                                    mfu=mfu, mbu=mbu) for b in (batch, 1))
+_tabs = page.tabs("view", ['1 · Serving calculator', '2 · Prompt budget', '3 · Semantic cache', '4 · Grounded answer with citations'], default='1 · Serving calculator')
+with _tabs[0]:
 
 
-model, plan, naive = page.guard(plans) or (None, None, None)
-if plan is not None:
-    st.caption(f"{model.name}: {model.params / 1e9:.2f} B parameters, {model.layers} layers, hidden "
-               f"{model.hidden}, {model.heads} query heads, {model.kv_heads} KV heads (head dim "
-               f"{model.head_dim}), {model.max_context:,}-token context · {gpu.name}: {gpu.memory_gib:g} GiB, "
-               f"{gpu.bandwidth_gbs:,.0f} GB/s, {gpu.tflops:g} TFLOP/s dense fp16"
-               + (f" (datasheet; a typical on-demand price is about ${gpu.price_hour:g}/h, set yours in the sidebar)."
-                  if gpu.price_hour else "."))
-    if not plan.fits_weights:
-        st.error(f"The weights ({gib(plan.weight_bytes)}) do not fit in {n_gpus} × {gpu.name} "
-                 f"({gib(0.9 * plan.gpu_bytes)} usable): quantise (int8/int4) or shard over more GPUs.")
-    elif not plan.fits_batch:
-        st.warning(f"A batch of {batch} needs {gib(plan.kv_bytes_batch)} of KV cache, but only "
-                   f"{plan.max_concurrent} requests of {prompt + output:,} tokens fit beside the weights: "
-                   "the extra requests queue (or the server pre-empts and recomputes).")
-    if prompt + output > model.max_context:
-        st.warning(f"{prompt:,} + {output:,} tokens exceed {model.name}'s {model.max_context:,}-token context window.")
+    def plans() -> tuple:
+        """The model, its serving plan at the chosen batch, and the batch-of-one plan."""
+        model = ls.make_model(**custom) if model_name == "Custom" else ls.MODELS[model_name]
+        return model, *(ls.serving_plan(model, gpu, precision=precision, kv_precision=kv_precision, prompt_tokens=prompt,
+                                        output_tokens=output, batch=b, n_gpus=n_gpus, price_per_gpu_hour=price,
+                                        mfu=mfu, mbu=mbu) for b in (batch, 1))
+
+
+    model, plan, naive = page.guard(plans) or (None, None, None)
+    if plan is not None:
+        st.caption(f"{model.name}: {model.params / 1e9:.2f} B parameters, {model.layers} layers, hidden "
+                   f"{model.hidden}, {model.heads} query heads, {model.kv_heads} KV heads (head dim "
+                   f"{model.head_dim}), {model.max_context:,}-token context · {gpu.name}: {gpu.memory_gib:g} GiB, "
+                   f"{gpu.bandwidth_gbs:,.0f} GB/s, {gpu.tflops:g} TFLOP/s dense fp16"
+                   + (f" (datasheet; a typical on-demand price is about ${gpu.price_hour:g}/h, set yours in the sidebar)."
+                      if gpu.price_hour else "."))
+        if not plan.fits_weights:
+            page.verdict(False, f"The weights ({gib(plan.weight_bytes)}) do not fit in {n_gpus} × {gpu.name} "
+                     f"({gib(0.9 * plan.gpu_bytes)} usable): quantise (int8/int4) or shard over more GPUs.")
+        elif not plan.fits_batch:
+            st.warning(f"A batch of {batch} needs {gib(plan.kv_bytes_batch)} of KV cache, but only "
+                       f"{plan.max_concurrent} requests of {prompt + output:,} tokens fit beside the weights: "
+                       "the extra requests queue (or the server pre-empts and recomputes).")
+        if prompt + output > model.max_context:
+            st.warning(f"{prompt:,} + {output:,} tokens exceed {model.name}'s {model.max_context:,}-token context window.")
+        c = st.columns(4)
+        page.metric("Weights", gib(plan.weight_bytes), container=c[0])
+        page.metric("KV cache per token", f"{plan.kv_bytes_per_token / MIB:,.3f} MiB", container=c[1], headline=True)
+        page.metric("KV cache per request", gib(plan.kv_bytes_per_request), container=c[2])
+        page.metric("KV cache at batch", gib(plan.kv_bytes_batch), container=c[3])
+        c = st.columns(4)
+        page.metric("Max concurrent requests", f"{plan.max_concurrent:,}", container=c[0], headline=True)
+        page.metric("Prefill (time to first token)", seconds(plan.prefill_s), container=c[1])
+        page.metric("Decode per token", seconds(plan.step.seconds), container=c[2],
+                    help=f"{plan.step.bound}-bound at this batch")
+        page.metric("Tokens/s (all users)", f"{plan.tokens_per_s:,.0f}", container=c[3], headline=True)
+        c = st.columns(4)
+        page.metric("Request latency", seconds(plan.request_s), container=c[0])
+        page.metric("Cost per 1k requests", f"${plan.cost_per_1k:,.3f}", container=c[1], headline=True,
+                    delta=f"batch 1: ${naive.cost_per_1k:,.3f}", delta_color="off")
+        st.markdown(f"Decode is **{plan.step.bound}-bound** at batch {batch}: each step reads "
+                    f"{gib(plan.step.bytes_read)} ({seconds(plan.step.memory_s)} at {mbu:.0%} of "
+                    f"{gpu.bandwidth_gbs:,.0f} GB/s × {n_gpus}) and computes {plan.step.flops / 1e12:,.2f} TFLOP "
+                    f"({seconds(plan.step.compute_s)})."
+                    + (f" Naive serving (batch 1) costs **{naive.cost_per_1k / plan.cost_per_1k:,.1f}×** as much "
+                       "per request." if plan.cost_per_1k > 0 else " At a price of $0 every design is free."))
+
+        batches = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+        sweep = ls.batch_sweep(model, gpu, batches, precision=precision, kv_precision=kv_precision,
+                               prompt_tokens=prompt, output_tokens=output, n_gpus=n_gpus,
+                               price_per_gpu_hour=price, mfu=mfu, mbu=mbu)
+        left, right = st.columns(2)
+        fig = go.Figure()
+        fig.add_bar(x=["memory"], y=[plan.weight_bytes / GIB], name="weights")
+        fig.add_bar(x=["memory"], y=[plan.kv_bytes_batch / GIB], name=f"KV cache (batch {batch})")
+        fig.add_hline(y=plan.gpu_bytes / GIB, line_dash="dash", line_color="red",
+                      annotation_text=f"{n_gpus} × {gpu.memory_gib:g} GiB")
+        fig.update_layout(barmode="stack", title="GPU memory (GiB)", height=360, yaxis_title="GiB")
+        page.chart(fig, container=left)
+        fig = go.Figure()
+        fig.add_scatter(x=batches, y=[p.tokens_per_s for p in sweep], name="tokens/s", mode="lines+markers")
+        fig.add_scatter(x=batches, y=[p.cost_per_1k for p in sweep], name="$ per 1k requests",
+                        mode="lines+markers", yaxis="y2")
+        if plan.max_concurrent:
+            fig.add_vline(x=float(np.log10(plan.max_concurrent)), line_dash="dot",  # log axis: position in log10
+                          annotation_text="KV memory limit")
+        fig.update_layout(title="Batching: throughput up, cost down, until memory or compute runs out",
+                          xaxis=dict(type="log", title="batch"), yaxis_title="tokens/s", height=360,
+                          yaxis2=dict(overlaying="y", side="right", title="$ per 1k", type="log"),
+                          legend_orientation="h")
+        page.chart(fig, container=right)
+
+    # ---- 2. prompt budget ----------------------------------------------------------------------------
+
+with _tabs[1]:
+    st.caption("How many retrieved chunks fit the context window after the system prompt and the space "
+               "reserved for the answer. Chunks are the top hybrid (RRF) passages for the question; tokens "
+               "are counted with MiniLM's WordPiece tokenizer, a stand-in for the LLM's own.")
+    cols = st.columns(4)
+    sys_tokens = page.slider("sys_tokens", "System prompt tokens", 0, 8000, 600, step=50, container=cols[0])
+    answer_tokens = page.slider("answer_tokens", "Answer budget (tokens)", 0, 8000, 512, step=64, container=cols[1])
+    overhead = page.slider("overhead", "Citation header per chunk", 0, 64, 8, container=cols[2])
+    budget_q = page.text("budget_q", "Question", "How do I copy a directory tree into a folder that already exists?",
+                         container=cols[3])
+    index = load_index()
+    if plan is not None and budget_q.strip():
+
+        def prompt_fit() -> tuple:
+            """Token lengths of the top 50 chunks, the question's tokens, and how many chunks fit."""
+            _, lengths = chunk_lengths(budget_q, 50)
+            q_tokens = question_tokens(budget_q)
+            return lengths, q_tokens, ls.prompt_budget(model.max_context, sys_tokens, q_tokens, answer_tokens,
+                                                       lengths, overhead)
+
+        lengths, q_tokens, budget = page.guard(prompt_fit) or (None, None, None)
+        if budget is not None:
+            c = st.columns(3)
+            page.metric("Chunks that fit", f"{budget.n_fit} of {len(lengths)}", container=c[0], headline=True)
+            page.metric("Tokens left for chunks", f"{max(budget.available, 0):,}", container=c[1])
+            page.metric("Median chunk", f"{int(np.median(lengths))} tokens", container=c[2])
+            if budget.available <= 0:
+                st.error(f"System prompt, question and answer budget already take "
+                         f"{sys_tokens + q_tokens + answer_tokens:,} of {model.max_context:,} tokens: no room for context.")
+            fig = go.Figure()
+            parts = [("system prompt", sys_tokens), ("question", q_tokens), (f"{budget.n_fit} chunks", budget.used),
+                     ("answer budget", answer_tokens),
+                     ("unused", max(model.max_context - sys_tokens - q_tokens - answer_tokens - budget.used, 0))]
+            for name, value in parts:
+                fig.add_bar(y=["context"], x=[value], name=name, orientation="h")
+            fig.add_vline(x=model.max_context, line_dash="dash", line_color="red",
+                          annotation_text=f"{model.max_context:,}-token window")
+            fig.update_layout(barmode="stack", height=220, title="Where the context window goes (tokens)")
+            page.chart(fig)
+    elif not budget_q.strip():
+        st.warning("Type a question to see which retrieved chunks fit.")
+
+    # ---- 3. semantic cache ----------------------------------------------------------------------------
+
+with _tabs[2]:
+    st.caption("Replays a request stream over the labelled queries: question intents drawn with Zipf "
+               "popularity, each asked in one of its phrasings (the labelled paraphrase pairs share an intent). "
+               "A hit is correct when the cached query has the same intent; any other hit serves another "
+               "question's answer. Naive design: an exact-match cache on the query text.")
+    cols = st.columns(4)
+    threshold = page.slider("threshold", "Similarity threshold", 0.3, 1.0, 0.9, step=0.01, container=cols[0])
+    n_requests = page.slider("requests", "Requests", 200, 5000, 2000, step=100, container=cols[1])
+    zipf_s = page.slider("zipf", "Popularity skew (Zipf s)", 0.0, 2.0, 1.0, step=0.1, container=cols[2])
+    wrong_cost = page.slider("wrong_cost", "Cost of a wrong answer ($)", 0.0, 1.0, 0.05, step=0.01, container=cols[3])
+    llm_cost = plan.cost_per_1k / 1000 if plan is not None else 0.0
+    results, exact, _ = cache_sweep(n_requests, zipf_s, seed)
+    at = results[int(np.argmin(np.abs(THRESHOLDS - threshold)))]
+    costs = [sc.cost_per_1k(r, llm_cost, wrong_cost) for r in results]
+    no_cache = 1000 * llm_cost
+    best = int(np.argmin(costs))
     c = st.columns(4)
-    page.metric("Weights", gib(plan.weight_bytes), container=c[0])
-    page.metric("KV cache per token", f"{plan.kv_bytes_per_token / MIB:,.3f} MiB", container=c[1], headline=True)
-    page.metric("KV cache per request", gib(plan.kv_bytes_per_request), container=c[2])
-    page.metric("KV cache at batch", gib(plan.kv_bytes_batch), container=c[3])
-    c = st.columns(4)
-    page.metric("Max concurrent requests", f"{plan.max_concurrent:,}", container=c[0], headline=True)
-    page.metric("Prefill (time to first token)", seconds(plan.prefill_s), container=c[1])
-    page.metric("Decode per token", seconds(plan.step.seconds), container=c[2],
-                help=f"{plan.step.bound}-bound at this batch")
-    page.metric("Tokens/s (all users)", f"{plan.tokens_per_s:,.0f}", container=c[3], headline=True)
-    c = st.columns(4)
-    page.metric("Request latency", seconds(plan.request_s), container=c[0])
-    page.metric("Cost per 1k requests", f"${plan.cost_per_1k:,.3f}", container=c[1], headline=True,
-                delta=f"batch 1: ${naive.cost_per_1k:,.3f}", delta_color="off")
-    st.markdown(f"Decode is **{plan.step.bound}-bound** at batch {batch}: each step reads "
-                f"{gib(plan.step.bytes_read)} ({seconds(plan.step.memory_s)} at {mbu:.0%} of "
-                f"{gpu.bandwidth_gbs:,.0f} GB/s × {n_gpus}) and computes {plan.step.flops / 1e12:,.2f} TFLOP "
-                f"({seconds(plan.step.compute_s)})."
-                + (f" Naive serving (batch 1) costs **{naive.cost_per_1k / plan.cost_per_1k:,.1f}×** as much "
-                   "per request." if plan.cost_per_1k > 0 else " At a price of $0 every design is free."))
-
-    batches = [1, 2, 4, 8, 16, 32, 64, 128, 256]
-    sweep = ls.batch_sweep(model, gpu, batches, precision=precision, kv_precision=kv_precision,
-                           prompt_tokens=prompt, output_tokens=output, n_gpus=n_gpus,
-                           price_per_gpu_hour=price, mfu=mfu, mbu=mbu)
+    page.metric("Hit rate", f"{at.hit_rate:.1%}", container=c[0], headline=True, delta=f"exact match: {exact.hit_rate:.1%}",
+                delta_color="off")
+    page.metric("Wrong answers per 1k", f"{1000 * at.wrong_rate:,.1f}", container=c[1], headline=True)
+    page.metric("Cost per 1k with the cache", f"${sc.cost_per_1k(at, llm_cost, wrong_cost):,.3f}", container=c[2],
+                delta=f"no cache: ${no_cache:,.3f}", delta_color="off")
+    page.metric("Cheapest threshold", f"{THRESHOLDS[best]:.2f}", container=c[3])
+    if at.wrong_rate > 0.01:
+        st.warning(f"At {threshold:.2f}, {at.wrong_rate:.1%} of users get an answer to a different question "
+                   f"({at.wrong_hits} of {at.requests}).")
     left, right = st.columns(2)
     fig = go.Figure()
-    fig.add_bar(x=["memory"], y=[plan.weight_bytes / GIB], name="weights")
-    fig.add_bar(x=["memory"], y=[plan.kv_bytes_batch / GIB], name=f"KV cache (batch {batch})")
-    fig.add_hline(y=plan.gpu_bytes / GIB, line_dash="dash", line_color="red",
-                  annotation_text=f"{n_gpus} × {gpu.memory_gib:g} GiB")
-    fig.update_layout(barmode="stack", title="GPU memory (GiB)", height=360, yaxis_title="GiB")
+    fig.add_scatter(x=THRESHOLDS, y=[r.hit_rate for r in results], name="hit rate")
+    fig.add_scatter(x=THRESHOLDS, y=[r.correct_hits / r.requests for r in results], name="correct hits")
+    fig.add_scatter(x=THRESHOLDS, y=[r.wrong_rate for r in results], name="wrong answers")
+    fig.add_hline(y=exact.hit_rate, line_dash="dot", annotation_text="exact-match cache")
+    fig.add_vline(x=threshold, line_dash="dash")
+    fig.update_layout(title="Hit rate vs threshold", xaxis_title="cosine threshold", yaxis_tickformat=".0%",
+                      height=340, legend_orientation="h")
     page.chart(fig, container=left)
     fig = go.Figure()
-    fig.add_scatter(x=batches, y=[p.tokens_per_s for p in sweep], name="tokens/s", mode="lines+markers")
-    fig.add_scatter(x=batches, y=[p.cost_per_1k for p in sweep], name="$ per 1k requests",
-                    mode="lines+markers", yaxis="y2")
-    if plan.max_concurrent:
-        fig.add_vline(x=float(np.log10(plan.max_concurrent)), line_dash="dot",  # log axis: position in log10
-                      annotation_text="KV memory limit")
-    fig.update_layout(title="Batching: throughput up, cost down, until memory or compute runs out",
-                      xaxis=dict(type="log", title="batch"), yaxis_title="tokens/s", height=360,
-                      yaxis2=dict(overlaying="y", side="right", title="$ per 1k", type="log"),
-                      legend_orientation="h")
+    fig.add_scatter(x=THRESHOLDS, y=costs, name="semantic cache")
+    fig.add_hline(y=no_cache, line_dash="dot", annotation_text="no cache")
+    fig.add_hline(y=sc.cost_per_1k(exact, llm_cost, wrong_cost), line_dash="dash", annotation_text="exact match",
+                  annotation_position="bottom right")
+    fig.add_vline(x=threshold, line_dash="dash")
+    fig.update_layout(title="Cost per 1k requests (LLM calls + wrong answers)", xaxis_title="cosine threshold",
+                      yaxis_title="$", height=340)
     page.chart(fig, container=right)
+    pairs, others = sc.separation(query_sims()[1], query_sims()[2])
+    fig = go.Figure()
+    fig.add_histogram(x=pairs, name=f"paraphrase pairs (n={len(pairs)})", opacity=0.65, xbins=dict(size=0.05))
+    fig.add_histogram(x=others, name=f"nearest different question (n={len(others)})", opacity=0.65, xbins=dict(size=0.05))
+    fig.add_vline(x=threshold, line_dash="dash", annotation_text="threshold")
+    fig.update_layout(barmode="overlay", height=300, xaxis_title="cosine similarity (MiniLM)",
+                      title="What the threshold must separate: paraphrases vs the nearest different question")
+    page.chart(fig)
+    c = st.columns(2)
+    page.metric("Paraphrase pairs above the threshold", f"{(pairs >= threshold).mean():.0%}", container=c[0])
+    page.metric("Queries whose nearest different question is above it", f"{(others >= threshold).mean():.0%}",
+                container=c[1])
+    st.markdown(f"On this labelled set the paraphrase pairs (reworded with no shared words) have a median cosine of "
+                f"**{np.median(pairs):.2f}**, while each query's most similar *different* question has a median of "
+                f"**{np.median(others):.2f}**: a threshold low enough to catch paraphrases also serves wrong answers, "
+                "so the safe semantic cache here gains little over exact match. Measure this before turning one on.")
 
-# ---- 2. prompt budget ----------------------------------------------------------------------------
-st.header("2 · Prompt budget")
-st.caption("How many retrieved chunks fit the context window after the system prompt and the space "
-           "reserved for the answer. Chunks are the top hybrid (RRF) passages for the question; tokens "
-           "are counted with MiniLM's WordPiece tokenizer, a stand-in for the LLM's own.")
-cols = st.columns(4)
-sys_tokens = page.slider("sys_tokens", "System prompt tokens", 0, 8000, 600, step=50, container=cols[0])
-answer_tokens = page.slider("answer_tokens", "Answer budget (tokens)", 0, 8000, 512, step=64, container=cols[1])
-overhead = page.slider("overhead", "Citation header per chunk", 0, 64, 8, container=cols[2])
-budget_q = page.text("budget_q", "Question", "How do I copy a directory tree into a folder that already exists?",
-                     container=cols[3])
-index = load_index()
-if plan is not None and budget_q.strip():
+    # ---- 4. grounded answer ----------------------------------------------------------------------------
 
-    def prompt_fit() -> tuple:
-        """Token lengths of the top 50 chunks, the question's tokens, and how many chunks fit."""
-        _, lengths = chunk_lengths(budget_q, 50)
-        q_tokens = question_tokens(budget_q)
-        return lengths, q_tokens, ls.prompt_budget(model.max_context, sys_tokens, q_tokens, answer_tokens,
-                                                   lengths, overhead)
+with _tabs[3]:
+    cols = st.columns([3, 1, 1, 1])
+    question = page.text("question", "Question", "How do I copy a directory tree into a folder that already exists?",
+                         container=cols[0])
+    method = page.select("ans_method", "Retrieval", list(rv.METHODS), "rrf", container=cols[1],
+                         format_func=lambda m: rv.METHOD_LABELS[m])
+    k = page.slider("ans_k", "Passages", 1, 10, 3, container=cols[2])
+    evidence_t = page.slider("evidence", "Evidence threshold", 0.0, 1.0, 0.45, step=0.01, container=cols[3])
+    naive_gen = page.toggle("naive", "Naive: answer even without evidence", False,
+                            container=st.columns(2)[0])
+    model_path = server_path_input("model_path", "Local transformers causal-LM folder (optional)", page.hosted, st.columns(2)[1])
+    gate = -1.0 if naive_gen else evidence_t
+    if not question.strip():
+        st.warning("Type a question to get a grounded answer.")
+    else:
 
-    lengths, q_tokens, budget = page.guard(prompt_fit) or (None, None, None)
-    if budget is not None:
-        c = st.columns(3)
-        page.metric("Chunks that fit", f"{budget.n_fit} of {len(lengths)}", container=c[0], headline=True)
-        page.metric("Tokens left for chunks", f"{max(budget.available, 0):,}", container=c[1])
-        page.metric("Median chunk", f"{int(np.median(lengths))} tokens", container=c[2])
-        if budget.available <= 0:
-            st.error(f"System prompt, question and answer budget already take "
-                     f"{sys_tokens + q_tokens + answer_tokens:,} of {model.max_context:,} tokens: no room for context.")
-        fig = go.Figure()
-        parts = [("system prompt", sys_tokens), ("question", q_tokens), (f"{budget.n_fit} chunks", budget.used),
-                 ("answer budget", answer_tokens),
-                 ("unused", max(model.max_context - sys_tokens - q_tokens - answer_tokens - budget.used, 0))]
-        for name, value in parts:
-            fig.add_bar(y=["context"], x=[value], name=name, orientation="h")
-        fig.add_vline(x=model.max_context, line_dash="dash", line_color="red",
-                      annotation_text=f"{model.max_context:,}-token window")
-        fig.update_layout(barmode="stack", height=220, title="Where the context window goes (tokens)")
-        page.chart(fig)
-elif not budget_q.strip():
-    st.warning("Type a question to see which retrieved chunks fit.")
+        def answer_question():
+            """The grounded answer, from the local model when a folder is given."""
+            if model_path:
+                gen.check_generator_path(model_path)
+                with st.spinner("Generating with the local model…"):
+                    return grounded(question, method, k, gate, model_path)
+            return grounded(question, method, k, gate)
 
-# ---- 3. semantic cache ----------------------------------------------------------------------------
-st.header("3 · Semantic cache")
-st.caption("Replays a request stream over the labelled queries: question intents drawn with Zipf "
-           "popularity, each asked in one of its phrasings (the labelled paraphrase pairs share an intent). "
-           "A hit is correct when the cached query has the same intent; any other hit serves another "
-           "question's answer. Naive design: an exact-match cache on the query text.")
-cols = st.columns(4)
-threshold = page.slider("threshold", "Similarity threshold", 0.3, 1.0, 0.9, step=0.01, container=cols[0])
-n_requests = page.slider("requests", "Requests", 200, 5000, 2000, step=100, container=cols[1])
-zipf_s = page.slider("zipf", "Popularity skew (Zipf s)", 0.0, 2.0, 1.0, step=0.1, container=cols[2])
-wrong_cost = page.slider("wrong_cost", "Cost of a wrong answer ($)", 0.0, 1.0, 0.05, step=0.01, container=cols[3])
-llm_cost = plan.cost_per_1k / 1000 if plan is not None else 0.0
-results, exact, _ = cache_sweep(n_requests, zipf_s, seed)
-at = results[int(np.argmin(np.abs(THRESHOLDS - threshold)))]
-costs = [sc.cost_per_1k(r, llm_cost, wrong_cost) for r in results]
-no_cache = 1000 * llm_cost
-best = int(np.argmin(costs))
-c = st.columns(4)
-page.metric("Hit rate", f"{at.hit_rate:.1%}", container=c[0], headline=True, delta=f"exact match: {exact.hit_rate:.1%}",
-            delta_color="off")
-page.metric("Wrong answers per 1k", f"{1000 * at.wrong_rate:,.1f}", container=c[1], headline=True)
-page.metric("Cost per 1k with the cache", f"${sc.cost_per_1k(at, llm_cost, wrong_cost):,.3f}", container=c[2],
-            delta=f"no cache: ${no_cache:,.3f}", delta_color="off")
-page.metric("Cheapest threshold", f"{THRESHOLDS[best]:.2f}", container=c[3])
-if at.wrong_rate > 0.01:
-    st.warning(f"At {threshold:.2f}, {at.wrong_rate:.1%} of users get an answer to a different question "
-               f"({at.wrong_hits} of {at.requests}).")
-left, right = st.columns(2)
-fig = go.Figure()
-fig.add_scatter(x=THRESHOLDS, y=[r.hit_rate for r in results], name="hit rate")
-fig.add_scatter(x=THRESHOLDS, y=[r.correct_hits / r.requests for r in results], name="correct hits")
-fig.add_scatter(x=THRESHOLDS, y=[r.wrong_rate for r in results], name="wrong answers")
-fig.add_hline(y=exact.hit_rate, line_dash="dot", annotation_text="exact-match cache")
-fig.add_vline(x=threshold, line_dash="dash")
-fig.update_layout(title="Hit rate vs threshold", xaxis_title="cosine threshold", yaxis_tickformat=".0%",
-                  height=340, legend_orientation="h")
-page.chart(fig, container=left)
-fig = go.Figure()
-fig.add_scatter(x=THRESHOLDS, y=costs, name="semantic cache")
-fig.add_hline(y=no_cache, line_dash="dot", annotation_text="no cache")
-fig.add_hline(y=sc.cost_per_1k(exact, llm_cost, wrong_cost), line_dash="dash", annotation_text="exact match",
-              annotation_position="bottom right")
-fig.add_vline(x=threshold, line_dash="dash")
-fig.update_layout(title="Cost per 1k requests (LLM calls + wrong answers)", xaxis_title="cosine threshold",
-                  yaxis_title="$", height=340)
-page.chart(fig, container=right)
-pairs, others = sc.separation(query_sims()[1], query_sims()[2])
-fig = go.Figure()
-fig.add_histogram(x=pairs, name=f"paraphrase pairs (n={len(pairs)})", opacity=0.65, xbins=dict(size=0.05))
-fig.add_histogram(x=others, name=f"nearest different question (n={len(others)})", opacity=0.65, xbins=dict(size=0.05))
-fig.add_vline(x=threshold, line_dash="dash", annotation_text="threshold")
-fig.update_layout(barmode="overlay", height=300, xaxis_title="cosine similarity (MiniLM)",
-                  title="What the threshold must separate: paraphrases vs the nearest different question")
-page.chart(fig)
-c = st.columns(2)
-page.metric("Paraphrase pairs above the threshold", f"{(pairs >= threshold).mean():.0%}", container=c[0])
-page.metric("Queries whose nearest different question is above it", f"{(others >= threshold).mean():.0%}",
-            container=c[1])
-st.markdown(f"On this labelled set the paraphrase pairs (reworded with no shared words) have a median cosine of "
-            f"**{np.median(pairs):.2f}**, while each query's most similar *different* question has a median of "
-            f"**{np.median(others):.2f}**: a threshold low enough to catch paraphrases also serves wrong answers, "
-            "so the safe semantic cache here gains little over exact match. Measure this before turning one on.")
-
-# ---- 4. grounded answer ----------------------------------------------------------------------------
-st.header("4 · Grounded answer with citations")
-cols = st.columns([3, 1, 1, 1])
-question = page.text("question", "Question", "How do I copy a directory tree into a folder that already exists?",
-                     container=cols[0])
-method = page.select("ans_method", "Retrieval", list(rv.METHODS), "rrf", container=cols[1],
-                     format_func=lambda m: rv.METHOD_LABELS[m])
-k = page.slider("ans_k", "Passages", 1, 10, 3, container=cols[2])
-evidence_t = page.slider("evidence", "Evidence threshold", 0.0, 1.0, 0.45, step=0.01, container=cols[3])
-naive_gen = page.toggle("naive", "Naive: answer even without evidence", False,
-                        container=st.columns(2)[0])
-model_path = server_path_input("model_path", "Local transformers causal-LM folder (optional)", page.hosted, st.columns(2)[1])
-gate = -1.0 if naive_gen else evidence_t
-if not question.strip():
-    st.warning("Type a question to get a grounded answer.")
-else:
-
-    def answer_question():
-        """The grounded answer, from the local model when a folder is given."""
-        if model_path:
-            gen.check_generator_path(model_path)
-            with st.spinner("Generating with the local model…"):
-                return grounded(question, method, k, gate, model_path)
-        return grounded(question, method, k, gate)
-
-    answer = page.guard(answer_question)
-    if answer is not None:
-        page.metric("Best evidence (cosine)", f"{answer.best_score:.2f}", headline=True)
-        if answer.refused:
-            st.warning(escape_md(answer.text))
-        else:
-            st.success(f"**Answer ({escape_md(answer.generator)}):** {escape_md(answer.text)}")
-            st.markdown("\n".join(f"- [{n}] {escape_md(pid)} · {escape_md(title)}"
-                                  for n, pid, title in answer.citations) or "_(no citation marks in the answer)_")
-        st.dataframe(pd.DataFrame([{"passage": e.passage_id, "sentence": e.sentence, "cosine": round(e.score, 3)}
-                                   for e in answer.evidence[:6]]), hide_index=True)
-    probe = page.guard(grounded, OFF_TOPIC, method, k, gate)
-    if probe is not None:
-        verdict = "refuses" if probe.refused else f"answers anyway: “{probe.sentences[0]}”"
-        st.info(f"Off-topic probe “{OFF_TOPIC}”: best evidence {probe.best_score:.2f}; "
-                f"{'the naive generator' if naive_gen else 'the production generator'} {escape_md(verdict)}")
+        answer = page.guard(answer_question)
+        if answer is not None:
+            page.metric("Best evidence (cosine)", f"{answer.best_score:.2f}", headline=True)
+            if answer.refused:
+                st.warning(escape_md(answer.text))
+            else:
+                st.success(f"**Answer ({escape_md(answer.generator)}):** {escape_md(answer.text)}")
+                st.markdown("\n".join(f"- [{n}] {escape_md(pid)} · {escape_md(title)}"
+                                      for n, pid, title in answer.citations) or "_(no citation marks in the answer)_")
+            st.dataframe(pd.DataFrame([{"passage": e.passage_id, "sentence": e.sentence, "cosine": round(e.score, 3)}
+                                       for e in answer.evidence[:6]]), hide_index=True)
+        probe = page.guard(grounded, OFF_TOPIC, method, k, gate)
+        if probe is not None:
+            verdict = "refuses" if probe.refused else f"answers anyway: “{probe.sentences[0]}”"
+            st.info(f"Off-topic probe “{OFF_TOPIC}”: best evidence {probe.best_score:.2f}; "
+                    f"{'the naive generator' if naive_gen else 'the production generator'} {escape_md(verdict)}")
 
 # ---- the math ---------------------------------------------------------------------------------
 formulas = []

@@ -74,11 +74,11 @@ if test is not None:
                 delta=f"{card.loc[qname, f'pinball q={q:g}'] - card.loc['mean', f'pinball q={q:g}']:+.2f} vs mean model",
                 delta_color="inverse", container=cols[3])
     if basis != "quantile model" and late_chosen > 1.5 * (1 - q):
-        st.error(f"Promising {chosen}: {late_chosen:.0%} of riders arrive late, against the "
+        page.verdict(False, f"Promising {chosen}: {late_chosen:.0%} of riders arrive late, against the "
                  f"{1 - q:.0%} a {qname} promise is designed for. Trip times are right-skewed: the mean is "
                  "above the median but far below the slow trips, and squared error cannot say how slow.")
     elif basis == "quantile model":
-        st.success(f"The {qname} promise is late on {late_chosen:.1%} of held-out trips (target {1 - q:.0%}).")
+        page.verdict(True, f"The {qname} promise is late on {late_chosen:.1%} of held-out trips (target {1 - q:.0%}).")
 
     hist = px.histogram(test, x="minutes", nbins=120, height=330,
                         title="Held-out trip durations (right-skewed)")
@@ -88,7 +88,7 @@ if test is not None:
         hist.add_vline(x=value, line_color=colour, line_dash="dash", annotation_position=where,
                        annotation_text=f"{label} {value:.0f}")
     hist.update_xaxes(range=[0, float(np.quantile(y, 0.995))])
-    page.chart(hist)
+    page.chart(hist, hero=True)
 
     late = eta.late_by_condition(test, {k: v for k, v in promises.items() if k != f"mean + {buffer:g} min"})
     bars = px.bar(late, x="segment", y="late rate", color="promise", barmode="group", height=420,

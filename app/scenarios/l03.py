@@ -17,9 +17,9 @@ PRESETS: tuple[Preset, ...] = (
     Preset("underprobed", "IVF with nprobe = 1",
            "Visiting one IVF cell per query is fast but loses most true neighbours that sit in "
            "the overlapping cells next door.",
-           {"kind": IndexKind.IVF_FLAT, "nlist": 128, "nprobe": 1, "k": 10}),
+           {"kind": IndexKind.IVF_FLAT, "nlist": 128, "nprobe": 1, "k": 10, "view": "2 · ANN index"}),
     Preset("coarse_pq", "IVF-PQ compressed too hard",
            "Four 8-bit codes per vector (4 bytes) store a billion items in a few GB, but recall "
            "saturates well below 1 whatever nprobe is.",
-           {"kind": IndexKind.IVF_PQ, "pq_m": 4, "nbits": 8, "nprobe": 64, "k": 10}),
+           {"kind": IndexKind.IVF_PQ, "pq_m": 4, "nbits": 8, "nprobe": 64, "k": 10, "view": "2 · ANN index"}),
 )

@@ -11,12 +11,12 @@ PRESETS: tuple[Preset, ...] = (
     Preset("peeking_day3", "Peeking at day 3",
            "An A/A test checked every day: one experiment in four or five crosses 1.96 at some look "
            "although nothing changed.",
-           {"seq": False, "looks": 21, "peek_lift": 0.0, "stop_day": 3}),
+           {"seq": False, "looks": 21, "peek_lift": 0.0, "stop_day": 3, "view": "Peeking"}),
     Preset("novelty_win", "Novelty shipped as a win",
            "A +25 % launch-day bump that halves every 2 days over a small steady effect: the day-3 "
            "read looks like a big win, the existing users' lift fades, new users show the truth.",
            {"novelty": 0.25, "half_life": 2.0, "steady": 0.01, "stop_day": 3, "segment": True,
-            "days": 28}),
+            "days": 28, "view": "Novelty effect"}),
     Preset("production", "Production: powered, sequential, CUPED",
            "Sample size from the power calculation, an O'Brien–Fleming boundary for the daily "
            "looks, CUPED on a pre-period covariate, an SRM check, guardrails in the ship rule, "
@@ -26,9 +26,10 @@ PRESETS: tuple[Preset, ...] = (
     Preset("primacy", "Primacy: users resist the change",
            "Existing users click 20 % less on launch day (they look for the old layout) over a +2 % "
            "steady state: the day-3 read kills a change that works; new users show the truth.",
-           {"novelty": -0.2, "half_life": 3.0, "steady": 0.02, "stop_day": 3, "segment": True}),
+           {"novelty": -0.2, "half_life": 3.0, "steady": 0.02, "stop_day": 3, "segment": True,
+            "view": "Novelty effect"}),
     Preset("srm", "Broken split (SRM)",
            "A 50/50 test that logged 50,600 vs 49,400 users: the chi-square check flags a "
            "sample-ratio mismatch, so no result from it can be trusted.",
-           {"srm_counts": "50600, 49400", "srm_share": 0.5}),
+           {"srm_counts": "50600, 49400", "srm_share": 0.5, "view": "SRM check"}),
 )

@@ -8,6 +8,7 @@ import random
 import pytest
 
 from components.page import declared_controls
+from components.stage import MODE_KEY
 from playground import course
 from playground.scenario import Control
 from scenarios import BY_LESSON
@@ -98,7 +99,7 @@ def test_link_built_from_a_preset_restores_it(lesson_id, preset):
 @pytest.mark.parametrize("lesson_id", PAGES)
 def test_garbage_link_shows_a_notice_and_no_exception(lesson_id):
     at = open_page(lesson_id, {"seed": "NaN", "<img src=x onerror=alert(1)>": "1", "preset": "nope",
-                               "presenter": "maybe"})
+                               "stage": "maybe"})
     _assert_clean(at)
     notice = " ".join(w.value for w in at.warning)
     assert "ignored" in notice
@@ -106,8 +107,9 @@ def test_garbage_link_shows_a_notice_and_no_exception(lesson_id):
 
 
 @pytest.mark.parametrize("lesson_id", PAGES)
-def test_presenter_mode_from_link(lesson_id):
-    at = open_page(lesson_id, {"presenter": "1"})
+def test_stage_view_from_link(lesson_id):
+    at = open_page(lesson_id, {"stage": "1"})
     _assert_clean(at)
-    assert at.session_state["presenter"] is True
-    assert at.query_params["presenter"] in ("1", ["1"])
+    assert at.session_state[MODE_KEY] is True
+    assert at.query_params["stage"] in ("1", ["1"])
+    assert not at.title or at.title[0].value == course.lesson(lesson_id).label

@@ -76,8 +76,8 @@ def test_page_renders_and_reacts_to_a_widget(browser_page, lesson):
     if slider.count():
         slider.focus()
         page.keyboard.press("End")
-    else:  # no slider in the sidebar: flip the presenter toggle instead
-        page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').first.click()
+    else:  # no slider in the sidebar: switch to the stage view instead
+        page.get_by_role("button", name="Stage view").click()
     page.wait_for_function("(old) => location.search.slice(1) !== old", arg=search)
     wait_idle(page)
     after = parse_qs(urlparse(page.url).query)
