@@ -26,7 +26,7 @@ def test_l10_presets_use_known_models_and_gpus():
 
 def test_l06_presets_only_set_known_keys():
     keys = {"seq", "stop_day", "cuped", "segment", "looks", "peek_lift", "novelty", "half_life",
-            "steady", "days", "rho", "srm_counts", "srm_share", "guard", "mt"}
+            "steady", "days", "rho", "srm_counts", "srm_share", "guard", "mt", "view"}
     for preset in l06.PRESETS:
         assert set(preset.values) <= keys, preset.name
     assert {"naive", "production", "novelty_win", "peeking_day3"} <= {p.name for p in l06.PRESETS}
