@@ -36,12 +36,12 @@ TARGET_RECALL, TARGET_SPEEDUP = 0.95, 10.0
 def configs(n: int) -> list[tuple[ann.IndexSpec, list[ann.IndexSpec]]]:
     """(build spec, search specs) for each index measured."""
     nlist = 1024 if n >= 500_000 else 256
-    ivf = ann.IndexSpec(kind="IVF-Flat", nlist=nlist)
-    hnsw = ann.IndexSpec(kind="HNSW", M=32, ef_construction=80)
-    pq = ann.IndexSpec(kind="IVF-PQ", nlist=nlist, pq_m=16, nbits=8)
+    ivf = ann.IndexSpec(kind=ann.IndexKind.IVF_FLAT, nlist=nlist)
+    hnsw = ann.IndexSpec(kind=ann.IndexKind.HNSW, M=32, ef_construction=80)
+    pq = ann.IndexSpec(kind=ann.IndexKind.IVF_PQ, nlist=nlist, pq_m=16, nbits=8)
     probes = [p for p in (1, 2, 4, 8, 16, 32, 64, 128, 256) if p <= nlist]
     return [
-        (ann.IndexSpec(kind="Flat (exact)"), [ann.IndexSpec(kind="Flat (exact)")]),
+        (ann.IndexSpec(kind=ann.IndexKind.FLAT), [ann.IndexSpec(kind=ann.IndexKind.FLAT)]),
         (ivf, [replace(ivf, nprobe=p) for p in probes]),
         (hnsw, [replace(hnsw, ef_search=e) for e in (8, 16, 32, 64, 128, 256, 512)]),
         (pq, [replace(pq, nprobe=p) for p in probes]),
@@ -49,7 +49,7 @@ def configs(n: int) -> list[tuple[ann.IndexSpec, list[ann.IndexSpec]]]:
 
 
 def write(n: int, d: int, nq: int, rows: list[ann.Measurement], notes: list[str], done: bool) -> None:
-    exact = next((m for m in rows if m.spec.kind == "Flat (exact)"), None)
+    exact = next((m for m in rows if m.spec.kind == ann.IndexKind.FLAT), None)
     front = ann.pareto_front([m.recall for m in rows], [m.qps for m in rows]) if rows else []
     lines = [
         "## Lesson 3: ANN index Pareto on {:,} vectors".format(n), "",
@@ -77,17 +77,17 @@ def write(n: int, d: int, nq: int, rows: list[ann.Measurement], notes: list[str]
     lines.append("")
     if exact:
         verdict = []
-        for kind in ("IVF-Flat", "HNSW", "IVF-PQ"):
+        for kind in (ann.IndexKind.IVF_FLAT, ann.IndexKind.HNSW, ann.IndexKind.IVF_PQ):
             best = ann.best_at_recall([m for m in rows if m.spec.kind == kind], TARGET_RECALL)
             if best is None:
                 if any(m.spec.kind == kind for m in rows):
-                    verdict.append(f"- {kind}: no setting measured reaches recall@{K} ≥ {TARGET_RECALL}.")
+                    verdict.append(f"- {ann.KIND_LABELS[kind]}: no setting measured reaches recall@{K} ≥ {TARGET_RECALL}.")
                 continue
             ok = best.qps / exact.qps >= TARGET_SPEEDUP
             cpu = max((m for m in rows if m.spec.kind == kind and m.recall >= TARGET_RECALL),
                       key=lambda m: m.cpu_qps)
             cpu_ok = cpu.cpu_qps / exact.cpu_qps >= TARGET_SPEEDUP
-            verdict.append(f"- {kind}: fastest setting with recall@{K} ≥ {TARGET_RECALL} is {best.label} "
+            verdict.append(f"- {ann.KIND_LABELS[kind]}: fastest setting with recall@{K} ≥ {TARGET_RECALL} is {best.label} "
                            f"(recall {best.recall:.3f}) at {best.qps:,.0f} QPS = {best.qps / exact.qps:.1f}× "
                            f"exact ({exact.qps:,.0f} QPS) by wall clock: target ≥ {TARGET_SPEEDUP:g}× "
                            f"{'met' if ok else 'not met'}. By CPU time: {cpu.label} (recall "
@@ -132,7 +132,7 @@ def run(args) -> None:
 
         built = ann.build(build_spec, xb, seed=0, progress=progress)
         print(f"{build_spec.kind}: built in {built.build_s:.1f} s, {human_bytes(built.memory_bytes)}", flush=True)
-        exact_kind = build_spec.kind == "Flat (exact)"
+        exact_kind = build_spec.kind == ann.IndexKind.FLAT
         for spec in search_specs:
             m = ann.measure(built, spec, xq, truth, K, n_single=20 if exact_kind else 100,
                             repeats=1 if exact_kind else 2)

@@ -19,7 +19,8 @@ SWEEP_ALL_MAX = 100_000  # above this only exact search and the selected kind ar
 SOURCES = ["Synthetic overlapping clusters", "Two-tower item vectors"]
 POW2 = [2 ** i for i in range(11)]
 FAISS_THREADS = 1  # one thread per session: predictable timings on a shared CPU (bench/ann.py uses all)
-COLORS = {"Flat (exact)": "#444444", "IVF-Flat": "#1f77b4", "HNSW": "#2ca02c", "IVF-PQ": "#d62728"}
+COLORS = {ann.IndexKind.FLAT: "#444444", ann.IndexKind.IVF_FLAT: "#1f77b4", ann.IndexKind.HNSW: "#2ca02c",
+          ann.IndexKind.IVF_PQ: "#d62728"}
 
 
 @st.cache_resource(show_spinner=False)
@@ -67,7 +68,8 @@ n_syn = page.select_slider("n", "Collection size N (synthetic)", SIZES, 30_000,
 d_syn = page.select_slider("d", "Dimension (synthetic)", [32, 64, 128], 64)
 
 st.sidebar.markdown("**Index**")
-kind = page.select("kind", "Index shown in detail", list(ann.KINDS), "IVF-Flat")
+kind = page.select("kind", "Index shown in detail", list(ann.KINDS), ann.IndexKind.IVF_FLAT,
+                   format_func=ann.KIND_LABELS.get)
 nlist = page.select_slider("nlist", "IVF nlist (cells)", [16, 64, 128, 256, 1024, 4096], 128)
 nprobe = page.select_slider("nprobe", "IVF nprobe (cells visited)", POW2, 8)
 M = page.select_slider("M", "HNSW M (links per node)", [4, 8, 16, 32, 64], 16)
@@ -164,12 +166,12 @@ xb, xq = memo("coll", coll_key, _collection, 2, label="Making the collection")
 n, d = xb.shape
 spec = ann.IndexSpec(kind=kind, nlist=nlist, nprobe=nprobe, M=M, ef_construction=efc,
                      ef_search=ef_search, pq_m=pq_m, nbits=nbits)
-sweep_kinds = list(ann.KINDS) if n <= SWEEP_ALL_MAX else list(dict.fromkeys(["Flat (exact)", kind]))
+sweep_kinds = list(ann.KINDS) if n <= SWEEP_ALL_MAX else list(dict.fromkeys([ann.IndexKind.FLAT, kind]))
 
 
 def built_index(s: ann.IndexSpec) -> ann.Built:
     return memo("index", (coll_key, s.build_key()), lambda p: ann.build(s, xb, seed=seed, progress=p, max_train=50_000),
-                10, label=f"Building {s.kind} over {n:,} vectors")
+                10, label=f"Building {ann.KIND_LABELS[s.kind]} over {n:,} vectors")
 
 
 measurements: list = []
@@ -183,7 +185,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
 
     def sweep() -> tuple:
         """Exact top-k (the reference), every sweep setting measured against it, and the settings left out."""
-        ann.validate(ann.IndexSpec(kind="Flat (exact)"), n, d, k)
+        ann.validate(ann.IndexSpec(kind=ann.IndexKind.FLAT), n, d, k)
         truth = memo("truth", (coll_key, k), lambda p: ann.exact_topk(xb, xq, k), 6,
                      label="Exact top-k by numpy brute force (the reference)")
         skipped = []
@@ -193,12 +195,12 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
                 ann.validate(s, n, d, k)
                 specs.append(s)
             except ValueError as err:
-                skipped.append(f"{s.kind}: {err}")
+                skipped.append(f"{ann.KIND_LABELS[s.kind]}: {err}")
         for s in {s.build_key(): s for s in specs}.values():
             built_index(s)
         measurements = memo("sweep", (coll_key, k, tuple(s for s in specs)), lambda p: [
             ann.measure(built_index(s), s, xq, truth, k, n_single=25) for s in specs], 8)
-        return truth, measurements, next(m for m in measurements if m.spec.kind == "Flat (exact)"), skipped
+        return truth, measurements, next(m for m in measurements if m.spec.kind == ann.IndexKind.FLAT), skipped
 
     truth, measurements, exact, skipped = page.guard(sweep) or (None, [], None, [])
     if exact is not None:
@@ -206,7 +208,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
             st.warning("Left out of the sweep (settings that cannot work on this collection): "
                        + "; ".join(sorted(set(skipped))))
         if n > SWEEP_ALL_MAX:
-            st.info(f"At N = {n:,} only exact search and the selected index ({kind}) are built, to keep "
+            st.info(f"At N = {n:,} only exact search and the selected index ({ann.KIND_LABELS[kind]}) are built, to keep "
                     "the page responsive; the full 1M-vector Pareto is in docs/bench/ann.md.")
 
     def measure_chosen():
@@ -233,7 +235,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
                     delta=f"{chosen.memory_bytes / exact.memory_bytes:.2f}× exact", delta_color="inverse",
                     container=right)
         page.metric("Build time", f"{chosen.build_s:.2f} s", container=right)
-        if chosen.recall < 0.9 and kind != "Flat (exact)":
+        if chosen.recall < 0.9 and kind != ann.IndexKind.FLAT:
             st.warning(f"Recall@{k} is {chosen.recall:.2f}: {1 - chosen.recall:.0%} of the true "
                        "neighbours never reach the ranker. Raise nprobe / efSearch (or use a finer PQ) "
                        "and watch QPS fall on the Pareto plot.")
@@ -246,7 +248,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
             if not pts:
                 continue
             fig.add_scatter(
-                x=[m.recall for m in pts], y=[m.qps for m in pts], mode="lines+markers", name=kd,
+                x=[m.recall for m in pts], y=[m.qps for m in pts], mode="lines+markers", name=ann.KIND_LABELS[kd],
                 line_color=COLORS[kd], marker_size=9,
                 text=[f"{m.label}<br>p50 {m.latency_ms_p50:.3f} ms<br>memory {sz.human_bytes(m.memory_bytes)}"
                       f"<br>build {m.build_s:.2f} s" for m in pts],
@@ -261,7 +263,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
                           xaxis_title=f"recall@{k} vs exact", yaxis_title="QPS (batch, log scale)",
                           yaxis_type="log", height=480, legend_orientation="h")
         page.chart(fig)
-        best = ann.best_at_recall([m for m in measurements if m.spec.kind != "Flat (exact)"], 0.95)
+        best = ann.best_at_recall([m for m in measurements if m.spec.kind != ann.IndexKind.FLAT], 0.95)
         if best is not None:
             page.metric("Fastest ANN at recall ≥ 0.95", f"{best.qps / exact.qps:.1f}× exact QPS",
                         delta=best.label, delta_color="off")
@@ -270,7 +272,8 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
         mem = {}
         for m in measurements:
             mem[m.spec.build_key()] = m
-        figm = go.Figure(go.Bar(x=[m.spec.kind + (f" ({m.spec.build_key()[1:]})" if len(m.spec.build_key()) > 1 else "")
+        figm = go.Figure(go.Bar(x=[ann.KIND_LABELS[m.spec.kind]
+                                   + (f" ({m.spec.build_key()[1:]})" if len(m.spec.build_key()) > 1 else "")
                                    for m in mem.values()],
                                 y=[m.memory_bytes / 1e6 for m in mem.values()],
                                 marker_color=[COLORS[m.spec.kind] for m in mem.values()],

@@ -7,7 +7,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from components.page import LessonPage
-from playground.recsys import calibration as cal
+from playground.recsys import blend, calibration as cal
 from scenarios.l04 import PRESETS
 
 page = LessonPage("l04", presets=PRESETS)
@@ -26,6 +26,7 @@ strategy = page.select("strategy", "Binning", cal.STRATEGIES,
                        format_func={"uniform": "equal width", "quantile": "equal mass"}.get)
 t = page.slider("t", "Break-even CTR t = cost ÷ value of a click", 0.02, 0.9, 0.25, step=0.01,
                 help="Show an item (or win an auction) only when pCTR × value > cost.")
+blend_cal = page.toggle("blend_cal", "Calibrate the new click head before blending", False)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -46,6 +47,39 @@ def calibrated(seed: int, model: str, w: float, k: float, b: float):
     z_cal, z_test, _ = trained_scores(seed, model, w)
     return cal.calibrate(z_cal, click_data(seed).y_cal, z_test, w, k, b)
 
+
+@st.cache_data(show_spinner="Simulating the A/B test…", max_entries=8)
+def blend_ab(calibrate: bool, w: float, seed: int) -> blend.BlendExperiment:
+    return blend.simulate_blend_ab(calibrate=calibrate, w=w, seed=seed)
+
+
+st.subheader("The headline: an A/B test that stops making sense")
+ab_run = page.guard(blend_ab, blend_cal, w, seed)
+if ab_run is not None:
+    ctl, trt, rd = ab_run.control, ab_run.treatment, ab_run.read
+    st.caption(f"A feed ranks by p(click) + λ·p(watch), λ = 2.5, tuned for probabilities. The A/B test "
+               f"swaps in a new click head trained with negatives kept at w = {w:.2f}"
+               + (", Platt-calibrated on held-out traffic." if blend_cal else ", its scores read as probabilities."))
+    c = st.columns(4)
+    page.metric("Click-head AUC (current → new)", f"{ctl.auc:.3f} → {trt.auc:.3f}", container=c[0])
+    page.metric("Mean p(click) of the new head", f"{trt.mean_p_click:.1%}",
+                delta=f"true CTR {ab_run.true_ctr:.1%}", delta_color="off", delta_arrow="off", container=c[1])
+    page.metric("A/B: value per impression", f"{rd.relative:+.1%}",
+                delta=f"95% CI {rd.lo / rd.control:+.1%} … {rd.hi / rd.control:+.1%}", delta_color="off",
+                delta_arrow="off", container=c[2], headline=True)
+    page.metric("Candidates above the quality threshold", f"{ctl.above_threshold:.0%} → {trt.above_threshold:.0%}",
+                container=c[3])
+    if not ab_run.consistent:
+        st.error(f"The new head ranks clicks better offline (AUC {ctl.auc:.3f} → {trt.auc:.3f}) yet loses "
+                 f"the A/B test ({rd.relative:+.1%} value): its inflated p(click) outweighs p(watch) in the "
+                 f"blend, so clicks go {ctl.click_rate:.1%} → {trt.click_rate:.1%} and long watches "
+                 f"{ctl.watch_rate:.1%} → {trt.watch_rate:.1%}, and a threshold tuned on probabilities lets "
+                 f"{trt.above_threshold:.0%} of candidates through. AUC cannot see calibration.")
+    else:
+        st.success(("Calibrated heads: the blend means what it meant, " if blend_cal else
+                    f"At w = {w:.2f} the new head's scores are close enough to probabilities: ")
+                   + f"the better head wins the A/B test ({rd.relative:+.1%} value) and the decision agrees "
+                   "with the offline AUC. Its AUC is the same calibrated or not (Platt is monotone).")
 
 data = click_data(seed)
 
@@ -126,8 +160,9 @@ if variants is not None:
         "value lost / 1k": v.decision.regret, "bid ÷ fair bid": v.decision.bid_ratio,
     } for name, v in rows])
     st.markdown("**Every calibrator on the same scores** (production rows = downsampling correction "
-                "then the calibrator). Monotone calibrators leave AUC alone: ranking and calibration "
-                "are different questions. The true-p row is the floor: even the true probabilities "
+                "then the calibrator). Platt and temperature are strictly increasing maps, so AUC is "
+                "unchanged; isotonic regression is a step function whose ties can move AUC (here "
+                f"{variants['corrected'].auc:.4f} → {variants['isotonic'].auc:.4f}). The true-p row is the floor: even the true probabilities "
                 f"show ECE {truth.table.ece:.4f} on {len(data.y_test):,} test impressions (noise).")
     st.dataframe(table.style.format({
         "mean pCTR": "{:.3f}", "ECE": "{:.4f}", "Brier": "{:.4f}", "log loss": "{:.4f}", "AUC": "{:.4f}",

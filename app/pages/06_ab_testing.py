@@ -11,6 +11,8 @@ from playground.experiments import novelty as nv
 from playground.experiments import power as pw
 from playground.experiments import sequential as sq
 from playground.experiments import srm as sr
+from playground.experiments import guardrails as gr
+from playground.experiments import multiple_testing as mt
 from playground.experiments import offline_metrics as om
 from scenarios.l06 import PRESETS
 
@@ -30,6 +32,16 @@ def cuped_run(**kwargs) -> cp.CupedResult:
     return cp.simulate_cuped(**kwargs)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def launch_run(**kwargs) -> gr.LaunchReview:
+    return gr.simulate_launch(**kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def many_metrics_run(**kwargs) -> mt.ManyMetricsResult:
+    return mt.simulate_many_metrics(**kwargs)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def offline_table(k: int, shown: int, pop: float, seed: int):
     return om.logged_feedback_example(shown=shown, popularity_weight=pop, seed=seed).table(k)
@@ -41,9 +53,13 @@ st.sidebar.markdown("**Your team's analysis (naive vs production)**")
 seq = page.toggle("seq", "Sequential boundary (O'Brien–Fleming) for daily looks", True)
 cuped_on = page.toggle("cuped", "CUPED on a pre-period covariate", True)
 segment = page.toggle("segment", "Split new vs existing users", True)
+guard_on = page.toggle("guard", "Guardrails in the ship rule", False)
+correction = page.select("mt", "Correction for many metrics", list(mt.METHODS),
+                         format_func={"none": "none (each at alpha)", "bonferroni": "Bonferroni",
+                                      "bh": "Benjamini–Hochberg"}.get)
 
 tabs = st.tabs(["Power & duration", "Novelty effect", "Peeking", "CUPED", "SRM check",
-                "Offline metrics"])
+                "Guardrails", "Many metrics", "Offline metrics"])
 
 # ---- power and duration ---------------------------------------------------------------------
 with tabs[0]:
@@ -105,8 +121,8 @@ with tabs[1]:
     days = page.slider("days", "Test length (days)", 7, 56, 28, container=c1)
     stop_day = page.slider("stop_day", "Day the team reads the result and ships", 1, 56, 3, container=c1)
     steady = page.slider("steady", "Steady-state relative lift", -0.05, 0.10, 0.02, step=0.005, container=c2)
-    novelty = page.slider("novelty", "Extra launch-day lift (existing users)", 0.0, 0.5, 0.15, step=0.01,
-                          container=c2)
+    novelty = page.slider("novelty", "Extra launch-day lift (existing users; below 0 = primacy)", -0.3,
+                          0.5, 0.15, step=0.01, container=c2)
     half_life = page.slider("half_life", "Novelty half-life (days)", 0.5, 14.0, 3.0, step=0.5, container=c3)
     ret = page.slider("ret", "Daily return rate of a user", 0.05, 1.0, 0.5, step=0.05, container=c3)
     if stop_day > days:
@@ -134,6 +150,10 @@ with tabs[1]:
         if early.significant and early.lift_lo > steady:
             st.error(f"Stopping on day {stop_day} ships a {early.lift:+.1%} 'win' whose whole CI sits "
                      f"above the {steady:+.1%} the product will deliver once the novelty wears off.")
+        elif early.lift_hi < steady:
+            st.error(f"Primacy: existing users resist the change, so the day-{stop_day} read "
+                     f"({early.lift:+.1%}, CI up to {early.lift_hi:+.1%}) sits below the {steady:+.1%} "
+                     "the product delivers once they adapt. Stopping now kills a change that works.")
         elif abs(overstated) < max(early.lift_hi - early.lift, 1e-9):
             st.success(f"The day-{stop_day} read is consistent with the steady state ({steady:+.1%}).")
         else:
@@ -287,8 +307,82 @@ with tabs[4]:
         fig.update_layout(barmode="group", height=300, title="Users per arm", yaxis_title="users")
         page.chart(fig)
 
-# ---- offline metrics ------------------------------------------------------------------------
+# ---- guardrails -----------------------------------------------------------------------------
 with tabs[5]:
+    c1, c2, c3 = st.columns(3)
+    ctr_lift = page.slider("ctr_lift", "True lift of the primary metric (clicks per user)", -0.05, 0.10,
+                           0.04, step=0.01, container=c1)
+    lat_ms = page.slider("lat_ms", "Latency the heavier model adds (ms, on a 200 ms page)", 0, 100, 30,
+                         container=c2)
+    lat_margin = page.slider("lat_margin", "Latency harm tolerated (% of control)", 0, 20, 5, container=c2)
+    unsub = page.slider("unsub", "True change in unsubscribes (relative)", -0.5, 1.0, 0.0, step=0.05,
+                        container=c3)
+    review = page.guard(launch_run, ctr_lift=ctr_lift, latency_ms=float(lat_ms), unsub_lift=unsub,
+                        latency_margin=lat_margin / 100, n_per_arm=50_000, seed=seed)
+    if review is not None:
+        p_read = review.primary
+        m1, m2, m3 = st.columns(3)
+        page.metric("Primary: clicks per user", f"{p_read.relative:+.1%}", container=m1,
+                    delta=p_read.status, delta_color="off", delta_arrow="off")
+        page.metric("Page latency", f"{review.guardrails[0].relative:+.1%}", container=m2,
+                    delta=review.guardrails[0].status, delta_color="off", delta_arrow="off")
+        verdict = review.ships if guard_on else review.ships_primary_only
+        page.metric("Decision", "ship" if verdict else "do not ship", container=m3, headline=True)
+        tab = review.table()
+        st.dataframe(tab.drop(columns="unit").style.format(
+            {"control": "{:.4g}", "treatment": "{:.4g}", "relative change": "{:+.1%}", "CI low (rel.)": "{:+.1%}",
+             "CI high (rel.)": "{:+.1%}", "harm tolerated": "{:.0%}"}, na_rep="(primary)"), hide_index=True)
+        broken = ", ".join(g.name for g in review.broken)
+        if not guard_on and review.ships_primary_only and review.broken:
+            st.error(f"The team ships on the primary metric alone ({p_read.relative:+.1%} clicks) and "
+                     f"breaks {broken}: a win on the dashboard, a slower or emptier product.")
+        elif guard_on and review.ships_primary_only and review.broken:
+            st.success(f"Guardrails block the launch: {broken} broke its margin although clicks won "
+                       f"{p_read.relative:+.1%}. Ship a fix (a distilled or cached model) and re-test.")
+        elif verdict:
+            st.success("Ships: the primary metric wins" + (" and no guardrail is broken." if guard_on else "."))
+        else:
+            st.info(f"No ship: the primary metric is {p_read.status}, not a win.")
+        if review.unproven:
+            st.caption("Unproven (too little power to rule out a harm beyond the margin, so the launch "
+                       "review must name them): " + ", ".join(g.name for g in review.unproven) + ".")
+
+# ---- many metrics ---------------------------------------------------------------------------
+with tabs[6]:
+    c1, c2 = st.columns(2)
+    n_metrics = page.slider("n_metrics", "Metrics (or variants) read per experiment", 1, 100, 20, container=c1)
+    n_true = page.slider("n_true", "Of which really moved", 0, 100, 2, container=c1)
+    eff_z = page.slider("eff_z", "Size of a real effect (in standard errors)", 0.5, 6.0, 3.0, step=0.5,
+                        container=c2)
+    many = page.guard(many_metrics_run, metrics=n_metrics, true_effects=n_true, effect_z=eff_z, reps=2000,
+                      alpha=alpha, seed=seed)
+    if many is not None:
+        s_sel = many.summary[correction]
+        m1, m2, m3 = st.columns(3)
+        page.metric("False wins per experiment", f"{s_sel['false_wins']:.2f}", container=m1, headline=True)
+        page.metric("Experiments with at least one false win", f"{s_sel['fwer']:.0%}", container=m2)
+        page.metric("Real effects found (power)",
+                    "n/a" if n_true == 0 else f"{s_sel['power']:.0%}", container=m3)
+        names = {"none": "none", "bonferroni": "Bonferroni", "bh": "Benjamini–Hochberg"}
+        side = [{"correction": names[m], "false wins / experiment": v["false_wins"],
+                 "P(≥ 1 false win)": v["fwer"], "false discovery rate": v["fdr"],
+                 "power": v["power"]} for m, v in many.summary.items()]
+        st.dataframe(side, hide_index=True)
+        if correction == "none" and s_sel["false_wins"] >= 0.2:
+            st.error(f"Reading {n_metrics} metrics each at alpha = {alpha:g}: {s_sel['fwer']:.0%} of "
+                     f"experiments show at least one 'significant' metric that did not move "
+                     f"({s_sel['false_wins']:.2f} on average). Pick the one that moved and you ship noise.")
+        elif correction != "none":
+            st.success(f"{names[correction]}: {s_sel['false_wins']:.2f} false wins per experiment "
+                       f"(false discovery rate {s_sel['fdr']:.1%}), power {s_sel['power']:.0%}."
+                       if n_true else f"{names[correction]}: {s_sel['false_wins']:.2f} false wins per experiment.")
+        st.caption(f"{many.p.shape[0]:,} simulated experiments with independent metrics. Bonferroni "
+                   "holds the chance of any false win at alpha; Benjamini–Hochberg holds the share "
+                   "of false wins among the wins at alpha and keeps more power. Better still: one "
+                   "primary metric chosen before the test, the rest as guardrails or diagnostics.")
+
+# ---- offline metrics ------------------------------------------------------------------------
+with tabs[7]:
     c1, c2, c3 = st.columns(3)
     k_cut = page.slider("k", "Cut-off k", 1, 50, 10, container=c1)
     shown = page.slider("shown", "Slots the old system showed per user", 1, 50, 10, container=c2)
@@ -336,8 +430,9 @@ if plan is not None:
                     rf"\text{{traffic}} \rceil = {plan.days}")
 formulas.append(r"\text{lift}(t) = \text{steady} + \text{novelty}\cdot 2^{-t/h}"
                 rf" = {steady:+.3f} + {novelty:.2f}\cdot 2^{{-t/{half_life:g}}}")
-formulas.append(r"\alpha(t) = 2 - 2\,\Phi\!\left(z_{1-\alpha/2}/\sqrt{t}\right)\quad"
-                r"\text{(Lan–DeMets O'Brien–Fleming spending)}")
+formulas.append(r"\alpha_{\text{side}}(t) = 2 - 2\,\Phi\!\left(z_{1-\alpha/4}/\sqrt{t}\right),\quad"
+                r"\alpha(t) = 2\,\alpha_{\text{side}}(t)\quad"
+                r"\text{(Lan–DeMets O'Brien–Fleming, }\alpha/2\text{ per side as gsDesign/rpact)}")
 if peek is not None:
     formulas.append(rf"c_1 = {peek.bounds[0]:.2f},\ c_{{{looks}}} = {peek.bounds[-1]:.2f}\ \text{{vs}}\ "
                     rf"z_{{1-\alpha/2}} = {peek.z_crit:.2f}")
@@ -347,6 +442,9 @@ formulas.append(r"\Lambda_n = \sqrt{\frac{\sigma_n^2}{\sigma_n^2+\tau^2}}\,"
 formulas.append(r"Y^{\text{cuped}} = Y - \theta (X - \bar X),\quad \theta = \frac{\mathrm{cov}(X, Y)}"
                 rf"{{\mathrm{{var}}(X)}},\quad \frac{{\mathrm{{var}}(Y^{{\text{{cuped}}}})}}{{\mathrm{{var}}(Y)}}"
                 rf" = 1-\rho^2 = {1 - rho**2:.2f}")
+if many is not None:
+    formulas.append(rf"\text{{Bonferroni: }} p_i \le \alpha/m = {alpha / n_metrics:.4f};\quad"
+                    r"\text{BH: reject } p_{(1)}, \dots, p_{(k)},\ k = \max\{i : p_{(i)} \le i\,\alpha/m\}")
 if srm is not None:
     formulas.append(rf"\chi^2 = \sum_i \frac{{(O_i - E_i)^2}}{{E_i}} = {srm.chi2:.2f},\ "
                     rf"p = {srm.p_value:.2g}")

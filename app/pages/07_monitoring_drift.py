@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 from components.page import LessonPage
 from components.upload import numeric_csv_upload
 from playground.monitoring import drift as dr
+from playground.monitoring import deployment as dp
 from playground.monitoring import retraining as rt
 from scenarios.l07 import PRESETS
 
@@ -30,6 +31,12 @@ def detector_stats(key, window, signal):
     stream, score, _ = stream_and_scores(*key)
     values = {"feature x1": stream.x[..., 0], "feature x2": stream.x[..., 1], "model score": score}[signal]
     return dr.window_stats(values, TRAIN_DAYS, window)
+
+
+@st.cache_data(show_spinner="Replaying the rollouts…", max_entries=32)
+def rollouts(key, **kwargs):
+    stream, _, _ = stream_and_scores(*key)
+    return {shadow: dp.replay(stream, shadow, **kwargs) for shadow in (False, True)}
 
 
 @st.cache_data(show_spinner="Replaying the stream under each policy…", max_entries=32)
@@ -79,7 +86,7 @@ fig.update_yaxes(title_text="drift intensity", range=[0, 1.05], tickvals=[0, 0.5
                  secondary_y=True)
 page.chart(fig)
 
-tabs = st.tabs(["Detectors", "Retraining policies", "Check your own data"])
+tabs = st.tabs(["Detectors", "Retraining policies", "Safe rollout", "Check your own data"])
 
 # ---- detectors ------------------------------------------------------------------------------
 with tabs[0]:
@@ -98,34 +105,58 @@ with tabs[0]:
     mon = ws.day.to_numpy()
     alarms = dr.threshold_alarms(ws, psi_thr, ks_alpha, w_thr)
     # the error of day t is known on day t + label_delay: that is when its alarm can ring
-    ph, alarms["Page–Hinkley (error)"] = dr.error_alarms(error[TRAIN_DAYS:], TRAIN_DAYS, label_delay,
-                                                         ph_delta, ph_thr, DAYS)
+    ph, alarms[dr.Detector.PAGE_HINKLEY] = dr.error_alarms(error[TRAIN_DAYS:], TRAIN_DAYS, label_delay,
+                                                           ph_delta, ph_thr, DAYS)
     rows = []
     for name, when in alarms.items():
         sc = dr.score_alarms(when, drift_start)
-        rows.append({"detector": name, "needs labels": name.startswith("Page"),
+        rows.append({"detector": dr.DETECTOR_LABELS[name], "needs labels": name in dr.NEEDS_LABELS,
                      "first alarm after start": "—" if sc.first_alarm is None else f"day {sc.first_alarm}",
                      "detection delay (days)": "missed" if drift_start is not None and sc.delay is None
                      else ("—" if sc.delay is None else str(sc.delay)),
                      "false alarms (days)": sc.false_alarms})
     table = pd.DataFrame(rows)
     cols = st.columns(4)
-    for col, row in zip(cols, rows):
+    for col, row, name in zip(cols, rows, alarms):
         delay = row["detection delay (days)"]
         page.metric(f"{row['detector']}: delay", f"{delay}" if delay in ("missed", "—") else f"{delay} d",
                     delta=f"{row['false alarms (days)']} false alarms", delta_color="inverse" if
                     row["false alarms (days)"] else "off", delta_arrow="off", container=col,
-                    headline=row["detector"].startswith("Page"))
+                    headline=name in dr.NEEDS_LABELS)
     st.dataframe(table, hide_index=True)
     dist_missed = drift_start is not None and all(
-        dr.score_alarms(alarms[n], drift_start).first_alarm is None for n in ("PSI", "KS", "Wasserstein"))
-    ph_hit = drift_start is not None and dr.score_alarms(alarms["Page–Hinkley (error)"], drift_start).first_alarm is not None
+        dr.score_alarms(alarms[n], drift_start).first_alarm is None for n in dr.LABEL_FREE)
+    ph_hit = drift_start is not None and dr.score_alarms(alarms[dr.Detector.PAGE_HINKLEY], drift_start).first_alarm is not None
     if dist_missed and ph_hit:
         st.error(f"Every distribution detector on {signal} stayed quiet: a {kind} drift need not move "
                  "the inputs. Only the error detector, which waits for labels, saw it.")
     elif kind == "covariate" and drift_start is not None and not dist_missed:
         st.info("The inputs moved, so the distribution detectors fire; whether that is an incident "
                 "depends on the error curve above, not on the PSI.")
+    n_ref, n_win = TRAIN_DAYS * batch, window * batch
+    st.caption(f"KS p-values are scipy's default (ks_2samp, method 'auto'): here "
+               f"{dr.ks_method(n_ref, n_win)}, since the reference holds {n_ref:,} values and the window "
+               f"{n_win:,} (exact up to {dr.KS_EXACT_MAX_N:,} per sample, asymptotic beyond).")
+    st.markdown("**What should the PSI threshold be? Price the alarms.**")
+    k1, k2, k3, k4 = st.columns(4)
+    fa_cost = page.number("fa_cost", "Cost of a false alarm (an engineer paged)", 0, 10_000, 500, step=50,
+                          container=k1)
+    miss_cost = page.number("miss_cost", "Cost of a day of undetected drift", 0, 100_000, 200, step=50,
+                            container=k2)
+    priced = page.guard(dr.alarm_cost, mon, ws.psi.to_numpy(), drift_start, DAYS, fa_cost, miss_cost)
+    if priced is not None:
+        fa_n, miss_n, my_cost = priced.at(psi_thr)
+        page.metric(f"Your PSI threshold {psi_thr:.2f}: cost", f"{my_cost:,.0f}",
+                    delta=f"{fa_n} false alarms, {miss_n} days missed", delta_color="off", delta_arrow="off",
+                    container=k3, headline=True)
+        b_fa, b_miss, _ = priced.at(priced.best)
+        page.metric("Cost-minimising PSI threshold", f"{priced.best:.3f}", delta=f"cost {priced.best_cost:,.0f}: "
+                    f"{b_fa} false alarms, {b_miss} days missed", delta_color="off", delta_arrow="off", container=k4)
+        if my_cost > priced.best_cost:
+            st.warning(f"At these prices your threshold costs {my_cost:,.0f}; a PSI threshold just above "
+                       f"{priced.best:.3f} would cost {priced.best_cost:,.0f}."
+                       + (f" Even the best PSI rule misses {b_miss} days: the inputs of a {kind} drift "
+                          "need not move, so price in a label-based detector." if b_miss else ""))
     if kind == "none" and sum(len(a) for a in alarms.values()):
         st.warning("No drift was injected: every alarm here is a false alarm. Raise the thresholds "
                    "or widen the window.")
@@ -153,8 +184,8 @@ with tabs[0]:
 # ---- retraining -----------------------------------------------------------------------------
 with tabs[1]:
     c1, c2, c3 = st.columns(3)
-    focus = page.select("policy_focus", "Your team's policy", rt.POLICIES, "drift-triggered", container=c1)
-    trigger = page.select("trigger", "Drift trigger", rt.TRIGGERS, container=c1)
+    focus = page.select("policy_focus", "Your team's policy", rt.POLICIES, rt.Policy.TRIGGERED, container=c1)
+    trigger = page.select("trigger", "Drift trigger", rt.TRIGGERS, container=c1, format_func=rt.TRIGGER_LABELS.get)
     every = page.slider("every", "Fixed schedule: retrain every (days)", 3, 60, 14, container=c2)
     window_days = page.slider("train_window", "Labelled days per retrain", 1, 30, 14, container=c2)
     retrain_cost = page.number("retrain_cost", "Cost of one retrain", 0, 100_000, 500, step=100, container=c3)
@@ -200,8 +231,55 @@ with tabs[1]:
                           xaxis_title="day", yaxis_title="accuracy", height=400)
         page.chart(fig)
 
-# ---- the learner's own data ----------------------------------------------------------------
+# ---- safe rollout ---------------------------------------------------------------------------
 with tabs[2]:
+    st.markdown(f"A retrain every {every} days on the last {window_days} labelled days (the schedule "
+                "set in the previous tab), and a logging incident that inverts the labels of a few days.")
+    c1, c2, c3 = st.columns(3)
+    bad_start = page.slider("bad_start", "Incident: labels inverted from day", TRAIN_DAYS, DAYS - 1, 80,
+                            container=c1)
+    bad_len = page.slider("bad_len", "Incident length (days, 0 = none)", 0, 30, 10, container=c1)
+    shadow_days = page.slider("shadow_days", "Shadow period (days)", 1, 14, 3, container=c2)
+    gate = page.toggle("gate", "Shadow gate: promote a retrained model only if it beats the serving one",
+                       False, container=c3)
+    bad = (bad_start, min(bad_start + bad_len, DAYS)) if bad_len else None
+    rolls = page.guard(rollouts, key, bad_days=bad, every=every, window_days=window_days,
+                       label_delay=label_delay, shadow_days=shadow_days)
+    if rolls is not None:
+        chosen, other = rolls[gate], rolls[not gate]
+        m1, m2, m3 = st.columns(3)
+        page.metric("Worst day's accuracy in production", f"{chosen.worst_day():.3f}",
+                    delta=f"{'without' if gate else 'with'} the gate: {other.worst_day():.3f}",
+                    delta_color="off", delta_arrow="off", container=m1, headline=True)
+        page.metric(f"Accuracy from day {TRAIN_DAYS}", f"{chosen.mean_accuracy(TRAIN_DAYS):.3f}", container=m2)
+        page.metric("Candidates rolled back", f"{len(chosen.rolled_back)}", container=m3)
+        poisoned = rolls[False].poisoned
+        if not gate and poisoned:
+            after = rolls[False].accuracy[poisoned[0] + 1: poisoned[0] + 1 + every]
+            st.error(f"The retrain on day {poisoned[0]} learned from inverted labels and went straight "
+                     f"to production: accuracy {np.nanmean(after):.2f} on average until the next retrain, "
+                     f"against {np.nanmean(rolls[True].accuracy[poisoned[0] + 1: poisoned[0] + 1 + every]):.2f} "
+                     "with the gate. Nothing compared it with the model it replaced.")
+        elif gate and chosen.rolled_back:
+            st.success(f"The shadow gate scored each candidate on {shadow_days} day(s) of live traffic "
+                       f"first and rolled back the one(s) judged on day(s) "
+                       f"{', '.join(map(str, chosen.rolled_back))}: the serving model stayed.")
+        elif gate:
+            st.info("No candidate was worse than the serving model: the gate only delayed each "
+                    f"promotion by {shadow_days} day(s) plus the label delay.")
+        fig = go.Figure()
+        for run in (rolls[False], rolls[True]):
+            fig.add_scatter(x=days, y=run.accuracy, name=f"{run.name} ({len(run.rolled_back)} rolled back)",
+                            line_width=3 if run is chosen else 1.5)
+        if bad:
+            fig.add_vrect(x0=bad[0], x1=bad[1] - 1, fillcolor="red", opacity=0.1,
+                          annotation_text="labels inverted")
+        fig.update_layout(title="Accuracy in production: direct deploy vs shadow gate", xaxis_title="day",
+                          yaxis_title="accuracy", height=360)
+        page.chart(fig)
+
+# ---- the learner's own data ----------------------------------------------------------------
+with tabs[3]:
     st.markdown("Upload a CSV with a `reference` column (e.g. a feature at training time) and a "
                 "`current` column (the same feature in production; the columns may differ in "
                 "length). The same detectors run on it, with the thresholds set above.")
@@ -232,12 +310,15 @@ page.math([
     r"W_1 = \int |F_{\text{ref}}(x) - F_{\text{win}}(x)|\,dx" + rf" = {last.wasserstein:.3f}",
     r"m_t = \sum_{i \le t} (e_i - \bar e_i - \delta),\quad PH_t = m_t - \min_{i\le t} m_i > \lambda"
     + rf"\quad(\delta = {ph_delta:.3f},\ \lambda = {ph_thr:.2f})",
+    r"\text{alarm cost}(\theta) = C_{\text{false}} \cdot \#\{t < t_0 : \mathrm{PSI}_t > \theta\}"
+    r" + C_{\text{miss}} \cdot (t_{\text{first alarm}}(\theta) - t_0)",
     r"\text{delay} = t_{\text{first alarm}} - t_{\text{start}},\quad"
     + rf"\text{{Page–Hinkley alarms on error of day }} t \text{{ at day }} t + {label_delay}",
     r"\text{cost} = C_{\text{retrain}} \cdot \#\text{retrains} + C_{\text{error}} \cdot \#\text{errors}"
     + rf" = {retrain_cost:g}\cdot\#\text{{retrains}} + {error_cost:g}\cdot\#\text{{errors}}",
 ], notes=f"PSI bins are the deciles of the reference (the {TRAIN_DAYS}-day training window); "
-         f"KS, Wasserstein and PSI compare the last {window} day(s) of {signal} with it. "
+         f"KS, Wasserstein and PSI compare the last {window} day(s) of {signal} with it; the KS "
+         "p-value is scipy's default (exact up to 10,000 values per sample, else asymptotic). "
          "The true labelling rule is sigmoid(x1 + 2.5 x2 − 0.8 x1² + 0.5); the model is a logistic "
          "regression on x1, x2.")
 page.finish()

@@ -7,11 +7,11 @@ PRESETS: tuple[Preset, ...] = (
     Preset("naive", "Naive: downsampled, uncorrected",
            "Negatives kept at 10 % and scores read as CTR: predicted CTR is several times the "
            "truth and the threshold shows far too many items.",
-           {"model": "logistic", "w": 0.1, "k": 1.0, "b": 0.0, "method": "none"}),
+           {"model": "logistic", "w": 0.1, "k": 1.0, "b": 0.0, "method": "none", "blend_cal": False}),
     Preset("production", "Production: corrected + isotonic",
            "The same downsampled model, corrected by q = p/(p+(1−p)/w) and re-calibrated on a "
            "held-out split: ECE near the true-probability floor.",
-           {"model": "logistic", "w": 0.1, "k": 1.0, "b": 0.0, "method": "isotonic"}),
+           {"model": "logistic", "w": 0.1, "k": 1.0, "b": 0.0, "method": "isotonic", "blend_cal": True}),
     Preset("overconfident", "Over-confident GBDT",
            "Scores sharpened 2.5×: the reliability curve turns into an S; temperature scaling "
            "pulls it back with one number.",

@@ -7,7 +7,7 @@ PRESETS: tuple[Preset, ...] = (
     Preset("naive", "Naive: read it daily, stop on day 3",
            "Peeking every day with a fixed 1.96 threshold and shipping the day-3 read: the "
            "false-positive rate is several times alpha and the novelty bump ships as the win.",
-           {"seq": False, "stop_day": 3, "cuped": False, "segment": False}),
+           {"seq": False, "stop_day": 3, "cuped": False, "segment": False, "guard": False, "mt": "none"}),
     Preset("peeking_day3", "Peeking at day 3",
            "An A/A test checked every day: one experiment in four or five crosses 1.96 at some look "
            "although nothing changed.",
@@ -19,8 +19,14 @@ PRESETS: tuple[Preset, ...] = (
             "days": 28}),
     Preset("production", "Production: powered, sequential, CUPED",
            "Sample size from the power calculation, an O'Brien–Fleming boundary for the daily "
-           "looks, CUPED on a pre-period covariate, an SRM check and a full-length read.",
-           {"seq": True, "cuped": True, "rho": 0.7, "stop_day": 28, "days": 28, "segment": True}),
+           "looks, CUPED on a pre-period covariate, an SRM check, guardrails in the ship rule, "
+           "Benjamini–Hochberg over the metrics and a full-length read.",
+           {"seq": True, "cuped": True, "rho": 0.7, "stop_day": 28, "days": 28, "segment": True,
+            "guard": True, "mt": "bh"}),
+    Preset("primacy", "Primacy: users resist the change",
+           "Existing users click 20 % less on launch day (they look for the old layout) over a +2 % "
+           "steady state: the day-3 read kills a change that works; new users show the truth.",
+           {"novelty": -0.2, "half_life": 3.0, "steady": 0.02, "stop_day": 3, "segment": True}),
     Preset("srm", "Broken split (SRM)",
            "A 50/50 test that logged 50,600 vs 49,400 users: the chi-square check flags a "
            "sample-ratio mismatch, so no result from it can be trusted.",

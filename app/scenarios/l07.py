@@ -8,12 +8,13 @@ PRESETS: tuple[Preset, ...] = (
            "Concept drift: P(x) does not move, so PSI/KS/Wasserstein on the features stay quiet "
            "while accuracy collapses, and the never-retrained model rots.",
            {"kind": "concept", "pattern": "sudden", "magnitude": 0.6, "signal": "feature x1",
-            "policy_focus": "never"}),
+            "policy_focus": "never", "gate": False}),
     Preset("production", "Production: error detector + drift-triggered retraining",
            "Page–Hinkley on the delayed error catches the change; drift-triggered retraining "
-           "recovers quality with a handful of retrains instead of one a week.",
+           "recovers quality with a handful of retrains instead of one a week; every retrained "
+           "model is shadow-scored before it replaces the serving one.",
            {"kind": "concept", "pattern": "sudden", "magnitude": 0.6, "signal": "model score",
-            "policy_focus": "drift-triggered", "label_delay": 3}),
+            "policy_focus": "drift-triggered", "label_delay": 3, "gate": True}),
     Preset("gradual_concept", "Gradual concept drift",
            "The labelling rule rotates slowly over 40 days: daily detectors see small changes, "
            "the error creeps up, and a fixed schedule keeps chasing it.",

@@ -28,6 +28,20 @@ def test_defaults_show_downsampling_inflation_and_the_fix():
     assert abs(auc_naive - auc_prod) < 0.01  # calibration does not buy ranking quality
     assert len(at.get("plotly_chart")) >= 3
     assert at.dataframe, "the calibrator comparison table is shown"
+    assert "ties can move AUC" in texts(at)
+
+
+def test_headline_ab_test_stops_making_sense_until_the_head_is_calibrated():
+    at = open_page("l04")
+    auc_old, auc_new = _pair(metric(at, "Click-head AUC (current → new)"))
+    assert auc_new > auc_old + 0.05
+    assert _pct(metric(at, "A/B: value per impression")) < -0.02
+    assert "yet loses the A/B test" in " ".join(e.value for e in at.error)
+    at = open_page("l04", {"blend_cal": "true"})
+    assert not at.exception
+    assert _pair(metric(at, "Click-head AUC (current → new)")) == (auc_old, auc_new)
+    assert _pct(metric(at, "A/B: value per impression")) > 0.005
+    assert "the decision agrees with the offline AUC" in texts(at)
 
 
 def test_sharpness_slider_moves_the_curve_and_temperature_pulls_it_back():

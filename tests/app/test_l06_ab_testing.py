@@ -28,6 +28,29 @@ def test_defaults_show_plan_novelty_peeking_cuped_srm_and_offline():
     assert "No sample-ratio mismatch" in texts(at)
     assert metric(at, "Offline winner (NDCG@k on logs)") != metric(at, "Winner on true preferences")
     assert len(at.get("plotly_chart")) >= 6
+    # guardrails off by default: clicks win, latency breaks, the team ships anyway
+    assert metric(at, "Decision") == "ship"
+    assert "breaks page latency" in " ".join(e.value for e in at.error)
+    # many metrics, no correction: about one false win per experiment (20 nulls at 0.05 minus 2 real)
+    assert abs(float(metric(at, "False wins per experiment")) - 18 * 0.05) < 0.1
+    assert "ship noise" in " ".join(e.value for e in at.error)
+
+
+def test_guardrails_and_bh_flip_the_decisions():
+    at = open_page("l06", {"guard": "true", "mt": "bh"})
+    assert not at.exception
+    assert metric(at, "Decision") == "do not ship"
+    assert "Guardrails block the launch" in texts(at)
+    assert float(metric(at, "False wins per experiment")) < 0.2
+    at = open_page("l06", {"guard": "true", "lat_ms": "0"})
+    assert metric(at, "Decision") == "ship"
+
+
+def test_primacy_preset_kills_a_change_that_works():
+    at = open_page("l06", {"preset": "primacy"})
+    assert not at.exception
+    assert _pct(metric(at, "Lift read on day 3")) < 0
+    assert "Primacy" in " ".join(e.value for e in at.error)
 
 
 def test_srm_typed_counts_flag_a_mismatch_and_garbage_is_an_error():
@@ -58,6 +81,7 @@ def test_impossible_mde_is_a_message_not_a_traceback():
 
 def test_extremes_of_the_heavy_controls():
     at = open_page("l06", {"looks": "30", "sims": "4000", "n_arm": "10000", "traffic": "10000000",
-                           "days": "56", "rho": "0.95", "k": "50", "shown": "50"})
+                           "days": "56", "rho": "0.95", "k": "50", "shown": "50", "n_metrics": "100",
+                           "n_true": "100"})
     assert not at.exception
     assert float(metric(at, "1 − ρ² (theory)")) == round(1 - 0.95**2, 2)

@@ -18,7 +18,23 @@ def test_default_concept_drift_is_invisible_to_feature_detectors_but_not_to_the_
     # drift-triggered retraining recovers most of the quality with fewer retrains than the schedule
     assert _acc(at, "Accuracy from day 60") > 0.65
     assert 1 <= int(metric(at, "Retrains")) < 7
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4
+    # KS p-value convention stated; alarm pricing: the default 0.20 PSI threshold misses all 60 days
+    assert "scipy's default (ks_2samp, method 'auto'): here exact" in texts(at)
+    assert metric(at, "Your PSI threshold 0.20: cost") == "12,000"   # 60 missed days × 200
+    assert "misses" in " ".join(w.value for w in at.warning)
+    # direct deploy ships the model retrained on the incident days
+    assert "learned from inverted labels" in " ".join(e.value for e in at.error)
+    assert _acc(at, "Worst day's accuracy in production") < 0.3
+
+
+def test_shadow_gate_rolls_back_the_poisoned_retrain():
+    at = open_page("l07", {"gate": "true"})
+    assert not at.exception
+    assert int(metric(at, "Candidates rolled back")) >= 1
+    assert "rolled back" in " ".join(e.value for e in at.success)
+    assert _acc(at, "Accuracy from day 20") > 0.7
+    assert "learned from inverted labels" not in " ".join(e.value for e in at.error)
 
 
 def test_covariate_preset_fires_the_feature_detectors_immediately():

@@ -10,7 +10,8 @@ from scenarios import l00, l01, l02, l06, l07, l10
 
 
 def test_l07_presets_only_set_known_keys():
-    keys = {"kind", "pattern", "magnitude", "signal", "policy_focus", "label_delay", "width", "period"}
+    keys = {"kind", "pattern", "magnitude", "signal", "policy_focus", "label_delay", "width", "period",
+            "gate"}
     for preset in l07.PRESETS:
         assert set(preset.values) <= keys
     assert {"naive", "production", "gradual_concept"} <= {p.name for p in l07.PRESETS}
@@ -25,7 +26,7 @@ def test_l10_presets_use_known_models_and_gpus():
 
 def test_l06_presets_only_set_known_keys():
     keys = {"seq", "stop_day", "cuped", "segment", "looks", "peek_lift", "novelty", "half_life",
-            "steady", "days", "rho", "srm_counts", "srm_share"}
+            "steady", "days", "rho", "srm_counts", "srm_share", "guard", "mt"}
     for preset in l06.PRESETS:
         assert set(preset.values) <= keys, preset.name
     assert {"naive", "production", "novelty_win", "peeking_day3"} <= {p.name for p in l06.PRESETS}

@@ -25,6 +25,23 @@ def test_obf_bounds_spend_alpha_exactly_by_multivariate_normal():
     assert sq.obrien_fleming_bounds(1)[0] == pytest.approx(stats.norm.isf(0.025))
 
 
+
+@pytest.mark.parametrize("looks, published", [
+    # Lan–DeMets O'Brien–Fleming, equally spaced looks, two-sided 0.05 = 0.025 per side, as
+    # published for ldbounds / gsDesign sfLDOF (test.type=2) / rpact asOF, to 3 decimals
+    (5, [4.877, 3.357, 2.680, 2.290, 2.031]),
+    (3, [3.710, 2.511, 1.993]),
+])
+def test_obf_bounds_match_group_sequential_software(looks, published):
+    assert sq.obrien_fleming_bounds(looks, 0.05) == pytest.approx(published, abs=6e-4)
+
+
+def test_obf_spending_is_alpha_over_two_per_side():
+    # sfLDOF(alpha = 0.025, t) per side, doubled: reaches 0.05 at t = 1
+    assert sq.obf_spending(1.0) == pytest.approx(0.05)
+    side = 2 * (1 - stats.norm.cdf(stats.norm.ppf(1 - 0.0125) / np.sqrt(0.2)))
+    assert sq.obf_spending(0.2) == pytest.approx(2 * side)
+
 def test_peeking_inflates_false_positives_and_obf_holds_alpha():
     sims = 4000
     res = sq.simulate_peeking(sims=sims, looks=10, users_per_look=2000, baseline=0.2, seed=3)

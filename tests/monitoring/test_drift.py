@@ -29,10 +29,31 @@ def test_psi_empty_bin_is_finite_and_grows_with_shift():
 def test_ks_matches_scipy(n, m, shift):
     rng = np.random.default_rng(n)
     a, b = rng.normal(size=n), rng.normal(loc=shift, size=m)
-    ref = stats.ks_2samp(a, b, method="asymp")
+    ref = stats.ks_2samp(a, b, method="exact")  # every size here is at most 10,000: exact
     dstat, p = d.ks_test(a, b)
+    assert d.ks_method(n, m) == "exact"
     assert dstat == pytest.approx(ref.statistic)
     assert p == pytest.approx(ref.pvalue, rel=1e-6, abs=1e-12)
+
+
+def test_ks_exact_p_value_is_the_permutation_probability_by_brute_force():
+    # all C(9, 4) = 126 ways to split the pooled values: the exact p-value is the share of splits
+    # whose D is at least the observed one (no ties, so it is exact, not approximate)
+    from itertools import combinations
+    a, b = np.array([0.1, 0.5, 0.9, 1.3, 2.2]), np.array([1.0, 1.7, 2.5, 3.1])
+    pooled = np.concatenate([a, b])
+    observed = d.ks_test(a, b)[0]
+    hits = [d.ks_test(np.delete(pooled, list(idx)), pooled[list(idx)])[0] >= observed - 1e-12
+            for idx in combinations(range(9), 4)]
+    assert d.ks_test(a, b)[1] == pytest.approx(np.mean(hits))
+
+
+def test_ks_large_samples_use_the_asymptotic_kolmogorov_distribution():
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=12_000), rng.normal(0.03, 1, size=3000)
+    dstat, p = d.ks_test(a, b)
+    assert d.ks_method(a.size, b.size) == "asymptotic"
+    assert p == pytest.approx(stats.kstwo.sf(dstat, round(a.size * b.size / (a.size + b.size))), rel=1e-9)
 
 
 def test_ks_with_ties_matches_scipy():
@@ -134,3 +155,25 @@ def test_best_accuracy_beats_a_fixed_model_after_concept_drift():
     assert score.shape == stream.y.shape
     assert stream.best_accuracy(60) > 1 - error[60:].mean() + 0.25
     assert stream.best_accuracy(0) == pytest.approx(stream.bayes_acc.mean())
+
+
+def test_alarm_cost_by_hand_and_by_brute_force():
+    days = np.arange(20, 30)
+    values = np.array([0.05, 0.3, 0.1, 0.05, 0.1, 0.15, 0.4, 0.5, 0.6, 0.7])  # drift from day 25
+    res = d.alarm_cost(days, values, start=25, end_day=30, false_alarm_cost=10, missed_day_cost=4)
+    # hand: threshold 0.1 -> false alarm on day 21 only, first alarm day 25 (delay 0): cost 10;
+    # threshold 0.3 -> no false alarm, first alarm day 26 (delay 1): cost 4 = the best
+    assert res.at(0.1) == (1, 0, 10.0)
+    assert res.at(0.3) == (0, 1, 4.0)
+    assert res.best == 0.3 and res.best_cost == 4.0
+    # brute force over a fine grid of thresholds: nothing beats the reported minimum
+    for thr in np.linspace(-0.1, 0.8, 901):
+        alarms = days[values > thr]
+        fa = int((alarms < 25).sum())
+        after = alarms[alarms >= 25]
+        missed = int(after[0] - 25) if after.size else 30 - 25
+        assert 10 * fa + 4 * missed >= res.best_cost
+    # never alarming costs every drift day; no drift: the best rule never alarms
+    assert res.at(1.0) == (0, 5, 20.0)
+    quiet = d.alarm_cost(days, values, start=None, end_day=30, false_alarm_cost=1, missed_day_cost=1)
+    assert quiet.best_cost == 0 and quiet.best >= values.max()

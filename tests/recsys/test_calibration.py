@@ -66,8 +66,28 @@ def test_brier_and_log_loss_match_sklearn():
     y = rng.integers(0, 2, 500)
     y[:2] = [1, 0]  # confidently wrong: clipping must agree with sklearn
     assert cal.brier(p, y) == pytest.approx(brier_score_loss(y, p))
-    clipped = np.clip(p, 1e-15, 1 - 1e-15)
-    assert cal.log_loss(p, y) == pytest.approx(sk_log_loss(y, clipped))
+    # no pre-clipping: our clip must be sklearn's own (machine epsilon of the dtype, both columns)
+    assert cal.log_loss(p, y) == pytest.approx(sk_log_loss(y, p), rel=1e-13)
+    extreme = np.array([0.0, 1.0, 1e-20, 1 - 1e-17, 0.5])
+    for labels in ([1, 0, 1, 0, 1], [0, 1, 0, 1, 0]):
+        assert cal.log_loss(extreme, labels) == pytest.approx(sk_log_loss(labels, extreme), rel=1e-13)
+    p32 = extreme.astype(np.float32)
+    assert cal.log_loss(p32, [1, 0, 1, 0, 1]) == pytest.approx(sk_log_loss([1, 0, 1, 0, 1], p32), rel=1e-6)
+
+
+def test_isotonic_ties_can_move_auc_platt_and_temperature_cannot():
+    # hand-worked: isotonic pools the violating pair (2, 3) into one level 0.5, so the positive at
+    # 2 now ties the negative at 3: AUC 3/4 -> 3.5/4
+    z, y = np.array([1.0, 2.0, 3.0, 4.0]), np.array([0, 1, 0, 1])
+    iso = cal.fit_calibrator("isotonic", z, y)
+    np.testing.assert_allclose(iso(z), [0.0, 0.5, 0.5, 1.0])
+    assert roc_auc_score(y, z) == 0.75 and roc_auc_score(y, iso(z)) == 0.875
+    rng = np.random.default_rng(4)
+    z = rng.normal(size=3000)
+    y = (rng.random(3000) < expit(1.5 * z - 1)).astype(int)
+    for method in ("platt", "temperature"):
+        assert roc_auc_score(y, cal.fit_calibrator(method, z, y)(z)) == pytest.approx(roc_auc_score(y, z), abs=1e-12)
+    assert roc_auc_score(y, cal.fit_calibrator("isotonic", z, y)(z)) != pytest.approx(roc_auc_score(y, z), abs=1e-6)
 
 
 def test_auc_matches_sklearn_with_ties():

@@ -16,15 +16,22 @@ from playground.experiments.power import check_rate, treatment_rate
 
 
 def obf_spending(t, alpha: float = 0.05):
-    """Lan–DeMets O'Brien–Fleming-type alpha spending ``2 - 2 Φ(z_{1-α/2} / sqrt(t))``."""
+    """Two-sided alpha spent by information fraction ``t`` with Lan–DeMets O'Brien–Fleming spending.
+
+    The convention of gsDesign (``sfLDOF``, ``test.type=2``), rpact (``asOF``) and ldbounds: each
+    side spends ``α/2`` with ``α_side(t) = 2 - 2 Φ(z_{1-α/4} / sqrt(t))``, so the two sides together
+    spend ``2 α_side(t)``, which reaches ``α`` at ``t = 1``. (Applying the one-sided formula to the
+    whole two-sided α instead spends more early and gives first-look bounds about 10 % lower.)
+    """
     t = np.asarray(t, dtype=float)
-    return 2 * stats.norm.sf(stats.norm.isf(alpha / 2) / np.sqrt(t))
+    return 4 * stats.norm.sf(stats.norm.isf(alpha / 4) / np.sqrt(t))
 
 
-def obrien_fleming_bounds(looks: int, alpha: float = 0.05, grid: int = 601) -> np.ndarray:
+def obrien_fleming_bounds(looks: int, alpha: float = 0.05, grid: int = 1201) -> np.ndarray:
     """Two-sided z boundaries of a group-sequential test with equally spaced looks.
 
-    Alpha is spent with the Lan–DeMets O'Brien–Fleming function (:func:`obf_spending`): look k
+    Alpha is spent with the Lan–DeMets O'Brien–Fleming function (:func:`obf_spending`, α/2 per
+    side as in gsDesign/rpact/ldbounds): look k
     may reject only if ``|Z_k| > c_k``, and the chance of ever rejecting under the null is
     ``alpha``. The boundaries are found by numerical integration of the score process (the
     Armitage–McPherson–Rowe recursion) on a grid.

@@ -18,7 +18,10 @@ deployed model's daily error rate (which needs labels, so it sees them ``label_d
 
 from __future__ import annotations
 
+import warnings
+
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -26,6 +29,20 @@ from scipy import stats
 
 
 KINDS = ("covariate", "prior", "concept", "none")
+
+
+class Detector(StrEnum):
+    """The drift detectors compared on the page (values: the keys of the alarm tables)."""
+
+    PSI = "PSI"
+    KS = "KS"
+    WASSERSTEIN = "Wasserstein"
+    PAGE_HINKLEY = "Page–Hinkley (error)"
+
+
+DETECTOR_LABELS = {d: d.value for d in Detector}
+LABEL_FREE = (Detector.PSI, Detector.KS, Detector.WASSERSTEIN)  # watch inputs or scores
+NEEDS_LABELS = frozenset({Detector.PAGE_HINKLEY})  # watches the error: waits for labels
 PATTERNS = ("sudden", "gradual", "recurring")
 W_LINEAR = np.array([1.0, 2.5])
 QUAD = -0.8
@@ -256,15 +273,28 @@ def psi(reference, current, bins: int = 10, eps: float = 1e-4) -> float:
     return float(np.sum((c - r) * np.log(c / r)))
 
 
+KS_EXACT_MAX_N = 10_000  # scipy's ks_2samp(method="auto") tries the exact p-value up to this size
+
+
+def ks_method(n_reference: int, n_current: int) -> str:
+    """Which p-value scipy's default ``ks_2samp(method="auto")`` computes for these sample sizes:
+    ``"exact"`` when both are at most 10,000, else ``"asymptotic"``."""
+    return "exact" if max(n_reference, n_current) <= KS_EXACT_MAX_N else "asymptotic"
+
+
 def ks_test(reference, current) -> tuple[float, float]:
-    """Two-sample Kolmogorov–Smirnov statistic ``D = sup |F_ref - F_cur|`` and its asymptotic
-    two-sided p-value (the Kolmogorov distribution at the effective size ``n m / (n + m)``)."""
+    """Two-sample Kolmogorov–Smirnov statistic ``D = sup |F_ref - F_cur|`` and its two-sided
+    p-value as ``scipy.stats.ks_2samp`` gives it by default (``method="auto"``): exact when both
+    samples have at most 10,000 values (:func:`ks_method`), else the asymptotic Kolmogorov
+    distribution at the effective size ``n m / (n + m)``."""
     a, b = np.sort(_sample("reference", reference)), np.sort(_sample("current", current))
     grid = np.concatenate([a, b])
     d = float(np.max(np.abs(np.searchsorted(a, grid, side="right") / a.size
                             - np.searchsorted(b, grid, side="right") / b.size)))
-    en = a.size * b.size / (a.size + b.size)
-    return d, float(np.clip(stats.kstwo.sf(d, np.round(en)), 0.0, 1.0))
+    with warnings.catch_warnings():  # scipy falls back to the asymptotic p when exact fails
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p = stats.ks_2samp(a, b, method="auto").pvalue
+    return d, float(np.clip(p, 0.0, 1.0))
 
 
 def wasserstein(reference, current) -> float:
@@ -426,16 +456,16 @@ def score_alarms(alarm_days, start: int | None) -> AlarmScore:
 
 
 def threshold_alarms(stats_df: pd.DataFrame, psi_threshold: float, ks_alpha: float,
-                     w_threshold: float) -> dict[str, np.ndarray]:
+                     w_threshold: float) -> dict[Detector, np.ndarray]:
     """Days on which each distribution detector alarms, from :func:`window_stats` output.
 
     PSI and Wasserstein alarm above their thresholds; KS alarms when its p-value is below
     ``ks_alpha``.
     """
     day = stats_df.day.to_numpy()
-    return {"PSI": day[stats_df.psi.to_numpy() > psi_threshold],
-            "KS": day[stats_df.ks_p.to_numpy() < ks_alpha],
-            "Wasserstein": day[stats_df.wasserstein.to_numpy() > w_threshold]}
+    return {Detector.PSI: day[stats_df.psi.to_numpy() > psi_threshold],
+            Detector.KS: day[stats_df.ks_p.to_numpy() < ks_alpha],
+            Detector.WASSERSTEIN: day[stats_df.wasserstein.to_numpy() > w_threshold]}
 
 
 def error_alarms(errors, first_day: int, label_delay: int, delta: float, threshold: float,
@@ -466,3 +496,64 @@ def error_alarms(errors, first_day: int, label_delay: int, delta: float, thresho
     ph = page_hinkley(errors, delta, threshold, reset=True)
     ring = ph.alarms + first_day + label_delay
     return ph, ring if days is None else ring[ring < days]
+
+
+@dataclass(frozen=True)
+class ThresholdCost:
+    """Total cost of an alert rule ``statistic > threshold`` over a stream, for every threshold.
+
+    Attributes
+    ----------
+    thresholds, false_alarms, missed_days, cost : ndarray
+        One entry per candidate threshold: alarm days before the drift start, days of drift
+        before the first alarm (to the end of the stream when it never rings) and
+        ``false_alarm_cost × false_alarms + missed_day_cost × missed_days``.
+    best : float
+        The threshold with the lowest cost (the lowest such threshold on ties).
+    best_cost : float
+    """
+
+    thresholds: np.ndarray
+    false_alarms: np.ndarray
+    missed_days: np.ndarray
+    cost: np.ndarray
+    best: float
+    best_cost: float
+
+    def at(self, threshold: float) -> tuple[int, int, float]:
+        """False alarms, missed days and cost of an arbitrary threshold (the nearest rule below it)."""
+        i = int(np.clip(np.searchsorted(self.thresholds, threshold, side="right") - 1, 0, self.thresholds.size - 1))
+        return int(self.false_alarms[i]), int(self.missed_days[i]), float(self.cost[i])
+
+
+def alarm_cost(days, values, start: int | None, end_day: int, false_alarm_cost: float,
+               missed_day_cost: float) -> ThresholdCost:
+    """Cost of alerting when a daily drift statistic exceeds a threshold, for every threshold.
+
+    Parameters
+    ----------
+    days, values : array-like
+        Monitored days and the statistic on each (e.g. PSI); an alarm rings when value > threshold.
+    start : int or None
+        First day of drift (None: no drift, every alarm is false).
+    end_day : int
+        The day the stream ends (exclusive): a drift never alarmed on costs ``end_day - start`` days.
+    false_alarm_cost, missed_day_cost : float
+        Cost of one false alarm (a page, an investigation) and of one day of undetected drift,
+        in the same currency.
+    """
+    days, values = np.asarray(days, dtype=int), np.asarray(values, dtype=float)
+    if days.shape != values.shape or days.size == 0:
+        raise ValueError("days and statistic values must be non-empty and of the same length")
+    if false_alarm_cost < 0 or missed_day_cost < 0:
+        raise ValueError("costs cannot be negative")
+    # every distinct rule: alarm on nothing, or on the values strictly above each observed value
+    thresholds = np.unique(np.concatenate([[min(values.min(), 0.0) - 1e-12], values]))
+    fa, missed = np.empty(thresholds.size, dtype=int), np.empty(thresholds.size, dtype=int)
+    for i, thr in enumerate(thresholds):
+        score = score_alarms(days[values > thr], start)
+        fa[i] = score.false_alarms
+        missed[i] = 0 if start is None else (score.delay if score.delay is not None else end_day - start)
+    cost = false_alarm_cost * fa + missed_day_cost * missed
+    best = int(np.argmin(cost))
+    return ThresholdCost(thresholds, fa, missed, cost, float(thresholds[best]), float(cost[best]))

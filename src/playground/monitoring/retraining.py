@@ -17,14 +17,32 @@ detection time and freshness.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from playground.monitoring.drift import PageHinkleyState, Stream, psi
 
-POLICIES = ("never", "fixed schedule", "drift-triggered")
-TRIGGERS = ("error (Page-Hinkley)", "score drift (PSI)")
+class Policy(StrEnum):
+    """Retraining policies (values: what links, presets and result tables carry)."""
+
+    NEVER = "never"
+    FIXED = "fixed schedule"
+    TRIGGERED = "drift-triggered"
+
+
+class Trigger(StrEnum):
+    """What fires a drift-triggered retrain (values: what links and presets carry; show
+    :data:`TRIGGER_LABELS`)."""
+
+    ERROR = "error (Page-Hinkley)"
+    SCORE_DRIFT = "score drift (PSI)"
+
+
+POLICIES: tuple[Policy, ...] = tuple(Policy)
+TRIGGERS: tuple[Trigger, ...] = tuple(Trigger)
+TRIGGER_LABELS = {Trigger.ERROR: "error (Page-Hinkley)", Trigger.SCORE_DRIFT: "score drift (PSI)"}
 
 
 @dataclass(frozen=True)
@@ -128,7 +146,7 @@ def _warm_detector(history: list[float], delta: float, threshold: float) -> Page
 
 
 def run_policy(stream: Stream, policy: str, train_days: int = 20, window_days: int = 14,
-               every: int = 14, label_delay: int = 0, trigger: str = TRIGGERS[0],
+               every: int = 14, label_delay: int = 0, trigger: Trigger = Trigger.ERROR,
                ph_delta: float = 0.005, ph_threshold: float = 0.2, psi_threshold: float = 0.2,
                min_gap: int = 3) -> PolicyRun:
     """Replay ``stream`` day by day under one retraining policy.
@@ -177,11 +195,11 @@ def run_policy(stream: Stream, policy: str, train_days: int = 20, window_days: i
         errors[day] = 1 - acc[day]
         known = day - label_delay  # latest day whose labels are in
         retrain = False
-        if policy == "fixed schedule" and day - last_train >= every:
+        if policy == Policy.FIXED and day - last_train >= every:
             retrain = True
-        elif policy == "drift-triggered":
+        elif policy == Policy.TRIGGERED:
             fired = False
-            if trigger == TRIGGERS[0]:
+            if trigger == Trigger.ERROR:
                 if known > deployed:  # an error of the current model has just become known
                     fired = ph.update(errors[known])
             else:

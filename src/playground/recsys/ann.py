@@ -16,13 +16,26 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Callable, Sequence
 
 import faiss
 import numpy as np
 
 
-KINDS: tuple[str, ...] = ("Flat (exact)", "IVF-Flat", "HNSW", "IVF-PQ")
+class IndexKind(StrEnum):
+    """The index families. Code compares members, never display text; the values are what a share
+    link or preset carries (kept as they were, so old links still open); show :data:`KIND_LABELS`."""
+
+    FLAT = "Flat (exact)"
+    IVF_FLAT = "IVF-Flat"
+    HNSW = "HNSW"
+    IVF_PQ = "IVF-PQ"
+
+
+KINDS: tuple[IndexKind, ...] = tuple(IndexKind)
+KIND_LABELS: dict[IndexKind, str] = {IndexKind.FLAT: "Flat (exact)", IndexKind.IVF_FLAT: "IVF-Flat",
+                                     IndexKind.HNSW: "HNSW", IndexKind.IVF_PQ: "IVF-PQ"}
 MAX_N = 1_000_000
 
 Progress = Callable[[float, str], None]
@@ -159,7 +172,7 @@ class IndexSpec:
         IVF-PQ: bits per sub-quantizer code (codebook of ``2**nbits`` centroids).
     """
 
-    kind: str = "HNSW"
+    kind: IndexKind = IndexKind.HNSW
     nlist: int = 256
     nprobe: int = 8
     M: int = 16
@@ -170,23 +183,23 @@ class IndexSpec:
 
     def build_key(self) -> tuple:
         """The parameters that change the built index (search parameters excluded)."""
-        if self.kind == "IVF-Flat":
+        if self.kind == IndexKind.IVF_FLAT:
             return (self.kind, self.nlist)
-        if self.kind == "HNSW":
+        if self.kind == IndexKind.HNSW:
             return (self.kind, self.M, self.ef_construction)
-        if self.kind == "IVF-PQ":
+        if self.kind == IndexKind.IVF_PQ:
             return (self.kind, self.nlist, self.pq_m, self.nbits)
         return (self.kind,)
 
     def label(self) -> str:
         """Short human-readable description, e.g. ``IVF256,nprobe=8``."""
-        if self.kind == "IVF-Flat":
+        if self.kind == IndexKind.IVF_FLAT:
             return f"IVF{self.nlist},nprobe={self.nprobe}"
-        if self.kind == "HNSW":
+        if self.kind == IndexKind.HNSW:
             return f"HNSW{self.M},efC={self.ef_construction},efS={self.ef_search}"
-        if self.kind == "IVF-PQ":
+        if self.kind == IndexKind.IVF_PQ:
             return f"IVF{self.nlist},PQ{self.pq_m}x{self.nbits},nprobe={self.nprobe}"
-        return "Flat (exact)"
+        return KIND_LABELS[IndexKind.FLAT]
 
 
 def _check_k(k: int, n: int) -> None:
@@ -206,7 +219,7 @@ def validate(spec: IndexSpec, n: int, d: int, k: int) -> None:
     if n > MAX_N:
         raise ValueError(f"N ({n:,}) is above this sandbox's limit of {MAX_N:,} vectors")
     _check_k(k, n)
-    if spec.kind in ("IVF-Flat", "IVF-PQ"):
+    if spec.kind in (IndexKind.IVF_FLAT, IndexKind.IVF_PQ):
         if spec.nlist < 1:
             raise ValueError(f"nlist ({spec.nlist}) must be at least 1")
         if spec.nlist > n:
@@ -217,12 +230,12 @@ def validate(spec: IndexSpec, n: int, d: int, k: int) -> None:
         if spec.nprobe > spec.nlist:
             raise ValueError(f"nprobe ({spec.nprobe}) cannot exceed nlist ({spec.nlist}): there "
                              f"are only {spec.nlist} cells to visit")
-    if spec.kind == "HNSW":
+    if spec.kind == IndexKind.HNSW:
         if spec.M < 2:
             raise ValueError(f"HNSW M ({spec.M}) must be at least 2")
         if spec.ef_construction < 1 or spec.ef_search < 1:
             raise ValueError("HNSW efConstruction and efSearch must be at least 1")
-    if spec.kind == "IVF-PQ":
+    if spec.kind == IndexKind.IVF_PQ:
         if spec.pq_m < 1 or d % spec.pq_m:
             raise ValueError(f"PQ m ({spec.pq_m}) must divide the dimension d ({d}): each "
                              f"sub-quantizer encodes d/m = {d / max(spec.pq_m, 1):g} dimensions")
@@ -275,19 +288,19 @@ def build(spec: IndexSpec, xb: np.ndarray, seed: int = 0, progress: Progress | N
     xb = np.ascontiguousarray(xb, dtype=np.float32)
     report = progress or (lambda f, m: None)
     start = time.perf_counter()
-    if spec.kind == "Flat (exact)":
+    if spec.kind == IndexKind.FLAT:
         index = faiss.IndexFlatL2(d)
-    elif spec.kind == "HNSW":
+    elif spec.kind == IndexKind.HNSW:
         index = faiss.IndexHNSWFlat(d, spec.M)
         index.hnsw.efConstruction = spec.ef_construction
     else:
         quantizer = faiss.IndexFlatL2(d)
-        if spec.kind == "IVF-Flat":
+        if spec.kind == IndexKind.IVF_FLAT:
             index = faiss.IndexIVFFlat(quantizer, d, spec.nlist)
         else:
             index = faiss.IndexIVFPQ(quantizer, d, spec.nlist, spec.pq_m, spec.nbits)
         index.cp.seed = int(seed)
-        if spec.kind == "IVF-PQ":
+        if spec.kind == IndexKind.IVF_PQ:
             index.pq.cp.seed = int(seed)
             # PQ k-means in d/m-dim subspaces is the slow part of training: 64 points per centroid
             # and 15 iterations cost little recall and several times less time than the defaults
@@ -309,9 +322,9 @@ def build(spec: IndexSpec, xb: np.ndarray, seed: int = 0, progress: Progress | N
 
 def set_search_params(index: faiss.Index, spec: IndexSpec) -> None:
     """Apply the search-time parameters (nprobe, efSearch) of ``spec`` without rebuilding."""
-    if spec.kind in ("IVF-Flat", "IVF-PQ"):
+    if spec.kind in (IndexKind.IVF_FLAT, IndexKind.IVF_PQ):
         index.nprobe = spec.nprobe
-    elif spec.kind == "HNSW":
+    elif spec.kind == IndexKind.HNSW:
         index.hnsw.efSearch = spec.ef_search
 
 
@@ -399,16 +412,16 @@ def pareto_front(recall: Sequence[float], qps: Sequence[float]) -> np.ndarray:
     return mask
 
 
-def sweep_specs(base: IndexSpec, kinds: Sequence[str] = KINDS) -> list[IndexSpec]:
+def sweep_specs(base: IndexSpec, kinds: Sequence[IndexKind] = KINDS) -> list[IndexSpec]:
     """The configurations of the Pareto plot: for each kind, its search parameter swept over
     powers of two (nprobe up to nlist; efSearch 8 … 512), build parameters from ``base``."""
     specs: list[IndexSpec] = []
     for kind in kinds:
         spec = replace(base, kind=kind)
-        if kind in ("IVF-Flat", "IVF-PQ"):
+        if kind in (IndexKind.IVF_FLAT, IndexKind.IVF_PQ):
             probes = [p for p in (1, 2, 4, 8, 16, 32, 64, 128, 256) if p <= spec.nlist]
             specs += [replace(spec, nprobe=p) for p in probes]
-        elif kind == "HNSW":
+        elif kind == IndexKind.HNSW:
             specs += [replace(spec, ef_search=e) for e in (8, 16, 32, 64, 128, 256, 512)]
         else:
             specs.append(spec)

@@ -32,7 +32,6 @@ STRATEGIES: tuple[str, ...] = ("uniform", "quantile")
 N_FEATURES = 8
 _WEIGHTS = np.array([1.0, -0.8, 0.6, 0.5, -0.4, 0.3, 0.0, 0.0])
 _BASE_LOGIT = -2.0
-EPS = 1e-15
 
 
 # ---- synthetic click data ---------------------------------------------------------------
@@ -291,10 +290,18 @@ def brier(p: np.ndarray, y: np.ndarray) -> float:
 
 
 def log_loss(p: np.ndarray, y: np.ndarray) -> float:
-    """Mean negative log-likelihood, probabilities clipped to [1e-15, 1 − 1e-15]."""
-    p = np.clip(np.asarray(p, dtype=float), EPS, 1 - EPS)
-    y = np.asarray(y, dtype=float)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
+    """Mean negative log-likelihood (nats), clipped exactly as ``sklearn.metrics.log_loss`` does.
+
+    scikit-learn (≥ 1.5) forms the two columns ``1 - p`` and ``p`` and clips both to
+    ``[eps, 1 - eps]`` with ``eps`` the machine epsilon of the input's float type (2.2e-16 for
+    float64), so a confidently wrong prediction costs at most ``-log(eps) ≈ 36.04`` nats.
+    """
+    p = np.asarray(p)
+    p = p if p.dtype in (np.float32, np.float64) else p.astype(float)
+    eps = np.finfo(p.dtype).eps
+    y = np.asarray(y).astype(bool)
+    picked = np.where(y, np.clip(p, eps, 1 - eps), np.clip(1 - p, eps, 1 - eps))
+    return float(-np.mean(np.log(picked.astype(float))))
 
 
 def auc(p: np.ndarray, y: np.ndarray) -> float:
