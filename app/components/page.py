@@ -217,18 +217,6 @@ class LessonPage:
         (container or st).plotly_chart(fig, width="stretch", **kwargs)
 
     @staticmethod
-    def with_progress(label: str, ready: bool, build):
-        """Run ``build(progress)`` (a cached builder); unless ``ready`` (already cached), show its
-        progress in an ``st.status`` box. ``progress(fraction, text)`` updates a progress bar."""
-        if ready:
-            return build(None)
-        with st.status(label, expanded=True) as status:
-            bar = st.progress(0.0)
-            result = build(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
-            status.update(label="Built and cached", state="complete", expanded=False)
-        return result
-
-    @staticmethod
     def guard(fn: Callable[..., T], /, *args, container=None, **kwargs) -> T | None:
         """Return ``fn(*args, **kwargs)``; if a learner's input makes it raise one of
         :data:`LEARNER_ERRORS`, show the message as ``st.error`` (in ``container``) and return None."""

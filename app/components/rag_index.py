@@ -1,11 +1,11 @@
 """The RAG retrieval index shared by every RAG page and every session of the server process."""
 
-from components.page import LessonPage
+from components.cache import cached
 from playground.rag import index_store as ix
 
 
-def load_index() -> ix.RetrievalIndex:
-    """The index over the shipped corpus, built once per process (``ix.get_index``); the first
-    build without a disk cache shows its progress."""
-    return LessonPage.with_progress("First load: embedding 3,396 passages with MiniLM (cached afterwards)…",
-                                    ix.index_on_disk(), lambda progress: ix.get_index(progress=progress))
+@cached("First load: embedding 3,396 passages with MiniLM (cached afterwards)…")
+def load_index(progress=None) -> ix.RetrievalIndex:
+    """The index over the shipped corpus (``ix.get_index``, which also keeps it on disk); its
+    progress is shown while embeddings are computed."""
+    return ix.get_index(progress=progress)

@@ -4,6 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import objectives as ob
 from scenarios.l01 import PRESETS
@@ -40,19 +41,19 @@ behaviour = ob.Behaviour(bait_pull=bait_pull, bait_regret=bait_regret, churn_sen
 params = (behaviour, weeks, k, seed, n_users)
 
 
-@st.cache_resource(max_entries=4)
+@cached()
 def world(n: int, s: int) -> ob.World:
     """Users and items, fixed by the seed."""
     return ob.make_world(n_users=n, seed=s)
 
 
-@st.cache_data(max_entries=64)
+@cached()
 def run(weights, behaviour, weeks, k, seed, n):
     """One simulated feed (weekly table and weights)."""
     return ob.simulate(world(n, seed), behaviour, weights, weeks=weeks, k=k, seed=seed)
 
 
-@st.cache_data(max_entries=16)
+@cached()
 def front(behaviour, weeks, k, seed, n):
     """Every weight on the simplex grid."""
     return ob.frontier(world(n, seed), behaviour, weeks=weeks, k=k, seed=seed)

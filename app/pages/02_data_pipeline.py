@@ -3,6 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import pipeline as pl
 from scenarios.l02 import PRESETS
@@ -24,7 +25,7 @@ mine = pl.Pipeline(leak=leak, join=join, skew=skew, position=position, negatives
                    neg_per_pos=neg_per_pos)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@cached()
 def event_log(users: int, eta: float, seed: int) -> pl.EventLog:
     """The simulated log; its memo keeps built rows and trained results between reruns."""
     return pl.make_log(pl.LogConfig(n_users=users, position_bias=eta), seed=seed)

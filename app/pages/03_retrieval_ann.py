@@ -1,13 +1,11 @@
 """Lesson 3: retrieval with a two-tower model (logQ on/off) and ANN indexes (FAISS), plus sizing."""
 
-from collections import OrderedDict
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import ann
 from playground.recsys import sizing as sz
@@ -23,30 +21,70 @@ COLORS = {ann.IndexKind.FLAT: "#444444", ann.IndexKind.IVF_FLAT: "#1f77b4", ann.
           ann.IndexKind.IVF_PQ: "#d62728"}
 
 
-@st.cache_resource(show_spinner=False)
-def _store() -> dict:
-    """Process-wide cache of trained models, collections, built indexes and measurements."""
-    return {}
+@cached()
+def interactions(seed: int, zipf: float) -> tt.Interactions:
+    return tt.make_interactions(zipf=zipf, seed=seed)
 
 
-def memo(bucket: str, key: tuple, compute, limit: int, label: str | None = None):
-    """Return the cached value of ``compute(progress)`` for ``key``; show a progress bar while
-    computing it (``label``) and keep at most ``limit`` entries per bucket."""
-    store = _store().setdefault(bucket, OrderedDict())
-    if key in store:
-        store.move_to_end(key)
-        return store[key]
-    bar = st.progress(0.0, text=label) if label else None
-    try:
-        value = compute((lambda f, m: bar.progress(float(min(max(f, 0.0), 1.0)), text=f"{label}: {m}"))
-                        if bar else None)
-    finally:
-        if bar:
-            bar.empty()
-    store[key] = value
-    while len(store) > limit:
-        store.popitem(last=False)
-    return value
+@cached(lambda logq, **_: f"Training the two-tower model ({'with' if logq else 'without'} logQ)")
+def two_tower(seed: int, zipf: float, dim: int, epochs: int, logq: bool, progress=None) -> tt.TrainResult:
+    return tt.train(interactions(seed, zipf), dim=dim, logq=logq, epochs=epochs, seed=seed, progress=progress)
+
+
+@cached()
+def recalls(seed: int, zipf: float, dim: int, epochs: int, k: int) -> dict:
+    """Held-out recall@k of both models and of the popularity baseline."""
+    data = interactions(seed, zipf)
+    users = tt.eval_users(data, seed=seed)
+    models = {lq: two_tower(seed, zipf, dim, epochs, lq) for lq in (True, False)}
+    return {
+        "logQ (production)": tt.evaluate(tt.model_scores(models[True], users), data, users, k),
+        "no logQ (naive)": tt.evaluate(tt.model_scores(models[False], users), data, users, k),
+        "popularity baseline": tt.evaluate(tt.popularity_scores(data, users), data, users, k),
+    }
+
+
+@cached()
+def popularity_profiles(seed: int, zipf: float, dim: int, epochs: int, logq: bool, k: int) -> tuple:
+    """Share of the model's top-k, and of the held-out interactions, per item-popularity decile."""
+    data = interactions(seed, zipf)
+    users = tt.eval_users(data, seed=seed)
+    top = tt.top_k(tt.model_scores(two_tower(seed, zipf, dim, epochs, logq), users), data, users, k)
+    return tt.popularity_profile(top, data), tt.popularity_profile(data.test_items, data)
+
+
+@cached("Making the collection")
+def collection(coll_key: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Base vectors and queries: synthetic clusters ("syn", seed, n, d) or the two-tower model's
+    item and user vectors ("tt", seed, zipf, dim, epochs, logq)."""
+    if coll_key[0] == "syn":
+        _, seed, n, d = coll_key
+        nq = 300 if n <= SWEEP_ALL_MAX else 100
+        return ann.synthetic_vectors(n, d, seed), ann.synthetic_queries(nq, d, seed, ann.default_clusters(n))
+    _, seed, zipf, dim, epochs, logq = coll_key
+    model, n_users = two_tower(seed, zipf, dim, epochs, logq), interactions(seed, zipf).n_users
+    qs = np.random.default_rng(seed).choice(n_users, min(300, n_users), replace=False)
+    return model.item_vectors, model.user_vectors[np.sort(qs)]
+
+
+@cached(lambda n, _spec, **_: f"Building {ann.KIND_LABELS[_spec.kind]} over {n:,} vectors")
+def built_index(coll_key: tuple, n: int, build_key: tuple, _spec: ann.IndexSpec, progress=None) -> ann.Built:
+    """The index of ``_spec`` over the collection, keyed by the parameters that change the build."""
+    return ann.build(_spec, collection(coll_key)[0], seed=coll_key[1], progress=progress, max_train=50_000)
+
+
+@cached("Exact top-k by numpy brute force (the reference)")
+def exact_neighbours(coll_key: tuple, k: int) -> np.ndarray:
+    xb, xq = collection(coll_key)
+    return ann.exact_topk(xb, xq, k)
+
+
+@cached()
+def measured(coll_key: tuple, k: int, spec: ann.IndexSpec) -> ann.Measurement:
+    """Recall against exact search, QPS, latency and memory of one index setting."""
+    xb, xq = collection(coll_key)
+    return ann.measure(built_index(coll_key, len(xb), spec.build_key(), spec), spec, xq,
+                       exact_neighbours(coll_key, k), k, n_single=25)
 
 
 page = LessonPage("l03", presets=PRESETS)
@@ -81,26 +119,15 @@ nbits = page.select_slider("nbits", "PQ nbits per code", [4, 6, 8], 8)
 tab_tt, tab_ann, tab_size = st.tabs(["1 · Two-tower training", "2 · ANN index", "3 · Sizing the store"])
 
 # ---- 1. the two-tower model -----------------------------------------------------------------
-data = memo("data", (seed, zipf), lambda p: tt.make_interactions(zipf=zipf, seed=seed), 4)
-models = {
-    lq: memo("model", (seed, zipf, dim, epochs, lq),
-             lambda p, lq=lq: tt.train(data, dim=dim, logq=lq, epochs=epochs, seed=seed, progress=p),
-             8, label=f"Training the two-tower model ({'with' if lq else 'without'} logQ)")
-    for lq in (True, False)
-}
-model = models[logq]
-users = tt.eval_users(data, seed=seed)
+data = interactions(seed, zipf)
+models = {lq: two_tower(seed, zipf, dim, epochs, lq) for lq in (True, False)}
 recall_tt = {}
 with tab_tt:
     st.markdown(
         f"{data.n_users:,} users × {data.n_items:,} items, {len(data.train_users):,} training and "
         f"{len(data.test_users):,} held-out interactions; item popularity ∝ rank^−{zipf:g}. Both "
         "models train on the same batches with in-batch negatives; only the logQ term differs.")
-    evals = page.guard(memo, "eval", (seed, zipf, dim, epochs, k), lambda p: {
-        "logQ (production)": tt.evaluate(tt.model_scores(models[True], users), data, users, k),
-        "no logQ (naive)": tt.evaluate(tt.model_scores(models[False], users), data, users, k),
-        "popularity baseline": tt.evaluate(tt.popularity_scores(data, users), data, users, k),
-    }, 16)
+    evals = page.guard(recalls, seed, zipf, dim, epochs, k)
     if evals is not None:
         cols = st.columns(3)
         for col, (name, ev) in zip(cols, evals.items()):
@@ -123,9 +150,7 @@ with tab_tt:
         page.chart(fig)
         page.record("Head share of held-out interactions", f"{held_head:.3f}")
 
-        prof_rec, prof_held = memo("profile", (seed, zipf, dim, epochs, logq, k), lambda p: (
-            tt.popularity_profile(tt.top_k(tt.model_scores(model, users), data, users, k), data),
-            tt.popularity_profile(data.test_items, data)), 16)
+        prof_rec, prof_held = popularity_profiles(seed, zipf, dim, epochs, logq, k)
         fig2 = go.Figure()
         deciles = [f"{10 * i}–{10 * (i + 1)} %" for i in range(10)]
         fig2.add_bar(x=deciles, y=prof_held, name="held-out interactions (what users consume)")
@@ -147,31 +172,12 @@ with tab_tt:
                        "recommends the tail users rarely consume.")
 
 # ---- 2. ANN indexes --------------------------------------------------------------------------
-if source == SOURCES[0]:
-    coll_key = ("syn", seed, n_syn, d_syn)
-    nq = 300 if n_syn <= SWEEP_ALL_MAX else 100
-
-    def _collection(p):
-        p(0.1, "sampling vectors")
-        xb = ann.synthetic_vectors(n_syn, d_syn, seed)
-        return xb, ann.synthetic_queries(nq, d_syn, seed, ann.default_clusters(n_syn))
-else:
-    coll_key = ("tt", seed, zipf, dim, epochs, logq)
-
-    def _collection(p):
-        qs = np.random.default_rng(seed).choice(data.n_users, min(300, data.n_users), replace=False)
-        return model.item_vectors, model.user_vectors[np.sort(qs)]
-
-xb, xq = memo("coll", coll_key, _collection, 2, label="Making the collection")
+coll_key = ("syn", seed, n_syn, d_syn) if source == SOURCES[0] else ("tt", seed, zipf, dim, epochs, logq)
+xb, xq = collection(coll_key)
 n, d = xb.shape
 spec = ann.IndexSpec(kind=kind, nlist=nlist, nprobe=nprobe, M=M, ef_construction=efc,
                      ef_search=ef_search, pq_m=pq_m, nbits=nbits)
 sweep_kinds = list(ann.KINDS) if n <= SWEEP_ALL_MAX else list(dict.fromkeys([ann.IndexKind.FLAT, kind]))
-
-
-def built_index(s: ann.IndexSpec) -> ann.Built:
-    return memo("index", (coll_key, s.build_key()), lambda p: ann.build(s, xb, seed=seed, progress=p, max_train=50_000),
-                10, label=f"Building {ann.KIND_LABELS[s.kind]} over {n:,} vectors")
 
 
 measurements: list = []
@@ -186,20 +192,9 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
     def sweep() -> tuple:
         """Exact top-k (the reference), every sweep setting measured against it, and the settings left out."""
         ann.validate(ann.IndexSpec(kind=ann.IndexKind.FLAT), n, d, k)
-        truth = memo("truth", (coll_key, k), lambda p: ann.exact_topk(xb, xq, k), 6,
-                     label="Exact top-k by numpy brute force (the reference)")
-        skipped = []
-        specs = []
-        for s in ann.sweep_specs(spec, sweep_kinds):
-            try:
-                ann.validate(s, n, d, k)
-                specs.append(s)
-            except ValueError as err:
-                skipped.append(f"{ann.KIND_LABELS[s.kind]}: {err}")
-        for s in {s.build_key(): s for s in specs}.values():
-            built_index(s)
-        measurements = memo("sweep", (coll_key, k, tuple(s for s in specs)), lambda p: [
-            ann.measure(built_index(s), s, xq, truth, k, n_single=25) for s in specs], 8)
+        truth = exact_neighbours(coll_key, k)
+        specs, skipped = ann.valid_sweep(spec, sweep_kinds, n, d, k)
+        measurements = [measured(coll_key, k, s) for s in specs]
         return truth, measurements, next(m for m in measurements if m.spec.kind == ann.IndexKind.FLAT), skipped
 
     truth, measurements, exact, skipped = page.guard(sweep) or (None, [], None, [])
@@ -214,8 +209,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
     def measure_chosen():
         """The selected index measured against exact search."""
         ann.validate(spec, n, d, k)
-        return memo("measure", (coll_key, k, spec),
-                    lambda p: ann.measure(built_index(spec), spec, xq, truth, k, n_single=25), 32)
+        return measured(coll_key, k, spec)
 
     chosen = page.guard(measure_chosen)
 
@@ -318,12 +312,7 @@ with tab_size:
                 st.error(f"Naive retrieval at {sz_n:,} items: an exact scan takes {scan:,.1f} s per query on one "
                          f"machine (a {1000 * scan / store.shards:,.0f} ms slice on each of {store.shards} shards) "
                          "against a budget of a few tens of ms for candidate generation: an ANN index is not optional.")
-        rows = []
-        for dt in sz.DTYPES:
-            try:
-                rows.append((dt, sz.size_store(sz_n, sz_d, dt, replicas, ram, usable, overhead, pq_m=sz_m, M=M)))
-            except ValueError:
-                continue
+        rows = sz.size_by_dtype(sz_n, sz_d, replicas, ram, usable, overhead, pq_m=sz_m, M=M)
         figs = go.Figure(go.Bar(x=[r[0] for r in rows], y=[r[1].replica_bytes / 1e9 for r in rows],
                                 text=[f"{sz.human_bytes(r[1].replica_bytes)} · {r[1].shards} shard(s)" for r in rows],
                                 textposition="outside",

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import blend, calibration as cal
 from scenarios.l04 import PRESETS
@@ -29,12 +30,12 @@ t = page.slider("t", "Break-even CTR t = cost ÷ value of a click", 0.02, 0.9, 0
 blend_cal = page.toggle("blend_cal", "Calibrate the new click head before blending", False)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@cached()
 def click_data(seed: int) -> cal.ClickData:
     return cal.click_splits(seed)
 
 
-@st.cache_data(show_spinner="Training the ranker…", max_entries=16)
+@cached("Training the ranker…")
 def trained_scores(seed: int, model: str, w: float) -> tuple[np.ndarray, np.ndarray, int]:
     data = click_data(seed)
     keep = cal.downsample_mask(data.y_train, w, seed)
@@ -42,13 +43,13 @@ def trained_scores(seed: int, model: str, w: float) -> tuple[np.ndarray, np.ndar
     return cal.scores(est, data.X_cal), cal.scores(est, data.X_test), int(keep.sum())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def calibrated(seed: int, model: str, w: float, k: float, b: float):
     z_cal, z_test, _ = trained_scores(seed, model, w)
     return cal.calibrate(z_cal, click_data(seed).y_cal, z_test, w, k, b)
 
 
-@st.cache_data(show_spinner="Simulating the A/B test…", max_entries=8)
+@cached("Simulating the A/B test…")
 def blend_ab(calibrate: bool, w: float, seed: int) -> blend.BlendExperiment:
     return blend.simulate_blend_ab(calibrate=calibrate, w=w, seed=seed)
 

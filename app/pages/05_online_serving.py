@@ -1,10 +1,10 @@
 """Lesson 5: tail latency of a fanned-out request path, its mitigations, and the queueing view."""
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import queueing as qu
 from playground.recsys import serving as sv
@@ -46,29 +46,19 @@ production = sv.Mitigations(cache_hit=cache, cache_ms=1.0, hedge_ms=float(hedge_
                             timeout_ms=float(timeout_ms) if timeout else None)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def run_requests(stages, n, m, seed):
     return sv.simulate(stages, n, sv.Mitigations(), N_REQUESTS, seed), sv.simulate(stages, n, m, N_REQUESTS, seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def fanout_curve(stages, m, seed):
     return sv.tail_vs_fanout(stages, FANOUTS, m, 3_000, seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def batching_table(qps, s1, replicas, overhead, budget, seed):
-    rows = []
-    for b in BATCHES:
-        s_b = qu.batch_service_time(s1, b, overhead)
-        stable = qps / b * s_b < replicas
-        point = qu.batched(qps, s1, replicas, b, overhead, seed=seed) if stable else None
-        needed = qu.batched_replicas_needed(qps, s1, b, overhead, budget, seed=seed, n=20_000)
-        rows.append({"batch B": b, "batch time (ms)": s_b * 1e3, "throughput / replica (req/s)": b / s_b,
-                     f"utilisation at {replicas}": qps * s_b / b / replicas,
-                     f"p99 at {replicas} (ms)": point.p99 * 1e3 if point else np.inf,
-                     "replicas for budget": "none" if needed is None else str(needed)})
-    return pd.DataFrame(rows)
+    return qu.batching_table(qps, s1, replicas, overhead, budget, BATCHES, seed=seed)
 
 
 stages = sv.with_overrides(stage_values)

@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from scipy import stats
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.experiments import cuped as cp
 from playground.experiments import novelty as nv
@@ -17,32 +18,32 @@ from playground.experiments import offline_metrics as om
 from scenarios.l06 import PRESETS
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def novelty_run(**kwargs) -> nv.NoveltyResult:
     return nv.simulate_novelty(**kwargs)
 
 
-@st.cache_data(show_spinner="Simulating experiments…", max_entries=32)
+@cached("Simulating experiments…")
 def peeking_run(**kwargs) -> sq.PeekingResult:
     return sq.simulate_peeking(**kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def cuped_run(**kwargs) -> cp.CupedResult:
     return cp.simulate_cuped(**kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def launch_run(**kwargs) -> gr.LaunchReview:
     return gr.simulate_launch(**kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def many_metrics_run(**kwargs) -> mt.ManyMetricsResult:
     return mt.simulate_many_metrics(**kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@cached()
 def offline_table(k: int, shown: int, pop: float, seed: int):
     return om.logged_feedback_example(shown=shown, popularity_weight=pop, seed=seed).table(k)
 

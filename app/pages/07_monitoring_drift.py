@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from components.cache import cached
 from components.page import LessonPage
 from components.upload import numeric_csv_upload
 from playground.monitoring import drift as dr
@@ -18,7 +19,7 @@ DAYS = 120
 SIGNALS = ("feature x1", "feature x2", "model score")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@cached()
 def stream_and_scores(kind, pattern, magnitude, start, width, period, batch, seed):
     stream = dr.simulate_stream(kind=kind, pattern=pattern, magnitude=magnitude, start=start,
                                 days=DAYS, batch=batch, width=width, period=period, seed=seed)
@@ -26,20 +27,20 @@ def stream_and_scores(kind, pattern, magnitude, start, width, period, batch, see
     return stream, score, error
 
 
-@st.cache_data(show_spinner="Computing detector statistics…", max_entries=32)
+@cached("Computing detector statistics…")
 def detector_stats(key, window, signal):
     stream, score, _ = stream_and_scores(*key)
     values = {"feature x1": stream.x[..., 0], "feature x2": stream.x[..., 1], "model score": score}[signal]
     return dr.window_stats(values, TRAIN_DAYS, window)
 
 
-@st.cache_data(show_spinner="Replaying the rollouts…", max_entries=32)
+@cached("Replaying the rollouts…")
 def rollouts(key, **kwargs):
     stream, _, _ = stream_and_scores(*key)
     return {shadow: dp.replay(stream, shadow, **kwargs) for shadow in (False, True)}
 
 
-@st.cache_data(show_spinner="Replaying the stream under each policy…", max_entries=32)
+@cached("Replaying the stream under each policy…")
 def policies(key, **kwargs):
     stream, _, _ = stream_and_scores(*key)
     return rt.compare(stream, train_days=TRAIN_DAYS, **kwargs)

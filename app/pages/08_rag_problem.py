@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
 from playground.rag import chunking as ch
@@ -24,14 +25,13 @@ def code(text: str) -> str:
     return text.replace("`", "'")
 
 
-@st.cache_data(show_spinner="Re-chunking the labelled documents and scoring 167 queries with BM25…",
-               max_entries=32)
+@cached("Re-chunking the labelled documents and scoring 167 queries with BM25…")
 def chunk_eval(strategy: str, size: int, overlap: int, k: int) -> ch.ChunkingEval:
     return ch.evaluate_chunking(rc.load_documents(), rc.load_passages(), rc.load_queries(),
                                 strategy, size, overlap, k=k)
 
 
-@st.cache_data(show_spinner="Running both designs on the labelled queries…", max_entries=4)
+@cached("Running both designs on the labelled queries…")
 def side_by_side(k: int) -> pd.DataFrame:
     """Recall@k per query of dense only ("naive") and hybrid + rerank ("full"), default settings."""
     index, queries = load_index(), rc.load_queries()

@@ -5,9 +5,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
 from playground.rag import corpus as rc
+from playground.rag import ir_metrics as ir
 from playground.rag import retrieval_eval as rev
 from playground.rag import retrievers as rv
 from playground.scenario import escape_md
@@ -21,18 +23,10 @@ def code(text: str) -> str:
     return text.replace("`", "'")
 
 
-@st.cache_data(show_spinner="Scoring the labelled queries…", max_entries=64)
+@cached("Scoring the labelled queries…")
 def run_eval(method: str, recall_k: int, params: tuple) -> pd.DataFrame:
     rows = rev.evaluate(load_index(), rc.load_queries(), method, recall_k=recall_k, **dict(params))
     return pd.DataFrame(rows)
-
-
-def bootstrap_ci(a: np.ndarray, b: np.ndarray, seed: int, n: int = 2000) -> tuple[float, float]:
-    """95 % paired-bootstrap interval of mean(a - b) over queries."""
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(a), size=(n, len(a)))
-    diffs = (a - b)[idx].mean(axis=1)
-    return float(np.percentile(diffs, 2.5)), float(np.percentile(diffs, 97.5))
 
 
 page = LessonPage("l09", presets=PRESETS)
@@ -59,9 +53,8 @@ index = load_index()
 queries = rc.load_queries()
 evals = {m: run_eval(m, recall_k, tuple(sorted(rv.relevant_params(m, params).items()))) for m in rv.METHODS}
 rk = f"recall@{recall_k}"
-summary = {m: df.groupby("type")[["ndcg@10", "mrr@10", rk]].mean() for m, df in evals.items()}
-overall = pd.DataFrame({rv.METHOD_LABELS[m]: df[["ndcg@10", "mrr@10", rk]].mean()
-                        for m, df in evals.items()}).T
+summary, overall = ir.summarize(evals, ["ndcg@10", "mrr@10", rk])
+overall = overall.rename(index=rv.METHOD_LABELS)
 overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in rv.METHODS]
 best = overall["ndcg@10"].idxmax()
 
@@ -89,7 +82,7 @@ def verdict(group: str, a: str, b_: str) -> str:
     da, db = evals[a], evals[b_]
     sel = da["type"] == group if group != "all" else np.ones(len(da), bool)
     x, y = da.loc[sel, "ndcg@10"].to_numpy(), db.loc[sel, "ndcg@10"].to_numpy()
-    lo, hi = bootstrap_ci(x, y, seed)
+    lo, hi = ir.paired_bootstrap_ci(x, y, seed)
     page.record(f"{rv.METHOD_LABELS[a]} − {rv.METHOD_LABELS[b_]} ({group})", f"{x.mean() - y.mean():+.3f}")
     return (f"- **{rv.METHOD_LABELS[a]} vs {rv.METHOD_LABELS[b_]}** on {rc.TYPE_LABELS.get(group, 'all queries')}: "
             f"{x.mean():.3f} vs {y.mean():.3f} (difference {x.mean() - y.mean():+.3f}, 95 % bootstrap "

@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
 from playground import embeddings
@@ -21,7 +22,7 @@ THRESHOLDS = np.round(np.arange(0.30, 1.0001, 0.01), 2)
 OFF_TOPIC = "Who won the football world cup in 2014?"
 
 
-@st.cache_resource(show_spinner="Embedding the labelled queries…")
+@cached("Embedding the labelled queries…")
 def query_sims() -> tuple[list[str], np.ndarray, np.ndarray, list[int]]:
     queries = rc.load_queries()
     texts = [q.text for q in queries]
@@ -30,14 +31,14 @@ def query_sims() -> tuple[list[str], np.ndarray, np.ndarray, list[int]]:
     return texts, sims, sc.equivalence(texts, pair_ids), sc.intents(pair_ids)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached()
 def cache_sweep(n_requests: int, zipf_s: float, seed: int) -> tuple[list, sc.CacheResult, np.ndarray]:
     texts, sims, same, groups = query_sims()
     stream = sc.traffic(groups, n_requests, zipf_s, seed)
     return sc.sweep(stream, sims, same, THRESHOLDS), sc.exact_match(stream, texts), stream
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached()
 def chunk_lengths(question: str, k: int) -> tuple[list[str], list[int]]:
     index = load_index()
     hits = index.search("rrf", question, k)
@@ -46,7 +47,7 @@ def chunk_lengths(question: str, k: int) -> tuple[list[str], list[int]]:
     return [h.passage_id for h in hits], ls.token_lengths(chunks)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached()
 def grounded(question: str, method: str, k: int, gate: float, model_path: str = "") -> gen.GroundedAnswer:
     """Retrieve and answer (extractive, or with the local model when a path is given)."""
     index = load_index()
@@ -56,7 +57,7 @@ def grounded(question: str, method: str, k: int, gate: float, model_path: str = 
     return gen.extractive_answer(question, context, embeddings.encode, gate)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached()
 def question_tokens(question: str) -> int:
     return ls.token_lengths([question])[0]
 

@@ -9,6 +9,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
 from playground import embeddings
@@ -22,13 +23,13 @@ SHORT = {label: kind for kind, (label, _) in ev.KINDS.items()}  # compact axis l
 N_QUERIES = len(rc.load_queries())
 
 
-@st.cache_resource(show_spinner="Fitting the corpus bigram model…")
+@cached("Fitting the corpus bigram model…")
 def scorers() -> tuple[ev.MemoEncoder, ev.FluencyScale]:
     passages = rc.load_passages()
     return ev.MemoEncoder(partial(embeddings.embed, persist=True)), ev.fluency_scale([p.text for p in passages])
 
 
-@st.cache_data(show_spinner="Retrieving, building candidate answers and scoring them…", max_entries=32)
+@cached("Retrieving, building candidate answers and scoring them…")
 def run(method: str, k: int, n: int, seed: int, emb_t: float, ovl_t: float) -> list[ev.QueryEval]:
     index = load_index()
     encode, fluency = scorers()

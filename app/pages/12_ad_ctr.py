@@ -5,6 +5,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.cases import ads
 from scenarios.l12 import PRESETS
@@ -36,18 +37,18 @@ logged = page.toggle("logged", "Propensities μ(a|x) were logged (production)", 
                           "the ad it showed.")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached()
 def market(n_bidders, slots, scale, share, noise, reserve, seed):
     return ads.simulate_market(n_bidders, slots, scale, share, noise, reserve, seed=seed)
 
 
-@st.cache_data(show_spinner="Logging impressions and estimating the new policy …", max_entries=32)
+@cached("Logging impressions and estimating the new policy …")
 def replicates(kind, explore, n, seed):
     world = ads.make_world(seed=seed)
     return ads.replicate_estimates(world, kind, explore, n, REPLICATES, seed)
 
 
-@st.cache_data(show_spinner="Sweeping the exploration rate …", max_entries=16)
+@cached("Sweeping the exploration rate …")
 def sweep(kind, n, seed):
     world = ads.make_world(seed=seed)
     return ads.exploration_sweep(world, kind, ads.EXPLORE_GRID[kind], n, SWEEP_REPLICATES, seed)

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.cases import fraud
 from scenarios.l13 import PRESETS
@@ -32,26 +33,22 @@ drift = page.slider("drift", "Share of fraudsters who adapt", 0.0, 1.0, 0.8, ste
 delay = page.slider("delay", "Label delay (days until a chargeback arrives)", 0, 28, 7)
 
 
-@st.cache_data(show_spinner="Simulating eight weeks of transactions …", max_entries=8)
+@cached("Simulating eight weeks of transactions …")
 def stream(rate, drift, seed):
     return fraud.simulate_transactions(rate, drift, seed=seed)
 
 
-@st.cache_data(show_spinner="Training three models (plain, class weights, undersampling) …", max_entries=8)
+@cached("Training three models (plain, class weights, undersampling) …")
 def static_scores(rate, drift, seed):
-    frame = stream(rate, drift, seed)
-    train = frame[frame.day < fraud.TRAIN_DAYS]
-    test = frame[(frame.day >= fraud.TRAIN_DAYS) & (frame.day < fraud.SHIP_DAY)]
-    scores = {h: fraud.score(fraud.fit_model(train, h, seed), test) for h in fraud.HANDLING}
-    return test[["fraud", "amount", "card", "t", *fraud.WINDOWS]].reset_index(drop=True), scores
+    return fraud.static_split_scores(stream(rate, drift, seed), seed)
 
 
-@st.cache_data(show_spinner="Training on batch (leaky) velocity features …", max_entries=8)
+@cached("Training on batch (leaky) velocity features …")
 def leakage(rate, drift, seed):
     return fraud.leakage_check(stream(rate, drift, seed), seed)
 
 
-@st.cache_resource(show_spinner="Retraining week by week on delayed labels …", max_entries=8)
+@cached("Retraining week by week on delayed labels …")
 def drift_scores(rate, drift, delay, seed):
     return fraud.weekly_scores(stream(rate, drift, seed), delay, seed)
 
@@ -109,13 +106,7 @@ if test is not None:
     page.chart(roc, container=left)
     page.chart(pr, container=right)
 
-    sweep = []
-    base = y.mean()
-    for target in RATE_SWEEP:
-        k = (base / (1 - base)) / (target / (1 - target))      # weight on each legit row
-        c = fraud.curves(y, p, np.where(y == 0, k, 1.0))
-        sweep.append({"fraud rate": target, "ROC-AUC": c.roc_auc, "PR-AUC": c.average_precision})
-    sweep = pd.DataFrame(sweep)
+    sweep = fraud.prevalence_sweep(y, p, RATE_SWEEP)
     low = sweep.iloc[-1]
     st.caption(f"Same model and scores, legit transactions re-weighted to other fraud rates: ROC-AUC stays "
                f"{low['ROC-AUC']:.3f} at 0.1 % while PR-AUC falls to {low['PR-AUC']:.3f}. ROC's x-axis divides "

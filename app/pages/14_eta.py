@@ -6,6 +6,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.cases import eta
 from scenarios.l14 import PRESETS
@@ -28,13 +29,13 @@ heat_metric = page.select("heat", "Heat map shows", eta.HEAT_METRICS)
 qname = eta.quantile_name(q)
 
 
-@st.cache_resource(show_spinner="Training P50, quantile and mean models …", max_entries=8)
+@cached("Training P50, quantile and mean models …")
 def trained(n_train, tail, rain, q, seed):
     train = eta.simulate_trips(n_train, seed=seed, tail=tail, rain=rain)
     return eta.fit_models(train, q, seed=seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@cached()
 def held_out(n_train, tail, rain, q, seed):
     test = eta.simulate_trips(TEST_TRIPS, seed=seed + 10_000, tail=tail, rain=rain)
     return test, trained(n_train, tail, rain, q, seed).predict(test)

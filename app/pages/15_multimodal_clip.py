@@ -8,13 +8,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.cache import cached
 from components.page import LessonPage
 from playground.cases import clip_data, clip_metrics, clip_model, clip_pretrained, clip_training
 from playground.scenario import escape_md
 from scenarios.l15 import PRESETS
 
 REAL_CLIP_IMAGES = 200  # held-out images scored with user-supplied CLIP weights (CPU budget)
-MAX_MODELS = 6
 
 page = LessonPage("l15", presets=PRESETS)
 st.sidebar.markdown("**Training (changing these retrains the model)**")
@@ -31,51 +31,31 @@ learn_t = page.select("learn_t", "τ during training", ["fixed", "learned"], "fi
                       help="Learned: τ starts at the value above and is trained (CLIP).")
 
 
-@st.cache_resource(show_spinner="Loading the shipped image–caption set…")
+@cached("Loading the shipped image–caption set…")
 def dataset():
     data = clip_data.load()
     return data.subset("train"), data.subset("test")
 
 
-@st.cache_resource(show_spinner="Encoding the captions with the frozen MiniLM (once)…")
+@cached("Encoding the captions with the frozen MiniLM (once)…")
 def caption_features():
     train, test = dataset()
     return (clip_model.caption_features(train.captions, persist=True),
             clip_model.caption_features(test.captions, persist=True))
 
 
-BUNDLE_VERSION = 2  # bump when the bundle's contents change (a running server keeps old bundles)
-
-
-@st.cache_resource(show_spinner=False)
-def model_store(version: int) -> dict:
-    """Trained models by settings (at most MAX_MODELS, oldest dropped first)."""
-    return {}
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
+@cached()
 def text_features(texts: tuple[str, ...]) -> np.ndarray:
     return clip_model.caption_features(list(texts), persist=False)
 
 
-def trained(settings: clip_training.TrainSettings) -> dict:
+@cached("Training the dual encoder…")
+def trained(settings: clip_training.TrainSettings, progress=None) -> dict:
     """Train once per settings (progress bar), keep the model and its held-out embeddings."""
-    store = model_store(BUNDLE_VERSION)
-    if settings in store:
-        return store[settings]
     train, test = dataset()
     train_feats, test_feats = caption_features()
-    bar = st.progress(0.0, text="Training the dual encoder…")
-    shown = [-1]
-
-    def progress(fraction: float, message: str) -> None:
-        if int(fraction * 50) != shown[0]:
-            shown[0] = int(fraction * 50)
-            bar.progress(min(fraction, 1.0), text=f"Training: {message}")
-
-    record = clip_training.train(train.images, train_feats, settings,
-                                 heldout=(test.images, test_feats), progress=progress)
-    bar.empty()
+    record = clip_training.train(train.images, train_feats, settings, heldout=(test.images, test_feats),
+                                 progress=lambda fraction, message: progress(fraction, f"Training: {message}"))
     images = clip_training.embed(record.model, images=test.images)
     texts = clip_training.embed(record.model, text_features=test_feats)
     start = clip_training.init_model(settings)
@@ -88,13 +68,10 @@ def trained(settings: clip_training.TrainSettings) -> dict:
               "pca": clip_metrics.pca_2d(np.vstack([images, texts])),
               "mixed": {closed: clip_metrics.mixed_index_image_share(images, texts, k=10, close_gap=closed)
                         for closed in (False, True)}}
-    while len(store) >= MAX_MODELS:
-        store.pop(next(iter(store)))
-    store[settings] = bundle
     return bundle
 
 
-@st.cache_resource(show_spinner=f"Scoring {REAL_CLIP_IMAGES} held-out images with CLIP…", max_entries=2)
+@cached(f"Scoring {REAL_CLIP_IMAGES} held-out images with CLIP…")
 def real_clip_scores(folder: str):
     """recall@k both ways, zero-shot colour accuracy and the gap of user-supplied CLIP weights."""
     _, test = dataset()

@@ -230,6 +230,24 @@ def score(model, frame: pd.DataFrame) -> np.ndarray:
 
 
 # ---- curves and costs ------------------------------------------------------------------------
+def static_split_scores(frame: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Train one model per imbalance handling on days ``[0, TRAIN_DAYS)`` and score the held-out
+    days ``[TRAIN_DAYS, SHIP_DAY)``.
+
+    Returns
+    -------
+    test : pandas.DataFrame
+        The held-out rows (``fraud``, ``amount``, ``card``, ``t`` and the velocity features),
+        index reset.
+    scores : dict
+        Handling (one of :data:`HANDLING`) -> score of each held-out row.
+    """
+    train = frame[frame.day < TRAIN_DAYS]
+    test = frame[(frame.day >= TRAIN_DAYS) & (frame.day < SHIP_DAY)]
+    scores = {h: score(fit_model(train, h, seed), test) for h in HANDLING}
+    return test[["fraud", "amount", "card", "t", *WINDOWS]].reset_index(drop=True), scores
+
+
 def _cumulative(y, s, weight=None):
     """Distinct thresholds (descending) and the weighted TP / FP counts of ``score ≥ threshold``."""
     y, s = np.asarray(y), np.asarray(s, dtype=float)
@@ -268,6 +286,29 @@ def curves(y, s, weight=None) -> Curves:
     ap = float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
     auc = float(np.trapezoid(np.r_[0.0, recall], np.r_[0.0, fpr]))
     return Curves(thr, precision, recall, fpr, auc, ap)
+
+
+def prevalence_sweep(y, s, rates) -> pd.DataFrame:
+    """ROC-AUC and PR-AUC of the same scores as if fraud were rarer or commoner.
+
+    Legit rows are weighted by ``k = (b / (1 − b)) / (r / (1 − r))`` (``b`` the observed fraud
+    rate), so the weighted fraud rate is exactly ``r``; the model and its scores stay the same.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``fraud rate``, ``ROC-AUC``, ``PR-AUC`` (average precision), one row per rate in ``rates``.
+    """
+    y = np.asarray(y)
+    base = y.mean()
+    rows = []
+    for rate in rates:
+        if not 0 < rate < 1:
+            raise ValueError(f"a fraud rate ({rate}) must be strictly between 0 and 1")
+        k = (base / (1 - base)) / (rate / (1 - rate))
+        c = curves(y, s, np.where(y == 0, k, 1.0))
+        rows.append({"fraud rate": rate, "ROC-AUC": c.roc_auc, "PR-AUC": c.average_precision})
+    return pd.DataFrame(rows)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from typing import Mapping, Sequence
 
+import numpy as np
+import pandas as pd
+
 
 def _check_k(k: int) -> None:
     if k < 1:
@@ -56,3 +59,39 @@ def precision_at_k(ranked: Sequence[str], relevant: Mapping[str, int], k: int) -
     """Share of the top ``k`` slots that hold a relevant passage."""
     _check_k(k)
     return sum(1 for pid in ranked[:k] if relevant.get(pid, 0) > 0) / k
+
+
+def paired_bootstrap_ci(a, b, seed: int, n: int = 2000, level: float = 0.95) -> tuple[float, float]:
+    """Percentile paired-bootstrap interval of ``mean(a − b)`` over queries.
+
+    ``a`` and ``b`` are per-query scores of two systems on the same queries; ``n`` resamples of
+    the queries with replacement, the interval between the ``(1 − level)/2`` and
+    ``(1 + level)/2`` percentiles of the resampled mean differences (the percentile method of
+    :func:`scipy.stats.bootstrap` with ``paired=True``)."""
+    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if len(diff) < 2:
+        raise ValueError("a bootstrap interval needs at least two queries")
+    idx = np.random.default_rng(seed).integers(0, len(diff), size=(n, len(diff)))
+    means = diff[idx].mean(axis=1)
+    tail = 100 * (1 - level) / 2
+    return float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
+
+
+def summarize(evals: Mapping[str, pd.DataFrame], columns: Sequence[str], by: str = "type") -> tuple[dict, pd.DataFrame]:
+    """Mean per-query metrics of each method: per query group and over all queries.
+
+    Parameters
+    ----------
+    evals : mapping
+        Method -> one row per query with the metric ``columns`` and the group column ``by``.
+
+    Returns
+    -------
+    by_group : dict
+        Method -> frame of the column means per group (index: the groups).
+    overall : pandas.DataFrame
+        One row per method (in ``evals`` order): the column means over all queries.
+    """
+    by_group = {m: df.groupby(by)[list(columns)].mean() for m, df in evals.items()}
+    overall = pd.DataFrame({m: df[list(columns)].mean() for m, df in evals.items()}).T
+    return by_group, overall

@@ -428,6 +428,19 @@ def sweep_specs(base: IndexSpec, kinds: Sequence[IndexKind] = KINDS) -> list[Ind
     return specs
 
 
+def valid_sweep(base: IndexSpec, kinds: Sequence[IndexKind], n: int, d: int, k: int) -> tuple[list[IndexSpec], list[str]]:
+    """The :func:`sweep_specs` configurations that can work on ``n`` vectors of dimension ``d``
+    at this ``k``, and for each one left out, ``"kind: reason"`` (from :func:`validate`)."""
+    kept, skipped = [], []
+    for spec in sweep_specs(base, kinds):
+        try:
+            validate(spec, n, d, k)
+            kept.append(spec)
+        except ValueError as err:
+            skipped.append(f"{KIND_LABELS[spec.kind]}: {err}")
+    return kept, skipped
+
+
 def sweep(builts: dict[tuple, Built], specs: Sequence[IndexSpec], xq: np.ndarray,
           truth: np.ndarray, k: int, n_single: int = 50) -> list[Measurement]:
     """Measure every spec with the built index whose :meth:`IndexSpec.build_key` matches."""

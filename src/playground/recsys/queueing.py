@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import brentq
 
 
@@ -213,3 +215,42 @@ def batched_replicas_needed(lam: float, s1: float, batch: int, overhead: float, 
         return None
     return _smallest(lambda c: np.quantile(_batched_sample(draws, lam, mu_b, c, batch), q) <= budget,
                      math.floor(lam / batch / mu_b) + 1, max_replicas)
+
+
+def batching_table(lam: float, s1: float, replicas: int, overhead: float, budget: float,
+                   batches: Sequence[int], q: float = 0.99, seed: int = 0) -> pd.DataFrame:
+    """Throughput per replica vs latency for each batch size, at the same traffic and budget.
+
+    Parameters
+    ----------
+    lam : float
+        Arrivals, requests/s.
+    s1 : float
+        Service time of a batch of one, s.
+    replicas : int
+        Replicas serving now.
+    overhead : float
+        Fixed-overhead share ``f`` of a call (see :func:`batch_service_time`).
+    budget : float
+        Latency budget for the ``q``-quantile, s.
+    batches : sequence of int
+        Batch sizes, one row each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``batch B``, ``batch time (ms)``, ``throughput / replica (req/s)``, ``utilisation at
+        {replicas}``, ``p99 at {replicas} (ms)`` (inf when the replicas cannot keep up) and
+        ``replicas for budget`` ("none" when no count meets it).
+    """
+    rows = []
+    for b in batches:
+        s_b = batch_service_time(s1, b, overhead)
+        stable = lam / b * s_b < replicas
+        point = batched(lam, s1, replicas, b, overhead, q=q, seed=seed) if stable else None
+        needed = batched_replicas_needed(lam, s1, b, overhead, budget, q=q, seed=seed, n=20_000)
+        rows.append({"batch B": b, "batch time (ms)": s_b * 1e3, "throughput / replica (req/s)": b / s_b,
+                     f"utilisation at {replicas}": lam * s_b / b / replicas,
+                     f"p99 at {replicas} (ms)": point.p99 * 1e3 if point else np.inf,
+                     "replicas for budget": "none" if needed is None else str(needed)})
+    return pd.DataFrame(rows)

@@ -117,6 +117,20 @@ def size_store(n: int, d: int, dtype: str = "fp32", replicas: int = 1,
     return StoreSize(per_item, replica, replica * replicas, shards, shards * replicas)
 
 
+def size_by_dtype(n: int, d: int, replicas: int = 1, ram_gb: float = 256.0,
+                  usable_fraction: float = 0.7, overhead: str = "none", pq_m: int = 16,
+                  M: int = 32) -> list[tuple[str, StoreSize]]:
+    """:func:`size_store` at every storage type of :data:`DTYPES` (8-bit PQ codes), in that order;
+    a type that cannot store these vectors (e.g. more PQ sub-quantizers than dimensions) is left out."""
+    rows = []
+    for dtype in DTYPES:
+        try:
+            rows.append((dtype, size_store(n, d, dtype, replicas, ram_gb, usable_fraction, overhead, pq_m=pq_m, M=M)))
+        except ValueError:
+            continue
+    return rows
+
+
 def scan_seconds(n: int, d: int, flops_per_s: float) -> float:
     """Time for one exact (brute-force) query over n vectors: 2·n·d floating-point operations
     at ``flops_per_s``."""

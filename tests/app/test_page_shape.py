@@ -1,0 +1,68 @@
+"""Pages do layout only: a page stays within LIMIT lines and does not import numpy (arithmetic
+belongs in a tested core function). Pages that were longer, or imported numpy, when the check was
+introduced are listed with their ceiling: the ceiling may only go down, towards the limit."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PAGES = Path(__file__).resolve().parents[2] / "app" / "pages"
+LIMIT = 150
+"""Lines per page (the target for every page)."""
+
+CEILING: dict[str, int] = {
+    "01_define_problem": 160,
+    "02_data_pipeline": 170,
+    "03_retrieval_ann": 360,
+    "04_ranking_calibration": 210,
+    "05_online_serving": 240,
+    "06_ab_testing": 360,
+    "07_monitoring_drift": 250,
+    "08_rag_problem": 200,
+    "10_llm_serving": 380,
+    "11_rag_evaluation": 200,
+    "12_ad_ctr": 210,
+    "13_fraud": 280,
+    "15_multimodal_clip": 320,
+}
+"""Pages still over :data:`LIMIT`: their current length rounded up to ten. Lower it when a page shrinks."""
+
+NUMPY_STILL: frozenset[str] = frozenset({
+    "03_retrieval_ann", "04_ranking_calibration", "05_online_serving", "06_ab_testing",
+    "07_monitoring_drift", "08_rag_problem", "09_rag_retrieval", "10_llm_serving", "11_rag_evaluation",
+    "13_fraud", "14_eta", "15_multimodal_clip",
+})
+"""Pages that still import numpy; remove a page once its arithmetic has moved to the core."""
+
+
+def _pages() -> list[Path]:
+    return sorted(PAGES.glob("[0-9][0-9]_*.py"))
+
+
+@pytest.mark.parametrize("page", _pages(), ids=lambda p: p.stem)
+def test_page_stays_within_its_line_limit(page: Path):
+    lines = len(page.read_text(encoding="utf-8").splitlines())
+    limit = CEILING.get(page.stem, LIMIT)
+    assert lines <= limit, f"{page.name} has {lines} lines (limit {limit}): move computations to the core"
+
+
+@pytest.mark.parametrize("page", _pages(), ids=lambda p: p.stem)
+def test_page_does_not_import_numpy(page: Path):
+    tree = ast.parse(page.read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module}
+    if page.stem in NUMPY_STILL:
+        assert "numpy" in imported, f"{page.name} no longer imports numpy: remove it from NUMPY_STILL"
+    else:
+        assert "numpy" not in imported, f"{page.name} imports numpy: compute in a core function instead"
+
+
+def test_the_ceilings_only_name_pages_that_exist_and_stay_above_the_limit():
+    stems = {p.stem for p in _pages()}
+    assert set(CEILING) <= stems and NUMPY_STILL <= stems
+    assert all(ceiling > LIMIT for ceiling in CEILING.values())
