@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.background import background
 from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import ann
@@ -26,9 +27,18 @@ def interactions(seed: int, zipf: float) -> tt.Interactions:
     return tt.make_interactions(zipf=zipf, seed=seed)
 
 
-@cached(lambda logq, **_: f"Training the two-tower model ({'with' if logq else 'without'} logQ)")
-def two_tower(seed: int, zipf: float, dim: int, epochs: int, logq: bool, progress=None) -> tt.TrainResult:
-    return tt.train(interactions(seed, zipf), dim=dim, logq=logq, epochs=epochs, seed=seed, progress=progress)
+@cached("Training the two-tower models (with and without logQ)")
+def two_towers(seed: int, zipf: float, dim: int, epochs: int, _data: tt.Interactions,
+               progress=None) -> dict[bool, tt.TrainResult]:
+    """Both models on the same batches, with logQ (``True``) and without (``False``)."""
+    report = progress or (lambda fraction, message: None)
+    return {lq: tt.train(_data, dim=dim, logq=lq, epochs=epochs, seed=seed,
+                         progress=lambda f, m, i=i, lq=lq: report((i + f) / 2, f"{'with' if lq else 'without'} logQ, {m}"))
+            for i, lq in enumerate((True, False))}
+
+
+def two_tower(seed: int, zipf: float, dim: int, epochs: int, logq: bool) -> tt.TrainResult:
+    return two_towers(seed, zipf, dim, epochs, interactions(seed, zipf))[logq]
 
 
 @cached()
@@ -87,6 +97,24 @@ def measured(coll_key: tuple, k: int, spec: ann.IndexSpec) -> ann.Measurement:
                        exact_neighbours(coll_key, k), k, n_single=25)
 
 
+@cached()
+def sweep(coll_key: tuple, k: int, spec: ann.IndexSpec, kinds: tuple, progress=None) -> tuple:
+    """Exact top-k (the reference), every sweep setting measured against it, the exact index's
+    measurement, and the settings left out (each index built and measured once, cached)."""
+    xb, _ = collection(coll_key)
+    n, d = xb.shape
+    ann.validate(ann.IndexSpec(kind=ann.IndexKind.FLAT), n, d, k)
+    truth = exact_neighbours(coll_key, k)
+    specs, skipped = ann.valid_sweep(spec, kinds, n, d, k)
+    measurements = []
+    for i, s in enumerate(specs):
+        with ann.faiss_threads(FAISS_THREADS):  # this thread's setting (a background build has its own)
+            measurements.append(measured(coll_key, k, s))
+        if progress:
+            progress((i + 1) / len(specs), f"{ann.KIND_LABELS[s.kind]} measured ({i + 1} / {len(specs)} settings)")
+    return truth, measurements, next(m for m in measurements if m.spec.kind == ann.IndexKind.FLAT), skipped
+
+
 page = LessonPage("l03", presets=PRESETS)
 seed = page.seed()
 k = page.number("k", "k (recall@k)", 1, 1000, 10, step=1,
@@ -120,14 +148,23 @@ tab_tt, tab_ann, tab_size = st.tabs(["1 · Two-tower training", "2 · ANN index"
 
 # ---- 1. the two-tower model -----------------------------------------------------------------
 data = interactions(seed, zipf)
-models = {lq: two_tower(seed, zipf, dim, epochs, lq) for lq in (True, False)}
+models = page.guard(background, two_towers, seed, zipf, dim, epochs, data,
+                    label="Training the two-tower models (with and without logQ)")
 recall_tt = {}
 with tab_tt:
     st.markdown(
         f"{data.n_users:,} users × {data.n_items:,} items, {len(data.train_users):,} training and "
         f"{len(data.test_users):,} held-out interactions; item popularity ∝ rank^−{zipf:g}. Both "
         "models train on the same batches with in-batch negatives; only the logQ term differs.")
-    evals = page.guard(recalls, seed, zipf, dim, epochs, k)
+    if models is None:
+        users = tt.eval_users(data, seed=seed)
+        base = page.guard(tt.evaluate, tt.popularity_scores(data, users), data, users, k)
+        if base is not None:
+            page.metric("Recall@k, popularity baseline", f"{base.recall:.3f}",
+                        help=f"Share of each user's held-out items among the {k} most popular items.")
+        st.caption("The two models are training; their recall, popularity profiles and loss curves "
+                   "appear here when they are done.")
+    evals = None if models is None else page.guard(recalls, seed, zipf, dim, epochs, k)
     if evals is not None:
         cols = st.columns(3)
         for col, (name, ev) in zip(cols, evals.items()):
@@ -173,8 +210,9 @@ with tab_tt:
 
 # ---- 2. ANN indexes --------------------------------------------------------------------------
 coll_key = ("syn", seed, n_syn, d_syn) if source == SOURCES[0] else ("tt", seed, zipf, dim, epochs, logq)
-xb, xq = collection(coll_key)
-n, d = xb.shape
+waiting_for_model = coll_key[0] == "tt" and models is None
+xb, xq = (None, ()) if waiting_for_model else collection(coll_key)
+n, d = (data.n_items, dim) if waiting_for_model else xb.shape
 spec = ann.IndexSpec(kind=kind, nlist=nlist, nprobe=nprobe, M=M, ef_construction=efc,
                      ef_search=ef_search, pq_m=pq_m, nbits=nbits)
 sweep_kinds = list(ann.KINDS) if n <= SWEEP_ALL_MAX else list(dict.fromkeys([ann.IndexKind.FLAT, kind]))
@@ -188,16 +226,13 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
         f"{len(xq)} queries ({'fresh draws from the mixture' if coll_key[0] == 'syn' else 'user vectors'}). "
         "Recall@k is measured against an exact numpy brute-force search; QPS from one batch of "
         "all queries, latency from queries sent one at a time; FAISS runs on one thread here.")
-
-    def sweep() -> tuple:
-        """Exact top-k (the reference), every sweep setting measured against it, and the settings left out."""
-        ann.validate(ann.IndexSpec(kind=ann.IndexKind.FLAT), n, d, k)
-        truth = exact_neighbours(coll_key, k)
-        specs, skipped = ann.valid_sweep(spec, sweep_kinds, n, d, k)
-        measurements = [measured(coll_key, k, s) for s in specs]
-        return truth, measurements, next(m for m in measurements if m.spec.kind == ann.IndexKind.FLAT), skipped
-
-    truth, measurements, exact, skipped = page.guard(sweep) or (None, [], None, [])
+    if waiting_for_model:
+        st.info("These are the two-tower model's item vectors: the sweep runs when training is done "
+                "(see tab 1), or pick the synthetic collection.")
+    result = None if waiting_for_model else page.guard(
+        background, sweep, coll_key, k, spec, tuple(sweep_kinds),
+        label=f"Building and measuring every index setting over {n:,} vectors")
+    truth, measurements, exact, skipped = result or (None, [], None, [])
     if exact is not None:
         if skipped:
             st.warning("Left out of the sweep (settings that cannot work on this collection): "
@@ -211,7 +246,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
         ann.validate(spec, n, d, k)
         return measured(coll_key, k, spec)
 
-    chosen = page.guard(measure_chosen)
+    chosen = None if exact is None else page.guard(measure_chosen)
 
     if chosen is not None and exact is not None:
         left, right = st.columns(2)

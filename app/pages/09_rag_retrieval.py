@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.background import background
 from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
@@ -24,8 +25,8 @@ def code(text: str) -> str:
 
 
 @cached("Scoring the labelled queries…")
-def run_eval(method: str, recall_k: int, params: tuple) -> pd.DataFrame:
-    rows = rev.evaluate(load_index(), rc.load_queries(), method, recall_k=recall_k, **dict(params))
+def run_eval(method: str, recall_k: int, params: tuple, _index, progress=None) -> pd.DataFrame:
+    rows = rev.evaluate(_index, rc.load_queries(), method, recall_k=recall_k, progress=progress, **dict(params))
     return pd.DataFrame(rows)
 
 
@@ -51,15 +52,21 @@ st.caption(
 
 index = load_index()
 queries = rc.load_queries()
-evals = {m: run_eval(m, recall_k, tuple(sorted(rv.relevant_params(m, params).items()))) for m in rv.METHODS}
+settings = {m: tuple(sorted(rv.relevant_params(m, params).items())) for m in rv.METHODS}
+evals = {m: run_eval(m, recall_k, settings[m], index) for m in rv.METHODS if m != "rerank"}
+reranked = background(run_eval, "rerank", recall_k, settings["rerank"], index,
+                      label="Reranking the labelled queries (token vectors of the reranked passages)")
+if reranked is not None:
+    evals["rerank"] = reranked
+methods = [m for m in rv.METHODS if m in evals]  # the reranker joins when its run is ready
 rk = f"recall@{recall_k}"
 summary, overall = ir.summarize(evals, ["ndcg@10", "mrr@10", rk])
 overall = overall.rename(index=rv.METHOD_LABELS)
-overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in rv.METHODS]
+overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in methods]
 best = overall["ndcg@10"].idxmax()
 
 cols = st.columns(5)
-for col, m in zip(cols, rv.METHODS):
+for col, m in zip(cols, methods):
     page.metric(f"nDCG@10 · {rv.METHOD_LABELS[m]}", f"{overall.loc[rv.METHOD_LABELS[m], 'ndcg@10']:.3f}",
                 container=col, headline=m in ("dense", "rerank"))
 st.dataframe(overall.style.format("{:.3f}").format("{:.1f}", subset=["median ms / query"]), width="stretch")
@@ -70,7 +77,7 @@ st.caption(f"Best overall nDCG@10: **{best}**. Means over {len(queries)} queries
 
 fig = go.Figure()
 types = list(rc.QUERY_TYPES)
-for m in rv.METHODS:
+for m in methods:
     fig.add_bar(name=rv.METHOD_LABELS[m], x=[rc.TYPE_LABELS[t] for t in types],
                 y=[summary[m].loc[t, "ndcg@10"] for t in types])
 fig.update_layout(barmode="group", title="nDCG@10 per query type", yaxis_title="nDCG@10",
@@ -91,8 +98,8 @@ def verdict(group: str, a: str, b_: str) -> str:
 
 st.markdown("**What the labelled set shows at these settings**\n\n" + "\n".join([
     verdict("rare_entity", "bm25", "dense"), verdict("paraphrase", "dense", "bm25"),
-    verdict("all", "weighted", "dense"), verdict("all", "rrf", "dense"),
-    verdict("all", "rerank", fusion)]))
+    verdict("all", "weighted", "dense"), verdict("all", "rrf", "dense")]
+    + ([verdict("all", "rerank", fusion)] if "rerank" in evals else [])))
 
 # ---- query explorer ------------------------------------------------------------------------
 st.subheader("Query explorer: each method's top 5 for one labelled query")
@@ -104,8 +111,8 @@ picked = page.select("explore_q", "Query", labels, container=st)
 query = candidates[labels.index(picked)] if picked in labels else candidates[0]
 st.caption("Relevance marks: ✅ answers the query (grade 2) · ☑️ related (grade 1) · ❌ not labelled relevant. "
            "Labelled answers: " + ", ".join(f"`{code(pid)}` ({g})" for pid, g in query.relevant.items()))
-columns = st.columns(len(rv.METHODS))
-for col, m in zip(columns, rv.METHODS):
+columns = st.columns(len(methods))
+for col, m in zip(columns, methods):
     hits = index.search(m, query.text, 5, **params)
     row = evals[m].set_index("query_id").loc[query.id]
     col.markdown(f"**{rv.METHOD_LABELS[m]}**  \nnDCG@10 {row['ndcg@10']:.2f}")

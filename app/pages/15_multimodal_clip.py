@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.background import background
 from components.cache import cached
 from components.page import LessonPage
 from playground.cases import clip_data, clip_metrics, clip_model, clip_pretrained, clip_training
@@ -38,10 +39,10 @@ def dataset():
 
 
 @cached("Encoding the captions with the frozen MiniLM (once)…")
-def caption_features():
-    train, test = dataset()
-    return (clip_model.caption_features(train.captions, persist=True),
-            clip_model.caption_features(test.captions, persist=True))
+def caption_features(_train, _test, progress=None):
+    """MiniLM vectors of the shipped captions (train, test); the arguments are the shipped splits."""
+    return (clip_model.caption_features(_train.captions, persist=True),
+            clip_model.caption_features(_test.captions, persist=True))
 
 
 @cached()
@@ -49,26 +50,29 @@ def text_features(texts: tuple[str, ...]) -> np.ndarray:
     return clip_model.caption_features(list(texts), persist=False)
 
 
-@cached("Training the dual encoder…")
-def trained(settings: clip_training.TrainSettings, progress=None) -> dict:
-    """Train once per settings (progress bar), keep the model and its held-out embeddings."""
-    train, test = dataset()
-    train_feats, test_feats = caption_features()
-    record = clip_training.train(train.images, train_feats, settings, heldout=(test.images, test_feats),
-                                 progress=lambda fraction, message: progress(fraction, f"Training: {message}"))
-    images = clip_training.embed(record.model, images=test.images)
-    texts = clip_training.embed(record.model, text_features=test_feats)
+@cached()
+def untrained(settings: clip_training.TrainSettings, _test, _test_feats) -> dict:
+    """The towers at initialisation: held-out retrieval and modality gap before any training."""
     start = clip_training.init_model(settings)
-    init_images = clip_training.embed(start, images=test.images)
-    init_texts = clip_training.embed(start, text_features=test_feats)
-    bundle = {"record": record, "images": images, "texts": texts,
-              "init_retrieval": clip_metrics.evaluate(init_images, init_texts, test.scene_keys()),
-              "init_gap": clip_metrics.modality_gap(init_images, init_texts),
-              "retrieval": clip_metrics.evaluate(images, texts, test.scene_keys()),
-              "pca": clip_metrics.pca_2d(np.vstack([images, texts])),
-              "mixed": {closed: clip_metrics.mixed_index_image_share(images, texts, k=10, close_gap=closed)
-                        for closed in (False, True)}}
-    return bundle
+    init_images = clip_training.embed(start, images=_test.images)
+    init_texts = clip_training.embed(start, text_features=_test_feats)
+    return {"init_retrieval": clip_metrics.evaluate(init_images, init_texts, _test.scene_keys()),
+            "init_gap": clip_metrics.modality_gap(init_images, init_texts)}
+
+
+@cached("Training the dual encoder…")
+def trained(settings: clip_training.TrainSettings, _train, _test, _features, progress=None) -> dict:
+    """Train once per settings (progress bar), keep the model and its held-out embeddings."""
+    (train_feats, test_feats), report = _features, progress or (lambda fraction, message: None)
+    record = clip_training.train(_train.images, train_feats, settings, heldout=(_test.images, test_feats),
+                                 progress=lambda fraction, message: report(fraction, f"Training: {message}"))
+    images = clip_training.embed(record.model, images=_test.images)
+    texts = clip_training.embed(record.model, text_features=test_feats)
+    return {"record": record, "images": images, "texts": texts,
+            "retrieval": clip_metrics.evaluate(images, texts, _test.scene_keys()),
+            "pca": clip_metrics.pca_2d(np.vstack([images, texts])),
+            "mixed": {closed: clip_metrics.mixed_index_image_share(images, texts, k=10, close_gap=closed)
+                      for closed in (False, True)}}
 
 
 @cached(f"Scoring {REAL_CLIP_IMAGES} held-out images with CLIP…")
@@ -93,21 +97,39 @@ train, test = dataset()
 settings = clip_training.TrainSettings(epochs=epochs, batch_size=batch, dim=dim,
                                        temperature=temperature, learn_temperature=learn_t == "learned",
                                        seed=int(seed))
+st.markdown(f"**{len(train)} training pairs, {len(test)} held-out pairs** of drawn scenes "
+            f"({clip_data.IMAGE_SIZE}×{clip_data.IMAGE_SIZE} px). Image tower: a small CNN; text "
+            "tower: the packaged MiniLM (frozen) plus a trained projection.")
 try:
-    caption_features()
-    bundle = trained(settings)
+    settings.check(len(train))  # before anything is built
 except ValueError as err:
     st.error(escape_md(str(err)))
     page.finish()
     st.stop()
+features = background(caption_features, train, test, label="Encoding the captions with the frozen MiniLM (once)")
+bundle = None if features is None else background(trained, settings, train, test, features,
+                                                  label="Training the dual encoder")
+if bundle is None:
+    if features is not None:
+        start = untrained(settings, test, features[1])
+        cols = st.columns(3)
+        init = start["init_retrieval"]
+        page.metric("R@10 image→text, untrained", f"{init.image_to_text[10]:.3f}", container=cols[0],
+                    help=f"The towers at initialisation. Chance: {init.chance_image_to_text[10]:.3f}")
+        page.metric("R@10 text→image, untrained", f"{init.text_to_image[10]:.3f}", container=cols[1],
+                    help=f"The towers at initialisation. Chance: {init.chance_text_to_image[10]:.3f}")
+        page.metric("Gap at initialisation", f"{start['init_gap']:.3f}", container=cols[2])
+        st.caption("Before training the two towers retrieve at about chance: nothing ties a caption to "
+                   "its image yet. The trained model's numbers, curves, search and gap appear when "
+                   "training finishes.")
+    page.finish()
+    st.stop()
+bundle = {**bundle, **untrained(settings, test, features[1])}
 record, img_emb, txt_emb = bundle["record"], bundle["images"], bundle["texts"]
 keys = test.scene_keys()
 retrieval = bundle["retrieval"]
 
 # ---- headline numbers -------------------------------------------------------------------
-st.markdown(f"**{len(train)} training pairs, {len(test)} held-out pairs** of drawn scenes "
-            f"({clip_data.IMAGE_SIZE}×{clip_data.IMAGE_SIZE} px). Image tower: a small CNN; text "
-            "tower: the packaged MiniLM (frozen) plus a trained projection.")
 cols = st.columns(5)
 page.metric("R@10 image→text", f"{retrieval.image_to_text[10]:.2f}", container=cols[0], headline=True,
             help=f"Held-out image→text recall@10. Chance: {retrieval.chance_image_to_text[10]:.3f}; "
