@@ -10,8 +10,9 @@ Background builds run one at a time per process, in the order they were asked fo
 cores: running them side by side finishes none sooner, and timings measured by one would count
 the other's work); a queued build says what it waits for.
 
-``PLAYGROUND_BACKGROUND_WAIT`` (seconds, default 1.5) sets how long a page waits before it
-shows progress instead; the tests set it high so that a page renders its final state in one run.
+``PLAYGROUND_BACKGROUND_WAIT`` (seconds, default 1.5; a build queued behind another is not
+waited for unless it is set) sets how long a page waits before it shows progress instead; the
+tests set it high so that a page renders its final state in one run.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def background(fn: Callable, *args, label: str, **kwargs) -> Any | None:
     if hit:
         return value
     job = start(cache, key, fn.__wrapped__, args, kwargs, label)
-    queued = job.text.startswith("queued")
+    queued = job.text.startswith("queued") and ENV_WAIT not in os.environ  # a set wait applies to all
     if job.done.wait(0.0 if queued else wait_seconds()):
         finished(key)
         if job.error:
