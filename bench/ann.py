@@ -5,15 +5,14 @@ latency (one thread), build time and index memory on 1M × 64 float32 vectors dr
 overlapping-cluster mixture the lesson page uses, and writes docs/bench/ann.md (rewritten after
 every index so a partial run still leaves its numbers). Run by hand:
 
-    python bench/ann.py            # 1M vectors, a few minutes on 2 idle cores
-    python bench/ann.py --n 100000 # a quicker look
+    python -m bench.ann            # 1M vectors, a few minutes on 2 idle cores
+    python -m bench.ann --n 100000 # a quicker look
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -22,11 +21,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import describe  # noqa: E402
-
-from playground.recsys import ann  # noqa: E402
-from playground.recsys.sizing import human_bytes  # noqa: E402
+from bench.machine import describe
+from playground.recsys import ann
+from playground.recsys.sizing import human_bytes
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "bench" / "ann.md"
 K = 10
@@ -54,7 +51,7 @@ def write(n: int, d: int, nq: int, rows: list[ann.Measurement], notes: list[str]
     lines = [
         "## Lesson 3: ANN index Pareto on {:,} vectors".format(n), "",
         f"Machine: {describe()}. Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with "
-        f"`python bench/ann.py{'' if n == 1_000_000 else f' --n {n}'} --threads {faiss.omp_get_max_threads()}`"
+        f"`python -m bench.ann{'' if n == 1_000_000 else f' --n {n}'} --threads {faiss.omp_get_max_threads()}`"
         f"{'' if done else ' (run still in progress when this was written)'}.", "",
         f"Data: {n:,} × {d} float32 vectors from the overlapping anisotropic Gaussian mixture of "
         f"`playground.recsys.ann.synthetic_vectors` (seed 0), {nq:,} queries from the same mixture. "

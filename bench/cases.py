@@ -1,7 +1,7 @@
 """Lessons 12-14 benchmark: the cached core calls behind each case-study page (simulation and
 training at defaults and at the costly extremes) and each page's cold run and rerun time.
 
-Writes docs/bench/cases.md. Run by hand: `python bench/cases.py` (about two minutes on 2 idle
+Writes docs/bench/cases.md. Run by hand: `python -m bench.cases` (about two minutes on 2 idle
 cores). Wall-clock and CPU seconds are both reported: the machine is shared, so wall time includes
 waiting for other jobs (the load average is printed).
 """
@@ -15,9 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(ROOT / "app"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(ROOT / "app")]
 
-from machine import describe  # noqa: E402
+from bench.machine import describe  # noqa: E402
 from page_rerun import bench_page  # noqa: E402
 
 from playground import course  # noqa: E402

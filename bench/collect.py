@@ -1,5 +1,5 @@
 """Stitch every benchmark section (docs/bench/*.md, written by the bench/ scripts) into
-docs/BENCHMARKS.md. Run by hand: `python bench/collect.py`."""
+docs/BENCHMARKS.md. Run by hand: `python -m bench.collect`."""
 
 from pathlib import Path
 

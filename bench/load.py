@@ -5,7 +5,7 @@ context each, so each is its own Streamlit session), each visiting several lesso
 and reports errors (exception boxes, unexpected console errors, time-outs), p50/p95 page render
 time and the server's peak resident memory. Writes docs/bench/load.md.
 
-Run by hand: `python bench/load.py --sessions 20`. Traffic goes to 127.0.0.1 only.
+Run by hand: `python -m bench.load --sessions 20`. Traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT)]
 
-from machine import describe, write_section  # noqa: E402
+from bench.machine import describe, write_section  # noqa: E402
 from tests.app.apptest import registered  # noqa: E402
 from tests.browser.server import BENIGN, CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 

@@ -5,7 +5,7 @@ For each page: one cold run (builds and caches models, indexes, data), one warm 
 moves (tests/app/fuzz_policy.py: no retraining, no index rebuild) moved to another
 value. Reports the cold time and the median/max rerun time. Writes docs/bench/page_rerun.md.
 
-Run by hand: `python bench/page_rerun.py`. Target: median rerun < 300 ms on every page.
+Run by hand: `python -m bench.page_rerun`. Target: median rerun < 300 ms on every page.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "app"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "app")]
 
-from machine import describe, write_section  # noqa: E402
+from bench.machine import describe, write_section  # noqa: E402
 from components.page import declared_controls  # noqa: E402
 from tests.app.apptest import open_page, registered  # noqa: E402
 from tests.app.fuzz_policy import fuzzed  # noqa: E402

@@ -1,7 +1,7 @@
 """RAG benchmark (lessons 8-9): corpus embedding time, index build times, per-method query latency,
 retrieval quality per method and query type, and page rerun times. Writes docs/bench/rag.md.
 
-Run by hand:  python bench/rag.py [--sample 512]
+Run by hand:  python -m bench.rag [--sample 512]
 The full corpus embedding is timed on a sample of passages (a full re-embed takes minutes on 2
 shared cores) and extrapolated; the wall time of the last full build is read from the cache if the
 cache was built in this run.
@@ -18,16 +18,18 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench"), str(ROOT / "app"), str(ROOT / "tests")]
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "app"), str(ROOT / "tests")]
 
-from machine import describe, write_section  # noqa: E402
+from bench.machine import describe, write_section  # noqa: E402
 
+from playground import embeddings  # noqa: E402
 from playground.rag import corpus as rc  # noqa: E402
 from playground.rag import index_store as ix  # noqa: E402
 from playground.rag import retrieval_eval as rev  # noqa: E402
 from playground.rag import retrievers as rv  # noqa: E402
 from playground.rag import rerank as rr  # noqa: E402
+
+embeddings.offline()
 
 
 def timed(fn, *args, **kwargs):

@@ -29,6 +29,17 @@ def embedding_cache(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def rag_cache(tmp_path, monkeypatch):
+    """An empty ``.cache/rag`` for this test (``playground.rag.corpus.CACHE``): the retrieval index
+    is built from scratch and written there."""
+    from playground.rag import corpus
+
+    folder = tmp_path / "rag"
+    monkeypatch.setattr(corpus, "CACHE", folder)
+    return folder
+
+
+@pytest.fixture
 def failing_disk():
     """Forget any recorded disk failure before and after the test (it is process-wide)."""
     disk_cache.reset_disk_state()

@@ -12,6 +12,7 @@ from components.upload import numeric_csv_upload
 from playground.monitoring import drift as dr
 from playground.monitoring import deployment as dp
 from playground.monitoring import retraining as rt
+from playground.seeds import derived_seeds
 from scenarios.l07 import PRESETS
 
 TRAIN_DAYS = 20
@@ -284,8 +285,9 @@ with tabs[3]:
     st.markdown("Upload a CSV with a `reference` column (e.g. a feature at training time) and a "
                 "`current` column (the same feature in production; the columns may differ in "
                 "length). The same detectors run on it, with the thresholds set above.")
+    current_rng = np.random.default_rng(derived_seeds(seed, 1)[0])
     example = pd.DataFrame({"reference": np.round(np.random.default_rng(seed).normal(0, 1, 500), 4),
-                            "current": np.round(np.random.default_rng(seed + 1).normal(0.3, 1.2, 500), 4)})
+                            "current": np.round(current_rng.normal(0.3, 1.2, 500), 4)})
     own = numeric_csv_upload("Reference vs current CSV", ("reference", "current"), "drift_csv",
                              example.to_csv(index=False))
     if own is not None:

@@ -9,6 +9,7 @@ import streamlit as st
 from components.cache import cached
 from components.page import LessonPage
 from playground.cases import eta
+from playground.seeds import derived_seeds
 from scenarios.l14 import PRESETS
 
 TEST_TRIPS = 20000
@@ -37,7 +38,7 @@ def trained(n_train, tail, rain, q, seed):
 
 @cached()
 def held_out(n_train, tail, rain, q, seed):
-    test = eta.simulate_trips(TEST_TRIPS, seed=seed + 10_000, tail=tail, rain=rain)
+    test = eta.simulate_trips(TEST_TRIPS, seed=derived_seeds(seed, 1)[0], tail=tail, rain=rain)
     return test, trained(n_train, tail, rain, q, seed).predict(test)
 
 

@@ -15,8 +15,7 @@ from playground.rag.corpus import Passage
 
 
 @pytest.mark.slow  # MiniLM
-def test_cold_build_reports_progress_caches_on_disk_and_reloads(tmp_path, monkeypatch):
-    monkeypatch.setattr(rc, "CACHE", tmp_path)
+def test_cold_build_reports_progress_caches_on_disk_and_reloads(rag_cache):
     passages = rc.load_passages()[:8]
     seen = []
     cold = ix.build_index(passages, progress=lambda f, text: seen.append(f))
@@ -31,7 +30,7 @@ def test_cold_build_reports_progress_caches_on_disk_and_reloads(tmp_path, monkey
 
 
 @pytest.mark.slow  # MiniLM
-def test_the_shipped_vectors_match_the_corpus_and_a_rebuild(tmp_path):
+def test_the_shipped_vectors_match_the_corpus_and_a_rebuild(rag_cache):
     """The shipped file is current (key = passages + model files) and holds exactly what
     :func:`ix.sentence_vectors` computes (checked on a sample of passages)."""
     passages = rc.load_passages()
@@ -47,8 +46,7 @@ def test_the_shipped_vectors_match_the_corpus_and_a_rebuild(tmp_path):
 
 
 @pytest.mark.slow  # MiniLM
-def test_token_vectors_are_computed_only_for_the_reranked_passages(tmp_path, monkeypatch):
-    monkeypatch.setattr(rc, "CACHE", tmp_path)
+def test_token_vectors_are_computed_only_for_the_reranked_passages(rag_cache, monkeypatch):
     calls = []
 
     def counting(texts, model_path=None):
@@ -172,16 +170,15 @@ def _fake_tokens(texts, model_path=None):
 @pytest.mark.slow  # MiniLM
 @pytest.mark.parametrize("name", ["sentences", "tokens", "offsets"])
 @pytest.mark.parametrize("damage", ["truncated", "empty", "wrong shape"])
-def test_a_corrupt_index_cache_is_deleted_and_rebuilt(tmp_path, monkeypatch, name, damage):
-    monkeypatch.setattr(rc, "CACHE", tmp_path)
+def test_a_corrupt_index_cache_is_deleted_and_rebuilt(rag_cache, monkeypatch, name, damage):
     monkeypatch.setattr(rr, "token_embeddings", _fake_tokens)
     passages = rc.load_passages()[:5]
     good = ix.build_index(passages)
     assert good.tokens.complete()
     if name == "sentences":
-        target = next(tmp_path.glob("sentences-*.npz"))
+        target = next(rag_cache.glob("sentences-*.npz"))
     else:
-        target = next(tmp_path.glob("tokens-*")) / f"{name}.npy"
+        target = next(rag_cache.glob("tokens-*")) / f"{name}.npy"
     if damage == "truncated":
         target.write_bytes(target.read_bytes()[:-16])
     elif damage == "empty":
@@ -203,12 +200,12 @@ def test_a_corrupt_index_cache_is_deleted_and_rebuilt(tmp_path, monkeypatch, nam
 
 
 @pytest.mark.slow  # MiniLM
-def test_a_read_only_cache_builds_the_index_in_memory(tmp_path, monkeypatch, failing_disk, read_only_dir):
-    monkeypatch.setattr(rc, "CACHE", read_only_dir(tmp_path / "rag"))
+def test_a_read_only_cache_builds_the_index_in_memory(rag_cache, monkeypatch, failing_disk, read_only_dir):
+    read_only_dir(rag_cache)
     monkeypatch.setattr(rr, "token_embeddings", _fake_tokens)
     passages = rc.load_passages()[:5]
     with pytest.warns(disk_cache.CacheWarning):
         index = ix.build_index(passages)
     assert len(index) == 5 and index.search("bm25", passages[0].title, 1)
-    assert list((tmp_path / "rag").iterdir()) == []
+    assert list(rag_cache.iterdir()) == []
     ix.build_index(passages)  # no second attempt at the disk, no second warning

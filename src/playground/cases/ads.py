@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
+from playground.seeds import derived_seeds
+
 
 #: Relative click-through of slots 1..5 (position effect, separable model).
 POSITION_EFFECT = np.array([1.0, 0.7, 0.5, 0.35, 0.25])
@@ -406,8 +408,9 @@ def exploration_sweep(world: BanditWorld, kind: str, grid, n: int, replicates: i
     target = policy(world.target_scores, "greedy")
     truth = true_value(world, target)
     rows = []
-    for i, explore in enumerate(grid):
-        est = replicate_estimates(world, kind, explore, n, replicates, seed + 1000 * i)
+    grid = list(grid)
+    for explore, child in zip(grid, derived_seeds(seed, len(grid))):
+        est = replicate_estimates(world, kind, explore, n, replicates, child)
         for name in (*ESTIMATORS, "replay (no propensities)"):
             values = est[name].dropna()
             rows.append({"exploration": explore, "estimator": name,
