@@ -60,8 +60,9 @@ if reranked is not None:
     evals["rerank"] = reranked
 methods = [m for m in rv.METHODS if m in evals]  # the reranker joins when its run is ready
 rk = f"recall@{recall_k}"
-summary, overall = ir.summarize(evals, ["ndcg@10", "mrr@10", rk])
-overall = overall.rename(index=rv.METHOD_LABELS)
+metrics = ["ndcg@10", "mrr@10", rk]
+stats = {m: rev.summarise(df.to_dict("records")) for m, df in evals.items()}
+overall = pd.DataFrame({rv.METHOD_LABELS[m]: {c: s["all"][c] for c in metrics} for m, s in stats.items()}).T
 overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in methods]
 best = overall["ndcg@10"].idxmax()
 
@@ -79,7 +80,7 @@ fig = go.Figure()
 types = list(rc.QUERY_TYPES)
 for m in methods:
     fig.add_bar(name=rv.METHOD_LABELS[m], x=[rc.TYPE_LABELS[t] for t in types],
-                y=[summary[m].loc[t, "ndcg@10"] for t in types])
+                y=[stats[m][t]["ndcg@10"] for t in types])
 fig.update_layout(barmode="group", title="nDCG@10 per query type", yaxis_title="nDCG@10",
                   yaxis_range=[0, 1], legend_orientation="h")
 page.chart(fig)

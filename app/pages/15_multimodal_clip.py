@@ -11,7 +11,7 @@ import streamlit as st
 from components.background import background
 from components.cache import cached
 from components.page import LessonPage
-from playground.cases import clip_data, clip_metrics, clip_model, clip_pretrained, clip_training
+from playground.cases import clip_data, clip_experiment, clip_metrics, clip_model, clip_pretrained, clip_training
 from playground.scenario import escape_md
 from scenarios.l15 import PRESETS
 
@@ -39,7 +39,7 @@ def dataset():
 
 
 @cached("Encoding the captions with the frozen MiniLM (once)…")
-def caption_features(_train, _test, progress=None):
+def caption_features(_train, _test):
     """MiniLM vectors of the shipped captions (train, test); the arguments are the shipped splits."""
     return (clip_model.caption_features(_train.captions, persist=True),
             clip_model.caption_features(_test.captions, persist=True))
@@ -51,28 +51,19 @@ def text_features(texts: tuple[str, ...]) -> np.ndarray:
 
 
 @cached()
-def untrained(settings: clip_training.TrainSettings, _test, _test_feats) -> dict:
-    """The towers at initialisation: held-out retrieval and modality gap before any training."""
-    start = clip_training.init_model(settings)
-    init_images = clip_training.embed(start, images=_test.images)
-    init_texts = clip_training.embed(start, text_features=_test_feats)
-    return {"init_retrieval": clip_metrics.evaluate(init_images, init_texts, _test.scene_keys()),
-            "init_gap": clip_metrics.modality_gap(init_images, init_texts)}
+def untrained(settings: clip_training.TrainSettings, _test, _test_feats) -> tuple:
+    """Held-out retrieval and modality gap of the towers before training."""
+    return clip_experiment.untrained(_test.images, _test_feats, _test.scene_keys(), settings)
 
 
 @cached("Training the dual encoder…")
-def trained(settings: clip_training.TrainSettings, _train, _test, _features, progress=None) -> dict:
-    """Train once per settings (progress bar), keep the model and its held-out embeddings."""
+def trained(settings: clip_training.TrainSettings, _train, _test, _features,
+            progress=None) -> clip_experiment.ClipExperiment:
+    """The model trained with ``settings`` and its held-out measurements (the data arguments are
+    the shipped splits and their caption features)."""
     (train_feats, test_feats), report = _features, progress or (lambda fraction, message: None)
-    record = clip_training.train(_train.images, train_feats, settings, heldout=(_test.images, test_feats),
-                                 progress=lambda fraction, message: report(fraction, f"Training: {message}"))
-    images = clip_training.embed(record.model, images=_test.images)
-    texts = clip_training.embed(record.model, text_features=test_feats)
-    return {"record": record, "images": images, "texts": texts,
-            "retrieval": clip_metrics.evaluate(images, texts, _test.scene_keys()),
-            "pca": clip_metrics.pca_2d(np.vstack([images, texts])),
-            "mixed": {closed: clip_metrics.mixed_index_image_share(images, texts, k=10, close_gap=closed)
-                      for closed in (False, True)}}
+    return clip_experiment.run(_train.images, train_feats, _test.images, test_feats, _test.scene_keys(), settings,
+                               progress=lambda fraction, message: report(fraction, f"Training: {message}"))
 
 
 @cached(f"Scoring {REAL_CLIP_IMAGES} held-out images with CLIP…")
@@ -109,34 +100,32 @@ except ValueError as err:
 features = background(caption_features, train, test, label="Encoding the captions with the frozen MiniLM (once)")
 bundle = None if features is None else background(trained, settings, train, test, features,
                                                   label="Training the dual encoder")
-if bundle is None:
+if bundle is None:  # the untrained towers (at chance) while the model trains
     if features is not None:
-        start = untrained(settings, test, features[1])
+        init, init_gap = untrained(settings, test, features[1])
         cols = st.columns(3)
-        init = start["init_retrieval"]
         page.metric("R@10 image→text, untrained", f"{init.image_to_text[10]:.3f}", container=cols[0],
                     help=f"The towers at initialisation. Chance: {init.chance_image_to_text[10]:.3f}")
         page.metric("R@10 text→image, untrained", f"{init.text_to_image[10]:.3f}", container=cols[1],
                     help=f"The towers at initialisation. Chance: {init.chance_text_to_image[10]:.3f}")
-        page.metric("Gap at initialisation", f"{start['init_gap']:.3f}", container=cols[2])
+        page.metric("Gap at initialisation", f"{init_gap:.3f}", container=cols[2])
         st.caption("Before training the two towers retrieve at about chance: nothing ties a caption to "
                    "its image yet. The trained model's numbers, curves, search and gap appear when "
                    "training finishes.")
     page.finish()
     st.stop()
-bundle = {**bundle, **untrained(settings, test, features[1])}
-record, img_emb, txt_emb = bundle["record"], bundle["images"], bundle["texts"]
+record, img_emb, txt_emb = bundle.record, bundle.images, bundle.texts
 keys = test.scene_keys()
-retrieval = bundle["retrieval"]
+retrieval = bundle.retrieval
 
 # ---- headline numbers -------------------------------------------------------------------
 cols = st.columns(5)
 page.metric("R@10 image→text", f"{retrieval.image_to_text[10]:.2f}", container=cols[0], headline=True,
             help=f"Held-out image→text recall@10. Chance: {retrieval.chance_image_to_text[10]:.3f}; "
-                 f"the untrained (random-init) model: {bundle['init_retrieval'].image_to_text[10]:.3f}")
+                 f"the untrained (random-init) model: {bundle.init_retrieval.image_to_text[10]:.3f}")
 page.metric("R@10 text→image", f"{retrieval.text_to_image[10]:.2f}", container=cols[1], headline=True,
             help=f"Held-out text→image recall@10. Chance: {retrieval.chance_text_to_image[10]:.3f}; "
-                 f"the untrained (random-init) model: {bundle['init_retrieval'].text_to_image[10]:.3f}")
+                 f"the untrained (random-init) model: {bundle.init_retrieval.text_to_image[10]:.3f}")
 floor = clip_training.loss_floor(batch, record.temperature[-1])
 page.metric("Held-out loss", f"{record.heldout_loss[-1]:.3f}", container=cols[2],
             help=f"nats; a model that cannot tell pairs apart scores ln B = {math.log(batch):.3f}; "
@@ -176,7 +165,7 @@ else:
     rfig = go.Figure()
     rfig.add_bar(x=names, y=[retrieval.image_to_text[k] for k in clip_metrics.KS], name="image → text")
     rfig.add_bar(x=names, y=[retrieval.text_to_image[k] for k in clip_metrics.KS], name="text → image")
-    rfig.add_bar(x=names, y=[bundle["init_retrieval"].image_to_text[k] for k in clip_metrics.KS],
+    rfig.add_bar(x=names, y=[bundle.init_retrieval.image_to_text[k] for k in clip_metrics.KS],
                  name="untrained, image → text", marker_color="lightgrey")
     rfig.add_scatter(x=names, y=[retrieval.chance_image_to_text[k] for k in clip_metrics.KS],
                      mode="markers", marker_symbol="line-ew-open", marker_size=30, name="chance")
@@ -184,7 +173,7 @@ else:
                        legend_orientation="h")
     page.chart(rfig, container=right)
 page.record("Final temperature", f"{record.temperature[-1]:.4f}")
-init = bundle["init_retrieval"]
+init = bundle.init_retrieval
 table = pd.DataFrame({
     "k": list(clip_metrics.KS),
     "image → text": [retrieval.image_to_text[k] for k in clip_metrics.KS],
@@ -269,7 +258,7 @@ if zero_shot:
 # ---- modality gap -----------------------------------------------------------------------
 st.subheader("The modality gap")
 gap = clip_metrics.modality_gap(img_emb, txt_emb)
-coords, share = bundle["pca"]
+coords, share = bundle.pca
 n = len(img_emb)
 gfig = go.Figure()
 gfig.add_scatter(x=coords[:n, 0], y=coords[:n, 1], mode="markers", name="images",
@@ -282,9 +271,9 @@ gfig.update_layout(title=f"PCA of held-out image and caption embeddings (PC1 {sh
                    height=420, xaxis_title="PC1", yaxis_title="PC2")
 page.chart(gfig)
 close_gap = page.toggle("close_gap", "Close the gap (subtract each modality's centroid)", False)
-mixed = bundle["mixed"][close_gap]
+mixed = bundle.mixed[close_gap]
 c0, c1, c2 = st.columns(3)
-page.metric("Gap at initialisation", f"{bundle['init_gap']:.3f}", container=c0,
+page.metric("Gap at initialisation", f"{bundle.init_gap:.3f}", container=c0,
             help="The same towers before training: random networks already map the two modalities "
                  "to different regions (each tower has its own 'cone').")
 page.metric("Modality gap ‖μ_img − μ_txt‖", f"{gap:.3f}", container=c1)
