@@ -202,14 +202,18 @@ if sizing is not None:
     page.math([
         rf"n_\text{{chunks}} = N\left\lceil\frac{{T-o}}{{c-o}}\right\rceil = {n_docs:,}\times{sizing.chunks_per_doc}"
         rf" = {sizing.n_chunks:,}",
-        rf"\text{{RAM}} = n\,(d\,b + 4c) = {sizing.n_chunks:,}\,({req.dim}\cdot{rq.BYTES_PER_DIM[dtype]:g}"
-        rf" + 4\cdot{req_chunk}) = {sizing.index_gb:,.1f}\ \text{{GB}}",
+        rf"\tau = T + (n_d - 1)\,o = {doc_tokens:,} + ({sizing.chunks_per_doc} - 1)\cdot{req_overlap}"
+        rf" = {sizing.doc_chunk_tokens:,}\ \text{{chunk tokens per document}}",
+        rf"\text{{RAM}} = n\,d\,b + 4N\tau = {sizing.n_chunks:,}\cdot{req.dim}\cdot{rq.BYTES_PER_DIM[dtype]:g}"
+        rf" + 4\cdot{n_docs:,}\cdot{sizing.doc_chunk_tokens:,} = {sizing.index_gb:,.1f}\ \text{{GB}}",
         rf"t_\text{{re-index}} = \frac{{n}}{{w\,r}} = \frac{{{sizing.n_chunks:,}}}{{{workers}\cdot{req.embed_per_s:.0f}"
         rf"/\text{{s}}}} = {sizing.reindex_hours:,.2f}\ \text{{h}}",
-        rf"\$_\text{{LLM}}/\text{{month}} = \text{{QPS}}\cdot 2.59\text{{M s}}\cdot(k c + 200 + a)\cdot p"
+        rf"\$_\text{{LLM}}/\text{{month}} = \text{{QPS}}\cdot 2.59\text{{M s}}\cdot(k \min(c, T) + 200 + a)\cdot p"
         rf" = \${sizing.monthly_llm_cost:,.0f}",
         r"\text{recall@k} = \frac{1}{|Q|}\sum_q \frac{|\{p \in R_q : \text{some top-}k\text{ chunk covers } p\}|}{|R_q|}",
-    ], notes="N documents of T tokens cut into chunks of c tokens with overlap o; d dims of b bytes; "
-             "w workers embedding r chunks/s; k chunks of c tokens plus a 200-token system prompt and "
+    ], notes="N documents of T tokens cut into n_d chunks of c tokens with overlap o (every chunk but "
+             "the last is full, so a document holds T + (n_d − 1)o chunk tokens; a document shorter "
+             "than c is one chunk of T tokens); d dims of b bytes; "
+             "w workers embedding r chunks/s; k chunks of min(c, T) tokens plus a 200-token system prompt and "
              "a answer tokens per query at p $/token.")
 page.finish()

@@ -7,10 +7,11 @@ import streamlit as st
 
 from components.cache import cached
 from components.page import LessonPage
-from playground.cases import ads
+from playground.cases import ads, ctr_model
 from scenarios.l12 import PRESETS
 
 LOG_SIZES = [1000, 2000, 5000, 10000, 20000]
+CTR_IMPRESSIONS = 40_000
 REPLICATES = 100
 SWEEP_REPLICATES = 30
 
@@ -19,10 +20,10 @@ seed = page.seed()
 st.sidebar.markdown("**Auction**")
 n_bidders = page.slider("bidders", "Advertisers per auction", 2, 50, 10)
 slots = page.slider("slots", "Ad slots", 1, 5, 3)
-scale = page.slider("scale", "pCTR scale on the mis-calibrated segment", 0.25, 4.0, 1.0, step=0.05,
+scale = page.slider("scale", "pCTR scale on the mis-calibrated segment", 0.25, 4.0, 3.0, step=0.05,
                            help="pCTR = true CTR × scale for these advertisers (1 = calibrated).")
 share = page.slider("share", "Share of advertisers mis-calibrated", 0.0, 1.0, 0.5, step=0.05)
-noise = page.slider("noise", "pCTR noise (σ of log error)", 0.0, 1.5, 0.3, step=0.05)
+noise = page.slider("noise", "pCTR noise (σ of log error)", 0.0, 1.5, 0.6, step=0.05)
 reserve = page.slider("reserve", "Reserve eCPM ($ per impression)", 0.0, 0.05, 0.01, step=0.005,
                       format="%.3f")
 st.sidebar.markdown("**Counterfactual logging**")
@@ -32,6 +33,12 @@ if kind == "epsilon-greedy":
 else:
     explore = page.slider("tau", "Softmax temperature τ", 0.1, 5.0, 0.5, step=0.1)
 n_logged = page.select_slider("n", "Logged impressions per log", LOG_SIZES, 5000)
+st.sidebar.markdown("**CTR model**")
+cross = page.toggle("cross", "Feature cross advertiser × device", True,
+                    help="Off: the model cannot learn that some ads only work on phones.")
+bits = page.select_slider("bits", "Hash space (bits)", [8, 12, 16, 20], 16,
+                          help="FeatureHasher columns = 2^bits; few bits = many collisions.")
+delay = page.slider("delay", "Mean conversion delay (days)", 0.5, 5.0, 2.0, step=0.5)
 logged = page.toggle("logged", "Propensities μ(a|x) were logged (production)", True,
                      help="Off: the naive design, which logged clicks but not the probability of "
                           "the ad it showed.")
@@ -52,6 +59,14 @@ def replicates(kind, explore, n, seed):
 def sweep(kind, n, seed):
     world = ads.make_world(seed=seed)
     return ads.exploration_sweep(world, kind, ads.EXPLORE_GRID[kind], n, SWEEP_REPLICATES, seed)
+
+
+@st.cache_data(show_spinner="Simulating an impression log and training the CTR model …", max_entries=16)
+def ctr(cross, bits, delay, seed):
+    log = ctr_model.simulate_log(ctr_model.LogSpec(n=CTR_IMPRESSIONS, delay_days=delay), seed=seed)
+    result = ctr_model.train_ctr(log, cross=cross, bits=bits)
+    cutoff = float(log["time"].max())
+    return result, ctr_model.delayed_label_table(log, cutoff, delay), float(log["click"].mean())
 
 
 formulas: list[str] = []
@@ -194,6 +209,48 @@ if truth is not None:
     st.caption("More exploration costs clicks today (the logging policy serves worse ads) but buys "
                "lower-variance estimates of every future policy. The direct method has low variance but "
                "a bias set by its (additive, mis-specified) click model; DR keeps IPS's unbiasedness.")
+
+# ---- the CTR model ---------------------------------------------------------------------------
+st.header("3 · The pCTR itself: hashed features, a feature cross, logistic regression")
+fitted = page.guard(ctr, cross, bits, delay, seed)
+if fitted is not None:
+    res, delayed, base_ctr = fitted
+    cols = st.columns(4)
+    page.metric("Held-out log loss", f"{res.log_loss:.4f}", container=cols[0])
+    page.metric("Normalised entropy", f"{res.normalised_entropy:.3f}", container=cols[1], headline=True,
+                help="Log loss ÷ entropy of always predicting the training CTR: below 1 = better than the average.")
+    page.metric("AUC", f"{res.auc:.3f}", container=cols[2])
+    worst = res.calibration["predicted ÷ observed"].sub(1).abs().idxmax()
+    page.metric("Worst device calibration", f"{res.calibration.loc[worst, 'predicted ÷ observed']:.2f}",
+                container=cols[3], help=f"Predicted ÷ observed clicks on {worst} (1 = calibrated).")
+    left, right = st.columns(2)
+    left.dataframe(res.calibration.style.format({"predicted": "{:.1f}", "predicted ÷ observed": "{:.2f}"}),
+                   width="stretch")
+    left.caption(f"{CTR_IMPRESSIONS:,} simulated impressions over 7 days (CTR {base_ctr:.1%}); trained on "
+                 "days 0–5, scored on day 6. Calibration per device: an auction multiplies every bid "
+                 "by pCTR, so a segment at 1.2 is over-charged and over-served by 20 %.")
+    fig = go.Figure()
+    fig.add_bar(x=delayed.index, y=delayed["true_cvr"], name="true CVR")
+    fig.add_bar(x=delayed.index, y=delayed["observed_cvr"], name="CVR visible at training time")
+    fig.add_scatter(x=delayed.index, y=delayed["true_cvr"] * delayed["expected_share"], mode="lines+markers",
+                    name="true × (1 − e^(−age/delay))")
+    fig.update_layout(title="Delayed conversions: the freshest clicks look worst", height=320,
+                      xaxis_title="impression day", yaxis_title="conversions per click",
+                      legend_orientation="h", legend_y=-0.3)
+    page.chart(fig, container=right)
+    page.record("observed ÷ true CVR on the last day", f"{delayed['observed ÷ true'].iloc[-1]:.2f}")
+    st.caption(f"A click converts after an exponential delay (mean {delay:g} days). Trained at the end of "
+               f"day 6, yesterday's clicks show only {delayed['observed ÷ true'].iloc[-1]:.0%} of their "
+               "conversions, so a conversion model learns that fresh traffic is bad. Fixes: wait for the "
+               "attribution window, or weight / correct labels by the delay distribution.")
+    formulas += [
+        rf"\mathrm{{NE}} = \frac{{-\frac1N\sum y\log p + (1-y)\log(1-p)}}{{-(\bar p\log\bar p + (1-\bar p)\log(1-\bar p))}}"
+        rf" = \frac{{{res.log_loss:.4f}}}{{H({base_ctr:.4f})}} = {res.normalised_entropy:.3f}",
+        r"x = \mathrm{hash}(\text{adv}, \text{site}, \text{device}, \text{hour}"
+        + (r", \text{adv}\times\text{device}" if cross else "") + rf") \bmod 2^{{{bits}}},\quad"
+        r"\mathrm{pCTR} = \sigma(w^\top x)",
+        rf"\Pr(\text{{conversion seen by cut-off}} \mid \text{{age }} a) = 1 - e^{{-a/{delay:g}}}",
+    ]
 
 page.math(formulas, notes="$b$ bid per click, $r$ reserve eCPM, $\\mu$ the logging policy's "
          "probability of the ad it showed, $\\pi$ the new policy, $w = \\pi/\\mu$. Numbers are "

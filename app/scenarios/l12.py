@@ -8,11 +8,15 @@ PRESETS: tuple[Preset, ...] = (
            "pCTR calibrated with small noise: allocation efficiency near 100 %, IPS/SNIPS on "
            "target with 10 % exploration.",
            {"scale": 1.0, "share": 1.0, "noise": 0.2, "kind": "epsilon-greedy", "eps": 0.1,
-            "logged": True}),
+            "logged": True, "cross": True}),
     Preset("uncalibrated_bids", "Uncalibrated bids",
            "The model over-predicts half the advertisers 3×: they win slots they should not, pay "
            "a fraction of the fair price, and platform revenue and efficiency fall.",
            {"scale": 3.0, "share": 0.5, "noise": 0.6}),
+    Preset("no_cross", "CTR model without the feature cross",
+           "Some ads only work on phones: without the advertiser × device cross the model averages "
+           "them out and its held-out normalised entropy rises.",
+           {"cross": False}),
     Preset("naive", "No propensities logged (naive)",
            "The team logged clicks but not propensities: the replay estimate of the new policy is "
            "biased and no amount of data fixes it.",

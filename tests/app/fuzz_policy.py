@@ -9,7 +9,7 @@ LEFT_ALONE: dict[str, frozenset[str]] = {
                       "pq_m", "nbits"}),
     "l04": frozenset({"model", "w"}),
     "l11": frozenset({"n"}),
-    "l12": frozenset({"n"}),
+    "l12": frozenset({"n", "bits", "delay"}),
     "l13": frozenset({"rate", "drift", "delay"}),
     "l14": frozenset({"n", "tail", "rain", "q"}),
     "l15": frozenset({"seed", "epochs", "batch", "dim", "temperature", "learn_t"}),

@@ -148,8 +148,18 @@ def fit_model(cands: Sequence[Candidates], kind: str = "gbdt", seed: int = 0):
 
 def cross_validated_rankings(cands: Sequence[Candidates], groups: Sequence[str], kind: str = "gbdt",
                              folds: int = 5, seed: int = 0) -> dict[str, list[str]]:
-    """Query id -> candidates ranked by a model trained only on the other folds' queries."""
+    """Query id -> candidates ranked by a model trained only on the other folds' queries (one
+    OpenMP/BLAS thread: small fits, and spinning threads stall on a shared 2-core machine)."""
+    from threadpoolctl import threadpool_limits
+
     out: dict[str, list[str]] = {}
+    with threadpool_limits(limits=1):
+        _cv_fill(out, cands, groups, kind, folds, seed)
+    return out
+
+
+def _cv_fill(out: dict, cands: Sequence[Candidates], groups: Sequence[str], kind: str, folds: int,
+             seed: int) -> None:
     for train, test in query_folds(groups, folds):
         model = fit_model([cands[i] for i in train], kind, seed)
         for i in test:
@@ -157,7 +167,6 @@ def cross_validated_rankings(cands: Sequence[Candidates], groups: Sequence[str],
             score = model.predict_proba(c.features)[:, 1]
             order = np.lexsort((np.arange(len(score)), -score))
             out[c.query_id] = [c.ids[j] for j in order]
-    return out
 
 
 def tuned_alpha_rankings(index, queries: Sequence, groups: Sequence[str], folds: int = 5,
@@ -197,3 +206,27 @@ def paired_bootstrap_ci(a: np.ndarray, b: np.ndarray, seed: int, n: int = 2000,
     tail = (1 - level) / 2 * 100
     lo, hi = np.percentile(means, [tail, 100 - tail])
     return float(lo), float(hi)
+
+
+LEARNED_METHODS = {"weighted": "Hybrid weighted (α = 0.5)", "tuned": "Hybrid weighted (α tuned on held-out folds)",
+                   "rerank": "Hybrid + MaxSim rerank", "learned": "Learned reranker (cross-validated)"}
+
+
+def compare(index, queries: Sequence, kind: str = "gbdt", folds: int = 5, seed: int = 0,
+            pool: int = 30, p_k: int = 5) -> tuple[list[dict], dict[str, float]]:
+    """Per-query metrics of the hand-set hybrid, the fold-tuned hybrid, the MaxSim reranker and
+    the cross-validated learned reranker (:data:`LEARNED_METHODS`) on the same queries.
+
+    Returns (rows for :func:`metric_rows`, query id -> the alpha the tuned hybrid used)."""
+    queries = list(queries)
+    index.encode_queries([q.text for q in queries], persist=True)
+    groups = groups_of(queries)
+    cands = [candidate_features(index, q, pool) for q in queries]
+    learned = cross_validated_rankings(cands, groups, kind, folds, seed)
+    tuned, alphas = tuned_alpha_rankings(index, queries, groups, folds)
+    fixed = {q.id: [h.passage_id for h in index.search("weighted", q.text, 10)] for q in queries}
+    rerank = {q.id: [h.passage_id for h in index.search("rerank", q.text, 10)] for q in queries}
+    rows = []
+    for method, rankings in (("weighted", fixed), ("tuned", tuned), ("rerank", rerank), ("learned", learned)):
+        rows += metric_rows(rankings, queries, method, p_k)
+    return rows, alphas
