@@ -3,8 +3,8 @@ widget move for every page, the capacity table derived from them, and a load tes
 (sticky sessions, websockets) over two replicas that checks the table. Writes docs/bench/capacity.md.
 
     python -m playground.warm                 # once: the disk caches a server needs
-    python bench/capacity.py                  # measure (about 5 min) and validate (about 4 min)
-    python bench/capacity.py --skip-validate  # per-page costs and the table only
+    python -m bench.capacity                  # measure (about 5 min) and validate (about 4 min)
+    python -m bench.capacity --skip-validate  # per-page costs and the table only
 
 Costs are read from the server process (/proc/PID/stat: user + system time of all its threads;
 /proc/PID/status: resident memory), never from the client's clock. Clients are raw websocket
@@ -31,10 +31,10 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "src"), str(ROOT / "app")]
+sys.path[:0] = [str(ROOT), str(ROOT / "src"), str(ROOT / "app")]
 
-from machine import describe, write_section  # noqa: E402
-from st_client import Session  # noqa: E402
+from bench.machine import describe, write_section  # noqa: E402
+from bench.st_client import Session  # noqa: E402
 from tests.app.apptest import registered  # noqa: E402
 from tests.app.fuzz_policy import fuzzed  # noqa: E402
 from tests.browser.server import free_port  # noqa: E402

@@ -6,8 +6,8 @@ page the seconds until the header, the first metric and the first chart are visi
 page is complete (no script running, no background progress bar left), plus the server's
 CPU-seconds (/proc) meanwhile. Writes docs/bench/first_visit.md.
 
-    python bench/first_visit.py            # every page (a few minutes on 2 cores)
-    python bench/first_visit.py --warm     # the same after `python -m playground.warm` in the clone
+    python -m bench.first_visit            # every page (a few minutes on 2 cores)
+    python -m bench.first_visit --warm     # the same after `python -m playground.warm` in the clone
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "src"), str(ROOT / "app")]
 
-from capacity import cpu_seconds, replica, rss_mib  # noqa: E402
-from machine import describe, write_section  # noqa: E402
+from bench.capacity import cpu_seconds, replica, rss_mib  # noqa: E402
+from bench.machine import describe, write_section  # noqa: E402
 from tests.app.apptest import registered  # noqa: E402
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 

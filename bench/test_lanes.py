@@ -1,7 +1,7 @@
 """Wall time of the two test lanes on a fresh clone (no `.cache/`), as a contributor runs them.
 
-    python bench/test_lanes.py                 # fast lane, then the full suite (without browsers)
-    python bench/test_lanes.py --lane fast
+    python -m bench.test_lanes                 # fast lane, then the full suite (without browsers)
+    python -m bench.test_lanes --lane fast
 
 Each lane runs in its own fresh `git clone` of the committed HEAD. Writes docs/bench/tests.md.
 """
@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT)]
 
-from machine import describe, write_section  # noqa: E402
+from bench.machine import describe, write_section  # noqa: E402
 
 LANES = {"fast": ["-m", "not slow and not browser"], "full": ["-m", "not browser"]}
 TARGETS = {"fast": 120, "full": 480}
