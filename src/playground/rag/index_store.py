@@ -1,7 +1,8 @@
 """The retrieval index over the shipped corpus, built once and stored under ``.cache/rag``.
 
-One :class:`RetrievalIndex` is built once (BM25 statistics, passage embeddings, the FAISS
-``IndexFlatIP`` and the passages' token embeddings for the reranker) and every method of
+One :class:`RetrievalIndex` is built once (BM25 statistics, passage embeddings, shipped in
+``data/samples/rag`` or computed, the FAISS ``IndexFlatIP``, and a store of the passages' token
+embeddings for the reranker, filled on demand) and every method of
 :mod:`playground.rag.retrievers` is reached through :meth:`RetrievalIndex.search`::
 
     index = get_index()                       # cached in-process and on disk under .cache/rag
@@ -51,7 +52,7 @@ class TokenStore:
         self.folder = folder
         self.batch = batch
         self._rows: dict[int, np.ndarray] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one writer of the complete store
         self._disk = (disk_cache.load_folder(folder, ("tokens", "offsets"), self._checker(len(self.texts)),
                                              mmap=("tokens",)) if folder is not None else None)
 
@@ -84,18 +85,20 @@ class TokenStore:
     def ensure(self, rows: Sequence[int], progress: Callable[[float, str], None] | None = None) -> int:
         """Compute the token vectors of ``rows`` not yet available (in length-sorted batches;
         ``progress(fraction, text)`` after each); return how many were computed."""
-        with self._lock:
-            todo = self.missing(rows)
-            todo.sort(key=lambda r: len(self.texts[r]))
-            for start in range(0, len(todo), self.batch):
-                chunk = todo[start:start + self.batch]
+        todo = self.missing(rows)
+        todo.sort(key=lambda r: len(self.texts[r]))
+        for start in range(0, len(todo), self.batch):
+            # no lock while the model runs: a search that needs a few rows is not held up by a long
+            # pass; rows another thread finished meanwhile are skipped
+            chunk = [r for r in todo[start:start + self.batch] if r not in self._rows]
+            if chunk:
                 _, tokens = rr.token_embeddings([self.texts[r] for r in chunk], self.model_path)
                 for r, t in zip(chunk, tokens):
                     self._rows[r] = t.astype(np.float16)
-                if progress:
-                    done = min(start + self.batch, len(todo))
-                    progress(done / len(todo), f"Token vectors for the reranker: {done:,} / {len(todo):,} passages")
-            return len(todo)
+            if progress:
+                done = min(start + self.batch, len(todo))
+                progress(done / len(todo), f"Token vectors for the reranker: {done:,} / {len(todo):,} passages")
+        return len(todo)
 
     def get(self, rows: Sequence[int]) -> list[np.ndarray]:
         """Token vectors (float32, one ``(n_tokens, dim)`` array per row), computed if needed."""
