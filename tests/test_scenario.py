@@ -1,7 +1,9 @@
+import re
+
 import pytest
 
 from playground import course
-from playground.scenario import Control, InvalidValue, escape_md, scenario_markdown
+from playground.scenario import Control, InvalidValue, chart_text, escape_md, scenario_markdown
 
 def test_numeric_controls_parse_and_reject():
     ctl = Control("k", "k", "int", 1, 100)
@@ -49,3 +51,29 @@ def test_course_registry_is_consistent():
     for lesson in course.LESSONS:
         assert lesson.l4 and lesson.l5
         assert lesson.problem.strip() and lesson.breaks.strip()
+
+
+@pytest.mark.parametrize("hostile", [
+    "x\n# Heading\n<script>alert(1)</script>",
+    "[Log in again](http://127.0.0.1:9/p)",
+    "![t](http://127.0.0.1:9/pixel.png)",
+    "see http://127.0.0.1:9/p or www.example.org or me@example.org",
+    "`code` | table | $x$ *b* _i_ ~s~ &amp;",
+])
+def test_export_writes_link_values_as_inert_text(hostile):
+    md = scenario_markdown("6 · A/B", "?q=x%0A%23", [("Users per arm", hostile)], [(hostile, "0.93")], ["x\n# y"])
+    body = md.split("## Settings", 1)[1]
+    assert [line for line in body.splitlines() if line.startswith("#")] == ["## Key numbers", "## The math"]
+    unescaped = re.sub(r"\\.", "", body)  # what is left once backslash escapes are taken out
+    for live in ("<", "](", "![", "://", "www.", "example.org", "`", "*", "_", "$x"):
+        assert live not in unescaped.replace("$$", ""), live
+    assert "- Users per arm: " in md and ": 0.93" in md  # numbers stay readable
+
+
+def test_export_link_stays_one_code_span():
+    md = scenario_markdown("T", "?a=`b`\n# c", [], [], [])
+    assert "Scenario link: `?a=%60b%60%0A# c`" in md
+
+
+def test_chart_text_shows_html_literally():
+    assert chart_text('<a href="http://x">go</a> & <b>') == '&lt;a href="http://x"&gt;go&lt;/a&gt; &amp; &lt;b&gt;'

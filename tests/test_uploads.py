@@ -22,8 +22,10 @@ def test_columns_may_have_different_lengths_and_extra_columns_are_ignored():
 @pytest.mark.parametrize("data,message", [
     (b"", "empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-    ("reference,current\n1,2\n".encode("utf-16"), "binary"),
-    (b"\xff\xfe\xfa" * 10, "UTF-8"),
+    (b"\x00\x01\x02reference,current\n" * 30, "binary"),
+    (b"\xff\xfe" + b"\xfa" * 9, "UTF-16"),  # a UTF-16 mark then an odd number of bytes
+    (b"\xfa\xfb\xfc" * 10, "not UTF-8"),
+    (("reference,current\n" + "\n".join(["1,1e308"] * 15 + ["1,-1e308"] * 15)).encode(), "beyond"),
     (b"a,b\n1,2\n", "Missing column(s): reference, current"),
     (("reference,current\n" + "\n".join(["1,abc"] * 30)).encode(), "non-numeric"),
     (("reference,current\n" + "\n".join(["1,inf"] * 30)).encode(), "infinite"),
@@ -47,3 +49,10 @@ def test_formula_like_cells_are_only_text():
     with pytest.raises(ValueError, match="non-numeric"):
         read_numeric_csv(text.encode(), ("reference", "current"))
     assert np.isfinite(read_numeric_csv(GOOD.encode(), ("reference", "current")).to_numpy()).all()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_a_byte_order_mark_is_read(encoding):
+    bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
+    frame = read_numeric_csv(bom + GOOD.encode(encoding), ("reference", "current"))
+    assert len(frame) == 50 and frame["current"].iloc[10] == pytest.approx(2.0)

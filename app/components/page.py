@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from playground import course
+from playground import course, hosting
 from playground.scenario import Control, InvalidValue, Preset, escape_md, scenario_markdown
 
 RESERVED = ("preset",)
@@ -52,7 +52,9 @@ class LessonPage:
         """Every control declared so far this run, by widget key."""
         self._numbers: list[tuple[str, str]] = []
         self._formulas: list[str] = []
-        self._notices: list[str] = []
+        self._notices: list[str] = []  # raw text: escaped once, where the notice box renders them
+        self.hosted = hosting.is_hosted()
+        self._caps: dict[str, float] = {}  # hosted-mode caps of the controls declared so far
         self._url_flag = f"_url_applied:{lesson_id}"
         self._first_run = not st.session_state.get(self._url_flag, False)
         self._url = dict(st.query_params) if self._first_run else {}
@@ -100,21 +102,36 @@ class LessonPage:
             raise ValueError(f"control {control.key!r} declared twice")
         self.controls[control.key] = control
         if control.key in self._pending:
-            try:
-                st.session_state[control.key] = control.parse(self._pending.pop(control.key))
-            except InvalidValue as err:
-                self._notices.append(f"preset value for {escape_md(control.key)} ({err})")
+            self._take(control, self._pending.pop(control.key), "preset value for ")
         if self._first_run and control.key in self._url:
-            try:
-                st.session_state[control.key] = control.parse(self._url[control.key])
-            except InvalidValue as err:
-                self._notices.append(f"{escape_md(control.key)} ({err})")
+            self._take(control, self._url[control.key], "")
         if control.key not in st.session_state:
             st.session_state[control.key] = default
 
-    def _declare_number(self, key, label, lo, hi, default, step) -> None:
+    def _take(self, control: Control, raw: Any, source: str) -> None:
+        """Set a control from a link or preset value; a refused value becomes a notice."""
+        lowered = hosting.clamp_link_value(str(raw), control.options if control.kind == "choice" else None,
+                                           self._caps.get(control.key))
+        if lowered is not None:
+            self._notices.append(f"{source}{control.key} lowered to {lowered} ({hosting.REASON})")
+            raw = lowered
+        try:
+            st.session_state[control.key] = control.parse(raw)
+        except InvalidValue as err:
+            self._notices.append(f"{source}{control.key} ({err})")
+
+    def _cap(self, key: str) -> float | None:
+        cap = hosting.limit(self.lesson.id, key, self.hosted)
+        if cap is not None:
+            self._caps[key] = cap
+        return cap
+
+    def _declare_number(self, key, label, lo, hi, default, step):
+        """Declare a numeric control; return its upper bound (lowered by a hosted-mode cap)."""
+        hi, default = hosting.cap_range(hi, default, self._cap(key))
         is_int = all(isinstance(v, int) for v in (lo, hi, default)) and (step is None or isinstance(step, int))
         self._declare(Control(key, label, "int" if is_int else "float", lo, hi), default)
+        return hi
 
     def _where(self, container):
         return st.sidebar if container is None else container
@@ -122,30 +139,30 @@ class LessonPage:
     def slider(self, key: str, label: str, lo: float, hi: float, default: float,
                step: float | None = None, container=None, **kwargs) -> Any:
         """A numeric slider; int when ``lo``, ``hi``, ``default`` (and ``step``) are all ints."""
-        self._declare_number(key, label, lo, hi, default, step)
+        hi = self._declare_number(key, label, lo, hi, default, step)
         return self._where(container).slider(label, lo, hi, step=step, key=key, **kwargs)
 
     def number(self, key: str, label: str, lo: float, hi: float, default: float,
                step: float | None = None, container=None, **kwargs) -> Any:
         """A bounded number input; int when ``lo``, ``hi``, ``default`` (and ``step``) are all ints."""
-        self._declare_number(key, label, lo, hi, default, step)
+        hi = self._declare_number(key, label, lo, hi, default, step)
         return self._where(container).number_input(label, lo, hi, step=step, key=key, **kwargs)
 
     def select(self, key: str, label: str, options: Sequence, default=None, container=None,
                radio: bool = False, **kwargs) -> Any:
         """A selectbox (or radio buttons with ``radio=True``) over ``options``."""
-        options = list(options)
-        self._declare(Control(key, label, "choice", options=tuple(options)),
-                      options[0] if default is None else default)
+        options, default = hosting.cap_options(options, options[0] if default is None else default,
+                                               self._cap(key))
+        self._declare(Control(key, label, "choice", options=tuple(options)), default)
         widget = self._where(container).radio if radio else self._where(container).selectbox
         return widget(label, options, key=key, **kwargs)
 
     def select_slider(self, key: str, label: str, options: Sequence, default=None,
                       container=None, **kwargs) -> Any:
         """A slider over a discrete list of values (e.g. powers of two)."""
-        options = list(options)
-        self._declare(Control(key, label, "choice", options=tuple(options)),
-                      options[0] if default is None else default)
+        options, default = hosting.cap_options(options, options[0] if default is None else default,
+                                               self._cap(key))
+        self._declare(Control(key, label, "choice", options=tuple(options)), default)
         return self._where(container).select_slider(label, options, key=key, **kwargs)
 
     def multiselect(self, key: str, label: str, options: Sequence, default: Sequence = (),
@@ -194,7 +211,7 @@ class LessonPage:
             self._pending = dict(self.presets[name].values)
             st.session_state[f"_active_preset:{self.lesson.id}"] = name
         else:
-            self._notices.append(f"preset (no scenario called {escape_md(name[:40])})")
+            self._notices.append(f"preset (no scenario called {name[:40]})")
 
     # ---- numbers and charts ------------------------------------------------------------
     def metric(self, label: str, value: str, delta: str | None = None, container=None,
@@ -235,12 +252,15 @@ class LessonPage:
     def finish(self) -> None:
         """Grading panel, share and export, the URL update and notices about a bad link."""
         grades_panel(self.lesson)
-        self._notices += [f"preset value for {escape_md(k)} (not a setting of this page)"
-                          for k in self._pending]
+        self._notices += [f"preset value for {k} (not a setting of this page)" for k in self._pending]
         unknown = [k for k in self._url if k not in self.controls and k not in RESERVED]
-        self._notices += [f"{escape_md(k[:40])} (not a setting of this page)" for k in unknown]
-        if self._notices:
-            self._notice_box.warning("Some link parameters were ignored: " + "; ".join(self._notices))
+        self._notices += [f"{k[:40]} (not a setting of this page)" for k in unknown]
+        if self._notices:  # link text is escaped here, in one place, never echoed as Markdown
+            self._notice_box.warning("Some link parameters were ignored or changed: "
+                                     + escape_md("; ".join(self._notices)))
+        if self._caps:
+            capped = ", ".join(f"{self.controls[k].label} ≤ {v:,g}" for k, v in self._caps.items())
+            self._notice_box.caption(f"Hosted server: {escape_md(capped)} ({hosting.REASON}).")
         active = self.presets.get(st.session_state.get(f"_active_preset:{self.lesson.id}"))
         if active and all(self.controls[k].encode(st.session_state.get(k)) == self.controls[k].encode(v)
                           for k, v in active.values.items() if k in self.controls):

@@ -11,7 +11,7 @@ from scenarios.l00 import PRESETS
 page = LessonPage("l00", presets=PRESETS)
 prompt = page.select("prompt", "Interview prompt", list(fw.PROMPTS))
 st.sidebar.markdown("**Time budget per step (minutes)**")
-budgets = [page.slider(f"m_{s.key}", s.name, 0, 30, s.minutes) for s in fw.STEPS]
+budgets = [page.slider(f"m_{s.key}", s.name, 0, 30, fw.UNPLANNED_MINUTES[s.key]) for s in fw.STEPS]
 total = sum(budgets)
 ends = fw.schedule(budgets)
 
@@ -51,9 +51,25 @@ for tab, step, minutes in zip(tabs, fw.STEPS, budgets):
         if page.checkbox(f"{step.key}_{i}", item, container=tab)
     }
 
+costs = fw.step_costs(prompt, budgets, checked)
+timed = fw.step_costs(prompt, budgets)  # time alone, before the checklist
+st.subheader("What the interviewer asks next, and the grade it caps")
+page.metric("Grade this round can reach", fw.grade(costs), container=right, headline=True)
+if timed:
+    lost = [c for c in timed if c.status in ("unanswered", "cut short")]
+    if lost:
+        st.error(f"One step ate the round: {', '.join(f'{c.step} ({c.status})' for c in lost)}. "
+                 "The interviewer's questions for those steps are never answered.")
+for c in costs:
+    with st.container(border=True):
+        st.markdown(f"**{c.step}: {c.status}.** Probe: *{c.probe}*")
+        st.markdown(f"Caps you at the L4 ceiling: {c.ceiling}  \nThe L5 signal you miss: {c.signal}")
+if not costs:
+    st.success("Every step in time and covered: the round can show the L5 signals.")
+
 summary = fw.coverage(prompt, checked)
 page.metric("Checklist covered", f"{summary.share:.0%}", container=mid, headline=True)
-page.metric("Steps never touched", f"{len(summary.untouched_steps)}", container=right)
+page.metric("Steps never touched", f"{len(summary.untouched_steps)}", container=mid)
 with st.expander("What you skipped", expanded=bool(summary.skipped)):
     if not summary.skipped:
         st.success("Every item covered: this is the L5 shape of the round.")

@@ -18,8 +18,7 @@ SWEEP_ALL_MAX = 100_000  # above this only exact search and the selected kind ar
 SOURCES = ["Synthetic overlapping clusters", "Two-tower item vectors"]
 POW2 = [2 ** i for i in range(11)]
 FAISS_THREADS = 1  # one thread per session: predictable timings on a shared CPU (bench/ann.py uses all)
-COLORS = {ann.IndexKind.FLAT: "#444444", ann.IndexKind.IVF_FLAT: "#1f77b4", ann.IndexKind.HNSW: "#2ca02c",
-          ann.IndexKind.IVF_PQ: "#d62728"}
+COLORS = dict(zip(ann.KINDS, ("#444444", "#1f77b4", "#2ca02c", "#d62728")))
 
 
 @cached()
@@ -134,8 +133,7 @@ n_syn = page.select_slider("n", "Collection size N (synthetic)", SIZES, 30_000,
 d_syn = page.select_slider("d", "Dimension (synthetic)", [32, 64, 128], 64)
 
 st.sidebar.markdown("**Index**")
-kind = page.select("kind", "Index shown in detail", list(ann.KINDS), ann.IndexKind.IVF_FLAT,
-                   format_func=ann.KIND_LABELS.get)
+kind = page.select("kind", "Index shown in detail", list(ann.KINDS), ann.IndexKind.IVF_FLAT, format_func=ann.KIND_LABELS.get)
 nlist = page.select_slider("nlist", "IVF nlist (cells)", [16, 64, 128, 256, 1024, 4096], 128)
 nprobe = page.select_slider("nprobe", "IVF nprobe (cells visited)", POW2, 8)
 M = page.select_slider("M", "HNSW M (links per node)", [4, 8, 16, 32, 64], 16)
@@ -168,9 +166,9 @@ with tab_tt:
     if evals is not None:
         cols = st.columns(3)
         for col, (name, ev) in zip(cols, evals.items()):
-            page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", container=col,
-                        headline=name.startswith("logQ"),
-                        help=f"Share of each user's held-out items found in their top {k}.")
+            page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", f"recommends {ev.coverage:.0%} of the catalogue",
+                        container=col, headline=name.startswith("logQ"), delta_color="off", delta_arrow="off",
+                        help=f"Held-out items found in the top {k}; below: share of all items in anyone's top k.")
             recall_tt[name] = ev
         held_head = tt.heldout_head_share(data)
         fig = go.Figure()
@@ -179,6 +177,8 @@ with tab_tt:
                     text=[f"{evals[n].recall:.3f}" for n in names], textposition="outside")
         fig.add_bar(x=names, y=[evals[n].head_share for n in names], name="share of top-k from the 10 % most popular items",
                     text=[f"{evals[n].head_share:.2f}" for n in names], textposition="outside")
+        fig.add_bar(x=names, y=[evals[n].coverage for n in names], name="catalogue coverage", textposition="outside",
+                    text=[f"{evals[n].coverage:.2f}" for n in names])
         fig.add_hline(y=held_head, line_dash="dot")
         fig.update_layout(barmode="group", title=f"Naive vs production on the same held-out interactions (k = {k})"
                           f"<br><sup>dotted: share of held-out interactions on the 10 % most popular items "
@@ -301,8 +301,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
         mem = {}
         for m in measurements:
             mem[m.spec.build_key()] = m
-        figm = go.Figure(go.Bar(x=[ann.KIND_LABELS[m.spec.kind]
-                                   + (f" ({m.spec.build_key()[1:]})" if len(m.spec.build_key()) > 1 else "")
+        figm = go.Figure(go.Bar(x=[m.spec.kind + (f" ({m.spec.build_key()[1:]})" if len(m.spec.build_key()) > 1 else "")
                                    for m in mem.values()],
                                 y=[m.memory_bytes / 1e6 for m in mem.values()],
                                 marker_color=[COLORS[m.spec.kind] for m in mem.values()],

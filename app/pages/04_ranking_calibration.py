@@ -58,7 +58,7 @@ st.subheader("The headline: an A/B test that stops making sense")
 ab_run = page.guard(blend_ab, blend_cal, w, seed)
 if ab_run is not None:
     ctl, trt, rd = ab_run.control, ab_run.treatment, ab_run.read
-    st.caption(f"A feed ranks by p(click) + λ·p(watch), λ = 2.5, tuned for probabilities. The A/B test "
+    st.caption(f"A feed ranks by p(click) + λ·p(watch), λ = {blend.LAMBDA:g}, tuned for probabilities. The A/B test "
                f"swaps in a new click head trained with negatives kept at w = {w:.2f}"
                + (", Platt-calibrated on held-out traffic." if blend_cal else ", its scores read as probabilities."))
     c = st.columns(4)
@@ -229,6 +229,9 @@ page.math([
        rf"\ T = {fitted['temperature'].params['T']:.3f}" if variants else ""),
     r"\text{isotonic: the monotone step function } g \text{ minimising } \textstyle\sum_i (g(z'_i) - y_i)^2"
     + (rf"\quad ({fitted['isotonic'].params['steps']}\ \text{{levels}})" if variants else ""),
+    rf"s = \hat p_{{\text{{click}}}} + \lambda\,\hat p_{{\text{{watch}}}},\ \lambda = {blend.LAMBDA:g}:\ \text{{an uncalibrated head rescales its term and with it }} \lambda"
+    + (rf"\quad (\bar{{\hat p}}_{{\text{{click}}}} = {ab_run.treatment.mean_p_click:.3f}\ \text{{vs true }} {ab_run.true_ctr:.3f})"
+       if ab_run is not None else ""),
     rf"\text{{show iff }} \hat p > t = \frac{{\text{{cost}}}}{{\text{{value}}}} = {t:.2f}, \qquad "
     r"\text{regret} = \mathbb{E}\bigl[\max(p - t, 0) - (p - t)\,\mathbb{1}[\hat p > t]\bigr]",
 ], notes="Predictions are binned on the test split; $n_b$ impressions in bin $b$ with mean prediction "

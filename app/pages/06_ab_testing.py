@@ -1,4 +1,5 @@
-"""Lesson 6: evaluation and A/B testing — power, novelty, peeking, CUPED, SRM, offline metrics."""
+"""Lesson 6: evaluation and A/B testing — power, novelty/primacy, peeking, CUPED, SRM, guardrails,
+many metrics, offline metrics."""
 
 import numpy as np
 import plotly.graph_objects as go

@@ -8,6 +8,7 @@ import streamlit as st
 from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
+from components.server_path import server_path_input
 from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import generation as gen
@@ -311,8 +312,7 @@ k = page.slider("ans_k", "Passages", 1, 10, 3, container=cols[2])
 evidence_t = page.slider("evidence", "Evidence threshold", 0.0, 1.0, 0.45, step=0.01, container=cols[3])
 naive_gen = page.toggle("naive", "Naive: answer even without evidence", False,
                         container=st.columns(2)[0])
-model_path = page.text("model_path", "Local generative model folder (optional, transformers)", "",
-                       container=st.columns(2)[1])
+model_path = server_path_input("model_path", "Local transformers causal-LM folder (optional)", page.hosted, st.columns(2)[1])
 gate = -1.0 if naive_gen else evidence_t
 if not question.strip():
     st.warning("Type a question to get a grounded answer.")
@@ -320,10 +320,10 @@ else:
 
     def answer_question():
         """The grounded answer, from the local model when a folder is given."""
-        if model_path.strip():
+        if model_path:
             gen.check_generator_path(model_path)
             with st.spinner("Generating with the local model…"):
-                return grounded(question, method, k, gate, model_path.strip())
+                return grounded(question, method, k, gate, model_path)
         return grounded(question, method, k, gate)
 
     answer = page.guard(answer_question)

@@ -11,8 +11,9 @@ import streamlit as st
 from components.background import background
 from components.cache import cached
 from components.page import LessonPage
+from components.server_path import server_path_input
 from playground.cases import clip_data, clip_experiment, clip_metrics, clip_model, clip_pretrained, clip_training
-from playground.scenario import escape_md
+from playground.scenario import chart_text, escape_md
 from scenarios.l15 import PRESETS
 
 REAL_CLIP_IMAGES = 200  # held-out images scored with user-supplied CLIP weights (CPU budget)
@@ -74,8 +75,7 @@ def real_clip_scores(folder: str):
     images, captions = test.images[:REAL_CLIP_IMAGES], test.captions[:REAL_CLIP_IMAGES]
     i_emb, t_emb = model.encode_images(images), model.encode_texts(captions)
     prompts = clip_metrics.class_prompts("colour", clip_metrics.DEFAULT_TEMPLATE)
-    acc = clip_metrics.zero_shot_accuracy(i_emb, model.encode_texts(prompts),
-                                         test.labels[:REAL_CLIP_IMAGES, 0])[0]
+    acc = clip_metrics.zero_shot_accuracy(i_emb, model.encode_texts(prompts), test.labels[:REAL_CLIP_IMAGES, 0])[0]
     return (clip_metrics.evaluate(i_emb, t_emb, test.scene_keys()[:REAL_CLIP_IMAGES]), acc,
             clip_metrics.modality_gap(i_emb, t_emb))
 
@@ -216,8 +216,7 @@ with tab_image:
 
 # ---- zero-shot --------------------------------------------------------------------------
 st.subheader("Zero-shot classification")
-template = page.text("template", "Prompt template ({} is replaced by the class)",
-                     clip_metrics.DEFAULT_TEMPLATE)
+template = page.text("template", "Prompt template ({} is replaced by the class)", clip_metrics.DEFAULT_TEMPLATE)
 
 
 def zero_shot_accuracies() -> dict:
@@ -239,7 +238,7 @@ if zero_shot:
     zfig.add_scatter(x=attrs, y=[1 / len(clip_data.ATTRIBUTES[a]) for a in attrs], mode="markers",
                      marker_symbol="line-ew-open", marker_size=40, name="chance (1 / classes)")
     zfig.update_layout(title=f"Zero-shot accuracy on {len(test)} held-out images "
-                             f"(prompts like “{clip_metrics.class_prompts('colour', template)[0]}”)",
+                             f"(prompts like “{chart_text(clip_metrics.class_prompts('colour', template)[0])}”)",
                        yaxis_range=[0, 1.1], height=340, legend_orientation="h")
     page.chart(zfig)
     page.metric("Zero-shot colour accuracy", f"{zero_shot['colour']:.2f}",
@@ -286,15 +285,15 @@ st.caption("Ranking text→image or image→text is unchanged by the gap (it shi
 
 # ---- real CLIP weights ------------------------------------------------------------------
 with st.expander("Use real CLIP weights from disk (optional)"):
-    path = page.text("clip_path", "Folder with CLIP weights (transformers or open_clip format)", "",
-                     container=st.container())
+    path = server_path_input("clip_path", "Folder with CLIP weights (transformers or open_clip format)",
+                             page.hosted, container=st.container())
     st.caption("Nothing is downloaded. A transformers folder has config.json (model_type clip), "
                "model.safetensors or pytorch_model.bin and tokenizer files; an open_clip folder has "
                "open_clip_config.json and open_clip_pytorch_model.bin (needs open_clip_torch).")
-    if path.strip():
+    if path:
         try:
             clip_pretrained.check_clip_path(path)
-            real, real_acc, real_gap = real_clip_scores(path.strip())
+            real, real_acc, real_gap = real_clip_scores(path)
             cols = st.columns(4)
             page.metric("CLIP image→text R@10", f"{real.image_to_text[10]:.2f}", container=cols[0])
             page.metric("CLIP text→image R@10", f"{real.text_to_image[10]:.2f}", container=cols[1])

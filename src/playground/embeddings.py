@@ -41,14 +41,22 @@ def default_model_path() -> Path:
 
 
 def check_model_path(path: str | os.PathLike) -> Path:
-    """Validate a user-given local model folder; raise ``ValueError`` with a clear reason."""
-    folder = Path(str(path)).expanduser()
-    if not str(path).strip():
+    """Validate a user-given local model folder; raise ``ValueError`` with a clear reason.
+
+    A missing path, a file, an unreadable path and a folder without ``config.json`` or
+    ``modules.json`` all give the same message, which repeats only the text typed (not the
+    expanded home directory): the check never tells which folders exist.
+    """
+    typed = str(path).strip()
+    if not typed:
         raise ValueError("the model path is empty")
-    if not folder.is_dir():
-        raise ValueError(f"no folder at {folder}")
-    if not any((folder / name).is_file() for name in ("config.json", "modules.json")):
-        raise ValueError(f"{folder} has no config.json or modules.json: not a model folder")
+    folder = Path(typed).expanduser()
+    try:
+        found = any((folder / name).is_file() for name in ("config.json", "modules.json"))
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        found = False
+    if not found:
+        raise ValueError(f"no model folder at {typed[:200]} (expected a folder holding config.json)")
     return folder
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.course import lesson
+
 
 ROUND_MINUTES = 45
 
@@ -176,3 +178,100 @@ def checks(prompt: str, on: set[str] | None = None) -> dict[str, bool]:
     else only the keys in ``on``."""
     keys = [f"{s.key}_{i}" for s in STEPS for i in range(len(checklist(prompt, s)))]
     return {key: on is None or key in on for key in keys}
+
+
+# ---- what a skipped or rushed step costs ---------------------------------------------------------
+PROBES: dict[str, str] = {
+    "s1": "Before we pick a model: who uses this, at what scale and what latency, and what does "
+          "success mean for the business?",
+    "s2": "What exactly is the label, and which metric would make you ship or roll back?",
+    "s3": "Where do the labels come from, how late do they arrive, and how do you keep training "
+          "features identical to serving features?",
+    "s4": "Why this architecture rather than a simpler baseline, and what is the training objective?",
+    "s5": "Walk me through one request: what runs where, within what latency, and what happens "
+          "when a component is slow?",
+    "s6": "How do you know it works after launch: the A/B test, and what you monitor?",
+}
+"""The interviewer's probe each step answers before it is asked."""
+
+_RECSYS_LESSONS = {"s1": "l01", "s2": "l01", "s3": "l02", "s4": "l03", "s5": "l05", "s6": "l06"}
+_RAG_LESSONS = {"s1": "l08", "s2": "l11", "s3": "l08", "s4": "l09", "s5": "l10", "s6": "l11"}
+UNPLANNED_MINUTES: dict[str, int] = {**{s.key: s.minutes for s in STEPS}, "s4": 20}
+"""A round without a plan: the model step eats 20 minutes (what the page opens with)."""
+
+RUSHED_SHARE = 0.5
+"""A step given less than this share of its framework budget counts as rushed."""
+
+
+def graded_by(prompt: str, step_key: str) -> str:
+    """The lesson whose grading (L4 ceiling vs L5 signal) a step of ``prompt`` is judged on: the
+    RAG lessons for the RAG prompt, the recommender lessons (the classical canon every case study
+    transfers) for the others."""
+    if prompt not in PROMPTS:
+        raise ValueError(f"unknown prompt {prompt!r}")
+    return (_RAG_LESSONS if prompt.startswith("RAG") else _RECSYS_LESSONS)[step_key]
+
+
+@dataclass(frozen=True)
+class StepCost:
+    """A step the round did not do justice to, and what it costs.
+
+    Attributes
+    ----------
+    step : str
+    status : str
+        ``unanswered`` (the clock ran out before it), ``cut short`` (it was under way at 45
+        minutes), ``rushed`` (under half its budget) or ``skipped`` (no checklist item covered).
+    probe : str
+        The question the interviewer asks to find the gap (with the prompt's own item).
+    ceiling, signal : str
+        The L4 ceiling this answer stays at and the L5 signal it misses (course data).
+    lesson_id : str
+    """
+
+    step: str
+    status: str
+    probe: str
+    ceiling: str
+    signal: str
+    lesson_id: str
+
+
+def step_costs(prompt: str, minutes: list[int], checked: dict[str, set[int]] | None = None) -> list[StepCost]:
+    """Every step that runs out of time, is rushed or is skipped, with its probe and grade cap.
+
+    Parameters
+    ----------
+    prompt : str
+        One of :data:`PROMPTS`.
+    minutes : list of int
+        Budget of each step, in the order of :data:`STEPS`.
+    checked : dict of step key -> set of item indices, optional
+        Checklist items covered; None ignores the checklist (time only).
+    """
+    if len(minutes) != len(STEPS):
+        raise ValueError(f"give one budget per step ({len(STEPS)}), got {len(minutes)}")
+    ends = schedule(minutes)
+    starts = ends - np.asarray(minutes, dtype=float)
+    out = []
+    for step, start, end, budget in zip(STEPS, starts, ends, minutes):
+        if start >= ROUND_MINUTES or budget == 0:
+            status = "unanswered"
+        elif end > ROUND_MINUTES:
+            status = "cut short"
+        elif budget < RUSHED_SHARE * step.minutes:
+            status = "rushed"
+        elif checked is not None and not checked.get(step.key):
+            status = "skipped"
+        else:
+            continue
+        extra = PROMPTS[prompt].get(step.key)
+        probe = PROBES[step.key] + (f" For this prompt: {extra}?" if extra else "")
+        graded = lesson(graded_by(prompt, step.key))
+        out.append(StepCost(step.name, status, probe, graded.l4[0], graded.l5[0], graded.id))
+    return out
+
+
+def grade(costs: list[StepCost]) -> str:
+    """``"L5 signal"`` when every step was done in time and covered, else ``"L4 ceiling"``."""
+    return "L4 ceiling" if costs else "L5 signal"

@@ -3,11 +3,17 @@
 A link or a preset only ever carries strings that are parsed against the declared spec of the
 widget they target. A value that does not parse or is out of range is rejected with a reason;
 nothing is evaluated, and text values are only ever shown through Streamlit's escaped widgets.
+
+This module is also the one place where text from a visitor or a link is made inert before it
+reaches Markdown (:func:`escape_md`, :func:`inert_line` for the export) or a plotly chart's
+title or labels, which plotly renders as a subset of HTML (:func:`chart_text`).
 """
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,19 +140,51 @@ def scenario_markdown(
         The key numbers shown on the page.
     formulas : list of str
         LaTeX of the formulas shown in "The math", with the current numbers substituted.
+
+    Every label and value is written as inert text (:func:`inert_line`): a value set from a link
+    cannot add a heading, a link, an image or HTML to the note. The link is percent-encoded and
+    shown as code; formulas come from the page's own numbers and are kept on one line.
     """
-    lines = [f"# {title}", "", f"Scenario link: `{link}`", "", "## Settings", ""]
-    lines += [f"- {label}: {value}" for label, value in settings] or ["- (defaults)"]
+    link = link.replace("`", "%60").replace("\n", "%0A").replace("\r", "%0D")
+    lines = [f"# {inert_line(title)}", "", f"Scenario link: `{link}`", "", "## Settings", ""]
+    lines += [f"- {inert_line(label)}: {inert_line(value)}" for label, value in settings] or ["- (defaults)"]
     lines += ["", "## Key numbers", ""]
-    lines += [f"- {label}: {value}" for label, value in numbers] or ["- (none)"]
+    lines += [f"- {inert_line(label)}: {inert_line(value)}" for label, value in numbers] or ["- (none)"]
     lines += ["", "## The math", ""]
-    lines += [f"$$ {formula} $$" for formula in formulas] or ["(none)"]
+    lines += [f"$$ {_one_line(formula).replace('$$', '')} $$" for formula in formulas] or ["(none)"]
     return "\n".join(lines) + "\n"
 
 
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$&")
+# Characters that open Markdown or HTML; "/" breaks GFM's bare-URL autolinks ("://").
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$&/")
+_INLINE_SPECIAL = _MD_SPECIAL - set("+-.")
+
+
+def _escape(text: str, special: set[str]) -> str:
+    return "".join("\\" + ch if ch in special else ch for ch in text)
 
 
 def escape_md(text: str) -> str:
     """Escape Markdown and HTML-significant characters so user text is shown literally."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    return _escape(text, _MD_SPECIAL)
+
+
+def inert_line(text: str) -> str:
+    """One line of inert Markdown for a value that never starts a line (the export's values).
+
+    Newlines and other whitespace runs become one space (no new heading, list or block can
+    start), and every character that opens inline Markdown, HTML or an autolink is
+    backslash-escaped. Dots, dashes and plus signs, which only act at the start of a line, stay
+    readable ("0.93"), except a dot before a letter (``www.example.org`` would autolink).
+    """
+    return re.sub(r"\.(?=[A-Za-z])", r"\\.", _escape(_one_line(text), _INLINE_SPECIAL))
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip()
+
+
+def chart_text(text: str) -> str:
+    """Text for a plotly title, label or hover text: plotly renders ``<a>``, ``<b>``, ``<br>``...
+    as HTML, so ``<``, ``>`` and ``&`` become entities and are shown literally."""
+    return html.escape(str(text), quote=False)

@@ -18,12 +18,16 @@ def registered() -> list[course.Lesson]:
     return course.built_lessons(APP_DIR)
 
 
-def open_page(lesson_id: str, params: dict[str, str] | None = None, timeout: float = TIMEOUT) -> AppTest:
-    """Run the lesson's page (optionally opened from a link with ``params``) and return the AppTest."""
+def open_page(lesson_id: str, params: dict[str, str] | None = None, timeout: float = TIMEOUT,
+              typed: dict[str, str] | None = None) -> AppTest:
+    """Run the lesson's page (optionally opened from a link with ``params``, and with ``typed``
+    widget values already entered, e.g. a server path that no link can set) and return the AppTest."""
     lesson = course.lesson(lesson_id)
     at = AppTest.from_file(ENTRY, default_timeout=timeout)
     for key, value in (params or {}).items():
         at.query_params[key] = value
+    for key, value in (typed or {}).items():
+        at.session_state[key] = value
     at.switch_page(lesson.page_file)
     return at.run()
 

@@ -37,6 +37,11 @@ def test_defaults_show_logq_beating_naive_and_popularity(default_page):
     naive = _f(metric(at, "Recall@k, no logQ (naive)"))
     pop = _f(metric(at, "Recall@k, popularity baseline"))
     assert prod > naive + 0.1 and prod > pop
+    # coverage: the popularity baseline recommends only a sliver of the catalogue, the naive model most of it
+    cov = {m.label: m.delta for m in at.metric if m.label.startswith("Recall@k,")}
+    share = {label: float(d.split()[1].rstrip("%")) for label, d in cov.items()}
+    assert share["Recall@k, popularity baseline"] < 5 < share["Recall@k, logQ (production)"]
+    assert share["Recall@k, no logQ (naive)"] > share["Recall@k, logQ (production)"]
     assert len(at.get("plotly_chart")) >= 5  # bars, popularity profile, loss, Pareto, memory, sizing
 
 

@@ -85,10 +85,10 @@ def _cold_page_script():
     passages = rc.load_passages()[:6]
 
     @cached("Building…")
-    def build(progress=None):
+    def build(cache_dir: str, progress=None):
         return ix.build_index(passages, progress=progress)
 
-    index = build()
+    index = build(str(rc.CACHE))
     st.write(f"built {len(index)} passages; vectors {index.source}")
 
 

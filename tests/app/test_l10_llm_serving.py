@@ -56,9 +56,9 @@ def test_naive_preset_batch_one_loose_cache_and_ungated_answers():
 
 
 def test_bad_model_paths_and_bad_input_give_messages():
-    at = open_page("l10", {"model_path": "/no/such/folder"})
-    assert not at.exception and any("no folder" in e.value for e in at.error)
-    at = open_page("l10", {"model_path": str(embeddings.default_model_path())})
+    at = open_page("l10", typed={"model_path": "/no/such/folder"})
+    assert not at.exception and any("no model folder" in e.value for e in at.error)
+    at = open_page("l10", typed={"model_path": str(embeddings.default_model_path())})
     assert not at.exception and any("not a generative" in e.value for e in at.error)
     at = open_page("l10", {"question": "   ", "budget_q": ""})
     assert not at.exception
@@ -81,11 +81,11 @@ def test_a_local_generative_model_folder_is_used(tmp_path):
     from tests.rag.test_generation import _tiny_gpt2
 
     _tiny_gpt2(tmp_path)
-    at = open_page("l10", {"model_path": str(tmp_path), "ans_k": "1"})
+    at = open_page("l10", {"ans_k": "1"}, typed={"model_path": str(tmp_path)})
     assert not at.exception, [e.value for e in at.exception]
     assert any(f"Answer ({escape_md(tmp_path.name)})" in s.value for s in at.success), [e.value for e in at.error]
     # ten passages do not fit the tiny model's 512-token window: a message, not a crash
-    at = open_page("l10", {"model_path": str(tmp_path), "ans_k": "10"})
+    at = open_page("l10", {"ans_k": "10"}, typed={"model_path": str(tmp_path)})
     assert not at.exception
     assert any("exceeds the model" in e.value for e in at.error)
 

@@ -29,10 +29,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(timeout: float = 90):
-    """Yield the base URL of a fresh `streamlit run app/streamlit_app.py` on 127.0.0.1."""
+def streamlit_server(timeout: float = 90, env: dict[str, str] | None = None):
+    """Yield the base URL of a fresh `streamlit run app/streamlit_app.py` on 127.0.0.1 (``env``:
+    extra environment variables, e.g. ``PLAYGROUND_HOSTED=1``)."""
     port = free_port()
-    env = {**os.environ, **embeddings.OFFLINE_SETTINGS}
+    env = {**os.environ, **embeddings.OFFLINE_SETTINGS, **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",

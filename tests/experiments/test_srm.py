@@ -20,6 +20,12 @@ def test_srm_flags_a_broken_split_and_passes_a_fair_one():
     assert not sr.srm_test([50100, 49900]).mismatch
 
 
+def test_parse_counts_refuses_counts_beyond_any_population():
+    assert sr.parse_counts("1000000000000, 0001") == [10**12, 1]
+    with pytest.raises(ValueError, match="400-digit count"):
+        sr.parse_counts("9" * 400 + ",1")  # would overflow float in the chi-square
+
+
 def test_parse_counts():
     assert sr.parse_counts("50,123; 49877") == [50, 123, 49877]
     assert sr.parse_counts(" 1000 1100 ") == [1000, 1100]

@@ -3,6 +3,7 @@
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,15 +89,20 @@ def test_packaged_model_answers_in_domain_and_refuses_off_domain():
 def test_generator_path_is_validated_with_clear_messages(tmp_path):
     with pytest.raises(ValueError, match="empty"):
         gen.check_generator_path("")
-    with pytest.raises(ValueError, match="no folder"):
-        gen.check_generator_path(tmp_path / "missing")
-    with pytest.raises(ValueError, match="not a model folder"):
-        gen.check_generator_path(tmp_path)
-    with pytest.raises(ValueError, match="not a usable folder path"):
-        gen.check_generator_path("x" * 500)
+    # missing, impossible or empty: one message, which never tells which folders exist
+    for path in (tmp_path / "missing", tmp_path, "x" * 500, "a\x00b"):
+        with pytest.raises(ValueError, match="no model folder at"):
+            gen.check_generator_path(path)
+    with pytest.raises(ValueError, match="no model folder at ~/nothing") as err:
+        gen.check_generator_path("~/nothing")
+    assert str(Path.home()) not in str(err.value)
     (tmp_path / "config.json").write_text("{not json")
-    with pytest.raises(ValueError, match="not readable JSON"):
+    with pytest.raises(ValueError, match="no readable config.json"):
         gen.check_generator_path(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps({"architectures": ["SECRET-abc123"], "password": "hunter2"}))
+    with pytest.raises(ValueError, match="not a generative") as err:
+        gen.check_generator_path(tmp_path)
+    assert "SECRET" not in str(err.value) and "hunter2" not in str(err.value)
     # the packaged embedding model is a model folder, but it cannot write text
     with pytest.raises(ValueError, match="not a generative"):
         gen.check_generator_path(embeddings.default_model_path())
@@ -121,6 +127,30 @@ def _tiny_gpt2(folder):
     model.generation_config = GenerationConfig(suppress_tokens=[0, 1], bos_token_id=1, eos_token_id=1)
     model.save_pretrained(folder)
     return words
+
+
+class _Boom:
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("echo pwned > /dev/null",))
+
+
+@pytest.mark.parametrize("damage", ["pickle", "truncated"])
+def test_malicious_or_truncated_weights_give_a_message(tmp_path, damage):
+    import pickle
+
+    _tiny_gpt2(tmp_path)
+    weights = tmp_path / "model.safetensors"
+    if damage == "pickle":  # a .bin that would run code if it were unpickled without weights_only
+        weights.unlink()
+        (tmp_path / "pytorch_model.bin").write_bytes(pickle.dumps({"w": _Boom()}))
+    else:
+        weights.write_bytes(weights.read_bytes()[:100])
+    gen.load_generator.cache_clear()
+    with pytest.raises(ValueError, match="could not load a generative model") as err:
+        gen.load_generator(str(tmp_path))
+    assert ("UnpicklingError" if damage == "pickle" else "SafetensorError") in str(err.value)
 
 
 def test_local_generative_model_runs_through_transformers(tmp_path):

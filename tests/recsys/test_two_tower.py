@@ -55,6 +55,10 @@ def test_top_k_excludes_seen_items_and_recall_by_hand():
     assert tt.recall_at_k(tt.top_k(scores, data, np.array([0, 1]), 1), data, np.array([0, 1]), 1) == pytest.approx(0.75)
     with pytest.raises(ValueError, match="k"):
         tt.top_k(scores, data, np.array([0, 1]), 6)
+    # coverage: items 1, 2, 3, 4 appear in someone's top 2, item 0 in nobody's: 4 of 5
+    ev = tt.evaluate(scores, data, np.array([0, 1]), 2)
+    assert ev.coverage == pytest.approx(0.8) and ev.recall == 1.0
+    assert ev.head_share == 0.0  # the head (10 % of 5 items = item 0, most trained) is never shown
 
 
 def test_logq_beats_no_correction_and_the_popularity_baseline(data, models):

@@ -21,28 +21,25 @@ def check_clip_path(path: str) -> tuple[Path, str]:
     Raises ``ValueError`` saying what is wrong: empty path, no folder, no weight file, or a
     config that is not a CLIP model.
     """
-    if not str(path).strip():
+    typed = str(path).strip()
+    if not typed:
         raise ValueError("the CLIP weights path is empty")
-    folder = Path(str(path).strip()).expanduser()
+    folder = Path(typed).expanduser()
+    typed = typed[:200]  # messages repeat what was typed, never the expanded path or file content
     try:
-        if not folder.is_dir():
-            raise ValueError(f"no folder at {str(folder)[:200]}")
         weights = [name for name in WEIGHT_FILES if (folder / name).is_file()]
-    except OSError as err:
-        raise ValueError(f"cannot read {str(folder)[:200]} ({err.strerror or err})") from err
-    if not weights:
-        raise ValueError(f"{folder} holds no CLIP weights (expected one of {', '.join(WEIGHT_FILES)})")
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        weights = []
+    if not weights:  # the same message whether the folder is missing or has no weights
+        raise ValueError(f"no CLIP weights folder at {typed} (expected one of {', '.join(WEIGHT_FILES)})")
     if (folder / "open_clip_config.json").is_file() or weights[0].startswith("open_clip"):
         return folder, "open_clip"
-    config = folder / "config.json"
-    if not config.is_file():
-        raise ValueError(f"{folder} has weights but no config.json")
     try:
-        model_type = json.loads(config.read_text()).get("model_type", "")
-    except (OSError, ValueError) as err:
-        raise ValueError(f"{config} is not readable JSON ({err})") from err
+        model_type = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("model_type", "")
+    except (OSError, ValueError, AttributeError):
+        raise ValueError(f"{typed} has CLIP weights but no readable config.json") from None
     if model_type != "clip":
-        raise ValueError(f"{folder} holds a {model_type or 'unknown'} model, not a CLIP model")
+        raise ValueError(f"{typed}: config.json does not declare a CLIP model (model_type clip)")
     return folder, "transformers"
 
 
@@ -59,7 +56,8 @@ class RealClip:
                 self.model = CLIPModel.from_pretrained(str(folder), local_files_only=True).eval()
                 self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
             except Exception as err:  # noqa: BLE001 - any loader failure (corrupt weights, no tokenizer) becomes a message
-                raise ValueError(f"could not load CLIP from {folder}: {str(err)[:300]}") from err
+                raise ValueError(f"could not load CLIP from {folder.name} ({type(err).__name__}): its weights "
+                                 "or tokenizer files are missing, truncated or not safe to load") from None
             self.image_size = int(self.model.config.vision_config.image_size)
         else:
             try:
@@ -71,7 +69,8 @@ class RealClip:
                 self.model, _ = open_clip.create_model_from_pretrained(f"local-dir:{folder}")
                 self.tokenizer = open_clip.get_tokenizer(f"local-dir:{folder}")
             except Exception as err:  # noqa: BLE001 - any loader failure becomes a message
-                raise ValueError(f"could not load open_clip weights from {folder}: {err}") from err
+                raise ValueError(f"could not load open_clip weights from {folder.name} ({type(err).__name__}): "
+                                 "its files are missing, truncated or not safe to load") from None
             self.model.eval()
             self.image_size = int(self.model.visual.image_size[0]
                                   if isinstance(self.model.visual.image_size, (tuple, list))

@@ -46,6 +46,8 @@ def parse_counts(text: str) -> list[int]:
         clean = part.replace("_", "")
         if not clean.isdigit():
             raise ValueError(f"{part[:20]!r} is not a whole number of users")
+        if int(clean) > 10**12:  # no population is larger, and huge counts overflow float
+            raise ValueError(f"a {len(clean.lstrip('0'))}-digit count of users: at most 10^12 per arm")
         counts.append(int(clean))
     return counts
 

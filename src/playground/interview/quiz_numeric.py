@@ -129,11 +129,74 @@ def _psi() -> float:
     return drift.psi(list(range(10)), [0] * 8 + [9] * 2, bins=2)
 
 
+def _minutes_left(budgets: list[int], step: int) -> float:
+    from playground import framework
+
+    ends = framework.schedule(budgets)
+    start = ends[step] - budgets[step]
+    return float(max(0.0, min(framework.ROUND_MINUTES, ends[step]) - start))
+
+
+def _step_number(budgets: list[int], minute: float) -> float:
+    from playground import framework
+
+    return float(framework.step_at(budgets, minute) + 1)
+
+
+def _item_offset() -> float:
+    from playground.recsys import objectives
+
+    return float(objectives.ratio_offset(30.0, 20.0, 10.0))
+
+
+def _ips_ctr() -> float:
+    from playground.recsys import pipeline
+
+    return 100 * 0.02 / float(pipeline.examination(4, 1.0))
+
+
+def _obf_first() -> float:
+    from playground.experiments import sequential
+
+    return float(sequential.obrien_fleming_bounds(5, 0.05)[0])
+
+
+def _bh_rejections() -> float:
+    from playground.experiments import multiple_testing
+
+    return float(multiple_testing.reject([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212,
+                                          0.216], 0.05, "bh").sum())
+
+
 def _cuped_n() -> float:
     return math.ceil(_n_per_arm(0.10, 0.01) * (1 - 0.5**2))
 
 
 NUMERIC: tuple[Numeric, ...] = (
+    Numeric("l00", "Your plan gives the six steps 5, 6, 8, 20, 9 and 7 minutes of a 45-minute round. How "
+            "many minutes does the last step (evaluation and monitoring) actually get?",
+            lambda: _minutes_left([5, 6, 8, 20, 9, 7], 5), 0.0, "min", 0.0,
+            "The steps end at 5, 11, 19, 39, 48, 55: evaluation would start at minute 48, after the round."),
+    Numeric("l00", "Budgets 5, 6, 8, 10, 9, 7 minutes. Thirty minutes in, which step (1–6) should you be on?",
+            lambda: _step_number([5, 6, 8, 10, 9, 7], 30.0), 5.0, "", 0.0,
+            "Cumulative ends 5, 11, 19, 29, 38, 45: minute 30 falls in step 5 (serving and scale)."),
+    Numeric("l01", "An item drew 30 clicks where the user–item affinity alone predicts 20. With a prior of "
+            "10 pseudo-clicks, what item offset log((observed + prior) / (expected + prior)) does the "
+            "ranker learn?", _item_offset, 0.28768, "", 0.01,
+            "ln(40 / 30) = 0.288: the item beats its affinity, the mark of click-bait when clicks are the target."),
+    Numeric("l02", "Position bias: a slot at position p is examined with probability p^−η, η = 1. Items "
+            "shown at position 4 get a 2 % click rate. What is their click rate once examined "
+            "(inverse-propensity corrected), in percent?", _ips_ctr, 8.0, "%", 0.01,
+            "Examination at position 4 is 4^−1 = 0.25; 2 % / 0.25 = 8 %."),
+    Numeric("l06", "Lan–DeMets O'Brien–Fleming boundary, 5 equally spaced looks, two-sided α = 0.05 "
+            "(0.025 per side, as gsDesign/rpact). Critical |z| at the first look?",
+            _obf_first, 4.877, "", 0.002,
+            "Each side spends 2 − 2Φ(z₀.₉₈₇₅/√0.2) = 1.1e−6 at t = 0.2: |z| > 4.877."),
+    Numeric("l06", "Ten metrics with p-values 0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, "
+            "0.216. How many does Benjamini–Hochberg at 0.05 declare significant?",
+            _bh_rejections, 2.0, "metrics", 0.0,
+            "Thresholds k·0.005: 0.001 ≤ 0.005, 0.008 ≤ 0.010, 0.039 > 0.015 and no later p passes: 2 "
+            "(Bonferroni, p ≤ 0.005: 1; uncorrected: 5)."),
     Numeric("l06", "Baseline conversion 10 %, minimum detectable effect +1 percentage point (absolute), "
             "two-sided α = 0.05, power 80 %. How many users per arm?",
             lambda: _n_per_arm(0.10, 0.01), 14749, "users", 0.01,

@@ -180,25 +180,19 @@ def check_generator_path(path: str | os.PathLike) -> Path:
 
     The folder must exist, hold a ``config.json`` and declare a causal-LM architecture
     (``...ForCausalLM`` / ``...LMHeadModel``). An embedding model such as the packaged MiniLM
-    (``BertModel``) is rejected: it cannot write text.
+    (``BertModel``) is rejected: it cannot write text. Messages never quote the file's content.
     """
+    folder = check_model_path(path)
+    typed = str(path).strip()[:200]
     try:
-        folder = check_model_path(path)
-        has_config = (folder / "config.json").is_file()
-    except OSError as err:  # e.g. a name longer than the file system allows
-        raise ValueError(f"not a usable folder path ({err.strerror or err.__class__.__name__})") from None
-    config = folder / "config.json"
-    if not has_config:
-        raise ValueError(f"{folder} has no config.json: not a transformers generative model folder")
-    try:
-        data = json.loads(config.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise ValueError(f"{config} is not readable JSON ({err.__class__.__name__})") from None
-    architectures = data.get("architectures") or []
+        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        architectures = data.get("architectures") or []
+    except (OSError, ValueError, AttributeError):
+        raise ValueError(f"{typed} has no readable config.json: not a transformers generative model folder") from None
     if not isinstance(architectures, list) or not any(
             isinstance(a, str) and a.endswith(_CAUSAL_HINTS) for a in architectures):
-        raise ValueError(f"{folder} holds a {', '.join(map(str, architectures)) or 'model of unknown type'}, "
-                         "not a generative (causal language) model")
+        raise ValueError(f"{typed} is not a generative (causal language) model: its config.json "
+                         "declares no ...ForCausalLM or ...LMHeadModel architecture")
     return folder
 
 
@@ -212,8 +206,9 @@ def load_generator(path: str):
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(folder, local_files_only=True)
-    except (OSError, ValueError, KeyError) as err:
-        raise ValueError(f"could not load a generative model from {folder}: {str(err)[:200]}") from None
+    except Exception as err:  # noqa: BLE001 - unpickling, safetensors, tokenizer errors become one message
+        raise ValueError(f"could not load a generative model from {Path(folder).name} ({type(err).__name__}): "
+                         "its weights or tokenizer files are missing, truncated or not safe to load") from None
     model.eval()
     return tokenizer, model
 

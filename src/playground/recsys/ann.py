@@ -306,7 +306,7 @@ def build(spec: IndexSpec, xb: np.ndarray, seed: int = 0, progress: Progress | N
             # and 15 iterations cost little recall and several times less time than the defaults
             index.pq.cp.max_points_per_centroid = 64
             index.pq.cp.niter = 15
-        report(0.0, f"training {spec.kind} (k-means)")
+        report(0.0, f"training {KIND_LABELS[spec.kind]} (k-means)")
         rng = np.random.default_rng(seed)
         sample = xb if n <= max_train else xb[np.sort(rng.choice(n, max_train, replace=False))]
         index.train(sample)

@@ -26,6 +26,8 @@ from playground.experiments.guardrails import MetricRead, read_means
 from playground.recsys.calibration import auc, fit_calibrator
 
 _RHO = 0.3
+LAMBDA = 2.5
+"""Default blend weight of p(watch): a long watch is worth 2.5 clicks."""
 _NOISE = {"click_old": 2.0, "click_new": 0.5, "watch": 0.6}
 
 
@@ -80,7 +82,7 @@ def _world(rng: np.random.Generator, shape) -> tuple[np.ndarray, np.ndarray]:
     return lc, lw
 
 
-def simulate_blend_ab(calibrate: bool = False, w: float = 0.1, lam: float = 2.5, users: int = 20_000,
+def simulate_blend_ab(calibrate: bool = False, w: float = 0.1, lam: float = LAMBDA, users: int = 20_000,
                       candidates: int = 40, k: int = 5, holdout: int = 50_000,
                       seed: int = 0) -> BlendExperiment:
     """Simulate the offline comparison and the A/B test of a new click head in a blended ranker.
