@@ -61,7 +61,7 @@ def sweep(kind, n, seed):
     return ads.exploration_sweep(world, kind, ads.EXPLORE_GRID[kind], n, SWEEP_REPLICATES, seed)
 
 
-@st.cache_data(show_spinner="Simulating an impression log and training the CTR model …", max_entries=16)
+@cached("Simulating an impression log and training the CTR model …")
 def ctr(cross, bits, delay, seed):
     log = ctr_model.simulate_log(ctr_model.LogSpec(n=CTR_IMPRESSIONS, delay_days=delay), seed=seed)
     result = ctr_model.train_ctr(log, cross=cross, bits=bits)

@@ -15,8 +15,10 @@ PRESETS: tuple[Preset, ...] = (
            {"live_method": "rerank", "fusion": "weighted", "alpha": 0.5, "rerank_n": 20,
             "query": "hold off for a few moments before going on"}),
     Preset("dense_error_code", "Dense retrieval on an error code",
-           "An exception name: dense retrieval returns passages about timeouts in general (socket, "
-           "asyncio, threading) and ranks subprocess.TimeoutExpired only 5th; BM25 puts it first.",
+           "An exception name: dense retrieval returns passages about timeouts in general "
+           "(TimeoutError, asyncio, socket) and ranks subprocess.TimeoutExpired only 10th; BM25 with "
+           "the simple analyser puts it first, and the search-engine analyser, which splits it into "
+           "time/out/expired, 2nd behind asyncio.Timeout.expired.",
            {"live_method": "dense", "query": "TimeoutExpired", "explore_type": "rare_entity",
             "explore_q": "q019: TimeoutExpired"}),
     Preset("bm25_paraphrase", "BM25 on a paraphrase",

@@ -22,7 +22,7 @@ CEILING: dict[str, int] = {
     "06_ab_testing": 460,
     "07_monitoring_drift": 330,
     "08_rag_problem": 220,  # +20: the full pipeline in the background (issue 15)
-    "09_rag_retrieval": 160,  # +10: the rerank run in the background (issue 15)
+    "09_rag_retrieval": 220,  # the learned reranker (issue 14) and the background rerank run (issue 15)
     "10_llm_serving": 380,
     "11_rag_evaluation": 200,
     "12_ad_ctr": 210,

@@ -7,6 +7,7 @@ from rank_bm25 import BM25Okapi
 
 from playground import disk_cache
 from playground.embeddings import encode
+from playground.rag import analysis as ra
 from playground.rag import corpus as rc
 from playground.rag import index_store as ix
 from playground.rag import rerank as rr
@@ -123,15 +124,16 @@ def _toy_index():
     return ix.RetrievalIndex(passages, emb, ix.TokenStore([p.indexed_text for p in passages]))
 
 
+@pytest.mark.parametrize("analyzer", ra.ANALYZERS)
 @pytest.mark.parametrize("k1,b", [(1.2, 0.75), (0.1, 0.0), (3.0, 1.0), (0.5, 0.3)])
 @pytest.mark.parametrize("query", ["dog fox", "json parse", "shutil copytree", "ZeroDivisionError"])
-def test_bm25_matches_rank_bm25_directly(k1, b, query):
+def test_bm25_matches_rank_bm25_directly(k1, b, query, analyzer):
     index = _toy_index()
-    reference = BM25Okapi([rv.tokenize(p.indexed_text) for p in index.passages], k1=k1, b=b)
-    expected = reference.get_scores(rv.tokenize(query))
-    got = index.bm25_scores(query, k1, b)
+    reference = BM25Okapi([ra.analyse(p.indexed_text, analyzer) for p in index.passages], k1=k1, b=b)
+    expected = reference.get_scores(ra.analyse(query, analyzer))
+    got = index.bm25_scores(query, k1, b, analyzer)
     np.testing.assert_allclose(got, expected)
-    hits = index.search("bm25", query, 5, k1=k1, b=b)
+    hits = index.search("bm25", query, 5, k1=k1, b=b, analyzer=analyzer)
     order = [i for i in sorted(range(len(TEXTS)), key=lambda i: (-expected[i], i))[:5] if expected[i] > 0]
     assert [h.passage_id for h in hits] == [f"p{i}" for i in order]
 
@@ -150,6 +152,8 @@ def test_search_rejects_bad_input():
         index.search("bm25", "dog", 3, k1=0)
     with pytest.raises(ValueError, match="unknown search parameter"):
         index.search("bm25", "dog", 3, k2=1)
+    with pytest.raises(ValueError, match="unknown analyser"):
+        index.search("bm25", "dog", 3, analyzer="magic")
 
 
 def test_bm25_returns_only_matching_passages():

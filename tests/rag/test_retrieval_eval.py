@@ -82,6 +82,7 @@ def test_learned_reranker_beats_the_hand_set_hybrids_on_held_out_queries():
     paraphrases 0.282 vs 0.116. Paired bootstrap of learned - weighted: +0.028 to +0.092."""
     import pandas as pd
 
+    from playground.rag import ir_metrics as irm
     from playground.rag import ltr
 
     rows, alphas = ltr.compare(ix.get_index(), rc.load_queries(), "gbdt", seed=0)
@@ -90,7 +91,7 @@ def test_learned_reranker_beats_the_hand_set_hybrids_on_held_out_queries():
     assert ndcg_of["learned"] > ndcg_of["rerank"] > ndcg_of["tuned"] >= ndcg_of["weighted"]
     learned = df[df.method == "learned"].set_index("query_id")["ndcg@10"]
     weighted = df[df.method == "weighted"].set_index("query_id")["ndcg@10"].loc[learned.index]
-    lo, _ = ltr.paired_bootstrap_ci(learned.to_numpy(), weighted.to_numpy(), seed=0)
+    lo, _ = irm.paired_bootstrap_ci(learned.to_numpy(), weighted.to_numpy(), seed=0)
     assert lo > 0
     p5 = df.groupby("method")["precision@5"].mean()
     assert p5["learned"] > p5["weighted"]

@@ -38,6 +38,7 @@ def test_relevant_params_keep_only_what_changes_the_ranking():
     params = {"k1": 1.0, "b": 0.5, "rrf_k": 10, "alpha": 0.3, "fusion": "rrf", "rerank_n": 5}
     assert rv.relevant_params("dense", params) == {}
     assert rv.relevant_params("bm25", params) == {"k1": 1.0, "b": 0.5}
+    assert rv.relevant_params("bm25", {**params, "analyzer": "simple"})["analyzer"] == "simple"
     assert "alpha" not in rv.relevant_params("rrf", params)
     assert rv.relevant_params("rerank", params) == {"k1": 1.0, "b": 0.5, "rrf_k": 10, "fusion": "rrf",
                                                      "rerank_n": 5}

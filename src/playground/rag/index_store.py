@@ -23,8 +23,9 @@ import numpy as np
 from playground import disk_cache, embeddings
 from playground.rag import corpus as rc
 from playground.rag import rerank as rr
+from playground.rag import analysis as ra
 from playground.rag.retrievers import (DEFAULTS, MAX_QUERY_CHARS, METHODS, Hit, fit_bm25, rrf_fuse,
-                                       tokenize, top_indices, weighted_fuse)
+                                       top_indices, weighted_fuse)
 
 
 class TokenStore:
@@ -160,7 +161,8 @@ class RetrievalIndex:
         self.position = {pid: i for i, pid in enumerate(self.ids)}
         self.by_id = {p.id: p for p in self.passages}
         t0 = time.perf_counter()
-        self.scorer = fit_bm25([p.indexed_text for p in self.passages])
+        self._scorers = {DEFAULTS["analyzer"]: fit_bm25([p.indexed_text for p in self.passages],
+                                                        DEFAULTS["analyzer"])}
         t1 = time.perf_counter()
         self.faiss = faiss.IndexFlatIP(self.embeddings.shape[1])
         self.faiss.add(np.ascontiguousarray(self.embeddings, dtype=np.float32))
@@ -191,14 +193,25 @@ class RetrievalIndex:
         return self._query_cache[text]
 
     # ---- retrievers -----------------------------------------------------------------------
-    def bm25_scores(self, query: str, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"]) -> np.ndarray:
-        """rank-bm25 Okapi scores of every passage for ``query`` with the given k1 and b."""
-        return self.scorer.scores(tokenize(query), k1, b)
+    def scorer(self, analyzer: str = DEFAULTS["analyzer"]):
+        """The BM25 statistics under ``analyzer`` (fitted on first use, then kept)."""
+        if analyzer not in self._scorers:
+            if analyzer not in ra.ANALYZERS:
+                raise ValueError(f"unknown analyser {analyzer!r}; choose one of {', '.join(ra.ANALYZERS)}")
+            self._scorers[analyzer] = fit_bm25([p.indexed_text for p in self.passages], analyzer)
+        return self._scorers[analyzer]
 
-    def bm25(self, query: str, k: int, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"]) -> list[Hit]:
+    def bm25_scores(self, query: str, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"],
+                    analyzer: str = DEFAULTS["analyzer"]) -> np.ndarray:
+        """rank-bm25 Okapi scores of every passage for ``query`` with the given k1, b, analyser."""
+        scorer = self.scorer(analyzer)
+        return scorer.scores(ra.analyse(query, analyzer), k1, b)
+
+    def bm25(self, query: str, k: int, k1: float = DEFAULTS["k1"], b: float = DEFAULTS["b"],
+             analyzer: str = DEFAULTS["analyzer"]) -> list[Hit]:
         """Top-``k`` BM25 hits; passages sharing no term with the query (score 0) are not returned,
         so fewer than ``k`` hits come back when few passages match."""
-        scores = self.bm25_scores(query, k1, b)
+        scores = self.bm25_scores(query, k1, b, analyzer)
         return [Hit(self.ids[i], float(scores[i])) for i in top_indices(scores, k) if scores[i] > 0]
 
     def dense(self, query: str, k: int) -> list[Hit]:
@@ -216,7 +229,7 @@ class RetrievalIndex:
     def search(self, method: str, query: str, k: int = 10, **params) -> list[Hit]:
         """Top-``k`` hits of ``method`` (one of :data:`METHODS`) for ``query``.
 
-        Parameters: ``k1``, ``b`` (BM25); ``rrf_k`` (RRF); ``alpha`` (weighted fusion, weight of
+        Parameters: ``k1``, ``b``, ``analyzer`` (BM25, see :mod:`.analysis`); ``rrf_k`` (RRF); ``alpha`` (weighted fusion, weight of
         dense); ``depth`` (how many hits each retriever contributes to fusion); ``fusion``
         (``"rrf"`` or ``"weighted"``, the list the reranker re-orders); ``rerank_n``.
         """
@@ -236,7 +249,7 @@ class RetrievalIndex:
         if k > len(self):
             raise ValueError(f"k ({k}) cannot exceed the number of passages ({len(self):,})")
         if method == "bm25":
-            return self.bm25(query, k, p["k1"], p["b"])
+            return self.bm25(query, k, p["k1"], p["b"], p["analyzer"])
         if method == "dense":
             return self.dense(query, k)
         fused = self._fused(method, query, k, p)
@@ -254,7 +267,7 @@ class RetrievalIndex:
     def _fused(self, method: str, query: str, k: int, p: dict) -> list[tuple[str, float]]:
         """The fused BM25 + dense list of a fusion or rerank search (parameters already merged)."""
         depth = max(int(p["depth"]), k)
-        sparse = self.bm25(query, depth, p["k1"], p["b"])
+        sparse = self.bm25(query, depth, p["k1"], p["b"], p["analyzer"])
         dense = self.dense(query, depth)
         fusion = method if method in ("rrf", "weighted") else p["fusion"]
         if method == "rerank" and int(p["rerank_n"]) < 1:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -62,17 +62,16 @@ def candidate_features(index, query, pool: int = 30, analyzer: str = "search") -
     """Candidates (BM25 top ``pool`` then dense top ``pool``, first appearance order) and features."""
     text = query.text
     bm25_all = index.bm25_scores(text, analyzer=analyzer)
-    dense_hits = index.search("dense", text, k=len(index))
-    dense_all = np.zeros(len(index))
-    dense_rank = np.zeros(len(index))
-    for rank, hit in enumerate(dense_hits, start=1):
-        i = index.position[hit.passage_id]
-        dense_all[i], dense_rank[i] = hit.score, rank
+    vec, _ = index._query(text)  # the same cached query vector the dense retriever searches with
+    dense_all = index.embeddings @ vec  # cosine: unit vectors (FAISS IndexFlatIP computes the same)
+    dense_order = np.lexsort((np.arange(len(dense_all)), -dense_all))
+    dense_rank = np.empty(len(index))
+    dense_rank[dense_order] = np.arange(1, len(index) + 1)
     bm25_order = np.lexsort((np.arange(len(bm25_all)), -bm25_all))
     bm25_rank = np.empty(len(index))
     bm25_rank[bm25_order] = np.arange(1, len(index) + 1)
     picked = [i for i in bm25_order[:pool] if bm25_all[i] > 0]
-    picked += [index.position[h.passage_id] for h in dense_hits[:pool]]
+    picked += list(dense_order[:pool])
     rows = list(dict.fromkeys(int(i) for i in picked))
     ids = tuple(index.ids[i] for i in rows)
     maxsim = np.asarray(index.maxsim(text, list(ids)))
@@ -194,34 +193,27 @@ def metric_rows(rankings: dict[str, list[str]], queries: Sequence, method: str, 
              "ndcg@10": irm.ndcg_at_k(rankings[q.id], q.relevant, 10)} for q in queries]
 
 
-def paired_bootstrap_ci(a: np.ndarray, b: np.ndarray, seed: int, n: int = 2000,
-                        level: float = 0.95) -> tuple[float, float]:
-    """Percentile interval of mean(a - b) over queries resampled with replacement (paired:
-    the same resampled queries for both systems)."""
-    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    if diff.size == 0:
-        raise ValueError("no queries to bootstrap")
-    rng = np.random.default_rng(seed)
-    means = diff[rng.integers(0, diff.size, size=(n, diff.size))].mean(axis=1)
-    tail = (1 - level) / 2 * 100
-    lo, hi = np.percentile(means, [tail, 100 - tail])
-    return float(lo), float(hi)
-
-
 LEARNED_METHODS = {"weighted": "Hybrid weighted (α = 0.5)", "tuned": "Hybrid weighted (α tuned on held-out folds)",
                    "rerank": "Hybrid + MaxSim rerank", "learned": "Learned reranker (cross-validated)"}
 
 
 def compare(index, queries: Sequence, kind: str = "gbdt", folds: int = 5, seed: int = 0,
-            pool: int = 30, p_k: int = 5) -> tuple[list[dict], dict[str, float]]:
+            pool: int = 30, p_k: int = 5,
+            progress: Callable[[float, str], None] | None = None) -> tuple[list[dict], dict[str, float]]:
     """Per-query metrics of the hand-set hybrid, the fold-tuned hybrid, the MaxSim reranker and
-    the cross-validated learned reranker (:data:`LEARNED_METHODS`) on the same queries.
+    the cross-validated learned reranker (:data:`LEARNED_METHODS`) on the same queries;
+    ``progress(fraction, text)`` follows the candidate features (the reranker's token vectors of
+    every candidate are computed there when they are not on disk).
 
     Returns (rows for :func:`metric_rows`, query id -> the alpha the tuned hybrid used)."""
     queries = list(queries)
     index.encode_queries([q.text for q in queries], persist=True)
     groups = groups_of(queries)
-    cands = [candidate_features(index, q, pool) for q in queries]
+    cands = []
+    for i, q in enumerate(queries):
+        cands.append(candidate_features(index, q, pool))
+        if progress:
+            progress((i + 1) / len(queries), f"candidate features: {i + 1} / {len(queries)} queries")
     learned = cross_validated_rankings(cands, groups, kind, folds, seed)
     tuned, alphas = tuned_alpha_rankings(index, queries, groups, folds)
     fixed = {q.id: [h.passage_id for h in index.search("weighted", q.text, 10)] for q in queries}

@@ -15,23 +15,15 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from playground.rag import analysis as ra
+
 METHODS = ("bm25", "dense", "rrf", "weighted", "rerank")
 METHOD_LABELS = {"bm25": "BM25", "dense": "Dense (MiniLM + FAISS)", "rrf": "Hybrid RRF",
                  "weighted": "Hybrid weighted", "rerank": "Hybrid + MaxSim rerank"}
 DEFAULTS = {"k1": 1.2, "b": 0.75, "rrf_k": 60, "alpha": 0.5, "depth": 100, "fusion": "weighted",
-            "rerank_n": 20}
+            "rerank_n": 20, "analyzer": "search"}
 MAX_QUERY_CHARS = 2000
-_TOKEN = re.compile(r"[a-z0-9_]+")
-STOPWORDS = frozenset(
-    "a an and are as at be by can do does for from how i if in into is it its me my of on or "
-    "that the their then there these this to was what when where which while who why will with "
-    "you your".split())
-
-
-def tokenize(text: str) -> list[str]:
-    """BM25 tokens: lowercase runs of letters, digits and underscores, minus a few stopwords
-    (so ``os.path.join`` -> ``os path join`` and ``dirs_exist_ok`` stays one token)."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+tokenize = ra.simple  # the naive analyser (kept as the definition of a paraphrase query)
 
 
 class OkapiScorer:
@@ -79,11 +71,11 @@ class OkapiScorer:
         return out
 
 
-def fit_bm25(texts: Sequence[str]) -> OkapiScorer:
-    """Fit rank-bm25's Okapi BM25 on ``texts`` (tokenised by :func:`tokenize`)."""
+def fit_bm25(texts: Sequence[str], analyzer: str = "simple") -> OkapiScorer:
+    """Fit rank-bm25's Okapi BM25 on ``texts`` analysed by ``analyzer`` (:mod:`.analysis`)."""
     from rank_bm25 import BM25Okapi
 
-    return OkapiScorer(BM25Okapi([tokenize(t) or ["_empty_"] for t in texts],
+    return OkapiScorer(BM25Okapi([ra.analyse(t, analyzer) or ["_empty_"] for t in texts],
                                  k1=DEFAULTS["k1"], b=DEFAULTS["b"]))
 
 
@@ -146,9 +138,9 @@ def weighted_fuse(sparse: Mapping[str, float], dense: Mapping[str, float],
 
 def relevant_params(method: str, params: Mapping) -> dict:
     """The subset of ``params`` that changes ``method``'s ranking (for cache keys)."""
-    used = {"bm25": ("k1", "b"), "dense": (), "rrf": ("k1", "b", "rrf_k", "depth"),
-            "weighted": ("k1", "b", "alpha", "depth")}.get(method, tuple(DEFAULTS))
+    used = {"bm25": ("k1", "b", "analyzer"), "dense": (), "rrf": ("k1", "b", "analyzer", "rrf_k", "depth"),
+            "weighted": ("k1", "b", "analyzer", "alpha", "depth")}.get(method, tuple(DEFAULTS))
     if method == "rerank":
         fusion = params.get("fusion", DEFAULTS["fusion"])
-        used = ("k1", "b", "depth", "fusion", "rerank_n", "rrf_k" if fusion == "rrf" else "alpha")
+        used = ("k1", "b", "analyzer", "depth", "fusion", "rerank_n", "rrf_k" if fusion == "rrf" else "alpha")
     return {k: v for k, v in params.items() if k in used}
