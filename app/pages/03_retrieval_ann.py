@@ -217,8 +217,6 @@ spec = ann.IndexSpec(kind=kind, nlist=nlist, nprobe=nprobe, M=M, ef_construction
                      ef_search=ef_search, pq_m=pq_m, nbits=nbits)
 sweep_kinds = list(ann.KINDS) if n <= SWEEP_ALL_MAX else list(dict.fromkeys([ann.IndexKind.FLAT, kind]))
 
-
-measurements: list = []
 chosen = exact = None
 with ann.faiss_threads(FAISS_THREADS), tab_ann:
     st.markdown(
