@@ -58,10 +58,38 @@ def watch(page, start: float, timeout_s: float) -> dict:
     return {**first, "complete": None}
 
 
+def report(rows: list, head: str, load: tuple, warm_s: float | None, memory: float | None, complete_cap: float) -> None:
+    """Write docs/bench/first_visit[_warm].md from the pages measured so far."""
+
+    def fmt(x):
+        return "-" if x is None else f"{x:.1f}"
+
+    first = [max((x for x in (r[1], r[2], r[3]) if x is not None), default=float("inf")) for r in rows]
+    lines = ["## First visit on a fresh clone (bench/first_visit.py)", "",
+             f"Machine: {describe()}. Load average at start: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}. "
+             f"Commit {head}; a fresh `git clone` (no `.cache/`), "
+             + (f"`python -m playground.warm` run first ({warm_s:.0f} s), " if warm_s is not None else "no warm-up, ")
+             + "one fresh server, one headless Chromium (on the same two cores) visiting every page in turn.", "",
+             "Seconds from navigation until the header, the first metric and the first chart are visible, "
+             f"and until the page is complete (no script running, no background progress bar; '-' after "
+             f"{complete_cap:.0f} s: the bench moved on while the background build went on); the server's "
+             "CPU-seconds meanwhile (its /proc entry).", "",
+             "| page | header | first metric | first chart | complete | server CPU-s | exception |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r[0]} | {fmt(r[1])} | {fmt(r[2])} | {fmt(r[3])} | {fmt(r[4])} | {r[5]:.1f} | "
+                     f"{'yes' if r[6] else 'no'} |")
+    over = [r[0] for r, f in zip(rows, first) if f > TARGET_S]
+    lines += ["", f"Pages whose header, first metric and first chart took over {TARGET_S:.0f} s: "
+              + (", ".join(over) if over else "none") + "."
+              + (f" Server memory at the end: {memory:.0f} MiB." if memory is not None else ""), ""]
+    write_section("first_visit" + ("_warm" if warm_s is not None else ""), lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warm", action="store_true", help="run python -m playground.warm in the clone first")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds allowed per page")
+    parser.add_argument("--timeout", type=float, default=90, help="seconds a page may take to complete")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -70,7 +98,7 @@ def main() -> None:
         clone = Path(tmp) / "playground"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
         head = subprocess.run(["git", "-C", str(clone), "log", "--oneline", "-1"], capture_output=True,
-                              text=True).stdout.strip()
+                              text=True).stdout.strip()[:60]
         warm_s = None
         if args.warm:
             t0 = time.perf_counter()
@@ -83,36 +111,15 @@ def main() -> None:
             page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             for lesson in registered():
                 cpu0, start = cpu_seconds(proc.pid), time.perf_counter()
-                page.goto(f"{url}/{lesson.slug[3:]}", timeout=args.timeout * 1000, wait_until="commit")
+                page.goto(f"{url}/{lesson.slug[3:]}", timeout=120_000, wait_until="commit")
                 t = watch(page, start, args.timeout)
                 rows.append((lesson.slug[3:], t["header"], t["metric"], t["chart"], t["complete"],
                              cpu_seconds(proc.pid) - cpu0,
                              bool(page.locator('[data-testid="stException"]').count())))
                 print(rows[-1], flush=True)
-            memory = rss_mib(proc.pid)
+                report(rows, head, load, warm_s, None, args.timeout)
+            report(rows, head, load, warm_s, rss_mib(proc.pid), args.timeout)
             browser.close()
-
-    def fmt(x):
-        return "-" if x is None else f"{x:.1f}"
-
-    first = [max((x for x in (r[1], r[2], r[3]) if x is not None), default=float("inf")) for r in rows]
-    lines = ["## First visit on a fresh clone (bench/first_visit.py)", "",
-             f"Machine: {describe()}. Load average at start: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}. "
-             f"Commit {head}; a fresh `git clone` (no `.cache/`), "
-             + (f"`python -m playground.warm` run first ({warm_s:.0f} s), " if args.warm else "no warm-up, ")
-             + "one fresh server, one headless Chromium visiting every page in turn.", "",
-             "Seconds from navigation until the header, the first metric and the first chart are visible, "
-             "and until the page is complete (no script running, no background progress bar); the server's "
-             "CPU-seconds meanwhile (its /proc entry).", "",
-             "| page | header | first metric | first chart | complete | server CPU-s | exception |",
-             "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r[0]} | {fmt(r[1])} | {fmt(r[2])} | {fmt(r[3])} | {fmt(r[4])} | {r[5]:.1f} | "
-                     f"{'yes' if r[6] else 'no'} |")
-    over = [r[0] for r, f in zip(rows, first) if f > TARGET_S]
-    lines += ["", f"Pages whose header, first metric and first chart took over {TARGET_S:.0f} s: "
-              + (", ".join(over) if over else "none") + f". Server memory at the end: {memory:.0f} MiB.", ""]
-    write_section("first_visit" + ("_warm" if args.warm else ""), lines)
 
 
 if __name__ == "__main__":
