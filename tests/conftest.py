@@ -14,6 +14,8 @@ from playground import disk_cache, embeddings
 
 ROOT = Path(__file__).resolve().parents[1]
 embeddings.offline()
+# pages render their final state in one AppTest run: wait for background builds (components/background.py)
+os.environ.setdefault("PLAYGROUND_BACKGROUND_WAIT", "600")
 if str(ROOT / "app") not in sys.path:
     sys.path.insert(0, str(ROOT / "app"))
 

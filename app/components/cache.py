@@ -246,6 +246,8 @@ def cached(label: str | Callable[..., str] | None = None) -> Callable:
             notice = []
 
             def on_wait(other: str) -> None:
+                if not _in_script():
+                    return
                 notice.append(st.empty())
                 notice[0].info(f"Waiting for another session's build to finish: {other}")
 
@@ -262,9 +264,16 @@ def cached(label: str | Callable[..., str] | None = None) -> Callable:
     return decorate
 
 
+def _in_script() -> bool:
+    """Whether this thread runs a page script (a background build has no page to draw on)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return get_script_run_ctx(suppress_warning=True) is not None
+
+
 def _build(fn: Callable, label: str, takes_progress: bool, args: tuple, kwargs: dict) -> Any:
     """Run the builder; a labelled one shows its label (and progress bar) until it returns."""
-    if not label:
+    if not label or not _in_script():
         return fn(*args, **kwargs)
     box = st.empty()
     with box.container():

@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.background import background
 from components.cache import cached
 from components.page import LessonPage
 from playground.recsys import ann
@@ -94,6 +95,24 @@ def measured(coll_key: tuple, k: int, spec: ann.IndexSpec) -> ann.Measurement:
     xb, xq = collection(coll_key)
     return ann.measure(built_index(coll_key, len(xb), spec.build_key(), spec), spec, xq,
                        exact_neighbours(coll_key, k), k, n_single=25)
+
+
+@cached()
+def sweep(coll_key: tuple, k: int, spec: ann.IndexSpec, kinds: tuple, progress=None) -> tuple:
+    """Exact top-k (the reference), every sweep setting measured against it, the exact index's
+    measurement, and the settings left out (each index built and measured once, cached)."""
+    xb, _ = collection(coll_key)
+    n, d = xb.shape
+    ann.validate(ann.IndexSpec(kind=ann.IndexKind.FLAT), n, d, k)
+    truth = exact_neighbours(coll_key, k)
+    specs, skipped = ann.valid_sweep(spec, kinds, n, d, k)
+    measurements = []
+    for i, s in enumerate(specs):
+        with ann.faiss_threads(FAISS_THREADS):  # this thread's setting (a background build has its own)
+            measurements.append(measured(coll_key, k, s))
+        if progress:
+            progress((i + 1) / len(specs), f"{ann.KIND_LABELS[s.kind]} measured ({i + 1} / {len(specs)} settings)")
+    return truth, measurements, next(m for m in measurements if m.spec.kind == ann.IndexKind.FLAT), skipped
 
 
 page = LessonPage("l03", presets=PRESETS)
@@ -205,8 +224,6 @@ spec = ann.IndexSpec(kind=kind, nlist=nlist, nprobe=nprobe, M=M, ef_construction
                      ef_search=ef_search, pq_m=pq_m, nbits=nbits)
 sweep_kinds = list(ann.KINDS) if n <= SWEEP_ALL_MAX else list(dict.fromkeys([ann.IndexKind.FLAT, kind]))
 
-
-measurements: list = []
 chosen = exact = None
 with ann.faiss_threads(FAISS_THREADS), tab_ann:
     st.markdown(
@@ -214,16 +231,10 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
         f"{len(xq)} queries ({'fresh draws from the mixture' if coll_key[0] == 'syn' else 'user vectors'}). "
         "Recall@k is measured against an exact numpy brute-force search; QPS from one batch of "
         "all queries, latency from queries sent one at a time; FAISS runs on one thread here.")
-
-    def sweep() -> tuple:
-        """Exact top-k (the reference), every sweep setting measured against it, and the settings left out."""
-        ann.validate(ann.IndexSpec(kind=ann.IndexKind.FLAT), n, d, k)
-        truth = exact_neighbours(coll_key, k)
-        specs, skipped = ann.valid_sweep(spec, sweep_kinds, n, d, k)
-        measurements = [measured(coll_key, k, s) for s in specs]
-        return truth, measurements, next(m for m in measurements if m.spec.kind == ann.IndexKind.FLAT), skipped
-
-    truth, measurements, exact, skipped = page.guard(sweep) or (None, [], None, [])
+    result = page.guard(
+        background, sweep, coll_key, k, spec, tuple(sweep_kinds),
+        label=f"Building and measuring every index setting over {n:,} vectors")
+    truth, measurements, exact, skipped = result or (None, [], None, [])
     if exact is not None:
         if skipped:
             st.warning("Left out of the sweep (settings that cannot work on this collection): "
@@ -237,7 +248,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
         ann.validate(spec, n, d, k)
         return measured(coll_key, k, spec)
 
-    chosen = page.guard(measure_chosen)
+    chosen = None if exact is None else page.guard(measure_chosen)
 
     if chosen is not None and exact is not None:
         left, right = st.columns(2)

@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.background import background
 from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
@@ -26,14 +27,14 @@ def code(text: str) -> str:
 
 
 @cached("Scoring the labelled queries…")
-def run_eval(method: str, recall_k: int, params: tuple) -> pd.DataFrame:
-    rows = rev.evaluate(load_index(), rc.load_queries(), method, recall_k=recall_k, **dict(params))
+def run_eval(method: str, recall_k: int, params: tuple, _index, progress=None) -> pd.DataFrame:
+    rows = rev.evaluate(_index, rc.load_queries(), method, recall_k=recall_k, progress=progress, **dict(params))
     return pd.DataFrame(rows)
 
 
 @cached("Training the learned reranker on 4 query folds, scoring the 5th (×5)…")
-def run_learned(kind: str, seed: int) -> tuple[pd.DataFrame, dict]:
-    rows, alphas = ltr.compare(load_index(), rc.load_queries(), kind, seed=seed)
+def run_learned(kind: str, seed: int, _index, progress=None) -> tuple[pd.DataFrame, dict]:
+    rows, alphas = ltr.compare(_index, rc.load_queries(), kind, seed=seed, progress=progress)
     return pd.DataFrame(rows), alphas
 
 
@@ -68,16 +69,22 @@ st.caption(
     "embeddings (ColBERT-style scoring; MiniLM was not trained for it). **Learned reranker:** "
     "gradient-boosted trees or logistic regression over BM25, dense, MaxSim, identifier/title match "
     "and passage kind, always scored on queries it did not train on.")
-evals = {m: run_eval(m, recall_k, tuple(sorted(rv.relevant_params(m, params).items()))) for m in rv.METHODS}
+settings = {m: tuple(sorted(rv.relevant_params(m, params).items())) for m in rv.METHODS}
+evals = {m: run_eval(m, recall_k, settings[m], index) for m in rv.METHODS if m != "rerank"}
+reranked = background(run_eval, "rerank", recall_k, settings["rerank"], index,
+                      label="Reranking the labelled queries (token vectors of the reranked passages)")
+if reranked is not None:
+    evals["rerank"] = reranked
+methods = [m for m in rv.METHODS if m in evals]  # the reranker joins when its run is ready
 rk = f"recall@{recall_k}"
 metrics = ["ndcg@10", "mrr@10", rk]
 stats = {m: rev.summarise(df.to_dict("records")) for m, df in evals.items()}
 overall = pd.DataFrame({rv.METHOD_LABELS[m]: {c: s["all"][c] for c in metrics} for m, s in stats.items()}).T
-overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in rv.METHODS]
+overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in methods]
 best = overall["ndcg@10"].idxmax()
 
 cols = st.columns(5)
-for col, m in zip(cols, rv.METHODS):
+for col, m in zip(cols, methods):
     page.metric(f"nDCG@10 · {rv.METHOD_LABELS[m]}", f"{overall.loc[rv.METHOD_LABELS[m], 'ndcg@10']:.3f}",
                 container=col, headline=m in ("dense", "rerank"))
 st.dataframe(overall.style.format("{:.3f}").format("{:.1f}", subset=["median ms / query"]), width="stretch")
@@ -88,7 +95,7 @@ st.caption(f"Best overall nDCG@10: **{best}**. Means over {len(queries)} queries
 
 fig = go.Figure()
 types = list(rc.QUERY_TYPES)
-for m in rv.METHODS:
+for m in methods:
     fig.add_bar(name=rv.METHOD_LABELS[m], x=[rc.TYPE_LABELS[t] for t in types],
                 y=[stats[m][t]["ndcg@10"] for t in types])
 fig.update_layout(barmode="group", title="nDCG@10 per query type", yaxis_title="nDCG@10",
@@ -109,13 +116,14 @@ def verdict(group: str, a: str, b_: str) -> str:
 
 st.markdown("**What the labelled set shows at these settings**\n\n" + "\n".join([
     verdict("rare_entity", "bm25", "dense"), verdict("paraphrase", "dense", "bm25"),
-    verdict("all", "weighted", "dense"), verdict("all", "rrf", "dense"),
-    verdict("all", "rerank", fusion)]))
+    verdict("all", "weighted", "dense"), verdict("all", "rrf", "dense")]
+    + ([verdict("all", "rerank", fusion)] if "rerank" in evals else [])))
 
 # ---- BM25 analyser ---------------------------------------------------------------------------
 st.subheader("BM25's analyser: what a search engine does to text before counting words")
 other = "simple" if analyzer == "search" else "search"
-bm25_other = run_eval("bm25", recall_k, tuple(sorted(rv.relevant_params("bm25", {**params, "analyzer": other}).items())))
+bm25_other = run_eval("bm25", recall_k, tuple(sorted(rv.relevant_params("bm25", {**params, "analyzer": other}).items())),
+                      index)
 by_analyzer = {analyzer: evals["bm25"], other: bm25_other}
 table = pd.DataFrame({ra.ANALYZER_LABELS[a]: df.groupby("type")["ndcg@10"].mean().reindex(types)
                       for a, df in by_analyzer.items()}).rename(index=rc.TYPE_LABELS).T
@@ -130,7 +138,8 @@ st.caption(f"BM25 nDCG@10 per query type under each analyser (k1 {k1:g}, b {b:g}
 
 # ---- learned reranker --------------------------------------------------------------------------
 st.subheader("A learned reranker, and fusion weights chosen on held-out queries")
-learned_df, alphas = page.guard(run_learned, ltr_kind, seed) or (None, {})
+learned_df, alphas = background(run_learned, ltr_kind, seed, index,
+                                label="Training the learned reranker on 4 query folds, scoring the 5th (×5)") or (None, {})
 if learned_df is not None:
     p_col = next(c for c in learned_df.columns if c.startswith("precision@"))
     means = learned_df.groupby("method")[[p_col, "ndcg@10", "recall@10"]].mean().reindex(list(ltr.LEARNED_METHODS))
@@ -168,8 +177,8 @@ picked = page.select("explore_q", "Query", labels, container=st)
 query = candidates[labels.index(picked)] if picked in labels else candidates[0]
 st.caption("Relevance marks: [answer] answers the query (grade 2) · [related] related (grade 1) · [not relevant] not labelled relevant. "
            "Labelled answers: " + ", ".join(f"`{code(pid)}` ({g})" for pid, g in query.relevant.items()))
-columns = st.columns(len(rv.METHODS))
-for col, m in zip(columns, rv.METHODS):
+columns = st.columns(len(methods))
+for col, m in zip(columns, methods):
     hits = index.search(m, query.text, 5, **params)
     row = evals[m].set_index("query_id").loc[query.id]
     col.markdown(f"**{rv.METHOD_LABELS[m]}**  \nnDCG@10 {row['ndcg@10']:.2f}")

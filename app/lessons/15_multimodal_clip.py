@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.background import background
 from components.cache import cached
 from components.page import LessonPage
 from components.server_path import server_path_input
@@ -39,10 +40,10 @@ def dataset():
 
 
 @cached("Encoding the captions with the frozen MiniLM (once)…")
-def caption_features():
-    train, test = dataset()
-    return (clip_model.caption_features(train.captions, persist=True),
-            clip_model.caption_features(test.captions, persist=True))
+def caption_features(_train, _test):
+    """MiniLM vectors of the shipped captions (train, test); the arguments are the shipped splits."""
+    return (clip_model.caption_features(_train.captions, persist=True),
+            clip_model.caption_features(_test.captions, persist=True))
 
 
 @cached()
@@ -50,13 +51,20 @@ def text_features(texts: tuple[str, ...]) -> np.ndarray:
     return clip_model.caption_features(list(texts), persist=False)
 
 
+@cached()
+def untrained(settings: clip_training.TrainSettings, _test, _test_feats) -> tuple:
+    """Held-out retrieval and modality gap of the towers before training."""
+    return clip_experiment.untrained(_test.images, _test_feats, _test.scene_keys(), settings)
+
+
 @cached("Training the dual encoder…")
-def trained(settings: clip_training.TrainSettings, progress=None) -> clip_experiment.ClipExperiment:
-    """The model trained with ``settings`` and its held-out measurements."""
-    train, test = dataset()
-    train_feats, test_feats = caption_features()
-    return clip_experiment.run(train.images, train_feats, test.images, test_feats, test.scene_keys(), settings,
-                               progress=lambda fraction, message: progress(fraction, f"Training: {message}"))
+def trained(settings: clip_training.TrainSettings, _train, _test, _features,
+            progress=None) -> clip_experiment.ClipExperiment:
+    """The model trained with ``settings`` and its held-out measurements (the data arguments are
+    the shipped splits and their caption features)."""
+    (train_feats, test_feats), report = _features, progress or (lambda fraction, message: None)
+    return clip_experiment.run(_train.images, train_feats, _test.images, test_feats, _test.scene_keys(), settings,
+                               progress=lambda fraction, message: report(fraction, f"Training: {message}"))
 
 
 @cached(f"Scoring {REAL_CLIP_IMAGES} held-out images with CLIP…")
@@ -77,13 +85,33 @@ def enlarge(image: np.ndarray, factor: int = 2) -> np.ndarray:
 
 
 train, test = dataset()
-settings = clip_training.TrainSettings(epochs=epochs, batch_size=batch, dim=dim, temperature=temperature,
-                              learn_temperature=learn_t == "learned", seed=int(seed))
+settings = clip_training.TrainSettings(epochs=epochs, batch_size=batch, dim=dim,
+                                       temperature=temperature, learn_temperature=learn_t == "learned",
+                                       seed=int(seed))
+st.markdown(f"**{len(train)} training pairs, {len(test)} held-out pairs** of drawn scenes "
+            f"({clip_data.IMAGE_SIZE}×{clip_data.IMAGE_SIZE} px). Image tower: a small CNN; text "
+            "tower: the packaged MiniLM (frozen) plus a trained projection.")
 try:
-    caption_features()
-    bundle = trained(settings)
+    settings.check(len(train))  # before anything is built
 except ValueError as err:
     st.error(escape_md(str(err)))
+    page.finish()
+    st.stop()
+features = background(caption_features, train, test, label="Encoding the captions with the frozen MiniLM (once)")
+bundle = None if features is None else background(trained, settings, train, test, features,
+                                                  label="Training the dual encoder")
+if bundle is None:  # the untrained towers (at chance) while the model trains
+    if features is not None:
+        init, init_gap = untrained(settings, test, features[1])
+        cols = st.columns(3)
+        page.metric("R@10 image→text, untrained", f"{init.image_to_text[10]:.3f}", container=cols[0],
+                    help=f"The towers at initialisation. Chance: {init.chance_image_to_text[10]:.3f}")
+        page.metric("R@10 text→image, untrained", f"{init.text_to_image[10]:.3f}", container=cols[1],
+                    help=f"The towers at initialisation. Chance: {init.chance_text_to_image[10]:.3f}")
+        page.metric("Gap at initialisation", f"{init_gap:.3f}", container=cols[2])
+        st.caption("Before training the two towers retrieve at about chance: nothing ties a caption to "
+                   "its image yet. The trained model's numbers, curves, search and gap appear when "
+                   "training finishes.")
     page.finish()
     st.stop()
 record, img_emb, txt_emb = bundle.record, bundle.images, bundle.texts
@@ -91,9 +119,6 @@ keys = test.scene_keys()
 retrieval = bundle.retrieval
 
 # ---- headline numbers -------------------------------------------------------------------
-st.markdown(f"**{len(train)} training pairs, {len(test)} held-out pairs** of drawn scenes "
-            f"({clip_data.IMAGE_SIZE}×{clip_data.IMAGE_SIZE} px). Image tower: a small CNN; text "
-            "tower: the packaged MiniLM (frozen) plus a trained projection.")
 cols = st.columns(5)
 page.metric("R@10 image→text", f"{retrieval.image_to_text[10]:.2f}", container=cols[0], headline=True,
             help=f"Held-out image→text recall@10. Chance: {retrieval.chance_image_to_text[10]:.3f}; "

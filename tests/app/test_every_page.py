@@ -17,6 +17,9 @@ from .apptest import open_page, registered
 from .fuzz_policy import fuzzed
 
 PAGES = [lesson.id for lesson in registered()]
+# pages whose defaults load MiniLM, build the RAG index or train for seconds: slow lane only
+HEAVY = {"l03", "l08", "l09", "l10", "l11", "l13", "l15"}
+LANED = [pytest.param(lid, marks=pytest.mark.slow) if lid in HEAVY else lid for lid in PAGES]
 
 
 def _assert_clean(at) -> None:
@@ -28,7 +31,7 @@ def test_every_lesson_has_a_page_or_is_listed_as_unbuilt():
     assert len(PAGES) == len(set(PAGES))
 
 
-@pytest.mark.parametrize("lesson_id", PAGES)
+@pytest.mark.parametrize("lesson_id", LANED)
 def test_page_renders_with_the_shared_anatomy(lesson_id):
     at = open_page(lesson_id)
     _assert_clean(at)
@@ -62,6 +65,7 @@ def _extreme(control: Control, which: str, rng: random.Random):
     return {"lo": "", "hi": "x" * 500}.get(which, rng.choice(["", "a", "'; DROP TABLE --", "<script>"]))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson_id", PAGES)
 @pytest.mark.parametrize("which", ["lo", "hi", "random"])
 def test_widgets_at_extremes_and_random_values(lesson_id, which):
@@ -79,6 +83,7 @@ def test_widgets_at_extremes_and_random_values(lesson_id, which):
         _assert_clean(at)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "lesson_id,preset",
     [(lid, p.name) for lid in PAGES for p in BY_LESSON.get(lid, ())],
@@ -96,7 +101,7 @@ def test_link_built_from_a_preset_restores_it(lesson_id, preset):
             assert control.encode(at.session_state[key]) == control.encode(control.parse(control.encode(value)))
 
 
-@pytest.mark.parametrize("lesson_id", PAGES)
+@pytest.mark.parametrize("lesson_id", LANED)
 def test_garbage_link_shows_a_notice_and_no_exception(lesson_id):
     at = open_page(lesson_id, {"seed": "NaN", "<img src=x onerror=alert(1)>": "1", "preset": "nope",
                                "stage": "maybe"})
@@ -106,7 +111,7 @@ def test_garbage_link_shows_a_notice_and_no_exception(lesson_id):
     assert "\\<img" in notice and "<img" not in notice.replace("\\<", "")  # escaped, never HTML
 
 
-@pytest.mark.parametrize("lesson_id", PAGES)
+@pytest.mark.parametrize("lesson_id", LANED)
 def test_stage_view_from_link(lesson_id):
     at = open_page(lesson_id, {"stage": "1"})
     _assert_clean(at)

@@ -1,10 +1,14 @@
 """Lesson 8 page: requirements sizing, the chunking sandbox and vector DB vs pipeline."""
 
+import pytest
+
 from playground.rag import chunking as ch
 from playground.rag import corpus as rc
 from playground.rag import requirements as rq
 
 from .apptest import metric, open_page, texts
+
+pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
 
 def test_defaults_size_the_system_and_compare_designs():

@@ -8,6 +8,8 @@ from playground.scenario import escape_md
 
 from .apptest import metric, open_page, texts
 
+pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
+
 
 @pytest.fixture(scope="module")
 def default_page():

@@ -12,6 +12,8 @@ from playground.rag import index_store as ix
 
 from .apptest import metric, open_page, texts
 
+pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
+
 
 @pytest.fixture(scope="module")
 def default_page():

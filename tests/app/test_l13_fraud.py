@@ -1,7 +1,11 @@
 """Lesson 13 page: ROC flatters and PR does not, the cost threshold beats 0.5, retraining recovers
 from adversarial drift; presets and costly extremes render."""
 
+import pytest
+
 from .apptest import metric, open_page, texts
+
+pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
 
 def _money(value: str) -> float:

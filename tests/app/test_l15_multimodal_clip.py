@@ -8,6 +8,8 @@ import pytest
 from ..app.apptest import metric, open_page, texts
 from ..cases.test_clip_pretrained import tiny_clip_folder
 
+pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
+
 
 def _clean(at):
     assert not at.exception, [e.value for e in at.exception]

@@ -16,25 +16,26 @@ LIMIT = 150
 CEILING: dict[str, int] = {
     "01_define_problem": 160,
     "02_data_pipeline": 170,
-    "03_retrieval_ann": 390,
+    "03_retrieval_ann": 400,
     "04_ranking_calibration": 250,
     "05_online_serving": 250,
     "06_ab_testing": 470,
     "07_monitoring_drift": 330,
-    "08_rag_problem": 210,
-    "09_rag_retrieval": 220,
+    "08_rag_problem": 230,
+    "09_rag_retrieval": 230,
     "10_llm_serving": 390,
     "11_rag_evaluation": 210,
     "12_ad_ctr": 270,
     "13_fraud": 280,
-    "15_multimodal_clip": 310,
+    "15_multimodal_clip": 330,  # +20: the untrained towers while training runs (issue 15)
 }
 """Pages still over :data:`LIMIT`: their current length rounded up to ten. Lower it when a page shrinks.
 (03, 04, 06 and 07 were raised once by issue 13's new sections: negatives, batch, temperature and
 cold start, the blend A/B test, guardrails and many metrics, alarm pricing and the safe rollout; their
 layout is the next to move into components. 03, 04, 06 and 10 were rounded up once more for issue
 12's board call before ``page.finish()``; 08, 09 and 12 for issue 14's analyser, learned reranker
-and CTR model sections; 05 and 11 for issue 16's stage verdicts.)"""
+and CTR model sections; 05 and 11 for issue 16's stage verdicts; 03, 08, 09 and 15 for issue 15's
+background builds.)"""
 
 NUMPY_STILL: frozenset[str] = frozenset({
     "03_retrieval_ann", "04_ranking_calibration", "05_online_serving", "06_ab_testing",

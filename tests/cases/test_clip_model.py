@@ -7,6 +7,8 @@ import pytest
 
 from playground.cases import clip_model
 
+pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
+
 
 def test_caption_features_are_minilm_vectors_and_cached(embedding_cache, monkeypatch):
     from playground import embeddings

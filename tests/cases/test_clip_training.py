@@ -10,6 +10,8 @@ import torch
 
 from playground.cases import clip_data, clip_metrics, clip_model, clip_training
 
+pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
+
 
 def _unit(x):
     return x / np.linalg.norm(x, axis=1, keepdims=True)

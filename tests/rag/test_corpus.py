@@ -67,6 +67,7 @@ def test_pairs_are_two_phrasings_with_the_same_labels():
         assert a.relevant == b.relevant and a.text != b.text
 
 
+@pytest.mark.slow
 def test_build_script_regenerates_the_shipped_passages_and_documents():
     code = ("import sys, json, hashlib; sys.path.insert(0, 'scripts'); import build_rag_corpus as b; "
             "d, p = b.build(); "
@@ -90,6 +91,7 @@ def tokenizer():
     return AutoTokenizer.from_pretrained(str(default_model_path()))
 
 
+@pytest.mark.slow
 def test_every_passage_fits_minilms_window(tokenizer):
     texts = [p.indexed_text for p in rc.load_passages()]
     lengths = [len(ids) for ids in tokenizer(texts, truncation=False)["input_ids"]]  # with [CLS]/[SEP]

@@ -11,6 +11,8 @@ import pytest
 from playground import embeddings
 from playground.rag import generation as gen
 
+pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
+
 
 @dataclass(frozen=True)
 class P:

@@ -16,6 +16,8 @@ from playground.rag import index_store as ix
 from playground.rag import retrieval_eval as rev
 from playground.rag import retrievers as rv
 
+pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
+
 
 @pytest.fixture(scope="module")
 def summary():

@@ -54,14 +54,22 @@ def run(train_images: np.ndarray, train_features: np.ndarray, test_images: np.nd
                                  heldout=(test_images, test_features), progress=progress)
     images = clip_training.embed(record.model, images=test_images)
     texts = clip_training.embed(record.model, text_features=test_features)
-    start = clip_training.init_model(settings)
-    init_images = clip_training.embed(start, images=test_images)
-    init_texts = clip_training.embed(start, text_features=test_features)
+    init_retrieval, init_gap = untrained(test_images, test_features, scene_keys, settings)
     return ClipExperiment(
         record=record, images=images, texts=texts,
         retrieval=clip_metrics.evaluate(images, texts, scene_keys),
-        init_retrieval=clip_metrics.evaluate(init_images, init_texts, scene_keys),
-        init_gap=clip_metrics.modality_gap(init_images, init_texts),
+        init_retrieval=init_retrieval, init_gap=init_gap,
         pca=clip_metrics.pca_2d(np.vstack([images, texts])),
         mixed={closed: clip_metrics.mixed_index_image_share(images, texts, k=10, close_gap=closed)
                for closed in (False, True)})
+
+
+def untrained(test_images: np.ndarray, test_features: np.ndarray, scene_keys: np.ndarray,
+              settings: clip_training.TrainSettings) -> tuple[clip_metrics.Retrieval, float]:
+    """Held-out recall@k both ways and the modality gap of the towers as :func:`run` starts them
+    (random weights from ``settings.seed``): what a page shows while the model trains."""
+    start = clip_training.init_model(settings)
+    init_images = clip_training.embed(start, images=test_images)
+    init_texts = clip_training.embed(start, text_features=test_features)
+    return (clip_metrics.evaluate(init_images, init_texts, scene_keys),
+            clip_metrics.modality_gap(init_images, init_texts))

@@ -1,7 +1,8 @@
 """The retrieval index over the shipped corpus, built once and stored under ``.cache/rag``.
 
-One :class:`RetrievalIndex` is built once (BM25 statistics, passage embeddings, the FAISS
-``IndexFlatIP`` and the passages' token embeddings for the reranker) and every method of
+One :class:`RetrievalIndex` is built once (BM25 statistics, passage embeddings, shipped in
+``data/samples/rag`` or computed, the FAISS ``IndexFlatIP``, and a store of the passages' token
+embeddings for the reranker, filled on demand) and every method of
 :mod:`playground.rag.retrievers` is reached through :meth:`RetrievalIndex.search`::
 
     index = get_index()                       # cached in-process and on disk under .cache/rag
@@ -27,6 +28,108 @@ from playground.rag.retrievers import (DEFAULTS, MAX_QUERY_CHARS, METHODS, Hit, 
                                        top_indices, weighted_fuse)
 
 
+class TokenStore:
+    """The passages' token vectors for the reranker (float16, one matrix per passage), computed
+    on demand: a rerank pays for the passages it reranks, not for the whole corpus.
+
+    Computed rows stay in memory for the life of the process. A complete store is written to
+    ``folder`` (``tokens.npy`` and ``offsets.npy``, by :meth:`complete`, which the warm-up command
+    calls) and later memory-mapped from there, so a warmed server computes nothing.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The passages' indexed texts, in index order.
+    model_path : str, optional
+        The model folder (default: the packaged MiniLM).
+    folder : Path, optional
+        Where the complete store lives on disk (``None``: memory only).
+    """
+
+    def __init__(self, texts: Sequence[str], model_path: str | None = None, folder: Path | None = None,
+                 batch: int = 64) -> None:
+        self.texts = list(texts)
+        self.model_path = model_path
+        self.folder = folder
+        self.batch = batch
+        self._rows: dict[int, np.ndarray] = {}
+        self._lock = threading.Lock()  # one writer of the complete store
+        self._disk = (disk_cache.load_folder(folder, ("tokens", "offsets"), self._checker(len(self.texts)),
+                                             mmap=("tokens",)) if folder is not None else None)
+
+    @staticmethod
+    def _checker(n: int):
+        need = disk_cache.require
+
+        def check(arrays) -> None:
+            tokens, offsets = arrays["tokens"], arrays["offsets"]
+            need(offsets.dtype == np.int64 and offsets.shape == (n + 1,) and offsets[0] == 0
+                 and bool(np.all(np.diff(offsets) >= 0)), "token offsets of the wrong shape")
+            need(tokens.dtype == np.float16 and tokens.ndim == 2 and len(tokens) == offsets[-1],
+                 "token matrix of the wrong shape")
+        return check
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @property
+    def ready(self) -> int:
+        """How many passages' token vectors are available without computing."""
+        return len(self.texts) if self._disk is not None else len(self._rows)
+
+    def missing(self, rows: Sequence[int]) -> list[int]:
+        """The rows among ``rows`` that would have to be computed."""
+        if self._disk is not None:
+            return []
+        return sorted(set(int(r) for r in rows) - set(self._rows))
+
+    def ensure(self, rows: Sequence[int], progress: Callable[[float, str], None] | None = None) -> int:
+        """Compute the token vectors of ``rows`` not yet available (in length-sorted batches;
+        ``progress(fraction, text)`` after each); return how many were computed."""
+        todo = self.missing(rows)
+        todo.sort(key=lambda r: len(self.texts[r]))
+        for start in range(0, len(todo), self.batch):
+            # no lock while the model runs: a search that needs a few rows is not held up by a long
+            # pass; rows another thread finished meanwhile are skipped
+            chunk = [r for r in todo[start:start + self.batch] if r not in self._rows]
+            if chunk:
+                _, tokens = rr.token_embeddings([self.texts[r] for r in chunk], self.model_path)
+                for r, t in zip(chunk, tokens):
+                    self._rows[r] = t.astype(np.float16)
+            if progress:
+                done = min(start + self.batch, len(todo))
+                progress(done / len(todo), f"Token vectors for the reranker: {done:,} / {len(todo):,} passages")
+        return len(todo)
+
+    def get(self, rows: Sequence[int]) -> list[np.ndarray]:
+        """Token vectors (float32, one ``(n_tokens, dim)`` array per row), computed if needed."""
+        self.ensure(rows)
+        if self._disk is not None:
+            tokens, offsets = self._disk["tokens"], self._disk["offsets"]
+            return [tokens[offsets[r]:offsets[r + 1]].astype(np.float32) for r in rows]
+        return [self._rows[int(r)].astype(np.float32) for r in rows]
+
+    def complete(self, progress: Callable[[float, str], None] | None = None) -> bool:
+        """Compute every passage's token vectors and write them to ``folder`` (memory-mapped from
+        then on); ``False`` when there is no folder or the disk cannot be written."""
+        if self._disk is not None:
+            return True
+        self.ensure(range(len(self.texts)), progress)
+        if self.folder is None:
+            return False
+        with self._lock:
+            blocks = [self._rows[r] for r in range(len(self.texts))]
+            offsets = np.zeros(len(blocks) + 1, dtype=np.int64)
+            offsets[1:] = np.cumsum([len(b) for b in blocks])
+            if not disk_cache.save_folder(self.folder, tokens=np.concatenate(blocks), offsets=offsets):
+                return False
+            self._disk = disk_cache.load_folder(self.folder, ("tokens", "offsets"), self._checker(len(self.texts)),
+                                                mmap=("tokens",))
+            if self._disk is not None:
+                self._rows.clear()
+            return self._disk is not None
+
+
 @dataclass
 class RetrievalIndex:
     """Everything the retrievers need, built once for a list of passages.
@@ -35,20 +138,21 @@ class RetrievalIndex:
     ----------
     passages : list of Passage
     embeddings : ndarray, shape (n, 384)
-        Unit-normalised passage embeddings (MiniLM, mean pooled).
-    tokens : ndarray (float16) and offsets : ndarray
-        Concatenated per-passage token embeddings for the reranker; passage ``i`` owns rows
-        ``offsets[i]:offsets[i+1]``.
+        Unit-normalised passage embeddings (MiniLM, mean pooled, rounded through float16).
+    tokens : TokenStore
+        The passages' token vectors for the reranker, computed on demand.
     timings : dict
-        Seconds spent on each build step (``embed`` is 0 when loaded from the disk cache).
+        Seconds spent on each build step; ``from_cache`` is 1 when no sentence vector was computed.
+    source : str
+        Where the sentence vectors came from (``"shipped"``, ``"disk cache"`` or ``"computed"``).
     """
 
     passages: list
     embeddings: np.ndarray
-    tokens: np.ndarray
-    offsets: np.ndarray
+    tokens: TokenStore
     model_path: str | None = None
     timings: dict = field(default_factory=dict)
+    source: str = "computed"
 
     def __post_init__(self) -> None:
         import faiss
@@ -115,17 +219,12 @@ class RetrievalIndex:
         scores, idx = self.faiss.search(vec[None, :].astype(np.float32), min(k, len(self)))
         return [Hit(self.ids[i], float(s)) for s, i in zip(scores[0], idx[0]) if i >= 0]
 
-    def passage_tokens(self, pid: str) -> np.ndarray:
-        i = self.position[pid]
-        return self.tokens[self.offsets[i]:self.offsets[i + 1]].astype(np.float32)
-
     def maxsim(self, query: str, pids: Sequence[str]) -> list[float]:
         """Late-interaction MaxSim score of each passage for ``query``."""
         _, q_tokens = self._query(query)
         if not pids:
             return []
-        blocks = [self.passage_tokens(pid) for pid in pids]
-        return rr.maxsim_many(q_tokens, blocks)
+        return rr.maxsim_many(q_tokens, self.tokens.get([self.position[pid] for pid in pids]))
 
     def search(self, method: str, query: str, k: int = 10, **params) -> list[Hit]:
         """Top-``k`` hits of ``method`` (one of :data:`METHODS`) for ``query``.
@@ -153,22 +252,10 @@ class RetrievalIndex:
             return self.bm25(query, k, p["k1"], p["b"], p["analyzer"])
         if method == "dense":
             return self.dense(query, k)
-        depth = max(int(p["depth"]), k)
-        sparse = self.bm25(query, depth, p["k1"], p["b"], p["analyzer"])
-        dense = self.dense(query, depth)
-        fusion = method if method in ("rrf", "weighted") else p["fusion"]
-        if fusion == "rrf":
-            fused = rrf_fuse([[h.passage_id for h in sparse], [h.passage_id for h in dense]], p["rrf_k"])
-        elif fusion == "weighted":
-            fused = weighted_fuse({h.passage_id: h.score for h in sparse},
-                                  {h.passage_id: h.score for h in dense}, p["alpha"])
-        else:
-            raise ValueError(f"fusion must be 'rrf' or 'weighted' (got {fusion!r})")
+        fused = self._fused(method, query, k, p)
         if method != "rerank":
             return [Hit(pid, float(s)) for pid, s in fused[:k]]
         n = int(p["rerank_n"])
-        if n < 1:
-            raise ValueError(f"rerank_n must be at least 1 (got {n})")
         head = [pid for pid, _ in fused[:n]]
         scores = self.maxsim(query, head)
         order = sorted(range(len(head)), key=lambda i: (-scores[i], i))
@@ -177,82 +264,135 @@ class RetrievalIndex:
         hits += [Hit(pid, float(s) - 10.0) for pid, s in fused[n:k]]
         return hits[:k]
 
+    def _fused(self, method: str, query: str, k: int, p: dict) -> list[tuple[str, float]]:
+        """The fused BM25 + dense list of a fusion or rerank search (parameters already merged)."""
+        depth = max(int(p["depth"]), k)
+        sparse = self.bm25(query, depth, p["k1"], p["b"], p["analyzer"])
+        dense = self.dense(query, depth)
+        fusion = method if method in ("rrf", "weighted") else p["fusion"]
+        if method == "rerank" and int(p["rerank_n"]) < 1:
+            raise ValueError(f"rerank_n must be at least 1 (got {int(p['rerank_n'])})")
+        if fusion == "rrf":
+            return rrf_fuse([[h.passage_id for h in sparse], [h.passage_id for h in dense]], p["rrf_k"])
+        if fusion == "weighted":
+            return weighted_fuse({h.passage_id: h.score for h in sparse},
+                                 {h.passage_id: h.score for h in dense}, p["alpha"])
+        raise ValueError(f"fusion must be 'rrf' or 'weighted' (got {fusion!r})")
 
-def _cache_file(passages: Sequence, model_path: str | None) -> Path:
-    """Folder of the on-disk embedding cache for these passages and this model."""
-    key = rc.content_hash(*(f"{p.id}\t{p.indexed_text}" for p in passages), "model",
-                          embeddings.model_key(model_path), f"tokens-v{rr.TOKENS_VERSION}")
-    return rc.CACHE / f"index-{key}"
+    def prepare(self, method: str, queries: Sequence[str], k: int = 10, persist: bool = False,
+                progress: Callable[[float, str], None] | None = None, **params) -> int:
+        """Before many searches: encode ``queries`` in one batch and, for ``"rerank"``, compute in
+        one pass the token vectors of every passage some query will rerank (``progress`` is
+        called meanwhile). Returns how many passages' token vectors were computed."""
+        self.encode_queries(queries, persist=persist)
+        if method != "rerank":
+            return 0
+        p = {**DEFAULTS, **params}
+        rows = {self.position[pid] for q in queries if q.strip()
+                for pid, _ in self._fused(method, q.strip(), k, p)[:int(p["rerank_n"])]}
+        return self.tokens.ensure(sorted(rows), progress)
+
+SHIPPED = rc.DATA / "passage_embeddings.npz"  # float16 sentence vectors, see data/samples/rag/README.md
 
 
-def _index_checker(n: int):
-    """Shape, dtype and consistency checks of a cached index folder (``n`` passages). The
-    sentence vectors and offsets are checked in full (unit rows, increasing offsets); the ~300 MB
-    token matrix, memory-mapped, is checked for dtype and shape (a truncated file does not map)."""
+def corpus_key(passages: Sequence, model_path: str | None = None) -> str:
+    """Content hash of the passages as indexed (ids and texts) and of the model's files
+    (:func:`playground.embeddings.model_digest`): the identity of a set of passage vectors."""
+    return rc.content_hash(*(f"{p.id}\t{p.indexed_text}" for p in passages), "model",
+                           embeddings.model_digest(model_path))
+
+
+def sentence_vectors(passages: Sequence, model_path: str | None = None, batch: int = 256,
+                     progress: Callable[[float, str], None] | None = None) -> np.ndarray:
+    """Unit-norm MiniLM sentence vectors of the passages, rounded through float16 (what ships in
+    :data:`SHIPPED`), so a rebuild gives exactly the shipped values; shape ``(n, dim)`` float32."""
+    texts = [p.indexed_text for p in passages]
+    order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths pad less
+    out = np.zeros((len(texts), embeddings.DIM), dtype=np.float16)
+    for start in range(0, len(texts), batch):
+        chunk = order[start:start + batch]
+        vectors = embeddings.encode([texts[i] for i in chunk], model_path)
+        if vectors.shape[1] != out.shape[1]:
+            out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float16)
+        out[chunk] = vectors.astype(np.float16)
+        if progress:
+            done = min(start + batch, len(texts))
+            progress(done / len(texts), f"Embedding passages: {done:,} / {len(texts):,}")
+    return rr.normalise_rows(out.astype(np.float32))
+
+
+def shipped_vectors(passages: Sequence, model_path: str | None = None,
+                    path: Path | None = None) -> np.ndarray | None:
+    """The shipped sentence vectors when they were made from exactly these passages with exactly
+    this model (:func:`corpus_key`), else ``None`` (the caller rebuilds; the file is never
+    deleted: it is part of the repository)."""
+    path = SHIPPED if path is None else path
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            key, vectors = str(data["key"]), data["sentences"]
+    except (OSError, ValueError, KeyError):
+        return None
+    if key != corpus_key(passages, model_path) or vectors.dtype != np.float16 or len(vectors) != len(passages):
+        return None
+    return rr.normalise_rows(vectors.astype(np.float32))
+
+
+def write_shipped(passages: Sequence, path: Path, model_path: str | None = None,
+                  progress: Callable[[float, str], None] | None = None) -> np.ndarray:
+    """Embed the passages and write :data:`SHIPPED` (``key`` and float16 ``sentences``)."""
+    vectors = sentence_vectors(passages, model_path, progress=progress)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, key=np.array(corpus_key(passages, model_path)),
+                        sentences=vectors.astype(np.float16))
+    return vectors
+
+
+def _sentence_checker(n: int):
     need = disk_cache.require
 
     def check(arrays) -> None:
-        sentences, tokens, offsets = arrays["sentences"], arrays["tokens"], arrays["offsets"]
+        sentences = arrays["sentences"]
         need(sentences.dtype == np.float32 and sentences.ndim == 2 and len(sentences) == n,
              "sentence vectors of the wrong shape")
         need(bool(np.allclose(np.linalg.norm(sentences, axis=1), 1.0, atol=1e-3)),
              "sentence vectors are not unit length")
-        need(offsets.dtype == np.int64 and offsets.shape == (n + 1,) and offsets[0] == 0
-             and bool(np.all(np.diff(offsets) >= 0)), "token offsets of the wrong shape")
-        need(tokens.dtype == np.float16 and tokens.shape == (offsets[-1], sentences.shape[1]),
-             "token matrix of the wrong shape")
     return check
 
 
-def embed_passages(passages: Sequence, model_path: str | None = None, batch: int = 256,
-                   progress: Callable[[float, str], None] | None = None):
-    """Sentence and token embeddings of every passage, in batches (``progress(fraction, text)``)."""
-    texts = [p.indexed_text for p in passages]
-    order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths pad less
-    sentences = np.zeros((len(texts), 384), dtype=np.float32)
-    tokens: list = [None] * len(texts)
-    for start in range(0, len(texts), batch):
-        chunk = order[start:start + batch]
-        sent, tok = rr.token_embeddings([texts[i] for i in chunk], model_path)
-        if sentences.shape[1] != sent.shape[1]:
-            sentences = np.zeros((len(texts), sent.shape[1]), dtype=np.float32)
-        sentences[chunk] = sent
-        for i, t in zip(chunk, tok):
-            tokens[i] = t.astype(np.float16)
-        if progress:
-            done = min(start + batch, len(texts))
-            progress(done / len(texts), f"Embedding passages: {done:,} / {len(texts):,}")
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([len(t) for t in tokens])
-    return sentences, np.concatenate(tokens), offsets
+def load_sentences(passages: Sequence, model_path: str | None = None, use_disk_cache: bool = True,
+                   progress: Callable[[float, str], None] | None = None) -> tuple[np.ndarray, str]:
+    """The passages' sentence vectors and where they came from: ``"shipped"`` (the file in the
+    repository matches these passages and this model), ``"disk cache"`` or ``"computed"``."""
+    vectors = shipped_vectors(passages, model_path)
+    if vectors is not None:
+        return vectors, "shipped"
+    path = rc.CACHE / f"sentences-{corpus_key(passages, model_path)}.npz"
+    cached = disk_cache.load_npz(path, _sentence_checker(len(passages))) if use_disk_cache else None
+    if cached is not None:
+        return cached["sentences"], "disk cache"
+    vectors = sentence_vectors(passages, model_path, progress=progress)
+    if use_disk_cache:
+        disk_cache.save_npz(path, sentences=vectors)
+    return vectors, "computed"
 
 
 def build_index(passages: Sequence | None = None, model_path: str | None = None,
                 progress: Callable[[float, str], None] | None = None,
                 use_disk_cache: bool = True) -> RetrievalIndex:
-    """Build a :class:`RetrievalIndex`; embeddings come from ``.cache/rag`` when the same
-    passages were embedded with the same model before (keyed by a content hash)."""
+    """Build a :class:`RetrievalIndex`. Sentence vectors come from the shipped file when it
+    matches, else from ``.cache/rag`` (keyed by :func:`corpus_key`), else they are computed
+    (``progress`` is then called). The reranker's token vectors are computed on demand
+    (:class:`TokenStore`), or memory-mapped from ``.cache/rag`` after a full build
+    (``python -m playground.warm``)."""
     passages = list(rc.load_passages() if passages is None else passages)
     if not passages:
         raise ValueError("there are no passages to index")
-    path = _cache_file(passages, model_path)
-    timings = {}
     t0 = time.perf_counter()
-    cached = (disk_cache.load_folder(path, ("sentences", "tokens", "offsets"), _index_checker(len(passages)),
-                                     mmap=("tokens",))  # ~300 MB: paged in on demand
-              if use_disk_cache else None)
-    if cached is not None:
-        sentences, tokens, offsets = cached["sentences"], cached["tokens"], cached["offsets"]
-        timings.update(embed=0.0, cache_load=time.perf_counter() - t0, from_cache=1.0)
-        if progress:
-            progress(1.0, "Loaded passage embeddings from the disk cache")
-    else:
-        t0 = time.perf_counter()
-        sentences, tokens, offsets = embed_passages(passages, model_path, progress=progress)
-        timings.update(embed=time.perf_counter() - t0, from_cache=0.0)
-        if use_disk_cache:
-            disk_cache.save_folder(path, sentences=sentences, tokens=tokens, offsets=offsets)
-    return RetrievalIndex(passages, sentences, tokens, offsets, model_path, timings)
+    sentences, source = load_sentences(passages, model_path, use_disk_cache, progress)
+    timings = {"sentences": time.perf_counter() - t0, "from_cache": float(source != "computed")}
+    folder = rc.CACHE / f"tokens-{corpus_key(passages, model_path)}-v{rr.TOKENS_VERSION}" if use_disk_cache else None
+    tokens = TokenStore([p.indexed_text for p in passages], model_path, folder)
+    return RetrievalIndex(passages, sentences, tokens, model_path, timings, source)
 
 
 _INDEXES: dict = {}
@@ -273,5 +413,8 @@ def get_index(model_path: str | None = None,
 
 
 def index_on_disk(model_path: str | None = None) -> bool:
-    """Whether the shipped corpus's embeddings are already in the disk cache."""
-    return (_cache_file(rc.load_passages(), model_path) / "offsets.npy").is_file()
+    """Whether the shipped corpus's sentence vectors load without computing (shipped file or disk
+    cache)."""
+    passages = rc.load_passages()
+    return (shipped_vectors(passages, model_path) is not None
+            or (rc.CACHE / f"sentences-{corpus_key(passages, model_path)}.npz").is_file())

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -198,15 +198,22 @@ LEARNED_METHODS = {"weighted": "Hybrid weighted (α = 0.5)", "tuned": "Hybrid we
 
 
 def compare(index, queries: Sequence, kind: str = "gbdt", folds: int = 5, seed: int = 0,
-            pool: int = 30, p_k: int = 5) -> tuple[list[dict], dict[str, float]]:
+            pool: int = 30, p_k: int = 5,
+            progress: Callable[[float, str], None] | None = None) -> tuple[list[dict], dict[str, float]]:
     """Per-query metrics of the hand-set hybrid, the fold-tuned hybrid, the MaxSim reranker and
-    the cross-validated learned reranker (:data:`LEARNED_METHODS`) on the same queries.
+    the cross-validated learned reranker (:data:`LEARNED_METHODS`) on the same queries;
+    ``progress(fraction, text)`` follows the candidate features (the reranker's token vectors of
+    every candidate are computed there when they are not on disk).
 
     Returns (rows for :func:`metric_rows`, query id -> the alpha the tuned hybrid used)."""
     queries = list(queries)
     index.encode_queries([q.text for q in queries], persist=True)
     groups = groups_of(queries)
-    cands = [candidate_features(index, q, pool) for q in queries]
+    cands = []
+    for i, q in enumerate(queries):
+        cands.append(candidate_features(index, q, pool))
+        if progress:
+            progress((i + 1) / len(queries), f"candidate features: {i + 1} / {len(queries)} queries")
     learned = cross_validated_rankings(cands, groups, kind, folds, seed)
     tuned, alphas = tuned_alpha_rankings(index, queries, groups, folds)
     fixed = {q.id: [h.passage_id for h in index.search("weighted", q.text, 10)] for q in queries}

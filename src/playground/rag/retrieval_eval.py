@@ -4,7 +4,7 @@ means overall and per query type."""
 from __future__ import annotations
 
 import time
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -13,12 +13,13 @@ from playground.rag.index_store import RetrievalIndex
 
 
 def evaluate(index: RetrievalIndex, queries: Sequence, method: str, recall_k: int = 10,
-             **params) -> list[dict]:
+             progress: Callable[[float, str], None] | None = None, **params) -> list[dict]:
     """Per-query metrics of ``method``: recall@``recall_k``, MRR@10, nDCG@10 (graded), and the
-    search time in ms (query embedding already cached, one BLAS thread)."""
+    search time in ms (query embedding and the reranker's token vectors computed beforehand, in
+    one batch each, ``progress`` reporting; one BLAS thread)."""
     from threadpoolctl import threadpool_limits
 
-    index.encode_queries([q.text for q in queries], persist=True)
+    index.prepare(method, [q.text for q in queries], max(10, recall_k), persist=True, progress=progress, **params)
     depth = max(10, recall_k)
     rows = []
     with threadpool_limits(limits=1):  # many tiny products: one BLAS thread is faster on 2 cores

@@ -428,7 +428,7 @@ def sweep_specs(base: IndexSpec, kinds: Sequence[IndexKind] = KINDS) -> list[Ind
     return specs
 
 
-def valid_sweep(base: IndexSpec, kinds: Sequence[str], n: int, d: int, k: int) -> tuple[list[IndexSpec], list[str]]:
+def valid_sweep(base: IndexSpec, kinds: Sequence[IndexKind], n: int, d: int, k: int) -> tuple[list[IndexSpec], list[str]]:
     """The :func:`sweep_specs` configurations that can work on ``n`` vectors of dimension ``d``
     at this ``k``, and for each one left out, ``"kind: reason"`` (from :func:`validate`)."""
     kept, skipped = [], []

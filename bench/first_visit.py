@@ -1,0 +1,126 @@
+"""First visit of every page on a fresh clone and a fresh server, as a new user sees it.
+
+Clones the committed HEAD of this checkout into a temporary folder (no `.cache/`), starts
+`streamlit run` there, and opens every page in turn in one headless Chromium, recording for each
+page the seconds until the header, the first metric and the first chart are visible, and until the
+page is complete (no script running, no background progress bar left), plus the server's
+CPU-seconds (/proc) meanwhile. Writes docs/bench/first_visit.md.
+
+    python -m bench.first_visit            # every page (a few minutes on 2 cores)
+    python -m bench.first_visit --warm     # the same after `python -m playground.warm` in the clone
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "src"), str(ROOT / "app")]
+
+from bench.capacity import cpu_seconds, replica, rss_mib  # noqa: E402
+from bench.machine import describe, write_section  # noqa: E402
+from tests.app.apptest import registered  # noqa: E402
+from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+
+TARGET_S = 5.0
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+SELECTORS = {"header": '[data-testid="stMain"] h1', "metric": '[data-testid="stMetric"]',
+             "chart": '[data-testid="stPlotlyChart"]'}
+
+
+def watch(page, start: float, timeout_s: float) -> dict:
+    """Poll the page every 0.1 s: when the header, the first metric and the first chart became
+    visible (``None``: never), and when it was complete (no script running and no background
+    progress bar, twice 0.5 s apart)."""
+    first: dict = {name: None for name in SELECTORS}
+    calm_since = None
+    while time.perf_counter() - start < timeout_s:
+        now = time.perf_counter() - start
+        for name, selector in SELECTORS.items():
+            if first[name] is None and page.locator(selector).first.is_visible():
+                first[name] = now
+        calm = bool(page.locator(IDLE).count()) and not page.locator('[data-testid="stProgress"]').count()
+        if calm and first["header"] is not None:
+            calm_since = now if calm_since is None else calm_since
+            if now - calm_since >= 0.5:
+                return {**first, "complete": calm_since}
+        else:
+            calm_since = None
+        page.wait_for_timeout(100)
+    return {**first, "complete": None}
+
+
+def report(rows: list, head: str, load: tuple, warm_s: float | None, memory: float | None, complete_cap: float) -> None:
+    """Write docs/bench/first_visit[_warm].md from the pages measured so far."""
+
+    def fmt(x):
+        return "-" if x is None else f"{x:.1f}"
+
+    first = [max((x for x in (r[1], r[2], r[3]) if x is not None), default=float("inf")) for r in rows]
+    lines = ["## First visit on a fresh clone (bench/first_visit.py)", "",
+             f"Machine: {describe()}. Load average at start: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}. "
+             f"Commit {head}; a fresh `git clone` (no `.cache/`), "
+             + (f"`python -m playground.warm` run first ({warm_s:.0f} s), " if warm_s is not None else "no warm-up, ")
+             + "one fresh server, one headless Chromium (on the same two cores) visiting every page in turn.", "",
+             "Seconds from navigation until the header, the first metric and the first chart are visible, "
+             f"and until the page is complete (no script running, no background progress bar; '-' after "
+             f"{complete_cap:.0f} s: the bench moved on while the background build went on); the server's "
+             "CPU-seconds meanwhile (its /proc entry).", "",
+             "| page | header | first metric | first chart | complete | server CPU-s | exception |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r[0]} | {fmt(r[1])} | {fmt(r[2])} | {fmt(r[3])} | {fmt(r[4])} | {r[5]:.1f} | "
+                     f"{'yes' if r[6] else 'no'} |")
+    over = [r[0] for r, f in zip(rows, first) if f > TARGET_S]
+    lines += ["", f"Pages whose header, first metric and first chart took over {TARGET_S:.0f} s: "
+              + (", ".join(over) if over else "none") + "."
+              + (f" Server memory at the end: {memory:.0f} MiB." if memory is not None else ""), ""]
+    write_section("first_visit" + ("_warm" if warm_s is not None else ""), lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warm", action="store_true", help="run python -m playground.warm in the clone first")
+    parser.add_argument("--timeout", type=float, default=90, help="seconds a page may take to complete")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="fresh-clone-") as tmp:
+        clone = Path(tmp) / "playground"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        head = subprocess.run(["git", "-C", str(clone), "log", "--oneline", "-1"], capture_output=True,
+                              text=True).stdout.strip()[:60]
+        warm_s = None
+        if args.warm:
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "playground.warm"], cwd=clone, check=True,
+                           env={**os.environ, "PYTHONPATH": f"{clone / 'src'}"})
+            warm_s = time.perf_counter() - t0
+        rows = []
+        with replica(free_port(), root=clone, wait_background=False) as (url, proc), sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            for lesson in registered():
+                cpu0, start = cpu_seconds(proc.pid), time.perf_counter()
+                page.goto(f"{url}/{lesson.slug[3:]}", timeout=120_000, wait_until="commit")
+                t = watch(page, start, args.timeout)
+                rows.append((lesson.slug[3:], t["header"], t["metric"], t["chart"], t["complete"],
+                             cpu_seconds(proc.pid) - cpu0,
+                             bool(page.locator('[data-testid="stException"]').count())))
+                print(rows[-1], flush=True)
+                report(rows, head, load, warm_s, None, args.timeout)
+            report(rows, head, load, warm_s, rss_mib(proc.pid), args.timeout)
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
