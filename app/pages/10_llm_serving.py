@@ -9,6 +9,7 @@ from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
 from components.server_path import server_path_input
+from components.serving_levers import levers_section
 from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import generation as gen
@@ -317,7 +318,6 @@ gate = -1.0 if naive_gen else evidence_t
 if not question.strip():
     st.warning("Type a question to get a grounded answer.")
 else:
-
     def answer_question():
         """The grounded answer, from the local model when a folder is given."""
         if model_path:
@@ -343,8 +343,8 @@ else:
         st.info(f"Off-topic probe “{OFF_TOPIC}”: best evidence {probe.best_score:.2f}; "
                 f"{'the naive generator' if naive_gen else 'the production generator'} {escape_md(verdict)}")
 
-# ---- the math ---------------------------------------------------------------------------------
-formulas = []
+# ---- 5. serving levers, then the math ---------------------------------------------------------
+formulas = levers_section(page, batch, output, seed)
 if plan is not None:
     bpp, kvb = ls.precision_bytes(precision), ls.precision_bytes(kv_precision)
     formulas += [
