@@ -9,6 +9,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from components.cache import cached
+from components.fraud_labels import labels_section
 from components.page import LessonPage
 from playground.cases import fraud
 from scenarios.l13 import PRESETS
@@ -266,7 +267,7 @@ if weeks is not None:
                    "feeds, manual review labels) is worth as much as a better model.")
     formulas.append(rf"\text{{train}}_w = [\,7w - {delay} - 14,\ 7w - {delay}\,)\ \text{{days: the last two "
                     rf"weeks whose labels have arrived}}")
-
+formulas += labels_section(page, stream(rate, drift, seed), friction, fee, seed)
 page.math(formulas, notes="$s$ is the model's score, $t$ the decline threshold; costs in dollars on the "
           "held-out week before ship.")
 page.finish()
