@@ -44,7 +44,7 @@ def test_scenario_markdown_lists_settings_numbers_and_formulas():
 
 def test_course_registry_is_consistent():
     ids = [lesson.id for lesson in course.LESSONS]
-    assert len(ids) == len(set(ids)) == 17
+    assert len(ids) == len(set(ids)) == 18
     assert {lesson.part for lesson in course.LESSONS} == set(course.PARTS)
     slugs = [lesson.slug for lesson in course.LESSONS]
     assert len(set(slugs)) == len(slugs)

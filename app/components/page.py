@@ -24,7 +24,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from playground import course, hosting
+from components.board import show_board
+from playground import board as bd
+from playground import course, hosting, systems
 from playground.scenario import Control, InvalidValue, Preset, escape_md, scenario_markdown
 
 RESERVED = ("preset",)
@@ -242,6 +244,22 @@ class LessonPage:
         except LEARNER_ERRORS as err:
             (container or st).error(escape_md(str(err)))
             return None
+
+    def board(self, numbers: dict[str, str | Sequence[str]] | None = None, system: str | None = None) -> None:
+        """The board: this lesson's system as of this lesson, carrying the current numbers.
+
+        ``numbers`` maps a component id (or ``"src>dst"`` for an arrow) to literal text, or to a
+        list of metric labels recorded on this page (shown as ``label value``; absent ones are
+        skipped). ``system`` picks a whole system to draw instead (a page that is not a lesson).
+        """
+        recorded = dict(self._numbers)
+        text = {key: value if isinstance(value, str) else
+                "\n".join(f"{label} {recorded[label]}" for label in value if label in recorded)
+                for key, value in (numbers or {}).items()}
+        drawn = systems.SYSTEMS[system] if system else systems.system_for(self.lesson.id)
+        as_of = None if system else self.lesson.id
+        show_board(bd.as_of(drawn, as_of, text), self.lesson.slug,
+                   f"The board: {drawn.title}" + (f", as of lesson {self.lesson.number}" if as_of else ""))
 
     # ---- the end of the page -----------------------------------------------------------
     def scenario_query(self) -> dict[str, str]:

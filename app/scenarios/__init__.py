@@ -7,7 +7,7 @@ without running a page. A lesson without scenarios has no module here.
 
 from playground.scenario import Preset
 
-from . import l00, l01, l02, l03, l04, l05, l06, l07, l08, l09, l10, l11, l12, l13, l14, l15
+from . import drill, l00, l01, l02, l03, l04, l05, l06, l07, l08, l09, l10, l11, l12, l13, l14, l15
 
 BY_LESSON: dict[str, tuple[Preset, ...]] = {
     "l00": l00.PRESETS,
@@ -26,4 +26,5 @@ BY_LESSON: dict[str, tuple[Preset, ...]] = {
     "l13": l13.PRESETS,
     "l14": l14.PRESETS,
     "l15": l15.PRESETS,
+    "drill": drill.PRESETS,
 }

@@ -1,4 +1,4 @@
-"""Scenarios of lesson 0's page (The 6-step framework, app/pages/00_framework.py): preset values for the
+"""Scenarios of lesson 0's page (The 6-step framework, app/lessons/00_framework.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

@@ -1,4 +1,4 @@
-"""Scenarios of lesson 1's page (Define the problem, app/pages/01_define_problem.py): preset values for the
+"""Scenarios of lesson 1's page (Define the problem, app/lessons/01_define_problem.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

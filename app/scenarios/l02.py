@@ -1,4 +1,4 @@
-"""Scenarios of lesson 2's page (Data pipeline, app/pages/02_data_pipeline.py): preset values for the
+"""Scenarios of lesson 2's page (Data pipeline, app/lessons/02_data_pipeline.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

@@ -1,4 +1,4 @@
-"""Scenarios of lesson 3's page (Retrieval: two-tower + ANN, app/pages/03_retrieval_ann.py): preset values for the
+"""Scenarios of lesson 3's page (Retrieval: two-tower + ANN, app/lessons/03_retrieval_ann.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.recsys.ann import IndexKind

@@ -1,4 +1,4 @@
-"""Scenarios of lesson 4's page (Ranking with calibration, app/pages/04_ranking_calibration.py): preset values for the
+"""Scenarios of lesson 4's page (Ranking with calibration, app/lessons/04_ranking_calibration.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

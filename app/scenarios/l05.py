@@ -1,4 +1,4 @@
-"""Scenarios of lesson 5's page (Online serving, app/pages/05_online_serving.py): preset values for the
+"""Scenarios of lesson 5's page (Online serving, app/lessons/05_online_serving.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

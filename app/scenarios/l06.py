@@ -1,4 +1,4 @@
-"""Scenarios of lesson 6's page (Evaluation and A/B testing, app/pages/06_ab_testing.py): preset values for the
+"""Scenarios of lesson 6's page (Evaluation and A/B testing, app/lessons/06_ab_testing.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

@@ -1,4 +1,4 @@
-"""Scenarios of lesson 7's page (Monitoring and retraining, app/pages/07_monitoring_drift.py): preset values for the
+"""Scenarios of lesson 7's page (Monitoring and retraining, app/lessons/07_monitoring_drift.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

@@ -1,4 +1,4 @@
-"""Scenarios of lesson 8's page (Define the problem (RAG), app/pages/08_rag_problem.py): preset values for the
+"""Scenarios of lesson 8's page (Define the problem (RAG), app/lessons/08_rag_problem.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

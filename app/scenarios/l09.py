@@ -1,4 +1,4 @@
-"""Scenarios of lesson 9's page (Retrieval and reranking, app/pages/09_rag_retrieval.py): preset values for the
+"""Scenarios of lesson 9's page (Retrieval and reranking, app/lessons/09_rag_retrieval.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

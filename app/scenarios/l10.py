@@ -1,4 +1,4 @@
-"""Scenarios of lesson 10's page (Generation and LLM serving, app/pages/10_llm_serving.py): preset values for the
+"""Scenarios of lesson 10's page (Generation and LLM serving, app/lessons/10_llm_serving.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

@@ -1,4 +1,4 @@
-"""Scenarios of lesson 11's page (RAG evaluation, app/pages/11_rag_evaluation.py): preset values for the
+"""Scenarios of lesson 11's page (RAG evaluation, app/lessons/11_rag_evaluation.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

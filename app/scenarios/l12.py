@@ -1,4 +1,4 @@
-"""Scenarios of lesson 12's page (Ad CTR prediction, app/pages/12_ad_ctr.py): preset values for the
+"""Scenarios of lesson 12's page (Ad CTR prediction, app/lessons/12_ad_ctr.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

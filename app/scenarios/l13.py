@@ -1,4 +1,4 @@
-"""Scenarios of lesson 13's page (Real-time fraud detection, app/pages/13_fraud.py): preset values for the
+"""Scenarios of lesson 13's page (Real-time fraud detection, app/lessons/13_fraud.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

@@ -1,4 +1,4 @@
-"""Scenarios of lesson 14's page (ETA prediction, app/pages/14_eta.py): preset values for the
+"""Scenarios of lesson 14's page (ETA prediction, app/lessons/14_eta.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

@@ -1,4 +1,4 @@
-"""Scenarios of lesson 15's page (Multimodal search (CLIP-style), app/pages/15_multimodal_clip.py): preset values for the
+"""Scenarios of lesson 15's page (Multimodal search (CLIP-style), app/lessons/15_multimodal_clip.py): preset values for the
 controls that page declares. The page passes them to ``LessonPage``; tests read them here."""
 
 from playground.scenario import Preset

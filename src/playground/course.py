@@ -41,7 +41,7 @@ class Lesson:
     problem : str
         One-line problem statement shown at the top of the page.
     slug : str
-        Page file stem under ``app/pages`` (``NN_name``).
+        Page file stem under ``app/lessons`` (not ``pages/``: Streamlit would run that folder as a second, file-named navigation on a deep link) (``NN_name``).
     l4 : tuple of str
         Where an L4 (mid-level) answer stops at this layer.
     l5 : tuple of str
@@ -62,7 +62,7 @@ class Lesson:
     @property
     def page_file(self) -> str:
         """Path of the page relative to ``app/``."""
-        return f"pages/{self.slug}.py"
+        return f"lessons/{self.slug}.py"
 
     @property
     def label(self) -> str:
@@ -270,6 +270,18 @@ LESSONS: tuple[Lesson, ...] = (
         "16_interview_readiness",
         l4=("Knows the pieces but has never run the whole round against a clock.",),
         l5=("Has rehearsed both flagship rounds end to end and can adapt them to a new prompt.",),
+    ),
+    Lesson(
+        "drill", None, PARTS[4], "Blank-whiteboard drill", "The whole system, from a blank board",
+        "You know every layer and still cannot draw the system in 45 minutes",
+        "The round starts from an empty board: pick a prompt, draw the components on the side "
+        "where they run, connect them, and see what your design would break.",
+        "17_whiteboard_drill",
+        l4=("Draws the model boxes and an index, but no data pipeline, evaluation or monitoring.",
+            "Cannot say which side (online or offline) a component runs on."),
+        l5=("Draws the whole loop: logging, features, training, serving, evaluation and retraining.",
+            "Places every component on the side where it runs and connects what flows between them.",
+            "Names what breaks without each box, with a number."),
     ),
 )
 

@@ -9,28 +9,32 @@ from pathlib import Path
 
 import pytest
 
-PAGES = Path(__file__).resolve().parents[2] / "app" / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "app" / "lessons"
 LIMIT = 150
 """Lines per page (the target for every page)."""
 
 CEILING: dict[str, int] = {
     "01_define_problem": 160,
     "02_data_pipeline": 170,
-    "03_retrieval_ann": 360,
-    "04_ranking_calibration": 240,
+    "03_retrieval_ann": 390,
+    "04_ranking_calibration": 250,
     "05_online_serving": 240,
-    "06_ab_testing": 460,
+    "06_ab_testing": 470,
     "07_monitoring_drift": 330,
-    "08_rag_problem": 200,
-    "10_llm_serving": 380,
+    "08_rag_problem": 210,
+    "09_rag_retrieval": 220,
+    "10_llm_serving": 390,
     "11_rag_evaluation": 200,
-    "12_ad_ctr": 210,
+    "12_ad_ctr": 270,
     "13_fraud": 280,
-    "15_multimodal_clip": 320,
+    "15_multimodal_clip": 310,
 }
 """Pages still over :data:`LIMIT`: their current length rounded up to ten. Lower it when a page shrinks.
-(04, 06 and 07 were raised once by issue 13's new sections: the blend A/B test, guardrails and many
-metrics, alarm pricing and the safe rollout; their layout is the next to move into components.)"""
+(03, 04, 06 and 07 were raised once by issue 13's new sections: negatives, batch, temperature and
+cold start, the blend A/B test, guardrails and many metrics, alarm pricing and the safe rollout; their
+layout is the next to move into components. 03, 04, 06 and 10 were rounded up once more for issue
+12's board call before ``page.finish()``; 08, 09 and 12 for issue 14's analyser, learned reranker
+and CTR model sections.)"""
 
 NUMPY_STILL: frozenset[str] = frozenset({
     "03_retrieval_ann", "04_ranking_calibration", "05_online_serving", "06_ab_testing",

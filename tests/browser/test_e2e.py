@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from playground import systems
 from tests.app.apptest import registered
 
 from .server import BENIGN, CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_idle
@@ -52,15 +53,22 @@ def test_home_lists_the_course(browser_page):
     assert not _unexpected(errors), errors
 
 
-@pytest.mark.parametrize("lesson", registered(), ids=lambda lesson: lesson.id)
-def test_page_renders_and_reacts_to_a_widget(browser_page, lesson):
+def _open(browser_page, path: str):
+    """Open ``path`` on the server with a clean error list; return the page and its errors."""
     url, page, errors = browser_page
     errors.clear()
-    page.goto(f"{url}/{lesson.slug[3:]}")
+    page.goto(f"{url}/{path}")
     wait_idle(page)
+    return page, errors
+
+
+@pytest.mark.parametrize("lesson", registered(), ids=lambda lesson: lesson.id)
+def test_page_renders_and_reacts_to_a_widget(browser_page, lesson):
+    page, errors = _open(browser_page, lesson.slug[3:])
     assert page.locator("h1").filter(has_text=lesson.title).count(), "the lesson header is shown"
     assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
     page.wait_for_function("() => location.search.length > 1")
+    _assert_board_drawn(page, lesson.id)
     before = parse_qs(urlparse(page.url).query)
     search = urlparse(page.url).query
 
@@ -77,4 +85,80 @@ def test_page_renders_and_reacts_to_a_widget(browser_page, lesson):
     assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{lesson.slug}.png"), full_page=True)
+    assert not _unexpected(errors), errors
+
+
+def _expected_titles(lesson_id: str) -> list[str]:
+    """Box titles the board of a page must show: the lesson's own components (the readiness page
+    draws the recommender round by default; the drill starts blank)."""
+    if lesson_id == "drill":
+        return []
+    if lesson_id == "ir":
+        return [c.name.partition(" (")[0] for c in systems.SYSTEMS["recsys"].components]
+    return [c.name.partition(" (")[0] for c in systems.system_for(lesson_id).components
+            if c.lesson == lesson_id]
+
+
+def _assert_board_drawn(page, lesson_id: str) -> None:
+    svg = page.locator('[data-testid="stGraphVizChart"] svg')
+    svg.first.wait_for(timeout=60_000)
+    words = " ".join(svg.first.locator("g.node text").all_text_contents())
+    for title in _expected_titles(lesson_id):
+        assert title in words, f"the board has no box {title!r}: {words[:300]}"
+
+
+@pytest.mark.parametrize("lesson", registered(), ids=lambda lesson: lesson.id)
+def test_board_in_presenter_mode(browser_page, lesson):
+    page, errors = _open(browser_page, f"{lesson.slug[3:]}?presenter=1")
+    _assert_board_drawn(page, lesson.id)
+    assert not page.locator('[data-testid="stException"]').count()
+    assert not _unexpected(errors), errors
+
+
+def _choose(page, label: str, option: str) -> None:
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    box.click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+
+
+_ON_BOARD = """(ids) => { const q = new URLSearchParams(location.search);
+  const drawn = ['off', 'on', 'both'].flatMap(k => (q.get(k) || '').split(','));
+  return ids.every(id => drawn.includes(id)); }"""
+
+
+def test_drill_completed_by_clicks(browser_page):
+    page, errors = _open(browser_page, "whiteboard_drill")
+    added = []
+    for component, side, key in (("Feature store", "Shared by both sides", "feature_store"),
+                                 ("Ranker", "Online (request path)", "ranker"),
+                                 ("ANN candidate index", "Offline (training, batch)", "ann_index")):
+        _choose(page, "Component", component)
+        page.get_by_text(side, exact=True).first.click()
+        wait_idle(page)
+        page.get_by_role("button", name="Add to the board").click()
+        added.append(key)
+        page.wait_for_function(_ON_BOARD, arg=added)
+        wait_idle(page)
+    _choose(page, "From", "Feature store")
+    _choose(page, "To", "Ranker")
+    page.get_by_role("button", name="Connect").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('flows') === 'feature_store>ranker'")
+    wait_idle(page)
+    words = " ".join(page.locator('[data-testid="stGraphVizChart"] svg g.node text').all_text_contents())
+    assert "Feature store" in words and "Ranker" in words and "ANN candidate index" in words
+    assert page.locator('[data-testid="stGraphVizChart"] svg g.edge').count() == 1
+    page.get_by_text("Grade my board", exact=True).click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('graded') === '1'")
+    wait_idle(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("Graded review").first.wait_for(timeout=30_000)
+    assert main.get_by_text("Verdict").first.is_visible()
+    assert main.get_by_text("misplaced (you drew it offline; it runs online)").count()
+    assert main.get_by_role("link", name="Reproduce the failure: 3 · Retrieval: two-tower + ANN, "
+                                         "scenario 'underprobed'").count()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "drill_graded.png"), full_page=True)
+    assert not page.locator('[data-testid="stException"]').count()
     assert not _unexpected(errors), errors

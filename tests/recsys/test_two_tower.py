@@ -16,13 +16,16 @@ def models(data):
 
 
 def test_interactions_split_and_popularity_skew(data):
-    assert len(data.train_users) + len(data.test_users) == 600 * 20
-    assert len(data.test_users) == 600 * 4
+    assert len(data.train_users) + len(data.test_users) + len(data.new_users) == 600 * 20
+    assert len(data.new_items) == 10 and np.isin(data.new_targets, data.new_items).all()
+    seen = np.concatenate([data.train_items, data.test_items])
+    assert not np.isin(seen, data.new_items).any()  # nothing about a new item is in train or test
+    assert data.n_categories() == 20 and data.category.shape == (300,)
     train = set(zip(data.train_users.tolist(), data.train_items.tolist()))
     test = set(zip(data.test_users.tolist(), data.test_items.tolist()))
     assert not train & test and len(train) == len(data.train_users)  # distinct items per user
     counts = np.sort(data.train_counts())[::-1]
-    assert counts[:30].sum() > 0.3 * counts.sum()  # top 10 % of items take a large share
+    assert counts[:30].sum() > 0.2 * counts.sum()  # top 10 % of items take twice their uniform share
     again = tt.make_interactions(n_users=600, n_items=300, per_user=20, seed=5)
     np.testing.assert_array_equal(again.train_items, data.train_items)
 
@@ -61,6 +64,70 @@ def test_top_k_excludes_seen_items_and_recall_by_hand():
     assert ev.head_share == 0.0  # the head (10 % of 5 items = item 0, most trained) is never shown
 
 
+def test_sampling_log_q_by_hand():
+    counts = np.array([3, 1, 0, 4])  # 8 interactions, item 2 never seen
+    np.testing.assert_allclose(tt.sampling_log_q(counts, 2, 0)[[0, 1, 3]], np.log([3 / 8, 1 / 8, 4 / 8]))
+    # 2 in-batch columns (p_j) and 2 uniform columns over the 3 items with interactions
+    mixed = tt.sampling_log_q(counts, 2, 2)
+    np.testing.assert_allclose(np.exp(mixed[[0, 1, 3]]),
+                               [(2 * 3 / 8 + 2 / 3) / 4, (2 * 1 / 8 + 2 / 3) / 4, (2 * 4 / 8 + 2 / 3) / 4])
+    assert mixed[2] == -np.inf and np.exp(mixed).sum() == pytest.approx(1.0)
+
+
+def test_mixed_negatives_loss_matches_a_hand_computed_softmax():
+    u = torch.tensor([[1.0, 0.0], [0.6, 0.8]])
+    v = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    extra = torch.tensor([[0.8, 0.6], [0.0, 1.0]])  # a random item 7 and a second copy of item 1
+    log_q = np.log([0.4, 0.1]), np.log([0.05, 0.1])
+    loss = tt.in_batch_loss(u, v, torch.tensor([0, 1]), torch.tensor(log_q[0], dtype=torch.float32), 0.5,
+                            extra, torch.tensor([7, 1]), torch.tensor(log_q[1], dtype=torch.float32))
+    s = np.concatenate([u.numpy() @ v.numpy().T, u.numpy() @ extra.numpy().T], axis=1) / 0.5
+    s -= np.concatenate(log_q)[None, :]
+    rows = [np.log(np.exp(s[0]).sum()) - s[0, 0],
+            np.log(np.exp(s[1, [0, 1, 2]]).sum()) - s[1, 1]]  # row 1's positive drawn again: masked
+    assert float(loss) == pytest.approx(np.mean(rows), rel=1e-5)
+
+
+def test_new_item_ranks_and_coverage_by_hand():
+    # 3 users, 5 items; item 4 is new. User 0 saw item 0, user 2 saw item 3.
+    data = tt.Interactions(3, 5, np.array([0, 2]), np.array([0, 3]), np.array([1]), np.array([3]),
+                           np.full(5, 0.2), np.array([0, 0, 1, 1, 1]), np.array([4]),
+                           np.array([0, 2]), np.array([4, 4]))
+    users = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]], dtype=np.float32)
+    items = np.array([[1.0, 0.0], [0.9, 0.1], [0.5, 0.5], [0.0, 1.0], [0.6, 0.4]], dtype=np.float32)
+    result = tt.TrainResult(users, items, [], True)
+    # user 0: unseen scores 0.9 (1), 0.5 (2), 0.0 (3), 0.6 (new 4): rank 2 (item 0 is seen)
+    # user 2: unseen 0.0 (0), 0.1 (1), 0.5 (2), 0.4 (new 4): rank 2 (item 3 is seen)
+    assert tt.new_item_ranks(result, data).tolist() == [2, 2]
+    assert tt.cold_start(result, data, 1) == tt.ColdStart(2.0, 0.0, 4)  # each user saw 1 of 5 items
+    assert tt.cold_start(result, data, 2).hit_rate == 1.0
+    ev = tt.evaluate(tt.model_scores(result, np.arange(3)), data, np.arange(3), 1)
+    # top-1 over warm unseen items: user 0 → 1, user 1 → 3, user 2 → 2; the new item is never shown
+    assert ev.coverage == pytest.approx(3 / 4) and ev.recall == 1.0
+    with pytest.raises(ValueError, match="number of launched items \\(4\\)"):
+        tt.top_k(np.zeros((1, 5)), data, np.array([0]), 5)
+
+
+def test_cold_start_content_tower_places_new_items_by_features_only(data, models):
+    content = tt.train(data, dim=16, logq=True, epochs=8, batch_size=512, features=True, seed=5)
+    new, cat = data.new_items, data.category[data.new_items]
+    # an ID-only tower has one vector for every new item; the content tower one per category
+    assert np.allclose(models[True].item_vectors[new], models[True].item_vectors[new[0]], atol=1e-6)
+    same = cat[:, None] == cat[None, :]
+    dist = np.linalg.norm(content.item_vectors[new][:, None] - content.item_vectors[new][None], axis=2)
+    assert np.all(dist[same] < 1e-5) and np.all(dist[~same] > 1e-3)
+    ranks = {"content": tt.new_item_ranks(content, data), "id": tt.new_item_ranks(models[True], data)}
+    assert np.median(ranks["content"]) * 3 < np.median(ranks["id"])
+
+
+def test_mixed_negatives_reduce_the_naive_popularity_bias(data, models):
+    users = tt.eval_users(data)
+    mixed = tt.train(data, dim=16, logq=False, epochs=8, batch_size=512, random_negatives=512, seed=5)
+    naive = tt.evaluate(tt.model_scores(models[False], users), data, users, 10)
+    naive_mixed = tt.evaluate(tt.model_scores(mixed, users), data, users, 10)
+    assert naive_mixed.head_share > naive.head_share + 0.03
+
+
 def test_logq_beats_no_correction_and_the_popularity_baseline(data, models):
     users = tt.eval_users(data)
     pop = tt.evaluate(tt.popularity_scores(data, users), data, users, 10)
@@ -89,6 +156,11 @@ def test_progress_callback_and_bad_parameters(data):
         tt.train(data, batch_size=1)
     with pytest.raises(ValueError, match="fewer than"):
         tt.make_interactions(n_items=10, per_user=10)
+    with pytest.raises(ValueError, match="random negatives"):
+        tt.train(data, random_negatives=-1)
+    with pytest.raises(ValueError, match="no item features"):
+        tt.train(tt.Interactions(2, 3, np.array([0, 1]), np.array([0, 1]), np.array([0]), np.array([2]),
+                                 np.full(3, 1 / 3)), features=True)
 
 
 def test_popularity_profile_by_hand():

@@ -9,6 +9,8 @@ from playground.interview.mock_rounds import PLAYBOOK
 FORMULAS: tuple[tuple[str, str, str], ...] = (
     ("l03", "Embedding store", r"\text{bytes} = N \cdot d \cdot b \cdot \text{replicas}"),
     ("l03", "Sampled softmax with logQ", r"s(u,i) = u^\top v_i - \log Q(i)"),
+    ("l03", "logQ of mixed negatives (B in-batch, R uniform over n items)",
+     r"Q(i) = \frac{B\,p_i + R/n}{B + R}"),
     ("l04", "Downsampling correction", r"q = \frac{p}{p + (1-p)/w}"),
     ("l04", "Multi-task blend (needs calibrated heads)", r"s = \hat p_{\text{click}} + \lambda\,\hat p_{\text{watch}}"),
     ("l04", "Expected calibration error", r"\mathrm{ECE} = \sum_b \frac{n_b}{N}\,\lvert \bar y_b - \bar p_b \rvert"),

@@ -80,6 +80,10 @@ MULTIPLE_CHOICE: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
      "Benchmark ANN on realistic, overlapping embeddings, not easy blobs",
      ("ANN is always exact", "Flat search is unnecessary", "nprobe=1 suffices in production"),
      "Recall/speed trade-offs only show on data whose neighbourhoods overlap."),
+    ("l03", "A new item has no interactions yet. Which two-tower still retrieves it for the right users?",
+     "One whose item tower also reads content features (category, tags), not only the item ID",
+     ("An ID-only tower trained longer", "Any tower once logQ is on", "A larger batch of in-batch negatives"),
+     "An ID-only tower has no trained row for a new item; features place it near similar items."),
     # ---- lesson 4: calibration
     ("l04", "Which metric measures calibration rather than ranking quality?",
      "Expected calibration error (ECE)", ("AUC", "Recall@10", "NDCG"),

@@ -11,7 +11,6 @@ import math
 from typing import Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 
 def _check_k(k: int) -> None:
@@ -76,22 +75,3 @@ def paired_bootstrap_ci(a, b, seed: int, n: int = 2000, level: float = 0.95) -> 
     tail = 100 * (1 - level) / 2
     return float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
 
-
-def summarize(evals: Mapping[str, pd.DataFrame], columns: Sequence[str], by: str = "type") -> tuple[dict, pd.DataFrame]:
-    """Mean per-query metrics of each method: per query group and over all queries.
-
-    Parameters
-    ----------
-    evals : mapping
-        Method -> one row per query with the metric ``columns`` and the group column ``by``.
-
-    Returns
-    -------
-    by_group : dict
-        Method -> frame of the column means per group (index: the groups).
-    overall : pandas.DataFrame
-        One row per method (in ``evals`` order): the column means over all queries.
-    """
-    by_group = {m: df.groupby(by)[list(columns)].mean() for m, df in evals.items()}
-    overall = pd.DataFrame({m: df[list(columns)].mean() for m, df in evals.items()}).T
-    return by_group, overall

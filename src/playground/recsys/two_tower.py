@@ -6,12 +6,14 @@ correction the softmax learns log p(j|u) - log q_j (popular items are punished a
 more often than the true distribution warrants), so retrieval under-recommends the head. The logQ
 correction subtracts log q_j from each logit during training (Yi et al., RecSys 2019) so that the
 learned score estimates log p(j|u) again. Recall@k on held-out interactions is compared with a
-popularity baseline.
+popularity baseline. Mixed negatives add uniformly sampled items to each batch (Yang et al., WWW
+2020), whose logQ is that of the mixture. Items launched after training (cold start) are placed by
+an item tower that reads their category; an ID-only tower has nothing to place them with.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -35,6 +37,13 @@ class Interactions:
         Held-out interactions (never in train for the same user).
     popularity : float array of shape (n_items,)
         The generator's item popularity prior (sums to 1).
+    category : int64 array of shape (n_items,), optional
+        Each item's content feature (a category id); items of one category have similar tastes.
+    new_items : int64 array, optional
+        Ids of items launched after training: none of their interactions is in train or test.
+    new_users, new_targets : int64 arrays, optional
+        The interactions with new items the generator drew (user ``new_users[r]`` would consume
+        item ``new_targets[r]``): who should be shown each new item.
     """
 
     n_users: int
@@ -44,20 +53,32 @@ class Interactions:
     test_users: np.ndarray
     test_items: np.ndarray
     popularity: np.ndarray
+    category: np.ndarray | None = None
+    new_items: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    new_users: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    new_targets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def n_categories(self) -> int:
+        """Number of item categories (0 without content features)."""
+        return 0 if self.category is None else int(self.category.max()) + 1
 
     def train_counts(self) -> np.ndarray:
         """Interactions per item in the training set (the in-batch sampling counts)."""
         return np.bincount(self.train_items, minlength=self.n_items)
 
 
-def make_interactions(n_users: int = 1500, n_items: int = 800, per_user: int = 25,
-                      zipf: float = 1.0, affinity: float = 5.0, latent_dim: int = 8,
+def make_interactions(n_users: int = 1000, n_items: int = 800, per_user: int = 25,
+                      zipf: float = 1.0, affinity: float = 12.0, latent_dim: int = 8,
+                      n_categories: int = 20, spread: float = 0.5, n_new: int = 10,
                       test_fraction: float = 0.2, seed: int = 0) -> Interactions:
-    """Sample implicit feedback with a popularity skew.
+    """Sample implicit feedback with a popularity skew, item categories and a few new items.
 
-    Each user u has a latent taste vector t_u and each item j a latent vector s_j and a Zipf
-    popularity pi_j ∝ rank^-zipf. A user's interactions are ``per_user`` distinct items drawn
-    without replacement from p(j|u) ∝ pi_j · exp(affinity · t_u·s_j) (Gumbel top-k); a random
+    Each user u has a latent taste vector t_u ~ N(0, I/latent_dim). Each item j has a category
+    c_j (uniform), a style s_j = normalise(m_c + spread · g_j / sqrt(latent_dim)) around its
+    category's unit centre m_c, and a Zipf popularity pi_j ∝ rank^-zipf. A user's interactions
+    are ``per_user`` distinct items drawn without replacement from
+    p(j|u) ∝ pi_j · exp(affinity · t_u·s_j) (Gumbel top-k). ``n_new`` random items are new: their
+    interactions are set aside (``new_users``, ``new_targets``); of the rest a random
     ``test_fraction`` of each user's items is held out.
 
     Parameters
@@ -69,11 +90,17 @@ def make_interactions(n_users: int = 1500, n_items: int = 800, per_user: int = 2
     zipf : float
         Popularity skew exponent (0 = uniform popularity).
     affinity : float
-        Strength of personal taste relative to popularity.
+        Strength of personal taste relative to popularity (logit units per unit of t·s).
     latent_dim : int
         Dimension of the true taste vectors.
+    n_categories : int
+        Number of item categories (the content feature); 1 makes the feature uninformative.
+    spread : float
+        How far an item's style strays from its category's centre (0 = all alike).
+    n_new : int
+        Items launched after training (cold start), fewer than half the catalogue.
     test_fraction : float
-        Share of each user's interactions held out (0 < f < 1).
+        Share of each user's (non-new) interactions held out (0 < f < 1).
     seed : int
         Seed for every draw.
     """
@@ -86,12 +113,18 @@ def make_interactions(n_users: int = 1500, n_items: int = 800, per_user: int = 2
         raise ValueError(f"test fraction ({test_fraction}) must be strictly between 0 and 1")
     if zipf < 0:
         raise ValueError(f"the popularity exponent ({zipf}) cannot be negative")
+    if n_categories < 1 or not 0 <= n_new < n_items / 2:
+        raise ValueError(f"need at least one category and fewer new items ({n_new}) than half the catalogue")
     rng = np.random.default_rng(seed)
     taste = rng.standard_normal((n_users, latent_dim)) / np.sqrt(latent_dim)
-    style = rng.standard_normal((n_items, latent_dim))
+    centre = rng.standard_normal((n_categories, latent_dim))
+    centre /= np.linalg.norm(centre, axis=1, keepdims=True)
+    category = rng.integers(n_categories, size=n_items)
+    style = centre[category] + spread * rng.standard_normal((n_items, latent_dim)) / np.sqrt(latent_dim)
     style /= np.linalg.norm(style, axis=1, keepdims=True)
     pop = (1.0 + rng.permutation(n_items)) ** -float(zipf)
     pop /= pop.sum()
+    new = np.sort(rng.choice(n_items, n_new, replace=False))
     n_test = max(1, int(round(per_user * test_fraction)))
     users, items, is_test = [], [], []
     for lo in range(0, n_users, 1024):
@@ -104,42 +137,85 @@ def make_interactions(n_users: int = 1500, n_items: int = 800, per_user: int = 2
         users.append(np.repeat(np.arange(lo, hi), per_user))
         items.append(chosen.ravel())
         is_test.append(np.tile(np.arange(per_user) < n_test, hi - lo))
-    users, items, is_test = (np.concatenate(a) for a in (users, items, is_test))
-    return Interactions(n_users, n_items, users[~is_test].astype(np.int64),
-                        items[~is_test].astype(np.int64), users[is_test].astype(np.int64),
-                        items[is_test].astype(np.int64), pop)
+    users, items = (np.concatenate(a).astype(np.int64) for a in (users, items))
+    is_test = np.concatenate(is_test)
+    is_new = np.isin(items, new)
+    train, test = ~is_test & ~is_new, is_test & ~is_new
+    return Interactions(n_users, n_items, users[train], items[train], users[test], items[test], pop,
+                        category.astype(np.int64), new.astype(np.int64), users[is_new], items[is_new])
 
 
 class TwoTower(nn.Module):
-    """User tower and item tower: ID embedding → MLP → L2-normalised vector of size ``dim``."""
+    """User tower and item tower: embedding → MLP → L2-normalised vector of size ``dim``.
 
-    def __init__(self, n_users: int, n_items: int, dim: int = 32, hidden: int = 64) -> None:
+    The item tower's input is the item's ID embedding, plus its category embedding when
+    ``n_categories`` > 0 (content features). Items with no training interaction (``known`` is
+    False) have no usable ID row: their ID part is zero, so a content tower still places them
+    by category while an ID-only tower maps every such item to one and the same vector.
+    """
+
+    def __init__(self, n_users: int, n_items: int, dim: int = 32, hidden: int = 64,
+                 category: np.ndarray | None = None, known: np.ndarray | None = None) -> None:
         super().__init__()
         self.user = nn.Sequential(nn.Embedding(n_users, hidden), nn.ReLU(), nn.Linear(hidden, dim))
-        self.item = nn.Sequential(nn.Embedding(n_items, hidden), nn.ReLU(), nn.Linear(hidden, dim))
+        self.item_id = nn.Embedding(n_items, hidden)
+        self.item_cat = None if category is None else nn.Embedding(int(category.max()) + 1, hidden)
+        self.item_mlp = nn.Sequential(nn.ReLU(), nn.Linear(hidden, dim))
+        self.register_buffer("category", torch.as_tensor(np.zeros(n_items) if category is None else category,
+                                                         dtype=torch.long))
+        self.register_buffer("known", torch.as_tensor(np.ones(n_items) if known is None else known,
+                                                      dtype=torch.float32))
 
     def users(self, ids: torch.Tensor) -> torch.Tensor:
         return nn.functional.normalize(self.user(ids), dim=-1)
 
-    def items(self, ids: torch.Tensor) -> torch.Tensor:
-        return nn.functional.normalize(self.item(ids), dim=-1)
+    def items(self, ids: torch.Tensor, id_keep: torch.Tensor | None = None) -> torch.Tensor:
+        """Item vectors; ``id_keep`` (0/1 per row) drops the ID part of chosen rows (ID dropout)."""
+        keep = self.known[ids] if id_keep is None else self.known[ids] * id_keep
+        h = self.item_id(ids) * keep[:, None]
+        if self.item_cat is not None:
+            h = h + self.item_cat(self.category[ids])
+        return nn.functional.normalize(self.item_mlp(h), dim=-1)
 
 
 def in_batch_loss(u: torch.Tensor, v: torch.Tensor, item_ids: torch.Tensor,
-                  log_q: torch.Tensor | None, temperature: float) -> torch.Tensor:
+                  log_q: torch.Tensor | None, temperature: float,
+                  extra_v: torch.Tensor | None = None, extra_ids: torch.Tensor | None = None,
+                  extra_log_q: torch.Tensor | None = None) -> torch.Tensor:
     """Sampled softmax over the batch: row i's positive is column i, every other column a negative.
 
     logits_ij = <u_i, v_j> / temperature - log q_j (when ``log_q`` is given: logQ correction).
-    Columns holding the same item as row i's positive (duplicates in the batch) are masked out.
+    ``extra_v`` (with ``extra_ids`` and, with logQ, ``extra_log_q``) appends further negative
+    columns, e.g. uniformly sampled items (mixed negative sampling). Columns holding the same
+    item as row i's positive (duplicates) are masked out.
     """
-    logits = u @ v.T / temperature
-    if log_q is not None:
-        logits = logits - log_q[None, :]
-    same = item_ids[:, None] == item_ids[None, :]
+    cols, col_ids, col_log_q = v, item_ids, log_q
+    if extra_v is not None:
+        cols, col_ids = torch.cat([v, extra_v]), torch.cat([item_ids, extra_ids])
+        col_log_q = None if log_q is None else torch.cat([log_q, extra_log_q])
+    logits = u @ cols.T / temperature
+    if col_log_q is not None:
+        logits = logits - col_log_q[None, :]
+    same = item_ids[:, None] == col_ids[None, :]
     same.fill_diagonal_(False)
     logits = logits.masked_fill(same, float("-inf"))
     target = torch.arange(len(u))
     return nn.functional.cross_entropy(logits, target)
+
+
+def sampling_log_q(counts: np.ndarray, batch_size: int, n_random: int) -> np.ndarray:
+    """log q_j: log of the probability that one negative column holds item j.
+
+    In-batch columns hold j with probability p_j = count_j / Σ count (its share of training
+    interactions); uniformly sampled columns with probability 1 / #items with interactions.
+    With B in-batch and R random columns the mixture is q_j = (B p_j + R / n) / (B + R).
+    Items with no interaction are never sampled (log q = -inf).
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    known = counts > 0
+    q = (batch_size * counts / counts.sum() + n_random * known / known.sum()) / (batch_size + n_random)
+    with np.errstate(divide="ignore"):
+        return np.log(q)
 
 
 @dataclass
@@ -149,7 +225,7 @@ class TrainResult:
     Attributes
     ----------
     user_vectors, item_vectors : float32 arrays (n_users, dim), (n_items, dim)
-        L2-normalised tower outputs.
+        L2-normalised tower outputs (new items: from their content features only).
     losses : list of float
         Mean training loss per epoch.
     logq : bool
@@ -163,12 +239,10 @@ class TrainResult:
 
 
 def train(data: Interactions, dim: int = 32, logq: bool = True, epochs: int = 8,
-          batch_size: int = 1024, lr: float = 0.05, temperature: float = 0.1, seed: int = 0,
-          progress: Progress | None = None) -> TrainResult:
-    """Train a :class:`TwoTower` with in-batch negatives (logQ correction on or off).
-
-    q_j, the probability that item j appears in a batch slot, is estimated from training counts:
-    q_j = count_j / #train interactions.
+          batch_size: int = 512, lr: float = 0.05, temperature: float = 0.1,
+          random_negatives: int = 0, features: bool = False, id_dropout: float = 0.0,
+          seed: int = 0, progress: Progress | None = None) -> TrainResult:
+    """Train a :class:`TwoTower` with in-batch (optionally mixed) negatives, logQ on or off.
 
     Parameters
     ----------
@@ -176,10 +250,17 @@ def train(data: Interactions, dim: int = 32, logq: bool = True, epochs: int = 8,
     dim : int
         Output embedding dimension.
     logq : bool
-        Subtract log q_j from the logits during training.
+        Subtract log q_j (:func:`sampling_log_q`) from every logit during training only.
     epochs, batch_size, lr, temperature : training hyper-parameters.
+    random_negatives : int
+        Uniformly sampled negatives added to each batch (0: in-batch negatives only).
+    features : bool
+        Give the item tower the category feature as well as the ID (content tower).
+    id_dropout : float
+        Probability of dropping a training item's ID part (teaches the tower to place items by
+        their features alone, as it must for new items).
     seed : int
-        Seeds initialisation and batch order.
+        Seeds initialisation, batch order and random negatives.
     progress : callable, optional
         ``progress(fraction, message)`` after every epoch.
     """
@@ -191,20 +272,28 @@ def train(data: Interactions, dim: int = 32, logq: bool = True, epochs: int = 8,
         raise ValueError("train for at least one epoch")
     if temperature <= 0:
         raise ValueError("the softmax temperature must be positive")
+    if random_negatives < 0 or not 0 <= id_dropout < 1:
+        raise ValueError("random negatives cannot be negative and ID dropout must be in [0, 1)")
+    if features and data.category is None:
+        raise ValueError("these interactions have no item features")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a tiny model: one thread is faster than two fighting over a shared CPU
     try:
-        return _train(data, dim, logq, epochs, batch_size, lr, temperature, seed, progress)
+        return _train(data, dim, logq, epochs, batch_size, lr, temperature, random_negatives,
+                      features, id_dropout, seed, progress)
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(data, dim, logq, epochs, batch_size, lr, temperature, seed, progress) -> TrainResult:
+def _train(data, dim, logq, epochs, batch_size, lr, temperature, n_random, features, id_dropout,
+           seed, progress) -> TrainResult:
     torch.manual_seed(seed)
-    model = TwoTower(data.n_users, data.n_items, dim)
+    counts = data.train_counts()
+    model = TwoTower(data.n_users, data.n_items, dim, category=data.category if features else None,
+                     known=counts > 0)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    counts = data.train_counts().astype(np.float64)
-    log_q_all = torch.tensor(np.log(np.maximum(counts, 1) / counts.sum()), dtype=torch.float32)
+    log_q_all = torch.tensor(sampling_log_q(counts, batch_size, n_random), dtype=torch.float32)
+    pool = torch.from_numpy(np.flatnonzero(counts > 0))
     users = torch.from_numpy(data.train_users)
     items = torch.from_numpy(data.train_items)
     gen = torch.Generator().manual_seed(seed)
@@ -217,8 +306,14 @@ def _train(data, dim, logq, epochs, batch_size, lr, temperature, seed, progress)
             if len(idx) < 2:
                 break
             uid, iid = users[idx], items[idx]
-            loss = in_batch_loss(model.users(uid), model.items(iid), iid,
-                                 log_q_all[iid] if logq else None, temperature)
+            keep = (torch.rand(len(iid), generator=gen) >= id_dropout).float() if id_dropout else None
+            extra = {}
+            if n_random:
+                rid = pool[torch.randint(len(pool), (n_random,), generator=gen)]
+                extra = dict(extra_v=model.items(rid), extra_ids=rid,
+                             extra_log_q=log_q_all[rid] if logq else None)
+            loss = in_batch_loss(model.users(uid), model.items(iid, keep), iid,
+                                 log_q_all[iid] if logq else None, temperature, **extra)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -236,14 +331,16 @@ def _train(data, dim, logq, epochs, batch_size, lr, temperature, seed, progress)
 # ---- evaluation ------------------------------------------------------------------------------
 def top_k(scores: np.ndarray, data: Interactions, users: np.ndarray, k: int) -> np.ndarray:
     """Top-k items per user from ``scores`` (rows aligned with ``users``), excluding each user's
-    training items (already seen). Ties broken by item id."""
-    if not 1 <= k <= data.n_items:
-        raise ValueError(f"k ({k}) must be between 1 and the number of items ({data.n_items})")
+    training items (already seen) and the new items (not yet launched when the model was
+    trained: :func:`new_item_ranks` scores them). Ties broken by item id."""
+    if not 1 <= k <= data.n_items - len(data.new_items):
+        raise ValueError(f"k ({k}) must be between 1 and the number of launched items ({data.n_items - len(data.new_items)})")
     scores = np.array(scores, dtype=np.float64, copy=True)
     row = {u: r for r, u in enumerate(users)}
     mask = np.isin(data.train_users, users)
     rows = np.fromiter((row[u] for u in data.train_users[mask]), dtype=np.int64)
     scores[rows, data.train_items[mask]] = -np.inf
+    scores[:, data.new_items] = -np.inf
     return np.argsort(-scores, axis=1, kind="stable")[:, :k]
 
 
@@ -268,7 +365,7 @@ class Evaluation:
     head_share : float
         Share of recommended slots taken by the 10 % most popular items (by training count).
     coverage : float
-        Share of the catalogue recommended to at least one evaluated user.
+        Share of the catalogue (new items aside) recommended to at least one evaluated user.
     """
 
     recall: float
@@ -281,7 +378,7 @@ def evaluate(scores: np.ndarray, data: Interactions, users: np.ndarray, k: int) 
     rec = top_k(scores, data, users, k)
     head = head_items(data)
     return Evaluation(recall_at_k(rec, data, users, k), float(np.isin(rec, head).mean()),
-                      float(len(np.unique(rec)) / data.n_items))
+                      float(len(np.unique(rec)) / (data.n_items - len(data.new_items))))
 
 
 def head_items(data: Interactions, share: float = 0.1) -> np.ndarray:
@@ -321,3 +418,53 @@ def model_scores(result: TrainResult, users: np.ndarray) -> np.ndarray:
 def popularity_scores(data: Interactions, users: np.ndarray) -> np.ndarray:
     """The popularity baseline: every user gets items ranked by training count."""
     return np.broadcast_to(data.train_counts().astype(np.float64), (len(users), data.n_items))
+
+
+def new_item_ranks(result: TrainResult, data: Interactions) -> np.ndarray:
+    """Rank (1 = first) of each new item for each user who would consume it (``new_users[r]``,
+    ``new_targets[r]``), among every item that user has not seen in training, new items included.
+
+    Ties count against the new item (rank = 1 + #other candidate items scoring at least as high).
+    """
+    users, targets = data.new_users, data.new_targets
+    scores = model_scores(result, users).astype(np.float64)
+    seen = np.zeros((len(users), data.n_items), dtype=bool)
+    row_of = {}
+    for r, u in enumerate(users):
+        row_of.setdefault(int(u), []).append(r)
+    for u, j in zip(data.train_users, data.train_items):
+        for r in row_of.get(int(u), ()):
+            seen[r, j] = True
+    own = scores[np.arange(len(users)), targets]
+    ahead = (scores >= own[:, None]) & ~seen
+    ahead[np.arange(len(users)), targets] = False
+    return 1 + ahead.sum(axis=1)
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    """How a model ranks the new items for the users who would consume them.
+
+    Attributes
+    ----------
+    median_rank : float
+        Median of :func:`new_item_ranks` (1 = first).
+    hit_rate : float
+        Share of (user, new item) pairs where the new item is within the user's top k.
+    candidates : int
+        Items a user chooses from: the catalogue (new items included) minus a typical user's
+        training items (the median over these users).
+    """
+
+    median_rank: float
+    hit_rate: float
+    candidates: int
+
+
+def cold_start(result: TrainResult, data: Interactions, k: int) -> ColdStart:
+    """Summarise :func:`new_item_ranks` at cut-off ``k``."""
+    if len(data.new_users) == 0:
+        raise ValueError("no user interacted with a new item: raise the number of new items")
+    ranks = new_item_ranks(result, data)
+    seen = np.bincount(data.train_users, minlength=data.n_users)[data.new_users]
+    return ColdStart(float(np.median(ranks)), float(np.mean(ranks <= k)), int(data.n_items - np.median(seen)))

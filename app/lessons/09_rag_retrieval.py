@@ -69,8 +69,9 @@ st.caption(
     "and passage kind, always scored on queries it did not train on.")
 evals = {m: run_eval(m, recall_k, tuple(sorted(rv.relevant_params(m, params).items()))) for m in rv.METHODS}
 rk = f"recall@{recall_k}"
-summary, overall = ir.summarize(evals, ["ndcg@10", "mrr@10", rk])
-overall = overall.rename(index=rv.METHOD_LABELS)
+metrics = ["ndcg@10", "mrr@10", rk]
+stats = {m: rev.summarise(df.to_dict("records")) for m, df in evals.items()}
+overall = pd.DataFrame({rv.METHOD_LABELS[m]: {c: s["all"][c] for c in metrics} for m, s in stats.items()}).T
 overall["median ms / query"] = [evals[m]["latency_ms"].median() for m in rv.METHODS]
 best = overall["ndcg@10"].idxmax()
 
@@ -88,7 +89,7 @@ fig = go.Figure()
 types = list(rc.QUERY_TYPES)
 for m in rv.METHODS:
     fig.add_bar(name=rv.METHOD_LABELS[m], x=[rc.TYPE_LABELS[t] for t in types],
-                y=[summary[m].loc[t, "ndcg@10"] for t in types])
+                y=[stats[m][t]["ndcg@10"] for t in types])
 fig.update_layout(barmode="group", title="nDCG@10 per query type", yaxis_title="nDCG@10",
                   yaxis_range=[0, 1], legend_orientation="h")
 page.chart(fig)
@@ -204,4 +205,7 @@ page.math([
     rf"\qquad\text{{best here: {best} = {overall['ndcg@10'].max():.3f}}}",
 ], notes="Each retriever contributes its top 100 to fusion. nDCG uses linear gains (grades 2/1), "
          "as scikit-learn's `ndcg_score` does.")
+page.board({"bm25": ["nDCG@10 · BM25"], "vector_index": ["nDCG@10 · Dense (MiniLM + FAISS)"],
+            "fusion": ["nDCG@10 · Hybrid RRF", "nDCG@10 · Hybrid weighted"],
+            "rag_reranker": ["nDCG@10 · Hybrid + MaxSim rerank"]})
 page.finish()

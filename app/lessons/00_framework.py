@@ -82,4 +82,5 @@ page.math([
     rf"\text{{coverage}} = {summary.covered} / {summary.total} = {summary.share:.2f}",
 ], notes="Budgets $b_i$ in minutes must add up to the 45-minute round; the clock maps elapsed "
          "time $t$ to the step you should be on.")
+page.board({s.key: f"{b} min" for s, b in zip(fw.STEPS, budgets)})
 page.finish()

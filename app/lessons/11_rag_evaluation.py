@@ -194,4 +194,6 @@ page.math([
     + r"\quad(\text{embedding vs overlap judge})",
 ], notes="$rel_i = 1$ when the passage at rank $i$ has a qrels grade ≥ 1; $p_o$ is the observed agreement "
          "and $p_e = p_a p_b + (1-p_a)(1-p_b)$ the agreement expected by chance from each judge's yes-rate.")
+page.board({"rag_eval": [f"Context precision@{k}", f"Context recall@{k}"],
+            "feedback": ["κ embedding judge vs reference label", f"Unfaithful answers passed by the {gate}"]})
 page.finish()

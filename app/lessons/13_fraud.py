@@ -270,4 +270,7 @@ if weeks is not None:
 formulas += labels_section(page, stream(rate, drift, seed), friction, fee, seed)
 page.math(formulas, notes="$s$ is the model's score, $t$ the decline threshold; costs in dollars on the "
           "held-out week before ship.")
+page.board({"fraud_scorer": ["PR-AUC (average precision)", "Cost per 1k transactions"],
+            "stream_features": ["PR-AUC, streaming features", "PR-AUC, batch features online"],
+            "review_queue": f"label delay {delay} days"})
 page.finish()

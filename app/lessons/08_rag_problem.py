@@ -199,4 +199,6 @@ if sizing is not None:
              "than c is one chunk of T tokens); d dims of b bytes; "
              "w workers embedding r chunks/s; k chunks of min(c, T) tokens plus a 200-token system prompt and "
              "a answer tokens per query at p $/token.")
+page.board({"ingest": ["Chunks", "Full re-index"], "embed_job": ["Embedding the corpus once", "Index RAM (vectors + text)"],
+            "ingest>embed_job": ["Monthly cost"]})
 page.finish()

@@ -457,4 +457,5 @@ page.math(formulas, notes="Two-sided two-proportion z-test with unpooled varianc
                           "on the difference divided by p_c; the novelty simulation draws each "
                           "user-day independently, so its CIs ignore within-user correlation (a "
                           "real analysis would use the user as the unit, e.g. the delta method).")
+page.board({"ab_assign": ["Days to run"], "experiment_analysis": [f"Lift read on day {stop_day}", "Steady-state truth"]})
 page.finish()

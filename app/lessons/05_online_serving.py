@@ -234,4 +234,6 @@ page.math(formulas, notes="Stage latencies are lognormal; the lookup stage waits
           "$N$ shards. The queue is M/M/c: Poisson arrivals at rate $\\lambda$, exponential service "
           "at rate $\\mu$ per replica, $c$ replicas sharing one queue; $C$ is the probability of waiting. "
           "A lookup answered by the cache (share $h$) never sends a backup.")
+page.board({"request_path": ["p99 (naive)", "p99 (production)"], "cache": ["Lookups served from cache"], **{c: f"p99 {v[1]:.0f}"
+            f" of {budget} ms" for c, v in zip(("ann_index", "feature_store", "ranker", "rerank_rules"), stage_values.values())}})
 page.finish()

@@ -11,7 +11,7 @@ import streamlit as st
 from components.cache import cached
 from components.page import LessonPage
 from components.server_path import server_path_input
-from playground.cases import clip_data, clip_metrics, clip_model, clip_pretrained, clip_training
+from playground.cases import clip_data, clip_experiment, clip_metrics, clip_model, clip_pretrained, clip_training
 from playground.scenario import chart_text, escape_md
 from scenarios.l15 import PRESETS
 
@@ -51,25 +51,12 @@ def text_features(texts: tuple[str, ...]) -> np.ndarray:
 
 
 @cached("Training the dual encoder…")
-def trained(settings: clip_training.TrainSettings, progress=None) -> dict:
-    """Train once per settings (progress bar), keep the model and its held-out embeddings."""
+def trained(settings: clip_training.TrainSettings, progress=None) -> clip_experiment.ClipExperiment:
+    """The model trained with ``settings`` and its held-out measurements."""
     train, test = dataset()
     train_feats, test_feats = caption_features()
-    record = clip_training.train(train.images, train_feats, settings, heldout=(test.images, test_feats),
-                        progress=lambda fraction, message: progress(fraction, f"Training: {message}"))
-    images = clip_training.embed(record.model, images=test.images)
-    texts = clip_training.embed(record.model, text_features=test_feats)
-    start = clip_training.init_model(settings)
-    init_images = clip_training.embed(start, images=test.images)
-    init_texts = clip_training.embed(start, text_features=test_feats)
-    bundle = {"record": record, "images": images, "texts": texts,
-              "init_retrieval": clip_metrics.evaluate(init_images, init_texts, test.scene_keys()),
-              "init_gap": clip_metrics.modality_gap(init_images, init_texts),
-              "retrieval": clip_metrics.evaluate(images, texts, test.scene_keys()),
-              "pca": clip_metrics.pca_2d(np.vstack([images, texts])),
-              "mixed": {closed: clip_metrics.mixed_index_image_share(images, texts, k=10, close_gap=closed)
-                        for closed in (False, True)}}
-    return bundle
+    return clip_experiment.run(train.images, train_feats, test.images, test_feats, test.scene_keys(), settings,
+                               progress=lambda fraction, message: progress(fraction, f"Training: {message}"))
 
 
 @cached(f"Scoring {REAL_CLIP_IMAGES} held-out images with CLIP…")
@@ -99,9 +86,9 @@ except ValueError as err:
     st.error(escape_md(str(err)))
     page.finish()
     st.stop()
-record, img_emb, txt_emb = bundle["record"], bundle["images"], bundle["texts"]
+record, img_emb, txt_emb = bundle.record, bundle.images, bundle.texts
 keys = test.scene_keys()
-retrieval = bundle["retrieval"]
+retrieval = bundle.retrieval
 
 # ---- headline numbers -------------------------------------------------------------------
 st.markdown(f"**{len(train)} training pairs, {len(test)} held-out pairs** of drawn scenes "
@@ -110,10 +97,10 @@ st.markdown(f"**{len(train)} training pairs, {len(test)} held-out pairs** of dra
 cols = st.columns(5)
 page.metric("R@10 image→text", f"{retrieval.image_to_text[10]:.2f}", container=cols[0], headline=True,
             help=f"Held-out image→text recall@10. Chance: {retrieval.chance_image_to_text[10]:.3f}; "
-                 f"the untrained (random-init) model: {bundle['init_retrieval'].image_to_text[10]:.3f}")
+                 f"the untrained (random-init) model: {bundle.init_retrieval.image_to_text[10]:.3f}")
 page.metric("R@10 text→image", f"{retrieval.text_to_image[10]:.2f}", container=cols[1], headline=True,
             help=f"Held-out text→image recall@10. Chance: {retrieval.chance_text_to_image[10]:.3f}; "
-                 f"the untrained (random-init) model: {bundle['init_retrieval'].text_to_image[10]:.3f}")
+                 f"the untrained (random-init) model: {bundle.init_retrieval.text_to_image[10]:.3f}")
 floor = clip_training.loss_floor(batch, record.temperature[-1])
 page.metric("Held-out loss", f"{record.heldout_loss[-1]:.3f}", container=cols[2],
             help=f"nats; a model that cannot tell pairs apart scores ln B = {math.log(batch):.3f}; "
@@ -153,7 +140,7 @@ else:
     rfig = go.Figure()
     rfig.add_bar(x=names, y=[retrieval.image_to_text[k] for k in clip_metrics.KS], name="image → text")
     rfig.add_bar(x=names, y=[retrieval.text_to_image[k] for k in clip_metrics.KS], name="text → image")
-    rfig.add_bar(x=names, y=[bundle["init_retrieval"].image_to_text[k] for k in clip_metrics.KS],
+    rfig.add_bar(x=names, y=[bundle.init_retrieval.image_to_text[k] for k in clip_metrics.KS],
                  name="untrained, image → text", marker_color="lightgrey")
     rfig.add_scatter(x=names, y=[retrieval.chance_image_to_text[k] for k in clip_metrics.KS],
                      mode="markers", marker_symbol="line-ew-open", marker_size=30, name="chance")
@@ -161,7 +148,7 @@ else:
                        legend_orientation="h")
     page.chart(rfig, container=right)
 page.record("Final temperature", f"{record.temperature[-1]:.4f}")
-init = bundle["init_retrieval"]
+init = bundle.init_retrieval
 table = pd.DataFrame({
     "k": list(clip_metrics.KS),
     "image → text": [retrieval.image_to_text[k] for k in clip_metrics.KS],
@@ -245,7 +232,7 @@ if zero_shot:
 # ---- modality gap -----------------------------------------------------------------------
 st.subheader("The modality gap")
 gap = clip_metrics.modality_gap(img_emb, txt_emb)
-coords, share = bundle["pca"]
+coords, share = bundle.pca
 n = len(img_emb)
 gfig = go.Figure()
 gfig.add_scatter(x=coords[:n, 0], y=coords[:n, 1], mode="markers", name="images",
@@ -258,9 +245,9 @@ gfig.update_layout(title=f"PCA of held-out image and caption embeddings (PC1 {sh
                    height=420, xaxis_title="PC1", yaxis_title="PC2")
 page.chart(gfig)
 close_gap = page.toggle("close_gap", "Close the gap (subtract each modality's centroid)", False)
-mixed = bundle["mixed"][close_gap]
+mixed = bundle.mixed[close_gap]
 c0, c1, c2 = st.columns(3)
-page.metric("Gap at initialisation", f"{bundle['init_gap']:.3f}", container=c0,
+page.metric("Gap at initialisation", f"{bundle.init_gap:.3f}", container=c0,
             help="The same towers before training: random networks already map the two modalities "
                  "to different regions (each tower has its own 'cone').")
 page.metric("Modality gap ‖μ_img − μ_txt‖", f"{gap:.3f}", container=c1)
@@ -310,4 +297,7 @@ page.math([
          "how sharp the softmax is: at τ = 1 cosines in [−1, 1] can hardly separate a pair from "
          "its negatives. Recall counts a hit when a top-k item shows the same scene as the "
          f"query's pair (N = {len(test)} candidates, m of them relevant).")
+page.board({"dual_encoder": ["Held-out loss", "Final temperature"],
+            "image_index": ["R@10 text→image", "Images in a mixed index's top 10 (text queries)"],
+            "text_encoder": ["R@10 image→text"]})
 page.finish()

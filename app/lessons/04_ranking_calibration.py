@@ -237,4 +237,6 @@ page.math([
 ], notes="Predictions are binned on the test split; $n_b$ impressions in bin $b$ with mean prediction "
          "$\\bar p_b$ and click rate $\\bar y_b$. Calibrators are fit on a separate held-out split of "
          "full (not downsampled) traffic.")
+page.board({"ranker": ["AUC (naive → production)", "Predicted CTR (production)"],
+            "calibrator": ["ECE (naive)", "ECE (production)"], "calibrator>ranker": f"calibrator: {method}"})
 page.finish()

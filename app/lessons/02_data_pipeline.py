@@ -166,4 +166,5 @@ page.math([
          "(scikit-learn `roc_auc_score`); offline it is computed on the last week as the pipeline built "
          "it, online on the following week built correctly, with labels from the top slot. $F$ is a "
          "gradient-boosted tree model (scikit-learn `HistGradientBoostingClassifier`, 30 trees).")
+page.board({"pit_join": ["Offline AUC", "Online AUC"], "feature_store": "train/serve skew" if skew else "one definition"})
 page.finish()

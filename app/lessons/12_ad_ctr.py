@@ -255,4 +255,7 @@ if fitted is not None:
 page.math(formulas, notes="$b$ bid per click, $r$ reserve eCPM, $\\mu$ the logging policy's "
          "probability of the ad it showed, $\\pi$ the new policy, $w = \\pi/\\mu$. Numbers are "
          "from the first simulated log.")
+page.board({"auction": ["Revenue per 1k auctions", "Allocation efficiency"],
+            "off_policy_eval": ["True CTR of the new policy", "Effective sample size"],
+            "propensity_log": "propensities logged" if logged else "propensities NOT logged"})
 page.finish()

@@ -324,4 +324,6 @@ page.math([
          "p-value is scipy's default (exact up to 10,000 values per sample, else asymptotic). "
          "The true labelling rule is sigmoid(x1 + 2.5 x2 − 0.8 x1² + 0.5); the model is a logistic "
          "regression on x1, x2.")
+page.board({"drift_monitor": ["Page–Hinkley (error): delay", "PSI: delay"],
+            "retrain": ["Retrains", "Total cost"], "drift_monitor>retrain": f"policy: {focus}"})
 page.finish()

@@ -61,7 +61,7 @@ with rounds_tab:
 
 # ---- quiz -----------------------------------------------------------------------------------
 with quiz_tab:
-    lesson_ids = [lesson.id for lesson in course.LESSONS if lesson.id != "ir"]
+    lesson_ids = [lesson.id for lesson in course.LESSONS if lesson.number is not None]
     n_questions = page.slider("n", "Questions in the quiz", 1, 30, 10, container=quiz_tab)
     chosen = page.multiselect("lessons", "Lessons to cover (empty = all)", lesson_ids,
                               container=quiz_tab, format_func=lambda lid: course.lesson(lid).label)
@@ -123,4 +123,5 @@ with grades_tab:
 with playbook_tab:
     st.markdown("\n".join(f"{i}. {item}" for i, item in enumerate(PLAYBOOK, start=1)))
 
+page.board(system=key)
 page.finish()

@@ -25,17 +25,19 @@ def interactions(seed: int, zipf: float) -> tt.Interactions:
     return tt.make_interactions(zipf=zipf, seed=seed)
 
 
-@cached(lambda logq, **_: f"Training the two-tower model ({'with' if logq else 'without'} logQ)")
-def two_tower(seed: int, zipf: float, dim: int, epochs: int, logq: bool, progress=None) -> tt.TrainResult:
-    return tt.train(interactions(seed, zipf), dim=dim, logq=logq, epochs=epochs, seed=seed, progress=progress)
+@cached(lambda logq, features=False, **_: f"Training the two-tower model ({'with' if logq else 'without'} logQ"
+        f"{', item tower with categories' if features else ''})")
+def two_tower(seed: int, zipf: float, cfg: dict, logq: bool, features: bool = False, progress=None) -> tt.TrainResult:
+    """``cfg``: dim, epochs, batch_size, temperature, random_negatives (see ``tt.train``)."""
+    return tt.train(interactions(seed, zipf), logq=logq, features=features, seed=seed, progress=progress, **cfg)
 
 
 @cached()
-def recalls(seed: int, zipf: float, dim: int, epochs: int, k: int) -> dict:
+def recalls(seed: int, zipf: float, cfg: dict, k: int) -> dict:
     """Held-out recall@k of both models and of the popularity baseline."""
     data = interactions(seed, zipf)
     users = tt.eval_users(data, seed=seed)
-    models = {lq: two_tower(seed, zipf, dim, epochs, lq) for lq in (True, False)}
+    models = {lq: two_tower(seed, zipf, cfg, lq) for lq in (True, False)}
     return {
         "logQ (production)": tt.evaluate(tt.model_scores(models[True], users), data, users, k),
         "no logQ (naive)": tt.evaluate(tt.model_scores(models[False], users), data, users, k),
@@ -44,29 +46,37 @@ def recalls(seed: int, zipf: float, dim: int, epochs: int, k: int) -> dict:
 
 
 @cached()
-def popularity_profiles(seed: int, zipf: float, dim: int, epochs: int, logq: bool, k: int) -> tuple:
+def cold_starts(seed: int, zipf: float, cfg: dict, k: int) -> dict:
+    """How the ID-only and the content (ID + category) tower, both with logQ, rank the new items."""
+    data = interactions(seed, zipf)
+    return {name: tt.cold_start(two_tower(seed, zipf, cfg, True, features), data, k)
+            for name, features in (("content tower (ID + category)", True), ("ID-only tower", False))}
+
+
+@cached()
+def popularity_profiles(seed: int, zipf: float, cfg: dict, logq: bool, k: int) -> tuple:
     """Share of the model's top-k, and of the held-out interactions, per item-popularity decile."""
     data = interactions(seed, zipf)
     users = tt.eval_users(data, seed=seed)
-    top = tt.top_k(tt.model_scores(two_tower(seed, zipf, dim, epochs, logq), users), data, users, k)
+    top = tt.top_k(tt.model_scores(two_tower(seed, zipf, cfg, logq), users), data, users, k)
     return tt.popularity_profile(top, data), tt.popularity_profile(data.test_items, data)
 
 
 @cached("Making the collection")
 def collection(coll_key: tuple) -> tuple[np.ndarray, np.ndarray]:
     """Base vectors and queries: synthetic clusters ("syn", seed, n, d) or the two-tower model's
-    item and user vectors ("tt", seed, zipf, dim, epochs, logq)."""
+    item and user vectors ("tt", seed, zipf, cfg, logq)."""
     if coll_key[0] == "syn":
         _, seed, n, d = coll_key
         nq = 300 if n <= SWEEP_ALL_MAX else 100
         return ann.synthetic_vectors(n, d, seed), ann.synthetic_queries(nq, d, seed, ann.default_clusters(n))
-    _, seed, zipf, dim, epochs, logq = coll_key
-    model, n_users = two_tower(seed, zipf, dim, epochs, logq), interactions(seed, zipf).n_users
+    _, seed, zipf, cfg, logq = coll_key
+    model, n_users = two_tower(seed, zipf, cfg, logq), interactions(seed, zipf).n_users
     qs = np.random.default_rng(seed).choice(n_users, min(300, n_users), replace=False)
     return model.item_vectors, model.user_vectors[np.sort(qs)]
 
 
-@cached(lambda n, _spec, **_: f"Building {_spec.kind} over {n:,} vectors")
+@cached(lambda n, _spec, **_: f"Building {ann.KIND_LABELS[_spec.kind]} over {n:,} vectors")
 def built_index(coll_key: tuple, n: int, build_key: tuple, _spec: ann.IndexSpec, progress=None) -> ann.Built:
     """The index of ``_spec`` over the collection, keyed by the parameters that change the build."""
     return ann.build(_spec, collection(coll_key)[0], seed=coll_key[1], progress=progress, max_train=50_000)
@@ -94,7 +104,12 @@ k = page.number("k", "k (recall@k)", 1, 1000, 10, step=1,
 st.sidebar.markdown("**Two-tower model**")
 zipf = page.slider("zipf", "Popularity skew (Zipf exponent)", 0.0, 1.5, 1.0, step=0.1)
 dim = page.select_slider("dim", "Embedding dimension d", [8, 16, 32, 64], 32)
-epochs = page.slider("epochs", "Training epochs", 1, 12, 6)
+epochs = page.slider("epochs", "Training epochs", 1, 12, 8)
+batch = page.select_slider("batch", "Batch size (in-batch negatives per row − 1)", [128, 256, 512, 1024], 512)
+tau = page.select_slider("tau", "Softmax temperature τ", [0.05, 0.1, 0.2, 0.3, 0.5, 1.0], 0.1)
+mixed = page.select("negatives", "Negatives", ["in-batch", "mixed"], help="mixed: in-batch plus as many "
+                    "items drawn uniformly from the catalogue (mixed negative sampling); logQ uses the mixture's q.") == "mixed"
+cfg = dict(dim=dim, epochs=epochs, batch_size=batch, temperature=tau, random_negatives=batch if mixed else 0)
 logq = page.toggle("logq", "logQ correction (production)", True,
                    help="Which model's vectors the index and the popularity chart use; both are trained.")
 
@@ -118,18 +133,19 @@ tab_tt, tab_ann, tab_size = st.tabs(["1 · Two-tower training", "2 · ANN index"
 
 # ---- 1. the two-tower model -----------------------------------------------------------------
 data = interactions(seed, zipf)
-models = {lq: two_tower(seed, zipf, dim, epochs, lq) for lq in (True, False)}
+models = {lq: two_tower(seed, zipf, cfg, lq) for lq in (True, False)}
 recall_tt = {}
 with tab_tt:
     st.markdown(
         f"{data.n_users:,} users × {data.n_items:,} items, {len(data.train_users):,} training and "
         f"{len(data.test_users):,} held-out interactions; item popularity ∝ rank^−{zipf:g}. Both "
-        "models train on the same batches with in-batch negatives; only the logQ term differs.")
-    evals = page.guard(recalls, seed, zipf, dim, epochs, k)
+        f"models train on the same batches with {'mixed' if mixed else 'in-batch'} negatives; only the logQ term differs.")
+    evals = page.guard(recalls, seed, zipf, cfg, k)
     if evals is not None:
         cols = st.columns(3)
         for col, (name, ev) in zip(cols, evals.items()):
-            page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", f"recommends {ev.coverage:.0%} of the catalogue",
+            page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", f"recommends {ev.coverage:.0%} of the catalogue, "
+                        f"{ev.head_share:.0%} from the top 10 %",
                         container=col, headline=name.startswith("logQ"), delta_color="off", delta_arrow="off",
                         help=f"Held-out items found in the top {k}; below: share of all items in anyone's top k.")
             recall_tt[name] = ev
@@ -150,7 +166,7 @@ with tab_tt:
         page.chart(fig)
         page.record("Head share of held-out interactions", f"{held_head:.3f}")
 
-        prof_rec, prof_held = popularity_profiles(seed, zipf, dim, epochs, logq, k)
+        prof_rec, prof_held = popularity_profiles(seed, zipf, cfg, logq, k)
         fig2 = go.Figure()
         deciles = [f"{10 * i}–{10 * (i + 1)} %" for i in range(10)]
         fig2.add_bar(x=deciles, y=prof_held, name="held-out interactions (what users consume)")
@@ -170,9 +186,16 @@ with tab_tt:
             st.warning("Without logQ the softmax learns log p(item | user) − log q(item): popular items, "
                        "sampled as negatives far more often, are pushed down and the retriever "
                        "recommends the tail users rarely consume.")
+        st.markdown(f"**Cold start:** {len(data.new_items)} items launched after training (no interaction). An ID-only "
+                    "tower has no row for them; an item tower that also reads the item's category places them by it.")
+        cold = page.guard(cold_starts, seed, zipf, cfg, k)
+        for col, (name, cs) in zip(st.columns(2), (cold or {}).items()):
+            page.metric(f"New item's median rank, {name}", f"{cs.median_rank:.0f} of {cs.candidates}",
+                        f"in the top {k} for {cs.hit_rate:.0%} of its users", container=col, delta_color="off",
+                        delta_arrow="off", help="Rank of each new item for each user the generator says would consume it.")
 
 # ---- 2. ANN indexes --------------------------------------------------------------------------
-coll_key = ("syn", seed, n_syn, d_syn) if source == SOURCES[0] else ("tt", seed, zipf, dim, epochs, logq)
+coll_key = ("syn", seed, n_syn, d_syn) if source == SOURCES[0] else ("tt", seed, zipf, cfg, logq)
 xb, xq = collection(coll_key)
 n, d = xb.shape
 spec = ann.IndexSpec(kind=kind, nlist=nlist, nprobe=nprobe, M=M, ef_construction=efc,
@@ -332,7 +355,8 @@ def tex(x: float, fmt: str = ",.0f") -> str:
 # ---- the math --------------------------------------------------------------------------------
 formulas = [
     r"\ell_i = -\log\frac{e^{s_{ii}}}{\sum_{j\in B} e^{s_{ij}}},\quad s_{ij} = \frac{\langle u_i, v_j\rangle}{\tau}"
-    r" - \underbrace{\log q_j}_{\text{logQ}},\quad q_j = \frac{\#\,\text{train interactions of } j}{\#\,\text{train interactions}}",
+    r" - \underbrace{\log q_j}_{\text{logQ}},\quad q_j = \frac{B\,p_j + R/n}{B + R},\quad p_j = \frac{\#\,\text{train interactions of } j}{\#\,\text{train interactions}}"
+    rf"\quad (B = {batch}\ \text{{in-batch}},\ R = {cfg['random_negatives']}\ \text{{uniform over the }} n \text{{ items with interactions}})",
 ]
 if recall_tt:
     formulas.append(
@@ -356,4 +380,7 @@ page.math(formulas, notes=(
     "In-batch negatives sample item $j$ as a negative with probability $q_j$ (its popularity); subtracting "
     "$\\log q_j$ makes the sampled softmax estimate the full softmax, so the score ranks by $p(j\\mid u)$ "
     "rather than $p(j\\mid u)/q_j$. ANN recall is measured against exact search over the same vectors."))
+page.board({"ann_index": ["Recall@k vs exact", "QPS (batch)", "Index memory", "One replica", "Machines"],
+            "two_tower": ["Recall@k, logQ (production)", "Recall@k, no logQ (naive)"],
+            "two_tower>ann_index": f"item vectors into {kind}"})
 page.finish()

@@ -140,4 +140,6 @@ if test is not None:
     ]
 page.math(formulas, notes="Squared error is minimised by the mean and pinball loss at $q$ by the "
           "$q$-quantile: the loss you train with decides which number the model returns.")
+page.board({"quantile_model": [f"{qname} coverage", f"Pinball q={q:g}, {qname} model"],
+            "promise": ["Promise late rate", "Mean-promise late rate"]})
 page.finish()

@@ -153,4 +153,6 @@ page.math([
          "clicks, minutes and survey answers, with $m = 5$ pseudo-counts), so a bait item that beats its "
          "expected clicks is promoted the next week: the feedback loop. $z(\\cdot)$ standardises each "
          "prediction so the weights are comparable.")
+page.board({"objective": [f"Retention after {weeks} weeks", "CTR, last week", "Satisfaction per user-week"],
+            "objective>pit_join": f"objective: {objective}"})
 page.finish()

@@ -377,4 +377,7 @@ formulas += [
 page.math(formulas, notes="$P$ parameters, $b_w$ bytes per weight, $L_p$/$L_o$ prompt/output tokens, "
           "$\\bar L = L_p + L_o/2$ the average context during decode, $B$ batch, $d$ hidden size. Static "
           "batching, ideal tensor parallelism; 10 % of memory is kept for activations and the runtime.")
+page.board({"llm": ["Tokens/s (all users)", "Cost per 1k requests", "Max concurrent requests"],
+            "prompt_builder": ["Chunks that fit"], "semantic_cache": ["Hit rate", "Wrong answers per 1k"],
+            "grounding": ["Best evidence (cosine)"], "prompt_builder>llm": f"{n_gpus} × {gpu_name}, {model_name}"})
 page.finish()
