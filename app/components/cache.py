@@ -108,7 +108,7 @@ def freeze(value: Any) -> Hashable:
         return ("ndarray", value.shape, str(value.dtype), hashlib.sha1(np.ascontiguousarray(value).tobytes()).hexdigest())
     if isinstance(value, (pd.DataFrame, pd.Series)):
         digest = hashlib.sha1(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes()).hexdigest()
-        return (type(value).__name__, tuple(map(str, getattr(value, "columns", [value.name]))), digest)
+        return (type(value).__name__, tuple(map(str, value.columns if isinstance(value, pd.DataFrame) else [value.name])), digest)
     if isinstance(value, dict):
         return ("dict", tuple(sorted(((freeze(k), freeze(v)) for k, v in value.items()), key=repr)))
     if isinstance(value, (list, tuple)):

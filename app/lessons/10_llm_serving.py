@@ -9,6 +9,7 @@ from components.cache import cached
 from components.page import LessonPage
 from components.rag_index import load_index
 from components.server_path import server_path_input
+from components.serving_levers import levers_section
 from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import generation as gen
@@ -122,7 +123,7 @@ with page.advanced_controls():
     mfu = page.slider("mfu", "Compute utilisation (MFU)", 0.1, 1.0, 0.5, step=0.05)
     mbu = page.slider("mbu", "Bandwidth utilisation (MBU)", 0.1, 1.0, 0.8, step=0.05)
 
-_tabs = page.tabs("view", ['1 · Serving calculator', '2 · Prompt budget', '3 · Semantic cache', '4 · Grounded answer with citations'], default='1 · Serving calculator')
+_tabs = page.tabs("view", ['1 · Serving calculator', '2 · Prompt budget', '3 · Semantic cache', '4 · Grounded answer with citations', '5 · Serving levers'], default='1 · Serving calculator')
 with _tabs[0]:
 
 
@@ -349,8 +350,9 @@ with _tabs[3]:
             st.info(f"Off-topic probe “{OFF_TOPIC}”: best evidence {probe.best_score:.2f}; "
                     f"{'the naive generator' if naive_gen else 'the production generator'} {escape_md(verdict)}")
 
-# ---- the math ---------------------------------------------------------------------------------
-formulas = []
+# ---- 5. serving levers, then the math ---------------------------------------------------------
+with _tabs[4]:
+    formulas = levers_section(page, batch, output, seed)
 if plan is not None:
     bpp, kvb = ls.precision_bytes(precision), ls.precision_bytes(kv_precision)
     formulas += [

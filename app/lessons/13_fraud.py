@@ -9,6 +9,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from components.cache import cached
+from components.fraud_labels import labels_section
 from components.page import LessonPage
 from playground.cases import fraud
 from scenarios.l13 import PRESETS
@@ -62,7 +63,7 @@ def thin(n: int, keep: int = 1500) -> np.ndarray:
 
 
 formulas: list[str] = []
-_tabs = page.tabs("view", ['1 · Class imbalance: ROC flatters, PR tells the truth', '2 · The threshold comes from the cost of each mistake', '3 · Velocity features: streaming, never the future', '4 · After ship: fraudsters adapt, the model decays'], default='2 · The threshold comes from the cost of each mistake')
+_tabs = page.tabs("view", ['1 · Class imbalance: ROC flatters, PR tells the truth', '2 · The threshold comes from the cost of each mistake', '3 · Velocity features: streaming, never the future', '4 · After ship: fraudsters adapt, the model decays', '5 · Selective labels: declines never get a label'], default='2 · The threshold comes from the cost of each mistake')
 with _tabs[0]:
 
 
@@ -268,6 +269,8 @@ with _tabs[3]:
                        "feeds, manual review labels) is worth as much as a better model.")
         formulas.append(rf"\text{{train}}_w = [\,7w - {delay} - 14,\ 7w - {delay}\,)\ \text{{days: the last two "
                         rf"weeks whose labels have arrived}}")
+with _tabs[4]:
+    formulas += labels_section(page, stream(rate, drift, seed), friction, fee, seed)
 
 page.math(formulas, notes="$s$ is the model's score, $t$ the decline threshold; costs in dollars on the "
           "held-out week before ship.")

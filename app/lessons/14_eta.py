@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.cache import cached
+from components.eta_ablation import ablation_section
 from components.page import LessonPage
 from playground.cases import eta
 from playground.seeds import derived_seeds
@@ -125,6 +126,7 @@ if test is not None:
                "to sit furthest above the P50.")
     with st.expander("Scorecard (held-out trips)"):
         st.dataframe(card.style.format(precision=3))
+    formulas += ablation_section(page, n_train, tail, rain, q, seed, test, preds)
     diff = y - preds[qname].to_numpy()
     formulas += [
         rf"L_q(y, \hat y) = \frac1n\sum_i \max\big(q\,(y_i - \hat y_i),\ (q - 1)(y_i - \hat y_i)\big),\quad "

@@ -81,6 +81,9 @@ def test_keys_are_builder_and_arguments():
     assert total(np.array([1.0, 2.0])) == 3.0 and total(np.array([1.0, 5.0])) == 6.0
     assert calls.count("total") == 3
     assert freeze({"b": 1, "a": [1, 2]}) == freeze({"a": [1, 2], "b": 1})
+    frame = pd.DataFrame({"x": [1, 2], "y": [3, 4]})  # a frame has no .name: its columns name it
+    assert freeze(frame) == freeze(frame.copy()) != freeze(frame.assign(y=[3, 5]))
+    assert freeze(frame["x"])[1] == ("x",)
     with pytest.raises(TypeError):
         freeze(object.__new__(type("Unhashable", (), {"__hash__": None})))
 

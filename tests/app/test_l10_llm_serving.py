@@ -4,6 +4,7 @@ import pytest
 
 from playground import embeddings
 from playground.rag import llm_serving as ls
+from playground.rag import serving_levers as sl
 from playground.scenario import escape_md
 
 from .apptest import metric, open_page, texts
@@ -97,3 +98,25 @@ def test_custom_gpu_numbers_drive_the_calculator():
     plan = ls.serving_plan(ls.MODELS["Llama-2-7B"], custom, batch=1, price_per_gpu_hour=3.0)
     assert metric(at, "Max concurrent requests") == str(plan.max_concurrent)
     assert metric(at, "Decode per token") == f"{plan.step.seconds * 1000:,.1f} ms"
+
+
+def test_serving_levers_show_the_core_numbers_and_follow_their_controls():
+    at = open_page("l10")
+    lengths = sl.answer_lengths(128, 256, seed=0)
+    static, continuous = sl.static_batching(lengths, 16), sl.continuous_batching(lengths, 16)
+    assert metric(at, "Slot utilisation, static batching") == f"{static.utilisation:.0%}"
+    assert metric(at, "Slot utilisation, continuous batching") == f"{continuous.utilisation:.0%}"
+    assert continuous.utilisation > static.utilisation + 0.2  # the failure the page opens on
+    assert metric(at, "Speculative decoding speed-up") == "2.80×"  # (1 - 0.8^5) / 0.2 / (4 * 0.05 + 1)
+    assert metric(at, "Routing cost saving") == "52%"  # 1 - (0.58 * 0.1 + 0.42)
+    assert metric(at, "Answer quality with routing") == "0.884"
+    at.slider(key="alpha").set_value(0.2)
+    at.slider(key="draft_cost").set_value(0.5)
+    at.slider(key="fpr").set_value(1.0)
+    at.run()
+    assert not at.exception
+    slower = sl.speculative_speedup(0.2, 4, 0.5)
+    assert metric(at, "Speculative decoding speed-up") == f"{slower:.2f}×" and slower < 1
+    assert any("slower than plain decoding" in w.value for w in at.warning)
+    assert metric(at, "Answer quality with routing") == f"{sl.route(0.6, 0.9, 1.0, 0.1, 1.0, 0.9, 0.5).quality:.3f}"
+    assert any(r"\frac{1 - 0.2^{5}}{1 - 0.2} = 1.250" in m.value for m in at.get("latex"))

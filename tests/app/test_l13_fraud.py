@@ -3,6 +3,8 @@ from adversarial drift; presets and costly extremes render."""
 
 import pytest
 
+from playground.cases import fraud
+
 from .apptest import metric, open_page, texts
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
@@ -27,7 +29,7 @@ def test_defaults_show_pr_vs_roc_cost_and_drift():
     frozen = _pct(metric(at, "Recall, last 2 weeks, frozen model"))
     retrained = _pct(metric(at, "Recall, last 2 weeks, retrained"))
     assert retrained > frozen
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("plotly_chart")) == 7
     assert float(metric(at, "PR-AUC, batch features online")) < float(metric(at, "PR-AUC, streaming features"))
 
 
@@ -52,3 +54,19 @@ def test_costly_extremes_render():
         assert not at.exception, [e.value for e in at.exception]
         assert float(metric(at, "ROC-AUC")) > 0.8
     assert "three or more weeks late" in texts(at)
+
+
+def test_selective_labels_and_threshold_transfer_show_the_core_numbers():
+    frame = fraud.simulate_transactions(0.005, 0.8, seed=0)
+    r = fraud.selective_labels(frame, 0.5, 0.1, seed=0)
+    tt = fraud.threshold_transfer(frame, 10.0, 15.0, seed=0)
+    at = open_page("l13")
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric(at, "Fraud counted from approved labels") == str(r.fraud_naive)
+    assert metric(at, "Fraud in the window (truth)") == str(r.fraud_true)
+    assert metric(at, "Recall next week, retrained on approved only") == \
+        f"{r.table.loc['approved only', 'recall next week']:.0%}"
+    assert metric(at, "Cost per 1k, later week") == f"${tt.later:.0f}"
+    at.slider(key="explore").set_value(0.3).run()
+    wider = fraud.selective_labels(frame, 0.5, 0.3, seed=0)
+    assert metric(at, "IPS estimate with exploration") == f"{wider.fraud_ips:.0f}"

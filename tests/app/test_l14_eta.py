@@ -1,6 +1,9 @@
 """Lesson 14 page: the P90 promise covers about 90 % of held-out trips, the mean breaks the promise,
 presets and costly extremes render."""
 
+from playground.cases import eta
+from playground.seeds import derived_seeds
+
 from .apptest import metric, open_page, texts
 
 
@@ -14,7 +17,7 @@ def test_defaults_show_coverage_and_the_mean_failing():
     assert abs(_pct(metric(at, "P90 coverage")) - 0.9) < 0.03
     assert _pct(metric(at, "Mean-promise late rate")) > 0.3
     assert _pct(metric(at, "Promise late rate")) < 0.14
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5
     assert "worst segment" in texts(at)
 
 
@@ -39,3 +42,24 @@ def test_costly_extremes_render():
         name = "P98" if params["q"] == "0.98" else "P80"
         coverage = _pct(metric(at, f"{name} coverage"))
         assert abs(coverage - float(params["q"])) < 0.05
+
+
+def test_ablation_and_the_crossing_fix_follow_their_controls():
+    train = eta.simulate_trips(20000, seed=0, tail=1.0, rain=0.2)
+    test = eta.simulate_trips(20000, seed=derived_seeds(0, 1)[0], tail=1.0, rain=0.2)
+    expected = eta.ablation(train, test, 0.9, seed=0)
+    at = open_page("l14")
+    assert not at.exception, [e.value for e in at.exception]
+    full = expected.loc["all features"]
+    assert metric(at, "Pinball q=0.9 (min)") == f"{full['pinball q=0.9']:.3f}"
+    crossed = metric(at, "Trips with P90 below P50")
+    assert crossed == f"{full['crossed']:.2%}"
+    at.selectbox(key="ablate").set_value("temporal").run()
+    without = expected.loc["without temporal"]
+    assert metric(at, "Pinball q=0.9 (min)") == f"{without['pinball q=0.9']:.3f}"
+    assert without["pinball q=0.9"] > full["pinball q=0.9"] + 0.5  # time of day carries the spread
+    at.selectbox(key="ablate").set_value("none")
+    at.toggle(key="rearrange").set_value(True).run()
+    assert metric(at, "Trips with P90 below P50") == "0.00%"
+    if full["crossed"] > 0:  # the page's data has crossed trips: the fix is shown with its loss
+        assert any("no trip is crossed" in s.value for s in at.success)

@@ -23,7 +23,7 @@ CEILING: dict[str, int] = {
     "07_monitoring_drift": 330,
     "08_rag_problem": 230,
     "09_rag_retrieval": 230,
-    "10_llm_serving": 390,
+    "10_llm_serving": 400,
     "11_rag_evaluation": 210,
     "12_ad_ctr": 270,
     "13_fraud": 280,
@@ -35,7 +35,7 @@ cold start, the blend A/B test, guardrails and many metrics, alarm pricing and t
 layout is the next to move into components. 03, 04, 06 and 10 were rounded up once more for issue
 12's board call before ``page.finish()``; 08, 09 and 12 for issue 14's analyser, learned reranker
 and CTR model sections; 05 and 11 for issue 16's stage verdicts; 03, 08, 09 and 15 for issue 15's
-background builds.)"""
+background builds; 10 for issue 14's serving-levers tab.)"""
 
 NUMPY_STILL: frozenset[str] = frozenset({
     "03_retrieval_ann", "04_ranking_calibration", "05_online_serving", "06_ab_testing",

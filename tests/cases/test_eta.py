@@ -85,3 +85,37 @@ def test_bad_parameters_raise():
         eta.fit_models(pd.DataFrame(columns=[*eta.FEATURES, "minutes"]), 0.9)
     with pytest.raises(ValueError):
         eta.fit_models(eta.simulate_trips(200), 0.5)
+
+
+def test_rearrangement_fixes_crossing_on_a_hand_worked_case():
+    y, p50, p90 = np.array([12.0, 6.0]), np.array([10.0, 5.0]), np.array([8.0, 9.0])
+    assert eta.crossing_share(p50, p90) == 0.5
+    lo, hi = eta.rearrange(p50, p90)
+    assert lo.tolist() == [8.0, 5.0] and hi.tolist() == [10.0, 9.0]
+    # trip 1 before: 0.5·2 + 0.9·4 = 4.6; after: 0.5·4 + 0.9·2 = 3.8 (= 4.6 + (10 − 8)(0.5 − 0.9));
+    # trip 2 is not crossed: 0.5·1 + 0.1·3 = 0.8 both times
+    before = mean_pinball_loss(y, p50, alpha=0.5) + mean_pinball_loss(y, p90, alpha=0.9)
+    after = mean_pinball_loss(y, lo, alpha=0.5) + mean_pinball_loss(y, hi, alpha=0.9)
+    assert before == pytest.approx((4.6 + 0.8) / 2) and after == pytest.approx((3.8 + 0.8) / 2)
+
+
+def test_rearrangement_never_raises_the_summed_pinball_loss():
+    rng = np.random.default_rng(3)
+    y, a, b = rng.gamma(2, 10, (3, 500))
+    lo, hi = eta.rearrange(a, b)
+    assert eta.crossing_share(lo, hi) == 0 and eta.crossing_share(a, b) > 0.3
+    before = mean_pinball_loss(y, a, alpha=0.5) + mean_pinball_loss(y, b, alpha=0.9)
+    assert mean_pinball_loss(y, lo, alpha=0.5) + mean_pinball_loss(y, hi, alpha=0.9) < before
+
+
+def test_ablation_each_feature_group_matters_and_matches_the_full_fit():
+    train, test = eta.simulate_trips(5000, seed=0), eta.simulate_trips(5000, seed=1)
+    table = eta.ablation(train, test, 0.9, seed=0)
+    full = eta.fit_models(train, 0.9, seed=0).predict(test)
+    assert table.loc["all features", "pinball q=0.5"] == pytest.approx(
+        mean_pinball_loss(test["minutes"], full["P50"], alpha=0.5))
+    assert table.loc["all features", "P90 coverage"] == pytest.approx(np.mean(test["minutes"] <= full["P90"]))
+    assert eta.ablation(train, test, 0.9, seed=0, full=full).loc["all features"].equals(table.loc["all features"])
+    for group in ("temporal", "weather"):
+        assert table.loc[f"without {group}", "pinball q=0.9"] > table.loc["all features", "pinball q=0.9"]
+    assert (table["summed pinball, rearranged"] <= table["summed pinball"] + 1e-12).all()

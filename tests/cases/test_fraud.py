@@ -131,3 +131,40 @@ def test_batch_features_look_better_offline_and_worse_online(stream):
     check = fraud.leakage_check(stream)
     assert check["batch features, offline"] > check["streaming features, online"]
     assert check["batch features, online"] < check["streaming features, online"]
+
+
+def test_ips_fraud_total_hand_worked_and_unbiased():
+    y, declined = np.array([1, 0, 1, 1, 0]), np.array([0, 0, 1, 1, 1], bool)
+    # approved fraud: 1; explored (declined, approved anyway at 50 %) fraud: 1 / 0.5 = 2
+    assert fraud.ips_fraud_total(y, declined, np.array([0, 0, 1, 0, 0], bool), 0.5) == 3.0
+    rng = np.random.default_rng(0)
+    y, declined = rng.random(400) < 0.2, rng.random(400) < 0.3
+    draws = [fraud.ips_fraud_total(y, declined, declined & (rng.random(400) < 0.1), 0.1) for _ in range(4000)]
+    assert np.mean(draws) == pytest.approx(y.sum(), rel=0.02)  # the naive count, y[~declined].sum(), is not
+    assert y[~declined].sum() < 0.8 * y.sum()
+    with pytest.raises(ValueError):
+        fraud.ips_fraud_total(y, declined, ~declined, 0.1)
+
+
+def test_selective_labels_bias_retraining_and_exploration_recovers(stream):
+    r = fraud.selective_labels(stream, threshold=0.5, explore=0.1, seed=0)
+    t = r.table
+    assert r.fraud_naive < 0.7 * r.fraud_true and abs(r.fraud_ips - r.fraud_true) < 0.2 * r.fraud_true
+    assert t.loc["approved only", "fraud seen"] == r.fraud_naive
+    assert t.loc["all labels (oracle)", "fraud seen"] == r.fraud_true
+    oracle, naive, explored = (t.loc[k, "recall next week"] for k in t.index)
+    assert naive < 0.5 * oracle and explored > 2 * naive
+
+
+def test_threshold_chosen_on_validation_and_reported_on_a_later_week(stream):
+    r = fraud.threshold_transfer(stream, friction=5.0, fee=15.0, seed=0)
+    model = fraud.fit_model(stream[stream.day < fraud.TRAIN_DAYS], "none", 0)
+    lo = fraud.TRAIN_DAYS
+    val, later = (stream[(stream.day >= d) & (stream.day < d + 7)] for d in (lo, lo + 7))
+    pv, pl = fraud.score(model, val), fraud.score(model, later)
+    brute = {t: fraud.cost_at(val.fraud, pv, val.amount, t, 5.0, 15.0) for t in [np.inf, *np.unique(pv)]}
+    assert min(brute.values()) == pytest.approx(brute[r.threshold])
+    assert r.validation == pytest.approx(1000 * brute[r.threshold] / len(val))
+    assert r.later == pytest.approx(1000 * fraud.cost_at(later.fraud, pl, later.amount, r.threshold, 5.0, 15.0)
+                                    / len(later))
+    assert r.later_best <= r.later and r.later > r.validation  # the validation week flatters the threshold

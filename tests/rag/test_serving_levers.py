@@ -37,3 +37,14 @@ def test_routing_hand_worked():
     assert r.cost_per_request == pytest.approx(0.58 * 1 + 0.42 * 10)  # 4.78
     assert r.quality == pytest.approx(0.9 - 0.4 * 0.1 * 0.4)            # 0.884
     assert r.saving == pytest.approx(1 - 4.78 / 10)
+
+
+def test_answer_lengths_follow_scipys_geometric():
+    from scipy import stats
+
+    lengths = sl.answer_lengths(20_000, 64, seed=1)
+    assert min(lengths) >= 1 and sl.answer_lengths(5, 64, seed=1) == lengths[:5]
+    assert sum(lengths) / len(lengths) == pytest.approx(stats.geom(1 / 64).mean(), rel=0.03)
+    assert stats.kstest(lengths, stats.geom(1 / 64).cdf).statistic < 0.02
+    with pytest.raises(ValueError):
+        sl.answer_lengths(0, 64, seed=1)

@@ -196,12 +196,14 @@ def simulate_transactions(fraud_rate: float = 0.005, drift: float = 0.8, n_cards
     return frame
 
 
-def fit_model(train: pd.DataFrame, handling: str = "none", seed: int = 0) -> HistGradientBoostingClassifier:
+def fit_model(train: pd.DataFrame, handling: str = "none", seed: int = 0,
+              weight=None) -> HistGradientBoostingClassifier:
     """Gradient-boosted classifier on :data:`FEATURES` with a class-imbalance treatment.
 
     ``handling``: ``"none"``; ``"class weights"`` (each class weighs half of the loss);
     ``"undersample legit"`` (keep 10 legit transactions per fraud). Both treatments inflate the
-    predicted probabilities: only ``"none"`` stays calibrated.
+    predicted probabilities: only ``"none"`` stays calibrated. ``weight``: optional weight per row
+    (e.g. inverse-propensity weights of explored approvals).
     """
     if handling not in HANDLING:
         raise ValueError(f"unknown imbalance handling {handling!r}")
@@ -214,13 +216,14 @@ def fit_model(train: pd.DataFrame, handling: str = "none", seed: int = 0) -> His
         legit = np.flatnonzero(y == 0)
         keep = np.r_[np.flatnonzero(y == 1), rng.choice(legit, min(len(legit), 10 * int(y.sum())), replace=False)]
         x, y = x[keep], y[keep]
+        weight = None if weight is None else np.asarray(weight, dtype=float)[keep]
     model = HistGradientBoostingClassifier(
         max_iter=100, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=20, early_stopping=False,
         l2_regularization=1.0,  # without it, pure-fraud leaves get huge Newton steps and training diverges
         categorical_features=[FEATURES.index("merchant")], random_state=seed,
         class_weight="balanced" if handling == "class weights" else None)
     with threadpool_limits(limits=1, user_api="openmp"):
-        return model.fit(x, y)
+        return model.fit(x, y, sample_weight=weight)
 
 
 def score(model, frame: pd.DataFrame) -> np.ndarray:
@@ -429,3 +432,87 @@ def weekly_drift(frame: pd.DataFrame, label_delay: int, friction: float, fee: fl
     """:func:`weekly_scores` then :func:`weekly_metrics`: the model frozen at ship vs retrained
     weekly on delayed labels, week by week."""
     return weekly_metrics(weekly_scores(frame, label_delay, seed), friction, fee)
+
+
+# ---- selective labels and an honest threshold ----------------------------------------------------
+def ips_fraud_total(y, declined, explored, explore: float) -> float:
+    """Inverse-propensity estimate of the fraud count in a decision window where declined
+    transactions never get a label, except a random share ``explore`` of them that is approved
+    anyway (``explored``): :math:`\\sum_{\\text{approved}} y_i + \\sum_{\\text{explored}} y_i/\\varepsilon`.
+    Unbiased over the exploration draw; ``y`` is only read where a label exists."""
+    y, declined, explored = (np.asarray(a, dtype=bool) for a in (y, declined, explored))
+    if not 0 < explore <= 1:
+        raise ValueError("the exploration share must be in (0, 1]")
+    if np.any(explored & ~declined):
+        raise ValueError("only would-be-declined transactions can be explored")
+    return float(np.sum(y & ~declined) + np.sum(y & explored) / explore)
+
+
+@dataclass(frozen=True)
+class SelectiveLabels:
+    """Retraining after two weeks of live decisions, scored on the following week.
+
+    ``table``: one row per training set ("all labels (oracle)", "approved only", "approved +
+    exploration, IPS-weighted") with the rows it has, fraud it saw, PR-AUC and recall at the
+    deployed threshold on the next week. ``fraud_true``, ``fraud_naive``, ``fraud_ips``: fraud count
+    in the decision window, true, counted from approved labels only, and the IPS estimate.
+    """
+
+    table: pd.DataFrame
+    fraud_true: int
+    fraud_naive: int
+    fraud_ips: float
+
+
+def selective_labels(frame: pd.DataFrame, threshold: float, explore: float, seed: int = 0) -> SelectiveLabels:
+    """The model trained on days ``[0, TRAIN_DAYS)`` declines ``score ≥ threshold`` on days
+    ``[TRAIN_DAYS, TRAIN_DAYS + 14)``; declined transactions get no label except a random share
+    ``explore`` approved anyway. Models retrained on that window are scored on the week after it."""
+    if not 0 < threshold < 1 or not 0 < explore <= 1:
+        raise ValueError("the threshold must be in (0, 1) and the exploration share in (0, 1]")
+    deployed = fit_model(frame[frame.day < TRAIN_DAYS], "none", seed)
+    window = frame[(frame.day >= TRAIN_DAYS) & (frame.day < TRAIN_DAYS + 14)]
+    later = frame[(frame.day >= TRAIN_DAYS + 14) & (frame.day < TRAIN_DAYS + 21)]
+    declined = score(deployed, window) >= threshold
+    explored = declined & (np.random.default_rng(seed).random(len(window)) < explore)
+    y, y_later = window["fraud"].to_numpy(), later["fraud"].to_numpy()
+    sets = {"all labels (oracle)": (np.ones(len(window), bool), None),
+            "approved only": (~declined, None),
+            "approved + exploration, IPS-weighted": (~declined | explored,
+                                                     np.where(explored, 1 / explore, 1.0)[~declined | explored])}
+    rows = []
+    for name, (keep, weight) in sets.items():
+        p = score(fit_model(window[keep], "none", seed, weight), later)
+        rows.append({"training set": name, "rows": int(keep.sum()), "fraud seen": int(y[keep].sum()),
+                     "PR-AUC next week": curves(y_later, p).average_precision,
+                     "recall next week": confusion_at(y_later, p, threshold)["recall"]})
+    return SelectiveLabels(pd.DataFrame(rows).set_index("training set"), int(y.sum()),
+                           int(y[~declined].sum()), ips_fraud_total(y, declined, explored, explore))
+
+
+@dataclass(frozen=True)
+class ThresholdTransfer:
+    """A cost threshold chosen on a validation week and the cost it gives on a later week.
+
+    Costs in dollars per 1,000 transactions: ``validation`` at the chosen threshold, ``later`` at
+    the same threshold, ``later_best`` at the later week's own optimum (only knowable in hindsight).
+    """
+
+    threshold: float
+    validation: float
+    later: float
+    later_best: float
+
+
+def threshold_transfer(frame: pd.DataFrame, friction: float, fee: float, seed: int = 0) -> ThresholdTransfer:
+    """Train on days ``[0, TRAIN_DAYS)``, choose the cost-minimising threshold on the next week,
+    report the cost of that threshold on the week after (days ``[TRAIN_DAYS + 7, TRAIN_DAYS + 14)``)."""
+    model = fit_model(frame[frame.day < TRAIN_DAYS], "none", seed)
+    weeks = [frame[(frame.day >= TRAIN_DAYS + 7 * k) & (frame.day < TRAIN_DAYS + 7 * k + 7)] for k in (0, 1)]
+    (yv, pv, av), (yl, pl, al) = ((w["fraud"].to_numpy(), score(model, w), w["amount"].to_numpy()) for w in weeks)
+    val = cost_curve(yv, pv, av, friction, fee)
+    chosen = float(val.thresholds[val.best])
+    later = cost_curve(yl, pl, al, friction, fee)
+    return ThresholdTransfer(chosen, 1000 * float(val.cost[val.best]) / len(yv),
+                             1000 * cost_at(yl, pl, al, chosen, friction, fee) / len(yl),
+                             1000 * float(later.cost[later.best]) / len(yl))

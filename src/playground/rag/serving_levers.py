@@ -60,6 +60,15 @@ def continuous_batching(lengths: Sequence[int], batch: int) -> Batching:
     return Batching(steps, sum(lengths) / (steps * batch))
 
 
+def answer_lengths(n: int, mean_tokens: float, seed: int) -> list[int]:
+    """``n`` answer lengths (tokens) when every decoded token is the end-of-sequence token with
+    probability ``1 / mean_tokens``: geometric on {1, 2, ...} with mean ``mean_tokens`` (scipy's
+    ``geom`` convention), the long-tailed spread that makes static batching idle."""
+    if n < 1 or mean_tokens < 1:
+        raise ValueError("need at least one answer and a mean of at least one token")
+    return np.random.default_rng(seed).geometric(1 / mean_tokens, n).tolist()
+
+
 def _check_lengths(lengths: Sequence[int], batch: int) -> list[int]:
     if batch < 1:
         raise ValueError(f"the batch needs at least one slot (got {batch})")
