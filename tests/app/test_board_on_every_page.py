@@ -25,7 +25,7 @@ MOVES = {
     "l09": ("slider", "k1", 0.3, "bm25"),
     "l10": ("select_slider", "n_gpus", 2, "llm"),
     "l11": ("slider", "k", 2, "rag_eval"),
-    "l12": ("slider", "scale", 3.0, "auction"),
+    "l12": ("slider", "scale", 1.0, "auction"),
     "l13": ("slider", "friction", 40.0, "fraud_scorer"),
     "l14": ("selectbox", "basis", "mean (MSE model)", "promise"),
     "l15": ("toggle", "close_gap", True, "image_index"),
