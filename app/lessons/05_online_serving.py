@@ -46,7 +46,6 @@ with page.advanced_controls():
 production = sv.Mitigations(cache_hit=cache, cache_ms=1.0, hedge_ms=float(hedge_ms) if hedge else None,
                             timeout_ms=float(timeout_ms) if timeout else None)
 design = "production" if (cache > 0 or hedge or timeout) else "no mitigation"
-design = "production" if (cache > 0 or hedge or timeout) else "no mitigation"
 
 
 @cached()
