@@ -30,7 +30,8 @@ def test_defaults_show_fluent_answers_that_are_not_faithful(default_page):
     # the fluency judge barely agrees with the reference labels; the faithfulness judges do
     fluency_kappa = float(metric(at, "κ fluency judge vs reference label"))
     assert fluency_kappa < 0.3
-    assert float(metric(at, "κ embedding judge vs reference label")) > fluency_kappa + 0.25
+    # rebuilt corpus (issue 14): 0.50 vs 0.27 at the defaults
+    assert float(metric(at, "κ embedding judge vs reference label")) > fluency_kappa + 0.2
     assert len(at.get("plotly_chart")) >= 4
     assert "Type an answer above" in texts(at)
 

@@ -108,8 +108,9 @@ def _assert_board_drawn(page, lesson_id: str) -> None:
 
 
 @pytest.mark.parametrize("lesson", registered(), ids=lambda lesson: lesson.id)
-def test_board_in_presenter_mode(browser_page, lesson):
-    page, errors = _open(browser_page, f"{lesson.slug[3:]}?presenter=1")
+def test_board_drawn_from_a_link(browser_page, lesson):
+    """The board's SVG carries the lesson's boxes (the stage view shows only the hero chart)."""
+    page, errors = _open(browser_page, lesson.slug[3:])
     _assert_board_drawn(page, lesson.id)
     assert not page.locator('[data-testid="stException"]').count()
     assert not _unexpected(errors), errors
