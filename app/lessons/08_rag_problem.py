@@ -1,13 +1,15 @@
-"""Lesson 8: define the RAG problem — requirements to components, chunking on a real document,
-"just a vector DB" vs the full pipeline on the same failing queries."""
+"""Lesson 8: define the RAG problem — requirements to components, chunking (BM25 and dense), "just a
+vector DB" vs the full pipeline on the same failing queries, and access control around the ANN search."""
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.acl_search import acl_section
 from components.background import background
 from components.cache import cached
+from components.chunking_dense import dense_chunking_section
 from components.page import LessonPage
 from components.rag_index import load_index
 from playground.rag import chunking as ch
@@ -52,7 +54,8 @@ def pipeline_recall(k: int, _index, progress=None) -> np.ndarray:
 page = LessonPage("l08", presets=PRESETS)
 seed = page.seed()
 tabs = st.tabs(["1 · Requirements → design", "2 · Chunking on a real document",
-                "3 · Just a vector DB vs the full pipeline"])
+                "3 · Just a vector DB vs the full pipeline", "4 · Chunk size for dense retrieval",
+                "5 · Access control: filter before or after the ANN search"])
 
 # ---- 1. requirements -----------------------------------------------------------------------
 with tabs[0]:
@@ -197,6 +200,10 @@ with tabs[2]:
                 for i, h in enumerate(hits, 1)))
         st.caption("[answer]: answers the query (grade 2) · [related]: related (grade 1) · [not relevant]: not labelled relevant. Labelled answers: "
                    + ", ".join(f"`{code(p)}`" for p in query.relevant))
+with tabs[3]:
+    dense_chunking_section(page)
+with tabs[4]:
+    acl_section(page, index, seed)
 
 if sizing is not None:
     page.math([

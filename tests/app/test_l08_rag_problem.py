@@ -46,3 +46,64 @@ def test_budget_and_bad_chunk_settings_get_messages():
     errors = " ".join(e.value for e in at.error)
     assert "must be smaller than the chunk size" in errors
     assert "must be between 0 and the chunk size" in errors
+
+
+def _acl_script():
+    from components.acl_search import acl_section
+    from components.page import LessonPage
+    from components.rag_index import load_index
+
+    page = LessonPage("l08")
+    acl_section(page, load_index(), page.seed())
+
+
+def _dense_chunking_script():
+    from components.chunking_dense import dense_chunking_section
+    from components.page import LessonPage
+
+    dense_chunking_section(LessonPage("l08"))
+
+
+def test_access_control_opens_filtering_after_the_search_and_prefiltering_fixes_it():
+    from streamlit.testing.v1 import AppTest
+
+    from playground import embeddings
+    from playground.rag import access_filter as af
+    from playground.rag import index_store as ix
+    import numpy as np
+
+    at = AppTest.from_function(_acl_script, default_timeout=600).run()
+    assert not at.exception, [e.value for e in at.exception]
+    index = ix.get_index()
+    queries = embeddings.embed([q.text for q in rc.load_queries()], persist=True)
+    doc_of_row = [p.doc_id for p in index.passages]
+    allowed = [d in af.allowed_documents(doc_of_row, 0.05, 0) for d in doc_of_row]
+    post = af.evaluate(af.build(index.embeddings, 0), index.embeddings, np.array(allowed), queries, 10, "post")
+    assert metric(at, "Results returned per query") == f"{post.returned:.1f} of 10"
+    assert post.returned < 2 and post.empty > 0.5  # the failure at the defaults
+    assert any("of the 10 passages asked for" in w.value for w in at.warning)
+    at.selectbox(key="acl_mode").set_value("pre").run()
+    assert metric(at, "Results returned per query") == "10.0 of 10"
+    assert metric(at, "Recall vs exact filtered top-k") == "1.000"
+    assert int(metric(at, "Vectors scored per query").replace(",", "")) == int(np.sum(allowed))
+    assert not any("passages asked for" in w.value for w in at.warning)
+
+
+def test_dense_chunking_opens_past_the_encoder_window_and_a_smaller_size_fixes_it():
+    from streamlit.testing.v1 import AppTest
+
+    from playground.rag import chunk_dense as cd
+
+    at = AppTest.from_function(_dense_chunking_script, default_timeout=600).run()
+    assert not at.exception, [e.value for e in at.exception]
+    documents, passages, queries = rc.load_documents(), rc.load_passages(), rc.load_queries()
+    table = cd.shipped_grid(passages, cd.pool(documents, passages, queries))
+    points = {(p.size, p.overlap): p for p in cd.summarise(table, 5)}
+    big, best = points[(480, 0)], max((p for p in points.values() if p.overlap == 0), key=lambda p: p.recall["dense"])
+    assert metric(at, "Dense recall@5 at 480 words") == f"{big.recall['dense']:.3f}"
+    assert metric(at, "Chunks longer than MiniLM's window") == f"{big.over_window:.0%}"
+    assert any("never reads their tail" in w.value for w in at.warning)
+    assert best.recall["dense"] > big.recall["dense"] + 0.05
+    at.select_slider(key="dsize").set_value(best.size).run()
+    assert metric(at, f"Dense recall@5 at {best.size} words") == f"{best.recall['dense']:.3f}"
+    assert "shipped file, checked against the corpus and the model" in texts(at)

@@ -30,7 +30,7 @@ SIZES = (40, 80, 160, 320, 480)
 """Chunk sizes of the shipped grid (words; one word is about 1.5 MiniLM tokens on this corpus)."""
 OVERLAPS = (0, 20)
 STRATEGY = "recursive"
-POOL_WORDS = 30_000
+POOL_WORDS = 20_000
 SEED = 14
 WINDOW = 256
 """all-MiniLM-L6-v2's ``max_seq_length`` ([CLS] and [SEP] included): tokens past it are never read."""
