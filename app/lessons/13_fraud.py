@@ -1,5 +1,5 @@
 """Lesson 13: real-time fraud detection: PR vs ROC under imbalance, a threshold from asymmetric
-costs, streaming velocity features, and adversarial drift after ship."""
+costs, streaming velocity features, drift after ship, selective labels and the scoring latency budget."""
 
 import numpy as np
 import pandas as pd
@@ -9,7 +9,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from components.cache import cached
-from components.fraud_labels import labels_section
+from components import fraud_labels, fraud_latency
 from components.page import LessonPage
 from playground.cases import fraud
 from scenarios.l13 import PRESETS
@@ -55,15 +55,13 @@ def drift_scores(rate, drift, delay, seed):
     return fraud.weekly_scores(stream(rate, drift, seed), delay, seed)
 
 
-
-
 def thin(n: int, keep: int = 1500) -> np.ndarray:
     """Indices of at most ``keep`` evenly spaced points of a curve (plotting only)."""
     return np.unique(np.linspace(0, n - 1, min(n, keep)).astype(int))
 
 
 formulas: list[str] = []
-_tabs = page.tabs("view", ['1 · Class imbalance: ROC flatters, PR tells the truth', '2 · The threshold comes from the cost of each mistake', '3 · Velocity features: streaming, never the future', '4 · After ship: fraudsters adapt, the model decays', '5 · Selective labels: declines never get a label'], default='2 · The threshold comes from the cost of each mistake')
+_tabs = page.tabs("view", ['1 · Class imbalance: ROC flatters, PR tells the truth', '2 · The threshold comes from the cost of each mistake', '3 · Velocity features: streaming, never the future', '4 · After ship: fraudsters adapt, the model decays', '5 · Selective labels: declines never get a label', '6 · The real-time budget'], default='2 · The threshold comes from the cost of each mistake')
 with _tabs[0]:
 
 
@@ -270,7 +268,9 @@ with _tabs[3]:
         formulas.append(rf"\text{{train}}_w = [\,7w - {delay} - 14,\ 7w - {delay}\,)\ \text{{days: the last two "
                         rf"weeks whose labels have arrived}}")
 with _tabs[4]:
-    formulas += labels_section(page, stream(rate, drift, seed), friction, fee, seed)
+    formulas += fraud_labels.labels_section(page, stream(rate, drift, seed), friction, fee, seed)
+with _tabs[5]:
+    formulas += fraud_latency.latency_section(page, stream(rate, drift, seed), seed)
 
 page.math(formulas, notes="$s$ is the model's score, $t$ the decline threshold; costs in dollars on the "
           "held-out week before ship.")

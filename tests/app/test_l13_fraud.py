@@ -70,3 +70,18 @@ def test_selective_labels_and_threshold_transfer_show_the_core_numbers():
     at.slider(key="explore").set_value(0.3).run()
     wider = fraud.selective_labels(frame, 0.5, 0.3, seed=0)
     assert metric(at, "IPS estimate with exploration") == f"{wider.fraud_ips:.0f}"
+
+
+def test_latency_budget_opens_over_budget_and_streamed_velocity_features_fit():
+    from playground.cases import fraud_latency as fl
+
+    at = open_page("l13")
+    assert not at.exception, [e.value for e in at.exception]
+    assert float(metric(at, "Scoring latency p99").split()[0].replace(",", "")) > 100
+    assert any("over the 100 ms budget" in e.value for e in at.error)
+    # the three SQL aggregates alone: the slowest of 3 parallel calls has this exact p99
+    assert fl.step_quantile(fl.Step("sql", 15.0, 120.0, calls=len(fraud.WINDOWS)), 0.99) > 100
+    at.selectbox(key="lat_velocity").set_value("stream").run()
+    assert not at.exception
+    assert float(metric(at, "Scoring latency p99").split()[0].replace(",", "")) < 100
+    assert any("within the 100 ms budget" in s.value for s in at.success)

@@ -252,6 +252,10 @@ MULTIPLE_CHOICE: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
      "The minimum needed to keep its slot: next eCPM divided by its own pCTR",
      ("Its own bid", "The average bid", "Nothing"),
      "Pricing by the next ad makes bidding closer to truthful."),
+    ("l10", "Continuous batching serves more answers per GPU-second than static batching because…",
+     "A finished sequence's slot takes a waiting request at the next step instead of idling until the batch's "
+     "longest answer ends", ("It uses a smaller model", "It skips the prefill", "It caches answers"),
+     "Answer lengths are long-tailed: a static batch runs as long as its longest member."),
     ("l12", "Why log the propensity of each shown ad?",
      "Inverse propensity scoring needs it to evaluate a new policy from the logs",
      ("For billing", "To compute CTR", "It is not needed"),
@@ -276,6 +280,15 @@ MULTIPLE_CHOICE: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
     ("l13", "Fraud models decay quickly after launch mainly because…",
      "Fraudsters adapt to the model (adversarial drift)", ("GPUs age", "Features get faster", "Customers stop paying"),
      "Retrain on recent labels; label delay limits how recent."),
+    ("l13", "Retraining a fraud model only on approved transactions' labels…",
+     "Misses the fraud the old model declined (it never gets a label); approve a small random share of "
+     "would-be declines and weight their labels by 1 / share",
+     ("Is unbiased because declines are fraud", "Only slows training", "Removes label delay"),
+     "Selective labels: the deployed model decides which labels exist."),
+    ("l13", "Velocity features computed by a database query at authorisation time…",
+     "Can blow the scoring latency budget at p99: precompute them in the stream and read them by key",
+     ("Are always faster than a key-value lookup", "Cannot leak the future", "Make the model smaller"),
+     "A card payment waits for the score: the slowest of the lookups sets the tail."),
     # ---- lesson 14: ETA
     ("l14", "Why not promise a delivery time equal to the predicted mean ETA?",
      "Right-skewed durations put the mean above the median: about 2 in 5 trips arrive later",
@@ -289,6 +302,10 @@ MULTIPLE_CHOICE: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
     ("l14", "Which features are specific to ETA prediction?",
      "Spatial (zones, distance) and temporal (hour, rush hour, weather) features",
      ("User embeddings only", "Click history", "Ad bids"), "Trips vary by where and when."),
+    ("l14", "For some trips the P90 model predicts less than the P50 model. A sound fix is…",
+     "Sort each trip's predicted quantiles (monotone rearrangement): it never raises the pinball loss",
+     ("Drop those trips from evaluation", "Average the two predictions", "Retrain with MSE"),
+     "Swapping crossed predictions a > b at q₁ < q₂ changes the summed loss by (a − b)(q₁ − q₂) < 0."),
     # ---- lesson 15: multimodal
     ("l15", "CLIP-style training uses…",
      "A symmetric InfoNCE loss over a batch of image–text pairs",

@@ -172,6 +172,47 @@ def _cuped_n() -> float:
     return math.ceil(_n_per_arm(0.10, 0.01) * (1 - 0.5**2))
 
 
+def _continuous_steps() -> float:
+    from playground.rag import serving_levers
+
+    return float(serving_levers.continuous_batching([8, 1, 1, 1, 1, 1, 1, 1], 2).steps)
+
+
+def _speculative_speedup() -> float:
+    from playground.rag import serving_levers
+
+    return serving_levers.speculative_speedup(0.8, 4, 0.1)
+
+
+def _routing_saving() -> float:
+    from playground.rag import serving_levers
+
+    return 100 * serving_levers.route(0.6, 0.9, 0.1, 1.0, 10.0, 1.0, 0.5).saving
+
+
+def _ips_fraud() -> float:
+    from playground.cases import fraud
+
+    # 1,000 would-be declines (40 of them fraud, 4 of those explored at 10 %), 30 fraud among approvals
+    y = [1] * 30 + [0] * 970 + [1] * 40 + [0] * 960
+    declined = [0] * 1000 + [1] * 1000
+    explored = [0] * 1000 + [1] * 4 + [0] * 36 + [1] * 96 + [0] * 864
+    return fraud.ips_fraud_total(y, declined, explored, 0.1)
+
+
+def _slowest_sql_p99() -> float:
+    from playground.cases import fraud_latency
+
+    return fraud_latency.step_quantile(fraud_latency.Step("sql", 15.0, 120.0, calls=3), 0.99)
+
+
+def _rearranged_pinball() -> float:
+    from playground.cases import eta
+
+    lo, hi = eta.rearrange([30.0], [27.0])
+    return eta.pinball_loss([28.0], lo, 0.5) + eta.pinball_loss([28.0], hi, 0.9)
+
+
 NUMERIC: tuple[Numeric, ...] = (
     Numeric("l00", "Your plan gives the six steps 5, 6, 8, 20, 9 and 7 minutes of a 45-minute round. How "
             "many minutes does the last step (evaluation and monitoring) actually get?",
@@ -230,6 +271,32 @@ NUMERIC: tuple[Numeric, ...] = (
     Numeric("l10", "Context window 8,192 tokens; system prompt 600, question 100, answer budget 1,000; "
             "chunks of 400 tokens plus 20 tokens of citation markup each. How many chunks fit?",
             _chunks, 15, "chunks", 0.0, "⌊(8192 − 600 − 100 − 1000) / 420⌋ = ⌊6492 / 420⌋ = 15."),
+    Numeric("l10", "Eight answers of 8, 1, 1, 1, 1, 1, 1 and 1 tokens arrive together; the GPU decodes 2 "
+            "sequences at a time. How many decode steps does continuous batching need?",
+            _continuous_steps, 8, "steps", 0.0,
+            "One slot decodes the 8-token answer while the other takes the seven 1-token answers in turn: 8 "
+            "steps. Static batches of 2 wait for their longest member: 8 + 1 + 1 + 1 = 11."),
+    Numeric("l10", "Speculative decoding: the target accepts each draft token with probability 0.8, the draft "
+            "proposes 4 tokens per pass and costs 0.1 of a target pass per token. Speed-up over plain decoding?",
+            _speculative_speedup, 2.401, "×", 0.01,
+            "Tokens per target pass (1 − 0.8⁵) / (1 − 0.8) = 3.362; each pass costs 1 + 4 · 0.1 = 1.4: 3.362 / 1.4."),
+    Numeric("l10", "60 % of queries are easy. A router sends 90 % of easy and 10 % of hard queries to a small "
+            "model costing 1 unit; the rest go to a large model costing 10. Saving vs sending all to the "
+            "large model, in percent?", _routing_saving, 52.2, "%", 0.01,
+            "Small share 0.6 · 0.9 + 0.4 · 0.1 = 0.58; cost 0.58 · 1 + 0.42 · 10 = 4.78 of 10: 52.2 % saved."),
+    Numeric("l13", "Declined transactions get no label. In a window, approved transactions hold 30 known frauds; "
+            "a random 10 % of would-be declines was approved anyway and 4 of those turned out to be fraud. "
+            "Inverse-propensity estimate of the window's fraud count?", _ips_fraud, 70.0, "frauds", 0.0,
+            "30 + 4 / 0.1 = 70; counting approved labels only says 34."),
+    Numeric("l13", "Three velocity aggregates run as parallel SQL queries, each log-normal with median 15 ms "
+            "and p99 120 ms. What is the p99 of the slowest of the three, in ms?",
+            _slowest_sql_p99, 170.0, "ms", 0.01,
+            "σ = ln(120/15) / 2.326 = 0.894; the max of 3 is below x with probability F(x)³, so its p99 is "
+            "F⁻¹(0.99^(1/3)) = 15 · exp(0.894 · 2.713) ≈ 170 ms: over a 100 ms scoring budget by itself."),
+    Numeric("l14", "A trip took 28 min; the P50 model predicted 30 and the P90 model 27 (crossed). Summed "
+            "pinball loss (q = 0.5 and q = 0.9) after sorting the two predictions?", _rearranged_pinball, 0.7,
+            "min", 0.01,
+            "P50 = 27: 0.5 · 1 = 0.5; P90 = 30: 0.1 · 2 = 0.2; total 0.7 (crossed: 0.5 · 2 + 0.9 · 1 = 1.9)."),
     Numeric("l09", "Reciprocal rank fusion with k = 60: a passage is ranked 1st by BM25 and 3rd by the "
             "dense retriever. What is its fused score?",
             _rrf, 0.032266, "", 0.005, "1/(60+1) + 1/(60+3) = 0.016393 + 0.015873."),
