@@ -30,8 +30,8 @@ def latency_section(page: LessonPage, frame: pd.DataFrame, seed: int) -> list[st
     st.caption("A card payment waits for the issuer's answer; fraud scoring gets a slice of that time (the "
                "budget below is an assumption to set, as are the lookup and query latencies). Every step's latency "
                "is log-normal from its median and p99; lookups issued together cost the slowest of them. The "
-               "model's time is measured here: the lesson's gradient-boosted model scoring one transaction at a "
-               "time on this shared machine.")
+               "model's time is measured here: the CPU time of the lesson's gradient-boosted model scoring one "
+               "transaction at a time on one thread (CPU time: on this shared machine wall time adds the wait for a core).")
     c = st.columns(4)
     budget = page.slider("lat_budget", "Scoring budget (ms, p99)", 20, 300, 100, step=10, container=c[0])
     velocity = page.select("lat_velocity", "Velocity features", list(VELOCITY), "db", container=c[1],
@@ -55,7 +55,7 @@ def latency_section(page: LessonPage, frame: pd.DataFrame, seed: int) -> list[st
                 delta=f"{b.p99 - budget:+,.0f} ms vs budget", delta_color="inverse")
     page.metric("Scoring latency p50", f"{b.p50:,.1f} ms", container=m[1])
     page.metric("Payments over the budget", f"{b.over_budget:.1%}", container=m[2], headline=True)
-    page.metric("Model p99 (measured)", f"{model_p99:,.1f} ms", container=m[3])
+    page.metric("Model p99 (measured CPU time)", f"{model_p99:,.1f} ms", container=m[3])
     advice = ("" if b.fits else ": an over-budget payment is approved unscored (or times out). Precompute the "
               "velocity features in the stream (section 3) and read them with the other lookups.")
     page.verdict(b.fits, f"p99 {b.p99:,.0f} ms {'within' if b.fits else 'over'} the {budget} ms budget{advice}",

@@ -6,10 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.acl_search import acl_section
+from components import acl_search, chunking_dense, query_routing
 from components.background import background
 from components.cache import cached
-from components.chunking_dense import dense_chunking_section
 from components.page import LessonPage
 from components.rag_index import load_index
 from playground.rag import chunking as ch
@@ -155,7 +154,7 @@ with tabs[2]:
         "**Full pipeline:** query understanding → hybrid retrieval (BM25 + dense, weighted fusion) → "
         "MaxSim rerank of the top 20 → grounded generation with citations (lesson 10) → evaluation on "
         "labelled queries (lesson 11). Only hybrid retrieval and the rerank run on this page; query "
-        "understanding (rewriting, identifier detection) is not simulated.")
+        "understanding is reduced to identifier detection, measured below (no query rewriting).")
     index = load_index()
     table = vector_db_recall(5)
     full = background(pipeline_recall, 5, _index=index,
@@ -200,10 +199,11 @@ with tabs[2]:
                 for i, h in enumerate(hits, 1)))
         st.caption("[answer]: answers the query (grade 2) · [related]: related (grade 1) · [not relevant]: not labelled relevant. Labelled answers: "
                    + ", ".join(f"`{code(p)}`" for p in query.relevant))
+    query_routing.routing_section(page, index)
 with tabs[3]:
-    dense_chunking_section(page)
+    chunking_dense.dense_chunking_section(page)
 with tabs[4]:
-    acl_section(page, index, seed)
+    acl_search.acl_section(page, index, seed)
 
 if sizing is not None:
     page.math([

@@ -107,3 +107,31 @@ def test_dense_chunking_opens_past_the_encoder_window_and_a_smaller_size_fixes_i
     at.select_slider(key="dsize").set_value(best.size).run()
     assert metric(at, f"Dense recall@5 at {best.size} words") == f"{best.recall['dense']:.3f}"
     assert "shipped file, checked against the corpus and the model" in texts(at)
+
+
+def _routing_script():
+    from components.page import LessonPage
+    from components.query_routing import routing_section
+    from components.rag_index import load_index
+
+    routing_section(LessonPage("l08"), load_index())
+
+
+def test_identifier_routing_opens_off_and_lifts_rare_entity_recall_when_on():
+    from streamlit.testing.v1 import AppTest
+
+    from playground.rag import index_store as ix
+    from playground.rag import retrieval_eval as rev
+    from playground.rag import routing as rt
+
+    at = AppTest.from_function(_routing_script, default_timeout=600).run()
+    assert not at.exception, [e.value for e in at.exception]
+    queries = rc.load_queries()
+    per = {m: [r["recall@5"] for r in rev.evaluate(ix.get_index(), queries, m, recall_k=5)] for m in ("bm25", "dense")}
+    routed = rt.routed(per, [q.text for q in queries])
+    assert metric(at, "Recall@5 · dense only") == f"{sum(per['dense']) / len(queries):.3f}"
+    at.toggle(key="route").set_value(True).run()
+    assert metric(at, "Recall@5 · routed") == f"{sum(routed) / len(queries):.3f}"
+    rare = [i for i, q in enumerate(queries) if q.type == "rare_entity"]
+    assert sum(routed[i] for i in rare) > sum(per["dense"][i] for i in rare)
+    assert sum(routed) > sum(per["dense"])
