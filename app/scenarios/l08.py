@@ -6,12 +6,14 @@ from playground.scenario import Preset
 PRESETS: tuple[Preset, ...] = (
     Preset("naive", "Naive: tiny fixed windows, vector DB only",
            "20-word windows cut sentences and separate every docstring from its heading: recall "
-           "on the labelled set drops and the dense-only column misses the identifiers.",
-           {"strategy": "fixed", "size": 20, "overlap": 0}),
+           "on the labelled set drops and the dense-only column misses the identifiers; every query "
+           "goes to the vector DB, and the access filter runs after the ANN search.",
+           {"strategy": "fixed", "size": 20, "overlap": 0, "route": False, "acl_mode": "post"}),
     Preset("production", "Production: recursive chunks with overlap",
            "Structure-aware chunks of up to 160 words with 20 words of overlap keep headings with "
-           "their text: compare the recall with the naive windows.",
-           {"strategy": "recursive", "size": 160, "overlap": 20}),
+           "their text: compare the recall with the naive windows. Identifier-like queries go to BM25, "
+           "and the access filter runs before the search (an exact scan of what the user may read).",
+           {"strategy": "recursive", "size": 160, "overlap": 20, "route": True, "acl_mode": "pre"}),
     Preset("budget_blowout", "Budget blow-out at 200 QPS",
            "At 200 queries/s generation dominates the monthly cost and the plan is far over budget: "
            "the component list now asks for a semantic cache.",

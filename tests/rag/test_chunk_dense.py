@@ -64,12 +64,17 @@ def test_grid_and_summary_on_a_fake_embedder(corpus):
     documents, passages, queries = corpus
     pool = cd.pool(documents, passages, queries, max_words=8_000)
     table = cd.grid(documents, passages, queries, pool, sizes=(40, 200), overlaps=(0, 20), ks=(1, 5),
-                    scorers={"bm25": cd.bm25_scores}, count=lambda ts: np.array([len(t.split()) * 2 for t in ts]))
+                    scorers={"bm25": cd.bm25_scores, "dense": lambda c, q: cd.bm25_scores(c, q)[:, ::-1]},
+                    count=lambda ts: np.array([len(t.split()) * 2 for t in ts]))
     assert [(p["size"], p["overlap"]) for p in table["points"]] == [(40, 0), (40, 20), (200, 0), (200, 20)]
     small, big = table["points"][0], table["points"][2]
     assert small["n_chunks"] > big["n_chunks"] and small["over_window"] == 0 < big["over_window"]
     points = cd.summarise(table, 5)
     assert all(0 <= p.recall["bm25"] <= 1 for p in points)
+    for p, raw in zip(points, table["points"]):
+        col = np.asarray(raw["recall"]["dense"])[:, 1] - np.asarray(raw["recall"]["bm25"])[:, 1]
+        assert p.gap == pytest.approx(col.mean()) and p.gap_ci[0] <= p.gap <= p.gap_ci[1]
+        assert p.prompt_tokens == pytest.approx(5 * raw["mean_tokens"])
     with pytest.raises(ValueError, match="k must be one of"):
         cd.summarise(table, 3)
 

@@ -183,7 +183,10 @@ def shipped_grid(passages, the_pool: Pool, path: Path | None = None) -> dict | N
 
 @dataclass(frozen=True)
 class Point:
-    """One grid point summarised for display: mean recall@k per scorer, overall and per type."""
+    """One grid point summarised for display: mean recall@k per scorer, overall and per type;
+    ``gap`` = mean dense − BM25 recall over the queries and ``gap_ci`` its 95 % paired bootstrap
+    interval (:func:`playground.rag.ir_metrics.paired_bootstrap_ci`); ``prompt_tokens`` = k x the
+    mean chunk length, what the top-k puts into the prompt."""
 
     size: int
     overlap: int
@@ -192,10 +195,15 @@ class Point:
     over_window: float
     recall: dict
     per_type: dict
+    gap: float
+    gap_ci: tuple[float, float]
+    prompt_tokens: float
 
 
-def summarise(table: dict, k: int) -> list[Point]:
-    """Mean recall@``k`` of every grid point (overall and per query type)."""
+def summarise(table: dict, k: int, seed: int = 0) -> list[Point]:
+    """Mean recall@``k`` of every grid point (overall and per query type) and the dense − BM25 gap."""
+    from playground.rag.ir_metrics import paired_bootstrap_ci
+
     if k not in table["ks"]:
         raise ValueError(f"k must be one of {table['ks']} (got {k})")
     col = table["ks"].index(k)
@@ -206,5 +214,8 @@ def summarise(table: dict, k: int) -> list[Point]:
         out.append(Point(p["size"], p["overlap"], p["n_chunks"], p["mean_tokens"], p["over_window"],
                          {name: float(v.mean()) for name, v in per.items()},
                          {name: {t: float(v[types == t].mean()) for t in rc.QUERY_TYPES if (types == t).any()}
-                          for name, v in per.items()}))
+                          for name, v in per.items()},
+                         float(per["dense"].mean() - per["bm25"].mean()),
+                         paired_bootstrap_ci(per["dense"], per["bm25"], seed),
+                         k * p["mean_tokens"]))
     return out
