@@ -51,8 +51,8 @@ def acl_section(page: LessonPage, index, seed: int) -> None:
         return
     r = table[mode][FRACTIONS.index(fraction)]
     m = st.columns(4)
-    page.metric("Results returned per query", f"{r.returned:.1f} of {k}", container=m[0], headline=True)
-    page.metric("Recall vs exact filtered top-k", f"{r.recall:.3f}", container=m[1], headline=True)
+    page.metric("Results returned per query", f"{r.returned:.1f} of {k}", container=m[0])
+    page.metric("Recall vs exact filtered top-k", f"{r.recall:.3f}", container=m[1])
     page.metric("Queries that get no result", f"{r.empty:.0%}", container=m[2])
     page.metric("Vectors scored per query", f"{r.scored:,.0f}", container=m[3],
                 delta=f"{r.n_allowed:,} passages readable", delta_color="off")

@@ -42,11 +42,11 @@ def dense_chunking_section(page: LessonPage) -> None:
         return
     here = next(p for p in points if p.size == size)
     m = st.columns(5)
-    page.metric(f"Dense recall@{k} at {size} words", f"{here.recall['dense']:.3f}", container=m[0], headline=True)
+    page.metric(f"Dense recall@{k} at {size} words", f"{here.recall['dense']:.3f}", container=m[0])
     page.metric(f"BM25 recall@{k}, same chunks", f"{here.recall['bm25']:.3f}", container=m[1])
-    page.metric("Dense − BM25 (95% interval)", f"{here.gap:+.3f}", container=m[2], headline=True,
+    page.metric("Dense − BM25 (95% interval)", f"{here.gap:+.3f}", container=m[2],
                 delta=f"[{here.gap_ci[0]:+.3f}, {here.gap_ci[1]:+.3f}]", delta_color="off")
-    page.metric("Chunks longer than MiniLM's window", f"{here.over_window:.0%}", container=m[3], headline=True,
+    page.metric("Chunks longer than MiniLM's window", f"{here.over_window:.0%}", container=m[3],
                 delta=f"{here.n_chunks:,} chunks, mean {here.mean_tokens:.0f} tokens", delta_color="off")
     page.metric(f"Prompt tokens for the top {k}", f"{here.prompt_tokens:,.0f}", container=m[4])
     if here.over_window > 0.5:

@@ -51,10 +51,10 @@ def latency_section(page: LessonPage, frame: pd.DataFrame, seed: int) -> list[st
     if b is None:
         return []
     m = st.columns(4)
-    page.metric("Scoring latency p99", f"{b.p99:,.0f} ms", container=m[0], headline=True,
+    page.metric("Scoring latency p99", f"{b.p99:,.0f} ms", container=m[0],
                 delta=f"{b.p99 - budget:+,.0f} ms vs budget", delta_color="inverse")
     page.metric("Scoring latency p50", f"{b.p50:,.1f} ms", container=m[1])
-    page.metric("Payments over the budget", f"{b.over_budget:.1%}", container=m[2], headline=True)
+    page.metric("Payments over the budget", f"{b.over_budget:.1%}", container=m[2])
     page.metric("Model p99 (measured CPU time)", f"{model_p99:,.1f} ms", container=m[3])
     advice = ("" if b.fits else ": an over-budget payment is approved unscored (or times out). Precompute the "
               "velocity features in the stream (section 3) and read them with the other lookups.")

@@ -35,7 +35,7 @@ def routing_section(page: LessonPage, index, k: int = 5) -> None:
     mean = {m: sum(v) / len(v) for m, v in table.items()}
     m = st.columns(3)
     page.metric(f"Recall@{k} · {'routed' if on else 'dense only'}", f"{mean['routed' if on else 'dense']:.3f}",
-                container=m[0], headline=True,
+                container=m[0],
                 delta=f"{mean['routed'] - mean['dense']:+.3f} vs dense only" if on else None)
     page.metric("Rare-entity queries detected", f"{counts['tp']} / {counts['tp'] + counts['fn']}", container=m[1])
     page.metric("Other queries sent to BM25", f"{counts['fp']} / {counts['fp'] + counts['tn']}", container=m[2])
