@@ -6,11 +6,13 @@ from playground.scenario import Preset
 PRESETS: tuple[Preset, ...] = (
     Preset("production", "Cost threshold + weekly retraining (production)",
            "PR curve, threshold at the minimum expected cost, and a model retrained every week on "
-           "labels that arrive a week late.",
-           {"rate": 0.005, "handling": "none", "use_t": "minimum expected cost", "delay": 7, "drift": 0.8}),
+           "labels that arrive a week late; velocity features streamed, so scoring fits its latency budget.",
+           {"rate": 0.005, "handling": "none", "use_t": "minimum expected cost", "delay": 7, "drift": 0.8,
+            "lat_velocity": "stream"}),
     Preset("naive", "0.5 threshold, frozen model (naive)",
-           "Decline at score ≥ 0.5 with class weights: precision collapses, and nobody retrains.",
-           {"rate": 0.005, "handling": "class weights", "use_t": "0.5", "delay": 28}),
+           "Decline at score ≥ 0.5 with class weights: precision collapses, nobody retrains, and velocity "
+           "features are queried from the database at authorisation time.",
+           {"rate": 0.005, "handling": "class weights", "use_t": "0.5", "delay": 28, "lat_velocity": "db"}),
     Preset("needle", "Needle in a haystack (0.1 %)",
            "One fraud per thousand: ROC-AUC still looks superb while precision at any useful recall is low.",
            {"rate": 0.001, "handling": "none", "use_t": "minimum expected cost"}),
