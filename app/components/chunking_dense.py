@@ -36,7 +36,7 @@ def dense_chunking_section(page: LessonPage) -> None:
     c = st.columns(3)
     size = page.select_slider("dsize", "Chunk size (words)", table["sizes"], 480, container=c[0])
     overlap = page.select("doverlap", "Overlap (words)", table["overlaps"], 20, container=c[1])
-    k = page.select_slider("dk", "Chunks retrieved per query (k) ", table["ks"], 5, container=c[2])
+    k = page.select_slider("dk", "Chunks retrieved per query (k)", table["ks"], 5, container=c[2])
     points = [p for p in page.guard(cd.summarise, table, k) or [] if p.overlap == overlap]
     if not points:
         return
