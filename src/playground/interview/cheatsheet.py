@@ -45,7 +45,8 @@ NUMBERS: tuple[tuple[str, str], ...] = (
     ("PSI thresholds", "< 0.1 stable, 0.1–0.25 moderate, > 0.25 major"),
     ("Llama-2-7B fp16", "13.5 GB weights; 0.5 MiB KV cache per token"),
     ("all-MiniLM-L6-v2 on 2 shared CPU cores (docs/BENCHMARKS.md)",
-     "~7 documentation passages/s (sentence + token vectors), ~25 short queries/s; 384 dims"),
+     "~2 documentation passages/s (sentence vectors; ~3/s for the reranker's token vectors), ~8 short "
+     "queries/s, measured at load average 13; 384 dims"),
 )
 
 
