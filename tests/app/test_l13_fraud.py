@@ -29,7 +29,7 @@ def test_defaults_show_pr_vs_roc_cost_and_drift():
     frozen = _pct(metric(at, "Recall, last 2 weeks, frozen model"))
     retrained = _pct(metric(at, "Recall, last 2 weeks, retrained"))
     assert retrained > frozen
-    assert len(at.get("plotly_chart")) == 7
+    assert len(at.get("plotly_chart")) == 8  # 7 + the latency budget's per-step chart
     assert float(metric(at, "PR-AUC, batch features online")) < float(metric(at, "PR-AUC, streaming features"))
 
 
