@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src"), str(ROOT / "app")]
 
-from bench.capacity import cpu_seconds, replica, rss_mib  # noqa: E402
+from bench.capacity import cpu_seconds, rss_mib  # noqa: E402
 from bench.machine import describe, write_section  # noqa: E402
-from tests.app.apptest import registered  # noqa: E402
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from bench.pages import registered  # noqa: E402
+from bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 TARGET_S = 5.0
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -106,7 +106,8 @@ def main() -> None:
                            env={**os.environ, "PYTHONPATH": f"{clone / 'src'}"})
             warm_s = time.perf_counter() - t0
         rows = []
-        with replica(free_port(), root=clone, wait_background=False) as (url, proc), sync_playwright() as pw:
+        with streamlit_server(root=clone, env={"PLAYGROUND_BACKGROUND_WAIT": None}) as (url, proc), \
+                sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             for lesson in registered():
