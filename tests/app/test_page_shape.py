@@ -19,7 +19,6 @@ CEILING: dict[str, int] = {
     "03_retrieval_ann": 400,
     "04_ranking_calibration": 250,
     "05_online_serving": 250,
-    "07_monitoring_drift": 330,
     "08_rag_problem": 230,
     "09_rag_retrieval": 230,
     "10_llm_serving": 400,
@@ -38,7 +37,7 @@ background builds; 10 for issue 14's serving-levers tab.)"""
 
 NUMPY_STILL: frozenset[str] = frozenset({
     "03_retrieval_ann", "04_ranking_calibration", "05_online_serving",
-    "07_monitoring_drift", "08_rag_problem", "09_rag_retrieval", "10_llm_serving", "11_rag_evaluation",
+    "08_rag_problem", "09_rag_retrieval", "10_llm_serving", "11_rag_evaluation",
     "13_fraud", "14_eta", "15_multimodal_clip",
 })
 """Pages that still import numpy; remove a page once its arithmetic has moved to the core."""
