@@ -23,7 +23,6 @@ CEILING: dict[str, int] = {
     "09_rag_retrieval": 230,
     "10_llm_serving": 400,
     "11_rag_evaluation": 210,
-    "12_ad_ctr": 270,
     "13_fraud": 280,
     "15_multimodal_clip": 330,  # +20: the untrained towers while training runs (issue 15)
 }
