@@ -17,7 +17,6 @@ CEILING: dict[str, int] = {
     "01_define_problem": 160,
     "02_data_pipeline": 170,
     "03_retrieval_ann": 400,
-    "05_online_serving": 250,
     "08_rag_problem": 230,
     "09_rag_retrieval": 230,
     "10_llm_serving": 400,
@@ -33,7 +32,7 @@ and CTR model sections; 05 and 11 for issue 16's stage verdicts; 03, 08, 09 and 
 background builds; 10 for issue 14's serving-levers tab.)"""
 
 NUMPY_STILL: frozenset[str] = frozenset({
-    "03_retrieval_ann", "05_online_serving",
+    "03_retrieval_ann",
     "08_rag_problem", "09_rag_retrieval", "10_llm_serving", "11_rag_evaluation",
     "13_fraud", "14_eta",
 })
