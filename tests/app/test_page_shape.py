@@ -15,7 +15,6 @@ LIMIT = 150
 
 CEILING: dict[str, int] = {
     "01_define_problem": 160,
-    "02_data_pipeline": 170,
     "03_retrieval_ann": 400,
     "08_rag_problem": 230,
     "09_rag_retrieval": 230,
