@@ -45,7 +45,7 @@ def show(page: LessonPage, kind: str, explore: float, n_logged: int, logged: boo
                  f"estimate is off by {cf.bias(ads.REPLAY):+.4f} on average "
                  "(it over-weights the contexts where the old and new models already agree), and more "
                  "data does not shrink that bias.")
-    if kind == "epsilon-greedy" and explore == 0.0:
+    if kind == ads.LoggingKind.EPSILON_GREEDY and explore == 0.0:
         st.warning("ε = 0: the logging policy never shows the ads only the new model would pick, so "
                    "no estimator can see their clicks (no support): IPS is biased.")
     elif first["ESS"] < 50 and logged:
@@ -61,7 +61,7 @@ def show(page: LessonPage, kind: str, explore: float, n_logged: int, logged: boo
     page.chart(box)
     sw = sweep(kind, n_logged, seed)
     sw = sw[sw["estimator"].isin(shown_est)]
-    label = "ε" if kind == "epsilon-greedy" else "τ"
+    label = "ε" if kind == ads.LoggingKind.EPSILON_GREEDY else "τ"
     line = px.line(sw, x="exploration", y="rmse", color="estimator", markers=True, log_x=True,
                    log_y=True, height=400, title=f"Error (RMSE) vs exploration {label}")
     line.add_vline(x=max(explore, 0.01), line_dash="dot", line_color="grey")

@@ -25,7 +25,7 @@ with page.advanced_controls():
                           format="%.3f")
     st.sidebar.markdown("**Counterfactual logging**")
 kind = page.select("kind", "Logging policy", ads.LOGGING_KINDS)
-if kind == "epsilon-greedy":
+if kind == ads.LoggingKind.EPSILON_GREEDY:
     explore = page.slider("eps", "Exploration rate ε", 0.0, 1.0, 0.1, step=0.01)
 else:
     explore = page.slider("tau", "Softmax temperature τ", 0.1, 5.0, 0.5, step=0.1)

@@ -162,3 +162,11 @@ def test_shown_estimators_and_counterfactual_by_brute_force():
         ads.true_value(world, ads.policy(world.logging_scores, "epsilon-greedy", 0.1)))
     assert cf.estimates.equals(ads.replicate_estimates(world, "epsilon-greedy", 0.1, 500, 3, 4))
     assert cf.bias("DM") == pytest.approx(cf.estimates["DM"].mean() - cf.truth)
+
+
+def test_logging_kind_enum_keeps_the_strings_old_links_carry():
+    assert [k.value for k in ads.LOGGING_KINDS] == ["epsilon-greedy", "softmax"]
+    assert ads.LoggingKind("softmax") is ads.LoggingKind.SOFTMAX
+    assert ads.EXPLORE_GRID["epsilon-greedy"] == ads.EXPLORE_GRID[ads.LoggingKind.EPSILON_GREEDY]
+    scores = np.array([[0.2, 0.6], [0.5, 0.1]])
+    np.testing.assert_allclose(ads.policy(scores, "softmax", 0.5), ads.policy(scores, ads.LoggingKind.SOFTMAX, 0.5))

@@ -18,6 +18,7 @@ Money is in dollars; CTRs and propensities are probabilities.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,18 @@ from playground.seeds import derived_seeds
 #: Relative click-through of slots 1..5 (position effect, separable model).
 POSITION_EFFECT = np.array([1.0, 0.7, 0.5, 0.35, 0.25])
 POPULATION = 100  # advertisers in the market
-LOGGING_KINDS = ("epsilon-greedy", "softmax")
+
+
+class LoggingKind(StrEnum):
+    """The logging policy's exploration (values: what share links and presets carry, kept as they
+    were so old links still open)."""
+
+    EPSILON_GREEDY = "epsilon-greedy"
+    SOFTMAX = "softmax"
+
+
+LOGGING_KINDS: tuple[LoggingKind, ...] = tuple(LoggingKind)
+LOGGING_LABELS: dict[LoggingKind, str] = {LoggingKind.EPSILON_GREEDY: "epsilon-greedy", LoggingKind.SOFTMAX: "softmax"}
 ESTIMATORS = ("IPS", "SNIPS", "DM", "DR")
 REPLAY = "replay (no propensities)"  # the estimate that needs no logged propensity
 
@@ -297,11 +309,11 @@ def policy(scores: np.ndarray, kind: str = "greedy", explore: float = 0.0) -> np
     greedy[np.arange(len(scores)), scores.argmax(axis=1)] = 1.0
     if kind == "greedy":
         return greedy
-    if kind == "epsilon-greedy":
+    if kind == LoggingKind.EPSILON_GREEDY:
         if not 0 <= explore <= 1:
             raise ValueError("the exploration rate ε must be in [0, 1]")
         return (1 - explore) * greedy + explore / n_actions
-    if kind == "softmax":
+    if kind == LoggingKind.SOFTMAX:
         if explore <= 0:
             raise ValueError("the softmax temperature must be > 0")
         logit = np.log(scores / (1 - scores)) / explore
@@ -439,8 +451,8 @@ def exploration_sweep(world: BanditWorld, kind: str, grid, n: int, replicates: i
     return pd.DataFrame(rows)
 
 
-EXPLORE_GRID = {"epsilon-greedy": (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
-                "softmax": (0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0)}
+EXPLORE_GRID = {LoggingKind.EPSILON_GREEDY: (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
+                LoggingKind.SOFTMAX: (0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0)}
 
 
 
