@@ -26,10 +26,15 @@ def trained_scores(seed: int, model: str, w: float) -> tuple:
 
 
 @cached()
+def calibrated(seed: int, model: str, w: float, k: float, b: float):
+    z_cal, z_test, _ = trained_scores(seed, model, w)
+    return cal.calibrate(z_cal, click_data(seed).y_cal, z_test, w, k, b)
+
+
+@cached()
 def report(seed: int, model: str, w: float, k: float, b: float, n_bins: int, strategy: str,
            t: float) -> cal.CalibrationReport:
-    z_cal, z_test, _ = trained_scores(seed, model, w)
-    return cal.calibration_report(click_data(seed), z_cal, z_test, w, k, b, n_bins, strategy, t)
+    return cal.calibration_report(click_data(seed), *calibrated(seed, model, w, k, b), n_bins, strategy, t)
 
 
 def production(rep: cal.CalibrationReport, method: str) -> tuple[cal.Variant, str]:

@@ -209,7 +209,7 @@ def test_calibration_report_matches_evaluate_and_its_table(data):
     keep = cal.downsample_mask(data.y_train, 0.2, seed=0)
     est = cal.train_ranker(data.X_train[keep], data.y_train[keep], "logistic", 0)
     z_cal, z_test = cal.scores(est, data.X_cal), cal.scores(est, data.X_test)
-    rep = cal.calibration_report(data, z_cal, z_test, 0.2, 1.0, 0.0, 10, "uniform", 0.2)
+    rep = cal.calibration_report(data, *cal.calibrate(z_cal, data.y_cal, z_test, 0.2), 10, "uniform", 0.2)
     plain = cal.evaluate(data, z_cal, z_test, 0.2, 1.0, 0.0, 10, "uniform", 0.2)
     assert rep.variants.keys() == plain.keys() and set(rep.fitted) == {"platt", "isotonic", "temperature"}
     assert rep.variants["platt"].table.ece == pytest.approx(plain["platt"].table.ece)

@@ -445,12 +445,11 @@ class CalibrationReport:
         } for name, v in rows])
 
 
-def calibration_report(data: ClickData, z_cal: np.ndarray, z_test: np.ndarray, w: float, sharpness: float,
-                       shift: float, n_bins: int, strategy: str, threshold: float) -> CalibrationReport:
-    """Calibrate the raw log-odds of a model trained at keep rate ``w`` (:func:`calibrate`), score
-    every design and the true probabilities on the test split (``n_bins`` bins of ``strategy``,
-    decisions at ``threshold``)."""
-    probs, fitted = calibrate(z_cal, data.y_cal, z_test, w, sharpness, shift)
+def calibration_report(data: ClickData, probs: dict[str, np.ndarray], fitted: dict[str, Calibrator],
+                       n_bins: int, strategy: str, threshold: float) -> CalibrationReport:
+    """Score every design's test-split probabilities and the true probabilities alike (``n_bins``
+    bins of ``strategy``, decisions at ``threshold``); ``probs`` and ``fitted`` as :func:`calibrate`
+    returns them."""
     return CalibrationReport(fitted, score_all(probs, data, n_bins, strategy, threshold),
                              oracle(data, n_bins, strategy, threshold))
 
