@@ -16,6 +16,7 @@ from playground.experiments import srm as sr
 from playground.experiments import guardrails as gr
 from playground.experiments import multiple_testing as mt
 from playground.experiments import offline_metrics as om
+from playground.deltas import pp
 from scenarios.l06 import PRESETS
 
 
@@ -159,7 +160,7 @@ with novelty_tab:
         elif abs(overstated) < max(early.lift_hi - early.lift, 1e-9):
             page.verdict(True, headline=novelty_tab.open, text=f"The day-{stop_day} read is consistent with the steady state ({steady:+.1%}).")
         else:
-            st.warning(f"The day-{stop_day} read is off the steady state by {overstated:+.1%}.")
+            st.warning(f"The day-{stop_day} read is off the steady state by {pp(overstated)}.")
         d = nov.daily
         fig = go.Figure()
         segs = ["existing", "new"] if segment else ["all"]

@@ -8,6 +8,7 @@ import streamlit as st
 from components.cache import cached
 from components.page import LessonPage
 from playground.cases import ads, ctr_model
+from playground.deltas import pp
 from scenarios.l12 import PRESETS
 
 LOG_SIZES = [1000, 2000, 5000, 10000, 20000]
@@ -91,7 +92,7 @@ with _tabs[0]:
                     container=cols[2], help=f"Mean CPC ${model['mean CPC ($)']:.2f}, mean value per click "
                                             f"${model['value per click ($)']:.2f}.")
         page.metric("Fill rate", f"{model['fill rate']:.1%}",
-                    delta=f"{model['fill rate'] - calib['fill rate']:+.1%} vs calibrated", container=cols[3])
+                    delta=f"{pp(model['fill rate'] - calib['fill rate'])} vs calibrated", container=cols[3])
         if scale != 1.0 and share == 1.0 and reserve == 0.0:
             st.info("A uniform pCTR scale cancels out: the ranking (bid × pCTR) and the GSP price "
                     "(ratio of pCTRs) do not change. It bites through the reserve price, and through any "
