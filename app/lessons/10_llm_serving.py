@@ -188,7 +188,7 @@ with _tabs[0]:
         fig.add_bar(x=["memory"], y=[plan.weight_bytes / GIB], name="weights")
         fig.add_bar(x=["memory"], y=[plan.kv_bytes_batch / GIB], name=f"KV cache (batch {batch})")
         fig.add_hline(y=plan.gpu_bytes / GIB, line_dash="dash", line_color="red",
-                      annotation_text=f"{n_gpus} × {gpu.memory_gib:g} GiB")
+                      annotation_text=f"{n_gpus} × {gpu.memory_gib:g} GiB", annotation_position="top left")
         fig.update_layout(barmode="stack", title="GPU memory (GiB)", height=360, yaxis_title="GiB")
         page.chart(fig, container=left)
         if short is None:  # no batch is served when one request does not fit

@@ -1,5 +1,7 @@
 """Lesson 10 page: calculator numbers equal the core, the failure scenarios show, bad input is handled."""
 
+import math
+
 import pytest
 
 from playground import embeddings
@@ -7,7 +9,7 @@ from playground.rag import llm_serving as ls
 from playground.rag import serving_levers as sl
 from playground.scenario import escape_md
 
-from .apptest import metric, open_page, texts
+from .apptest import figure, metric, open_page, texts
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -34,6 +36,9 @@ def test_defaults_show_the_core_numbers(default_page):
     assert "the production generator refuses" in shown
     assert int(metric(at, "Chunks that fit").split()[0]) > 0
     assert len(at.get("plotly_chart")) >= 5
+    batching = figure(at, "Batching: throughput up")  # log x axis: the line at 52, its label at log10(52)
+    assert batching["layout"]["shapes"][0]["x0"] == 52
+    assert batching["layout"]["annotations"][0]["x"] == pytest.approx(math.log10(52))
 
 
 def test_70b_fp16_on_one_gpu_does_not_fit():
