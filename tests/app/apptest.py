@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
+import numpy as np
+
 from streamlit.testing.v1 import AppTest
 
 from bench.pages import open_page, registered  # noqa: F401  (the page tests import them from here)
@@ -22,3 +27,22 @@ def metric(at: AppTest, label: str) -> str:
         if item.label == label:
             return item.value
     raise KeyError(f"no metric {label!r}; have {[m.label for m in at.metric]}")
+
+
+def _decoded(node):
+    """``node`` with plotly's typed arrays (``{"dtype": ..., "bdata": base64}``) turned into lists."""
+    if isinstance(node, dict):
+        if set(node) >= {"dtype", "bdata"}:
+            values = np.frombuffer(base64.b64decode(node["bdata"]), dtype=node["dtype"])
+            return values.reshape(node["shape"]).tolist() if "shape" in node else values.tolist()
+        return {key: _decoded(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_decoded(value) for value in node]
+    return node
+
+
+def figure(at: AppTest, contains: str) -> dict:
+    """The first plotly chart whose JSON contains ``contains`` (e.g. its title), as a dict with
+    plotly's typed arrays decoded to lists."""
+    spec = next(c.proto.spec for c in at.get("plotly_chart") if contains in c.proto.spec)
+    return _decoded(json.loads(spec))
