@@ -6,7 +6,7 @@ from playground.rag import chunking as ch
 from playground.rag import corpus as rc
 from playground.rag import requirements as rq
 
-from .apptest import metric, open_page, texts
+from .apptest import figure, metric, open_page, texts
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -138,3 +138,13 @@ def test_identifier_routing_opens_off_and_lifts_rare_entity_recall_when_on():
     rare = [i for i, q in enumerate(queries) if q.type == "rare_entity"]
     assert sum(routed[i] for i in rare) > sum(per["dense"][i] for i in rare)
     assert sum(routed) > sum(per["dense"])
+
+
+def test_the_recall_per_query_type_chart_has_readable_labels():
+    """Its half-width column used to rotate the long query-type labels and cut them off."""
+    at = open_page("l08")
+    fig = figure(at, "BM25 recall@5 per query type")
+    assert all(b["orientation"] == "h" and b["texttemplate"] == "%{x:.2f}" for b in fig["data"])  # zeros labelled
+    labels = fig["data"][0]["y"]
+    assert len(labels) == len(rc.QUERY_TYPES) and max(map(len, labels)) <= 12
+    assert fig["layout"]["yaxis"]["automargin"] and "tickangle" not in fig["layout"].get("xaxis", {})

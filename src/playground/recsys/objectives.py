@@ -23,20 +23,40 @@ True model (user ``u``, item ``i``, affinity ``a = 2 x_u·y_i``)::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
 
-OBJECTIVES: dict[str, tuple[float, float, float]] = {
-    "CTR (clicks)": (1.0, 0.0, 0.0),
-    "Watch time": (0.0, 1.0, 0.0),
-    "Satisfaction survey": (0.0, 0.0, 1.0),
-    "Weighted multi-objective": (0.0, 0.0, 0.0),  # weights come from the learner
+class Objective(StrEnum):
+    """What the feed ranks by (values: what share links and presets carry, kept as they were so
+    old links still open; show :data:`OBJECTIVE_LABELS`)."""
+
+    CTR = "CTR (clicks)"
+    WATCH = "Watch time"
+    SURVEY = "Satisfaction survey"
+    WEIGHTED = "Weighted multi-objective"
+
+
+class Business(StrEnum):
+    """The business metric (north star) the ranking is judged by (values: what links carry)."""
+
+    RETENTION = "Retention"
+    SATISFACTION = "Satisfaction per user"
+
+
+OBJECTIVES: dict[Objective, tuple[float, float, float]] = {
+    Objective.CTR: (1.0, 0.0, 0.0),
+    Objective.WATCH: (0.0, 1.0, 0.0),
+    Objective.SURVEY: (0.0, 0.0, 1.0),
+    Objective.WEIGHTED: (0.0, 0.0, 0.0),  # weights come from the learner
 }
+OBJECTIVE_LABELS: dict[Objective, str] = {o: o.value for o in Objective}
 SIGNALS = ("click", "watch", "survey")
-BUSINESS = ("Retention", "Satisfaction per user")
+BUSINESS: tuple[Business, ...] = tuple(Business)
+BUSINESS_LABELS: dict[Business, str] = {b: b.value for b in Business}
 
 
 @dataclass(frozen=True)
@@ -218,11 +238,52 @@ class Run:
 
     def business(self, name: str) -> float:
         """The business metric called ``name`` (one of :data:`BUSINESS`)."""
-        if name == "Retention":
+        if name == Business.RETENTION:
             return self.retention
-        if name == "Satisfaction per user":
+        if name == Business.SATISFACTION:
             return self.satisfaction
         raise ValueError(f"unknown business metric {name!r}")
+
+
+RETENTION_TOLERANCE = 0.05
+"""A run keeps its users when its retention is at most this far (share of all users) below the
+production blend's."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The one verdict the page states about a run, against the production blend.
+
+    Attributes
+    ----------
+    keeps_users : bool
+        Retention within :data:`RETENTION_TOLERANCE` of the production blend's (green); otherwise
+        the business shrinks (red), whatever the proxy does.
+    proxy_first, proxy_last : float
+        The proxy in the first and the last week with data (its own unit: a share or minutes).
+    gap : float
+        Production's retention minus the run's (share of all users; positive: the run loses more).
+    """
+
+    keeps_users: bool
+    proxy_first: float
+    proxy_last: float
+    gap: float
+
+    @property
+    def proxy_climbs(self) -> bool:
+        """The dashboard's number went up over the run."""
+        return self.proxy_last > self.proxy_first
+
+
+def judge(run: Run, production: Run, proxy_column: str, tolerance: float = RETENTION_TOLERANCE) -> Verdict:
+    """The verdict on ``run``: one colour, decided by retention alone (the business metric), so a
+    rising proxy can never be reported as good news next to users leaving. ``proxy_column`` is a
+    column of ``run.weekly`` (``"ctr"``, ``"watch_per_user"``)."""
+    weekly = run.weekly.dropna()
+    gap = production.retention - run.retention
+    return Verdict(gap <= tolerance, float(run.weekly[proxy_column].iloc[0]), float(weekly[proxy_column].iloc[-1]),
+                   float(gap))
 
 
 def simulate(world: World, behaviour: Behaviour, weights, weeks: int = 12, k: int = 10,
