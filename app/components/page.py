@@ -327,7 +327,8 @@ class LessonPage:
         drawn = systems.SYSTEMS[system] if system else systems.system_for(self.lesson.id)
         as_of = None if system else self.lesson.id
         show_board(bd.as_of(drawn, as_of, text), self.lesson.slug,
-                   f"The board: {drawn.title}" + (f", as of lesson {self.lesson.number}" if as_of else ""))
+                   f"The board: {drawn.title}" + (f", as of lesson {self.lesson.number}" if as_of else ""),
+                   folded=True)
 
     # ---- the end of the page -----------------------------------------------------------
     def scenario_query(self) -> dict[str, str]:
