@@ -173,13 +173,16 @@ class LessonPage:
                 return "differs"
         return "match"
 
-    def tabs(self, key: str, labels: Sequence[str], default: str | None = None) -> list:
+    def tabs(self, key: str, labels: Sequence[str], default: str | None = None,
+             on_stage: bool = True) -> list:
         """Tabs whose open tab is a control: part of the link, settable by a preset (so a
-        scenario opens the tab that shows its effect) and restored from a link."""
+        scenario opens the tab that shows its effect) and restored from a link. ``on_stage``:
+        the stage view offers a row of buttons to open them (False when the hero chart and the
+        verdict sit above the tabs, so the tabs change nothing on stage)."""
         labels = list(labels)
         self._declare(Control(key, "Open tab", "choice", options=tuple(labels)),
                       labels[0] if default is None else default)
-        if self.stage.on:
+        if self.stage.on and on_stage:
             self.stage.view_picker(key, labels)
         return list(st.tabs(labels, key=key, on_change="rerun"))
 

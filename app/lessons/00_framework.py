@@ -60,8 +60,9 @@ if timed:
     if lost:
         page.verdict(False, f"One step ate the round: {', '.join(f'{c.step} ({c.status})' for c in lost)}. "
                  "The interviewer's questions for those steps are never answered.")
-for c in costs:
-    with st.container(border=True):
+cards = st.columns(3)
+for i, c in enumerate(costs):
+    with cards[i % 3].container(border=True):
         st.markdown(f"**{c.step}: {c.status}.** Probe: *{c.probe}*")
         st.markdown(f"Caps you at the L4 ceiling: {c.ceiling}  \nThe L5 signal you miss: {c.signal}")
 if not costs:
@@ -70,7 +71,7 @@ if not costs:
 summary = fw.coverage(prompt, checked)
 page.metric("Checklist covered", f"{summary.share:.0%}", container=mid, headline=True)
 page.metric("Steps never touched", f"{len(summary.untouched_steps)}", container=mid)
-with st.expander("What you skipped", expanded=bool(summary.skipped)):
+with st.expander("What you skipped", expanded=False):
     if not summary.skipped:
         st.success("Every item covered: this is the L5 shape of the round.")
     for step_name, items in summary.skipped.items():

@@ -134,9 +134,12 @@ page.metric("Loss floor", f"{floor:.3f}", container=cols[3],
             help="The loss of a perfect model: pairs aligned, the batch spread as a simplex.")
 page.metric("Training time", f"{record.seconds:.1f} s", container=cols[4],
             help="Wall time of this training run (cached: a rerun does not retrain).")
-if max(retrieval.image_to_text[10], retrieval.text_to_image[10]) < 3 * retrieval.chance_image_to_text[10]:
-    st.warning("recall@10 is within a few times chance: this model has not aligned the two "
-               "modalities (look at the temperature and the loss curve).")
+aligned = max(retrieval.image_to_text[10], retrieval.text_to_image[10]) >= 3 * retrieval.chance_image_to_text[10]
+page.verdict(aligned, f"Held-out R@10 image→text {retrieval.image_to_text[10]:.2f}, text→image "
+             f"{retrieval.text_to_image[10]:.2f} against {retrieval.chance_image_to_text[10]:.3f} by chance: "
+             + ("the contrastive loss has aligned the two towers." if aligned else
+                "within a few times chance, this model has not aligned the two modalities (look at the "
+                "temperature and the loss curve)."))
 
 # ---- training curve ---------------------------------------------------------------------
 st.subheader("Training")
@@ -171,7 +174,7 @@ else:
                      mode="markers", marker_symbol="line-ew-open", marker_size=30, name="chance")
     rfig.update_layout(title="Held-out recall@k, both directions", yaxis_range=[0, 1], height=340,
                        legend_orientation="h")
-    page.chart(rfig, container=right)
+    page.chart(rfig, container=right, hero=True)
 page.record("Final temperature", f"{record.temperature[-1]:.4f}")
 init = bundle.init_retrieval
 table = pd.DataFrame({

@@ -51,7 +51,7 @@ with rounds_tab:
     reveal = rehearse and st.checkbox("Reveal the model answers next to my notes", key=f"reveal_{key}")
     for i, step in enumerate(mock.steps):
         with st.expander(f"{step.start_min:02d}:00 · Step {step.step + 1}: {step.name}",
-                         expanded=not rehearse):
+                         expanded=not rehearse and i == 0):  # the first step open, the rest one click away
             if rehearse:
                 left, right = st.columns(2)
                 left.text_area("Your notes", key=f"notes_{key}_{i}", height=150, max_chars=4000)
