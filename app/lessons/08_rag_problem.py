@@ -138,7 +138,7 @@ with tabs[1]:
                            height=320, legend_orientation="h")
         page.chart(bars, container=right, hero=True)
         holds = result.recall >= base.recall - 0.02  # within 0.02 of the shipped passages
-        page.verdict(holds, f"{strategy} chunks of {size} words, overlap {overlap}: recall@{eval_k} "
+        page.verdict(holds, f"{strategy.capitalize()} chunks of {size} words, overlap {overlap}: recall@{eval_k} "
                      f"{result.recall:.3f} against {base.recall:.3f} for the shipped passages"
                      + ("." if holds else ": the windows cut answers apart from the headings that name them."))
         st.caption("Recall here: the share of a query's labelled passages that one of the top-k chunks "
