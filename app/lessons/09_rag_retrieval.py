@@ -39,23 +39,21 @@ def run_learned(kind: str, seed: int, _index, progress=None) -> tuple[pd.DataFra
 
 
 page = LessonPage("l09", presets=PRESETS)
-seed = page.seed()
-st.sidebar.markdown("**BM25**")
-with page.advanced_controls():
-    k1 = page.slider("k1", "k1 (term-frequency saturation)", 0.1, 3.0, 1.2, step=0.1)
-    b = page.slider("b", "b (length normalisation)", 0.0, 1.0, 0.75, step=0.05)
-    st.sidebar.markdown("**Fusion and rerank**")
-rrf_k = page.slider("rrf_k", "RRF constant k", 0, 200, 60, step=5)
+st.sidebar.markdown("**Fusion, rerank and the BM25 analyser**")
 alpha = page.slider("alpha", "Weighted fusion: alpha (weight of dense)", 0.0, 1.0, 0.5, step=0.05)
-fusion = page.select("fusion", "List the reranker re-orders", ["weighted", "rrf"])
 rerank_n = page.slider("rerank_n", "Rerank the top N", 5, 50, 20, step=5)
 analyzer = page.select("analyzer", "BM25 analyser", list(ra.ANALYZERS), rv.DEFAULTS["analyzer"], format_func=lambda a: ra.ANALYZER_LABELS[a],
                        help="simple: lowercase words; search engine: identifiers split on case and "
                             "punctuation and kept whole, stopwords out, Snowball stemmer.")
 recall_k = page.select_slider("recall_k", "Recall cut-off k", [1, 3, 5, 10, 20, 50], 10)
-st.sidebar.markdown("**Learned reranker**")
-ltr_kind = page.select("ltr_model", "Model", list(ltr.MODELS),
-                       format_func=lambda m: {"gbdt": "gradient-boosted trees", "logistic": "logistic regression"}[m])
+with page.advanced_controls():
+    seed = page.seed()
+    k1 = page.slider("k1", "BM25 k1 (term-frequency saturation)", 0.1, 3.0, 1.2, step=0.1)
+    b = page.slider("b", "BM25 b (length normalisation)", 0.0, 1.0, 0.75, step=0.05)
+    rrf_k = page.slider("rrf_k", "RRF constant k", 0, 200, 60, step=5)
+    fusion = page.select("fusion", "List the reranker re-orders", ["weighted", "rrf"])
+    ltr_kind = page.select("ltr_model", "Learned reranker model", list(ltr.MODELS),
+                           format_func=lambda m: {"gbdt": "gradient-boosted trees", "logistic": "logistic regression"}[m])
 params = {"k1": k1, "b": b, "rrf_k": rrf_k, "alpha": alpha, "fusion": fusion, "rerank_n": rerank_n,
           "analyzer": analyzer}
 
