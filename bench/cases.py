@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(ROOT / "app")]
 
 from bench.machine import describe  # noqa: E402
-from page_rerun import bench_page  # noqa: E402
+from bench.page_rerun import bench_page  # noqa: E402
 
 from playground import course  # noqa: E402
 from playground.cases import ads, eta, fraud  # noqa: E402

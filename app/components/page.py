@@ -329,9 +329,16 @@ class LessonPage:
                 for key, value in (numbers or {}).items()}
         drawn = systems.SYSTEMS[system] if system else systems.system_for(self.lesson.id)
         as_of = None if system else self.lesson.id
-        show_board(bd.as_of(drawn, as_of, text), self.lesson.slug,
-                   f"The board: {drawn.title}" + (f", as of lesson {self.lesson.number}" if as_of else ""),
-                   folded=True)
+        self.draw_board(bd.as_of(drawn, as_of, text), self.lesson.slug,
+                        f"The board: {drawn.title}" + (f", as of lesson {self.lesson.number}" if as_of else ""),
+                        folded=True)
+
+    def draw_board(self, board: bd.Board, file_stem: str, heading: str, caption: str | None = None,
+                   folded: bool = False) -> None:
+        """Draw ``board`` with its exports on the page (``folded``: in a collapsed expander), or in
+        the stage's big slot when the stage shows the board."""
+        if not self.stage.board(bd.to_dot(board)):
+            show_board(board, file_stem, heading, **({"caption": caption} if caption else {}), folded=folded)
 
     # ---- the end of the page -----------------------------------------------------------
     def scenario_query(self) -> dict[str, str]:
@@ -358,7 +365,7 @@ class LessonPage:
         params = self.scenario_query()
         st.session_state[f"_headline_last:{self.lesson.id}"] = self._headlines
         self.stage.finish(self.lesson)
-        st.query_params.from_dict({**params, **({LINK_PARAM: "1"} if self.stage.on else {})})
+        st.query_params.from_dict({**params, **({LINK_PARAM: self.stage.link_value} if self.stage.on else {})})
         st.session_state[_controls_key(self.lesson.id)] = list(self.controls.values())
         st.session_state[self._url_flag] = True
         query = "?" + urlencode(params)

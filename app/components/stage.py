@@ -42,6 +42,11 @@ STAGE_CSS = """
 </style>
 """
 SWITCH_KEY = "_break_fix"
+SHOW_KEY = "_stage_show"
+"""Session key: what the stage's big slot shows, the hero chart or the board (kept across pages)."""
+SHOWS = ("Chart", "Board")
+BOARD_LINK = "board"
+"""``?stage=board`` opens the stage with the board in the big slot."""
 MAX_NUMBERS = 3
 """Headline numbers the stage shows beside the hero chart."""
 
@@ -69,7 +74,8 @@ def stage_mode() -> bool:
     """Whether stage view is on: the link's ``?stage=`` on a fresh page, else the session's mode."""
     linked = st.query_params.get(LINK_PARAM)
     if linked is not None and MODE_KEY not in st.session_state:
-        st.session_state[MODE_KEY] = linked.lower() in ("1", "true", "yes", "on")
+        st.session_state[MODE_KEY] = linked.lower() in ("1", "true", "yes", "on", BOARD_LINK)
+        st.session_state[SHOW_KEY] = SHOWS[linked.lower() == BOARD_LINK]
     return bool(st.session_state.get(MODE_KEY, False))
 
 
@@ -117,6 +123,9 @@ class Stage:
                    on_click=_toggle_mode, help="Stage view: one chart, the headline numbers and "
                    "the verdict, sized for a projector; it stays on from page to page.")
         if self.on:
+            st.session_state.setdefault(SHOW_KEY, SHOWS[0])
+            bar.segmented_control("Show", SHOWS, key=SHOW_KEY, label_visibility="collapsed",
+                                  help="The big slot shows the lesson's hero chart or the system board.")
             self._nav(bar)
             self._views = box.container(key="stage_views")
             left, right = box.columns([3, 2], gap="medium")
@@ -200,9 +209,29 @@ class Stage:
             if pinned:
                 st.caption(pinned)
 
+    @property
+    def shows_board(self) -> bool:
+        """Whether the stage's big slot shows the board instead of the hero chart."""
+        return self.on and st.session_state.get(SHOW_KEY) == SHOWS[1]
+
+    @property
+    def link_value(self) -> str | None:
+        """The ``?stage=`` value that reopens this view (None off stage)."""
+        return (BOARD_LINK if self.shows_board else "1") if self.on else None
+
+    def board(self, dot: str) -> bool:
+        """Draw the board (Graphviz DOT source) in the big slot if the stage shows the board;
+        return whether it did."""
+        if not self.shows_board:
+            return False
+        self.hero.graphviz_chart(dot, height=HERO_HEIGHT + 60)
+        return True
+
     def chart(self, fig, hero: bool) -> bool:
         """Put ``fig`` on stage if it is the page's hero chart (``hero``), or, until one comes,
         the page's first chart; return whether it went on stage."""
+        if self.shows_board:
+            return False
         taken = self._on_stage["chart"] or (not hero and self._on_stage.get("first"))
         if not self.on or taken:
             return False

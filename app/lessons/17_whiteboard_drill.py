@@ -4,7 +4,6 @@ then see it graded; ``?view=interviewer`` shows the same board with the rubric a
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.board import show_board
 from components.page import LessonPage
 from components.stage import BreakFix
 from components.timer import interview_clock
@@ -79,7 +78,7 @@ if graded:
 else:
     board = bd.drawn(title, [(CATALOGUE[c], s) for c, s in sides.items()], [Flow(a, b) for a, b in flows])
     legend = "Dashed frames are the sides. Grade the board to see what is missing."
-show_board(board, "drill", "Your board", f"{len(sides)} components, {len(flows)} connections. {legend}")
+page.draw_board(board, "drill", "Your board", f"{len(sides)} components, {len(flows)} connections. {legend}")
 page.math([
     r"\text{points}(c) = \begin{cases} 1 & \text{right side} \\ 0.5 & \text{wrong side} \\ 0 & \text{missing} \end{cases}",
     rf"\text{{board}} = \tfrac{{1}}{{{len(review.marks)}}} \textstyle\sum_c \text{{points}}(c) = {review.overall:.2f}",

@@ -4,7 +4,7 @@ that shows its effect, and the mode survives a page change."""
 
 from __future__ import annotations
 
-from components.stage import BREAK_LABEL, FIX_LABEL, MODE_KEY, SWITCH_KEY
+from components.stage import BREAK_LABEL, FIX_LABEL, MODE_KEY, SHOW_KEY, SWITCH_KEY
 from playground import course
 from scenarios.l06 import PRESETS
 
@@ -69,3 +69,24 @@ def test_stage_view_picker_opens_a_tab():
     picker.set_value("SRM check").run()
     assert not at.exception
     assert at.session_state["view"] == "SRM check"
+
+
+def _board_dot(at) -> str:
+    charts = at.get("graphviz_chart")
+    assert len(charts) == 1, "one board on the page"
+    return charts[0].proto.spec
+
+
+def test_stage_link_opens_the_board_in_the_big_slot():
+    """``?stage=board``: the board (with the lesson's live numbers) takes the hero slot, and the
+    link keeps saying so; switching to "Chart" puts the board back under the page."""
+    at = open_page("l05", {"stage": "board"})
+    assert not at.exception
+    assert at.session_state[SHOW_KEY] == "Board"
+    assert "p99" in _board_dot(at)
+    assert not [b for b in at.get("download_button") if "Board as" in b.proto.label], \
+        "on stage the board is drawn without its exports"
+    assert at.query_params["stage"] in ("board", ["board"])
+    next(w for w in at.button_group if w.key == SHOW_KEY).set_value("Chart").run()
+    assert at.query_params["stage"] in ("1", ["1"])
+    assert [b for b in at.get("download_button") if "Board as" in b.proto.label]

@@ -111,11 +111,14 @@ def _assert_board_drawn(page, lesson_id: str) -> None:
         assert title in words, f"the board has no box {title!r}: {words[:300]}"
 
 
+@pytest.mark.parametrize("view", ["", "?stage=board"], ids=["page", "stage"])
 @pytest.mark.parametrize("lesson", registered(), ids=lambda lesson: lesson.id)
-def test_board_drawn_from_a_link(browser_page, lesson):
-    """The board's SVG carries the lesson's boxes (the stage view shows only the hero chart)."""
-    page, errors = _open(browser_page, lesson.slug[3:])
+def test_board_drawn_from_a_link(browser_page, lesson, view):
+    """The board's SVG carries the lesson's boxes, on the page and in the stage's big slot."""
+    page, errors = _open(browser_page, lesson.slug[3:] + view)
     _assert_board_drawn(page, lesson.id)
+    if view:
+        assert page.locator('.st-key-stage_hero [data-testid="stGraphVizChart"] svg').first.is_visible()
     assert not page.locator('[data-testid="stException"]').count()
     assert not _unexpected(errors), errors
 
