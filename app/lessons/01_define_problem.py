@@ -10,7 +10,7 @@ from playground.recsys import objectives as ob
 from scenarios.l01 import PRESETS
 
 PRODUCTION = (0.2, 0.3, 0.5)
-NAIVE = ob.OBJECTIVES["CTR (clicks)"]
+NAIVE = ob.OBJECTIVES[ob.Objective.CTR]
 # proxy name -> (weekly column, run-level column of the frontier table, number format)
 PROXIES = {"CTR": ("ctr", "ctr", ".1%"), "Watch minutes": ("watch_per_user", "watch", ".1f")}
 
@@ -35,7 +35,7 @@ weeks = page.slider("weeks", "Simulated weeks", 2, 26, 12)
 k = page.slider("k", "Feed size k (items per user per week)", 3, 30, 10)
 n_users = page.select_slider("users", "Users", [500, 1000, 2000], default=1000)
 
-chosen = ob.OBJECTIVES[objective] if objective != "Weighted multi-objective" else (w_click, w_watch, w_survey)
+chosen = ob.OBJECTIVES[objective] if objective != ob.Objective.WEIGHTED else (w_click, w_watch, w_survey)
 behaviour = ob.Behaviour(bait_pull=bait_pull, bait_regret=bait_regret, churn_sensitivity=churn_sens,
                          survey_rate=survey_rate)
 params = (behaviour, weeks, k, seed, n_users)
@@ -105,7 +105,7 @@ if mine is not None:
 
 with st.spinner("Simulating every weighting on the grid…"):
     table = front(*params)
-y_col = "retention" if business == "Retention" else "satisfaction"
+y_col = "retention" if business == ob.Business.RETENTION else "satisfaction"
 x_col, x_fmt = PROXIES[proxy][1:]
 on_front = ob.pareto_mask(table[x_col].to_numpy(), table[y_col].to_numpy())
 best = table.loc[table[y_col].idxmax()]

@@ -1,7 +1,6 @@
 """Lesson 14: ETA prediction: P50 / P90 quantile models with pinball loss vs a mean (MSE) model
 used as a promise time."""
 
-import numpy as np
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -14,7 +13,6 @@ from playground.seeds import derived_seeds
 from scenarios.l14 import PRESETS
 
 TEST_TRIPS = 20000
-BASES = ("quantile model", "mean (MSE model)", "mean + buffer")
 
 page = LessonPage("l14", presets=PRESETS)
 seed = page.seed()
@@ -24,7 +22,7 @@ tail = page.slider("tail", "Incident delay size (tail heaviness)", 0.0, 3.0, 1.0
 rain = page.slider("rain", "Share of trips in rain (snow = ¼ of it)", 0.0, 0.6, 0.2, step=0.05)
 st.sidebar.markdown("**The promise**")
 q = page.select_slider("q", "Promise quantile", [0.8, 0.85, 0.9, 0.95, 0.98], 0.9)
-basis = page.select("basis", "Promise time shown to the rider", BASES,
+basis = page.select("basis", "Promise time shown to the rider", eta.PROMISE_BASES,
                     help="Production: the quantile model. Naive: the mean, or the mean plus a flat buffer.")
 buffer = page.slider("buffer", "Flat buffer added to the mean (minutes)", 0.0, 20.0, 5.0, step=0.5)
 heat_metric = page.select("heat", "Heat map shows", eta.HEAT_METRICS)
@@ -44,25 +42,10 @@ def held_out(n_train, tail, rain, q, seed):
 
 
 formulas: list[str] = []
-
-
-def promise() -> tuple:
-    """Held-out trips, the predictions, the scorecard and each promise's late rate."""
-    test, preds = held_out(n_train, tail, rain, q, seed)
-    y = test["minutes"].to_numpy()
-    card = eta.scorecard(y, preds, q)
-    matched = eta.matched_buffer(y, preds["mean"], card.loc[qname, "coverage"])
-    promises = {f"{qname} model": preds[qname].to_numpy(), "mean": preds["mean"].to_numpy(),
-                f"mean + {buffer:g} min": preds["mean"].to_numpy() + buffer,
-                f"mean + {matched:.1f} min (same overall coverage as {qname})": preds["mean"].to_numpy() + matched}
-    chosen = {"quantile model": f"{qname} model", "mean (MSE model)": "mean",
-              "mean + buffer": f"mean + {buffer:g} min"}[basis]
-    late_chosen = float(np.mean(y > promises[chosen]))
-    return test, preds, y, card, matched, promises, chosen, late_chosen
-
-
-test, preds, y, card, matched, promises, chosen, late_chosen = page.guard(promise) or (None,) * 8
-if test is not None:
+test, preds = page.guard(held_out, n_train, tail, rain, q, seed) or (None, None)
+cmp = None if test is None else page.guard(eta.compare_promises, test, preds, q, buffer, basis)
+if cmp is not None:
+    card, matched, promises, chosen, late_chosen = cmp.card, cmp.matched, cmp.promises, cmp.chosen, cmp.late_chosen
     cols = st.columns(4)
     page.metric(f"{qname} coverage", f"{card.loc[qname, 'coverage']:.1%}",
                 delta=f"{card.loc[qname, 'coverage'] - q:+.1%} vs target {q:.0%}", delta_color="off",
@@ -74,21 +57,20 @@ if test is not None:
     page.metric(f"Pinball q={q:g}, {qname} model", f"{card.loc[qname, f'pinball q={q:g}']:.2f}",
                 delta=f"{card.loc[qname, f'pinball q={q:g}'] - card.loc['mean', f'pinball q={q:g}']:+.2f} vs mean model",
                 delta_color="inverse", container=cols[3])
-    if basis != "quantile model" and late_chosen > 1.5 * (1 - q):
+    if basis != eta.PromiseBasis.QUANTILE and late_chosen > 1.5 * (1 - q):
         page.verdict(False, f"Promising {chosen}: {late_chosen:.0%} of riders arrive late, against the "
                  f"{1 - q:.0%} a {qname} promise is designed for. Trip times are right-skewed: the mean is "
                  "above the median but far below the slow trips, and squared error cannot say how slow.")
-    elif basis == "quantile model":
+    elif basis == eta.PromiseBasis.QUANTILE:
         page.verdict(True, f"The {qname} promise is late on {late_chosen:.1%} of held-out trips (target {1 - q:.0%}).")
 
     hist = px.histogram(test, x="minutes", nbins=120, height=330,
                         title="Held-out trip durations (right-skewed)")
-    for label, value, colour, where in (("median", np.median(y), "green", "top left"),
-                                        ("mean", y.mean(), "orange", "top right"),
-                                        (f"{q:.0%} quantile", np.quantile(y, q), "red", "top right")):
+    for (label, value), colour, where in zip(cmp.duration_marks(q), ("green", "orange", "red"),
+                                             ("top left", "top right", "top right")):
         hist.add_vline(x=value, line_color=colour, line_dash="dash", annotation_position=where,
                        annotation_text=f"{label} {value:.0f}")
-    hist.update_xaxes(range=[0, float(np.quantile(y, 0.995))])
+    hist.update_xaxes(range=[0, cmp.trip_quantile(0.995)])
     page.chart(hist, hero=True)
 
     late = eta.late_by_condition(test, {k: v for k, v in promises.items() if k != f"mean + {buffer:g} min"})
@@ -115,9 +97,10 @@ if test is not None:
     page.chart(pin)
     grid = eta.heat_grid(test, preds, heat_metric, q)
     heat = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=[f"zone {z}" for z in grid.index],
-                                colorscale="Reds", colorbar_title="" if "error" in heat_metric else "rate",
+                                colorscale="Reds",
+                                colorbar_title="" if heat_metric == eta.HeatMetric.P50_ERROR else "rate",
                                 hoverongaps=False, xgap=1, ygap=1))
-    heat.update_layout(title=f"{heat_metric.replace('quantile-model', qname)} by origin zone × hour",
+    heat.update_layout(title=f"{eta.heat_label(heat_metric, q)} by origin zone × hour",
                        xaxis_title="hour of day", height=620, yaxis_autorange="reversed")
     page.chart(heat)
     st.caption("Zones are numbered row by row on a 6 × 6 grid around a slow downtown (zones 14, 15, 20, 21); "
@@ -127,15 +110,14 @@ if test is not None:
     with st.expander("Scorecard (held-out trips)"):
         st.dataframe(card.style.format(precision=3))
     formulas += ablation_section(page, n_train, tail, rain, q, seed, test, preds)
-    diff = y - preds[qname].to_numpy()
     formulas += [
         rf"L_q(y, \hat y) = \frac1n\sum_i \max\big(q\,(y_i - \hat y_i),\ (q - 1)(y_i - \hat y_i)\big),\quad "
         rf"L_{{{q:g}}}({qname}) = {card.loc[qname, f'pinball q={q:g}']:.2f},\ "
         rf"L_{{{q:g}}}(\text{{mean}}) = {card.loc['mean', f'pinball q={q:g}']:.2f}",
         rf"\text{{coverage}} = \frac1n \sum_i \mathbf 1[y_i \le \hat y_i^{{({q:g})}}] = "
-        rf"{np.mean(diff <= 0):.3f},\quad \text{{late rate}} = 1 - \text{{coverage}}",
-        rf"\arg\min_c \mathbb E[(Y - c)^2] = \mathbb E[Y] = {y.mean():.1f}\ \text{{min}},\quad "
-        rf"\arg\min_c \mathbb E[L_q(Y, c)] = F_Y^{{-1}}(q) = {np.quantile(y, q):.1f}\ \text{{min}}",
+        rf"{card.loc[qname, 'coverage']:.3f},\quad \text{{late rate}} = 1 - \text{{coverage}}",
+        rf"\arg\min_c \mathbb E[(Y - c)^2] = \mathbb E[Y] = {cmp.trip_mean:.1f}\ \text{{min}},\quad "
+        rf"\arg\min_c \mathbb E[L_q(Y, c)] = F_Y^{{-1}}(q) = {cmp.trip_quantile(q):.1f}\ \text{{min}}",
         rf"b^\star = \hat F^{{-1}}_{{y - \hat\mu}}({card.loc[qname, 'coverage']:.3f}) = {matched:.1f}\ \text{{min}}",
     ]
 page.math(formulas, notes="Squared error is minimised by the mean and pinball loss at $q$ by the "

@@ -135,3 +135,38 @@ def test_ips_variance_falls_with_exploration():
     ips = sweep[sweep.estimator == "IPS"].set_index("exploration")
     assert ips.loc[0.02, "std"] > 2 * ips.loc[0.5, "std"]
     assert ips.loc[0.02, "ESS"] < ips.loc[0.5, "ESS"]
+
+
+def test_versus_calibrated_and_price_per_value_recount_the_tables():
+    m = ads.simulate_market(scale=3.0, share=0.5, noise=0.6, auctions=400, seed=2)
+    s = m.summary
+    versus = m.versus_calibrated()
+    assert versus["revenue change"] == pytest.approx(
+        s.loc["model pCTR", "revenue per 1k auctions ($)"] / s.loc["calibrated", "revenue per 1k auctions ($)"] - 1)
+    assert versus["fill change"] == pytest.approx(s.loc["model pCTR", "fill rate"] - s.loc["calibrated", "fill rate"])
+    clicked = m.advertisers[m.advertisers["clicks"] > 0]
+    assert len(m.clicked_advertisers()) == len(clicked) and "advertiser" in m.clicked_advertisers()
+    ratio = m.price_per_value()
+    for segment in ("scaled segment", "rest"):
+        rows = clicked[clicked["segment"] == segment]
+        assert ratio[segment] == pytest.approx(rows["spend"].sum() / rows["value"].sum())
+
+
+def test_shown_estimators_and_counterfactual_by_brute_force():
+    assert ads.shown_estimators(True) == [*ads.ESTIMATORS, ads.REPLAY]
+    assert ads.shown_estimators(False) == ["DM", ads.REPLAY]
+    cf = ads.counterfactual("epsilon-greedy", 0.1, 500, 3, seed=4)
+    world = ads.make_world(seed=4)
+    assert cf.truth == pytest.approx(ads.true_value(world, ads.policy(world.target_scores, "greedy")))
+    assert cf.logging_value == pytest.approx(
+        ads.true_value(world, ads.policy(world.logging_scores, "epsilon-greedy", 0.1)))
+    assert cf.estimates.equals(ads.replicate_estimates(world, "epsilon-greedy", 0.1, 500, 3, 4))
+    assert cf.bias("DM") == pytest.approx(cf.estimates["DM"].mean() - cf.truth)
+
+
+def test_logging_kind_enum_keeps_the_strings_old_links_carry():
+    assert [k.value for k in ads.LOGGING_KINDS] == ["epsilon-greedy", "softmax"]
+    assert ads.LoggingKind("softmax") is ads.LoggingKind.SOFTMAX
+    assert ads.EXPLORE_GRID["epsilon-greedy"] == ads.EXPLORE_GRID[ads.LoggingKind.EPSILON_GREEDY]
+    scores = np.array([[0.2, 0.6], [0.5, 0.1]])
+    np.testing.assert_allclose(ads.policy(scores, "softmax", 0.5), ads.policy(scores, ads.LoggingKind.SOFTMAX, 0.5))

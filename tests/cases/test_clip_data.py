@@ -64,3 +64,10 @@ def test_scene_keys_equal_iff_attributes_equal():
     keys = data.scene_keys()
     for i, j in combinations(range(80), 2):
         assert (keys[i] == keys[j]) == bool((data.labels[i] == data.labels[j]).all())
+
+
+def test_enlarge_repeats_each_pixel():
+    image = np.arange(12, dtype=np.uint8).reshape(2, 2, 3)
+    big = clip_data.enlarge(image, 3)
+    assert big.shape == (6, 6, 3)
+    assert (big[0:3, 3:6] == image[0, 1]).all() and (big[3:6, 0:3] == image[1, 0]).all()

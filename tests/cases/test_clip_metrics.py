@@ -138,3 +138,48 @@ def test_mixed_index_share_matches_brute_force_and_gap_matters():
     # a big gap keeps text queries among texts; closing it lets images in
     assert clip_metrics.mixed_index_image_share(img, txt, k=5) < 0.1
     assert clip_metrics.mixed_index_image_share(img, txt, k=5, close_gap=True) > 0.3
+
+
+def _retrieval(i2t, t2i, chance):
+    ks = clip_metrics.KS
+    return clip_metrics.Retrieval(dict(zip(ks, i2t)), dict(zip(ks, t2i)), dict(zip(ks, chance)),
+                                  dict(zip(ks, chance)), 100)
+
+
+def test_recall_table_lays_out_both_models_by_k():
+    table = clip_metrics.recall_table(_retrieval([0.3, 0.6, 0.8], [0.2, 0.5, 0.7], [0.01, 0.05, 0.1]),
+                                      _retrieval([0.01, 0.04, 0.1], [0.02, 0.05, 0.09], [0.01, 0.05, 0.1]))
+    assert table.k.tolist() == [1, 5, 10]
+    assert table.iloc[2].tolist() == [10, 0.8, 0.7, 0.1, 0.09, 0.1]
+
+
+def test_ranked_captions_by_brute_force():
+    rng = np.random.default_rng(0)
+    img, txt = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    captions, keys = [f"c{i}" for i in range(6)], np.array([0, 1, 0, 1, 2, 0])
+    table = clip_metrics.ranked_captions(2, img, txt, captions, keys, 3)
+    order = np.argsort(-(txt @ img[2]))[:3]
+    assert table.caption.tolist() == [captions[i] for i in order]
+    assert table["rank"].tolist() == [1, 2, 3]
+    np.testing.assert_allclose(table.cosine, np.round((txt @ img[2])[order], 3))
+    assert table["same scene"].tolist() == ["✓" if keys[i] == keys[2] else "" for i in order]
+
+
+def test_zero_shot_by_attribute_chance_and_the_weakest_attribute():
+    labels = np.zeros((3, len(clip_metrics.ATTRIBUTES)), dtype=int)
+    labels[:, 0] = [0, 1, 1]
+    images = np.eye(3)
+    # every prompt set embeds as the first basis vectors: images 0, 1 pick class 0, 1; image 2 class 0
+    accuracy = clip_metrics.zero_shot_by_attribute(images, labels, "a {}",
+                                                   lambda prompts: np.eye(len(prompts), 3))
+    assert list(accuracy) == list(clip_metrics.ATTRIBUTES)
+    first = list(clip_metrics.ATTRIBUTES)[0]
+    assert accuracy[first] == pytest.approx(2 / 3)
+    assert clip_metrics.chance_accuracy(first) == 1 / len(clip_metrics.ATTRIBUTES[first])
+    lifts = {a: accuracy[a] - 1 / len(v) for a, v in clip_metrics.ATTRIBUTES.items()}
+    assert clip_metrics.weakest_attribute(accuracy) == min(lifts, key=lifts.get)
+
+
+def test_centroids_2d_by_hand():
+    coords = np.array([[0.0, 0.0], [2.0, 2.0], [10.0, 0.0], [10.0, 4.0], [10.0, 2.0]])
+    assert clip_metrics.centroids_2d(coords, 2) == ([1.0, 10.0], [1.0, 2.0])

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from playground.cases import clip_data, clip_pretrained
+from playground.cases import clip_data, clip_metrics, clip_pretrained
 
 
 def tiny_clip_folder(folder):
@@ -77,3 +77,18 @@ def test_real_clip_transformers_folder_encodes_both_modalities(tmp_path):
     with torch.no_grad():
         ref = torch.nn.functional.normalize(clip_pretrained._tensor(direct.get_text_features(**tokens)), dim=-1)
     np.testing.assert_allclose(txt, ref.numpy(), atol=1e-5)
+
+
+def test_heldout_scores_agree_with_the_metrics_on_the_model_vectors(tmp_path):
+    model = clip_pretrained.RealClip(str(tiny_clip_folder(tmp_path)))
+    data = clip_data.generate(12, seed=1)
+    retrieval, acc, gap = clip_pretrained.heldout_scores(model, data.images, data.captions, data.labels[:, 0],
+                                                         data.scene_keys())
+    img, txt = model.encode_images(data.images), model.encode_texts(data.captions)
+    assert gap == pytest.approx(float(np.linalg.norm(img.mean(0) - txt.mean(0))), abs=1e-6)
+    # zero-shot colour by brute force: the closest colour prompt per image
+    prompts = model.encode_texts(clip_metrics.class_prompts("colour", clip_metrics.DEFAULT_TEMPLATE))
+    expected = np.mean([np.argmax([float(i @ p) for p in prompts]) == label
+                        for i, label in zip(img, data.labels[:, 0])])
+    assert acc == pytest.approx(expected)
+    assert 0 <= retrieval.image_to_text[10] <= 1

@@ -137,3 +137,19 @@ def test_bad_settings_raise_value_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         clip_training.train(images, np.zeros((100, clip_model.TEXT_DIM), np.float32),
                             clip_training.TrainSettings(**kwargs))
+
+
+def test_loss_curves_temperature_path_and_chance_loss_by_hand():
+    settings = clip_training.TrainSettings(epochs=2, temperature=0.07, learn_temperature=True)
+    record = clip_training.Trained(None, settings, step_loss=[4.0, 3.0, 2.0, 1.0], epoch_loss=[3.5, 1.5],
+                                   heldout_loss=[3.0, 2.0], temperature=[0.06, 0.05])
+    curves = record.loss_curves()
+    np.testing.assert_allclose(curves["step"][0], [0.5, 1.0, 1.5, 2.0])
+    np.testing.assert_allclose(curves["epoch"][0], [0.5, 1.5])
+    np.testing.assert_allclose(curves["heldout"][0], [1, 2])
+    assert curves["heldout"][1] == [3.0, 2.0]
+    epochs, taus = record.temperature_path()
+    assert epochs.tolist() == [0, 1, 2] and taus == [0.07, 0.06, 0.05]
+    assert clip_training.chance_loss(64) == pytest.approx(math.log(64))
+    with pytest.raises(ValueError):
+        clip_training.chance_loss(1)

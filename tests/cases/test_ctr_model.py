@@ -58,3 +58,13 @@ def test_delayed_conversions_follow_the_exponential_delay():
     # the observed share of conversions is 1 - exp(-age / 2) averaged over the day's ages
     np.testing.assert_allclose(table["observed ÷ true"], table["expected_share"], atol=0.05)
     assert table["observed ÷ true"].iloc[-1] < 0.35  # yesterday's clicks look 3x worse than they are
+
+
+def test_ctr_experiment_and_worst_calibrated_device():
+    exp = cm.ctr_experiment(6000, 2.0, cross=True, bits=12, seed=1)
+    log = cm.simulate_log(cm.LogSpec(n=6000, delay_days=2.0), seed=1)
+    assert exp.base_ctr == pytest.approx(log["click"].mean())
+    assert exp.result.auc == pytest.approx(cm.train_ctr(log, cross=True, bits=12).auc)
+    assert exp.delayed.equals(cm.delayed_label_table(log, float(log["time"].max()), 2.0))
+    off = (exp.result.calibration["predicted ÷ observed"] - 1).abs()
+    assert exp.result.worst_calibrated() == off.sort_values().index[-1]

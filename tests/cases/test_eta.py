@@ -119,3 +119,30 @@ def test_ablation_each_feature_group_matters_and_matches_the_full_fit():
     for group in ("temporal", "weather"):
         assert table.loc[f"without {group}", "pinball q=0.9"] > table.loc["all features", "pinball q=0.9"]
     assert (table["summed pinball, rearranged"] <= table["summed pinball"] + 1e-12).all()
+
+
+def test_compare_promises_on_a_hand_made_case():
+    test = pd.DataFrame({"minutes": [10.0, 20.0, 30.0, 40.0]})
+    preds = pd.DataFrame({"P50": [12.0, 18.0, 31.0, 35.0], "P90": [15.0, 25.0, 35.0, 45.0],
+                          "mean": [20.0, 20.0, 20.0, 20.0]})
+    late_mean = eta.compare_promises(test, preds, 0.9, 5.0, "mean (MSE model)")
+    assert late_mean.chosen == "mean" and late_mean.late_chosen == 0.5          # 30 and 40 > 20
+    assert late_mean.card.loc["P90", "coverage"] == 1.0
+    assert late_mean.matched == pytest.approx(np.quantile([-10.0, 0.0, 10.0, 20.0], 1.0))
+    buffered = eta.compare_promises(test, preds, 0.9, 15.0, eta.PromiseBasis.MEAN_BUFFER)
+    assert buffered.chosen == "mean + 15 min" and buffered.late_chosen == 0.25   # 40 > 35
+    assert eta.compare_promises(test, preds, 0.9, 0.0, "quantile model").late_chosen == 0.0
+    assert [v for _, v in late_mean.duration_marks(0.5)] == [25.0, 25.0, 25.0]
+    assert late_mean.trip_quantile(1.0) == 40.0 and late_mean.trip_mean == 25.0
+
+
+def test_promise_bases_keep_the_strings_old_links_carry():
+    assert [b.value for b in eta.PROMISE_BASES] == ["quantile model", "mean (MSE model)", "mean + buffer"]
+    assert eta.PromiseBasis("mean + buffer") is eta.PromiseBasis.MEAN_BUFFER
+
+
+def test_heat_metric_enum_keeps_the_strings_old_links_carry():
+    assert [m.value for m in eta.HEAT_METRICS] == ["P50 absolute error (min)", "quantile-model late rate",
+                                                   "mean-model late rate"]
+    assert eta.heat_label("quantile-model late rate", 0.9) == "P90 late rate"
+    assert eta.heat_label(eta.HeatMetric.P50_ERROR, 0.9) == "P50 absolute error (min)"

@@ -168,3 +168,10 @@ def test_threshold_chosen_on_validation_and_reported_on_a_later_week(stream):
     assert r.later == pytest.approx(1000 * fraud.cost_at(later.fraud, pl, later.amount, r.threshold, 5.0, 15.0)
                                     / len(later))
     assert r.later_best <= r.later and r.later > r.validation  # the validation week flatters the threshold
+
+
+def test_handling_enum_keeps_the_strings_old_links_carry():
+    assert [h.value for h in fraud.HANDLING] == ["none", "class weights", "undersample legit"]
+    assert fraud.Handling("undersample legit") is fraud.Handling.UNDERSAMPLE
+    assert set(fraud.HANDLING_LABELS) == set(fraud.Handling)
+    assert "class weights" in fraud.HANDLING

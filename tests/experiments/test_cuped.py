@@ -28,3 +28,13 @@ def test_cuped_adjust_theta_is_the_ols_slope():
 def test_cuped_half_widths():
     res = cp.simulate_cuped(n_per_arm=500, rho=0.5, reps=20, seed=1)
     assert res.half_widths(0.05) == pytest.approx((1.959964 * res.se_naive, 1.959964 * res.se_cuped), rel=1e-6)
+
+
+def test_variance_factor_and_replications_by_hand():
+    assert cp.variance_factor(0.5) == pytest.approx(0.75)
+    assert cp.variance_factor(0.0) == 1.0
+    with pytest.raises(ValueError):
+        cp.variance_factor(1.0)
+    assert cp.replications(2000) == 400          # 2e6 // 4000 = 500, capped at 400
+    assert cp.replications(10_000) == 100        # 2e6 // 20000
+    assert cp.replications(100_000) == 50        # 10, raised to the floor of 50

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from playground.experiments import novelty as nv
@@ -36,3 +37,26 @@ def test_segment_read_pools_the_segment_by_hand():
     assert (read.lift_lo, read.lift_hi) == pytest.approx((lo / (c / nc), hi / (c / nc)))
     with pytest.raises(ValueError):
         res.segment_read("martians")
+
+
+def _read(lift, lo, hi):
+    return pd.Series({"lift": lift, "lift_lo": lo, "lift_hi": hi, "significant": lo > 0 or hi < 0})
+
+
+@pytest.mark.parametrize("read,judged", [
+    (_read(0.10, 0.05, 0.15), nv.StopRead.NOVELTY_WIN),   # whole CI above the 0.02 steady state
+    (_read(-0.05, -0.09, 0.01), nv.StopRead.PRIMACY),     # whole CI below it
+    (_read(0.03, -0.01, 0.07), nv.StopRead.CONSISTENT),   # |0.03 - 0.02| < 0.04
+    (_read(0.10, 0.015, 0.12), nv.StopRead.OFF),          # CI covers 0.02, but |0.10 - 0.02| > 0.02
+])
+def test_judge_stop_read_by_hand(read, judged):
+    assert nv.judge_stop_read(read, 0.02) is judged
+
+
+def test_readable_and_arm_totals():
+    res = nv.simulate_novelty(days=7, existing_users=2000, new_per_day=100, seed=0)
+    assert res.readable(7)
+    assert res.arm_totals() == [int(res.daily[res.daily.segment == "all"].n_c.sum()),
+                                int(res.daily[res.daily.segment == "all"].n_t.sum())]
+    rare = nv.simulate_novelty(days=7, baseline=0.001, existing_users=10, new_per_day=1, seed=0)
+    assert not rare.readable(1)

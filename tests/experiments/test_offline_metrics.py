@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score, ndcg_score
 
@@ -67,3 +68,11 @@ def test_offline_winner_loses_on_true_preferences():
     assert table["new: imitates logs", off] > table["new: personalised", off]
     assert table["new: personalised", on] > table["new: imitates logs", on]
     assert not (ex.logged * ~ex.shown).any()  # no label outside what the old system showed
+
+
+def test_ndcg_winners_pick_the_best_model_by_each_column():
+    table = pd.DataFrame({"model": ["a", "a", "b", "b"], "evaluated on": [om.OFFLINE, om.ONLINE] * 2,
+                          "NDCG@k": [0.9, 0.2, 0.5, 0.6]})
+    ndcg, off_best, on_best = om.ndcg_winners(table)
+    assert (off_best, on_best) == ("a", "b")
+    assert ndcg.loc["b", om.ONLINE] == 0.6

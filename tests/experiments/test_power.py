@@ -79,3 +79,25 @@ def test_diff_ci_matches_statsmodels_wald():
     d, l2, h2 = pw.diff_ci(100, 1000, 130, 1000)
     assert d == pytest.approx(0.03)
     assert (l2, h2) == pytest.approx((lo, hi))
+
+
+def test_z_quantiles_are_the_textbook_values():
+    z_a, z_b = pw.z_quantiles(0.05, 0.8)
+    assert z_a == pytest.approx(1.959964, abs=1e-6) and z_b == pytest.approx(0.841621, abs=1e-6)
+    with pytest.raises(ValueError):
+        pw.z_quantiles(0.05, 1.0)
+
+
+@pytest.mark.parametrize("factor", [1.0, 0.75])
+def test_power_curves_reach_the_target_power_at_the_planned_n(factor):
+    """At the planned control-arm n the MDE's curve reads the planned power (statsmodels checks
+    the plan above); half the MDE has less power, twice the MDE more."""
+    plan = pw.plan(0.10, 0.05, 0.05, 0.8, relative=True, allocation=0.3, variance_factor=factor)
+    grid, curves = pw.power_curves(0.10, 0.05, plan.n_control, 0.05, True, 0.3, factor)
+    assert grid[0] == pytest.approx(plan.n_control * 0.05) and grid[-1] == pytest.approx(plan.n_control * 2.5)
+    at_plan = np.interp(plan.n_control, grid, curves[1.0])
+    assert at_plan == pytest.approx(0.8, abs=0.01)
+    assert np.interp(plan.n_control, grid, curves[0.5]) < 0.5 < 0.99 < np.interp(plan.n_control, grid, curves[2.0])
+    assert np.all(np.diff(curves[1.0]) > 0)
+    with pytest.raises(ValueError, match="allocation"):
+        pw.power_curves(0.10, 0.05, 100, allocation=1.0)

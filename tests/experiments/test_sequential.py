@@ -70,3 +70,11 @@ def test_msprt_statistic_by_hand_and_always_valid_by_simulation():
     res = sq.simulate_peeking(sims=sims, looks=30, users_per_look=2000, baseline=0.2, seed=3)
     assert res.msprt_rate <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / sims)  # checked 30 times, still <= alpha
     assert res.naive_rate > 0.2
+
+
+def test_users_per_look_by_hand():
+    assert sq.users_per_look(20_000, 0.5) == 10_000
+    assert sq.users_per_look(10_000_000, 0.3) == 60_000    # capped at 200,000 a day, × 0.3
+    assert sq.users_per_look(1, 0.05) == 1
+    with pytest.raises(ValueError):
+        sq.users_per_look(1000, 0.0)

@@ -32,3 +32,15 @@ def test_parse_counts():
     for bad in ("", "12", "12, abc", "1e3, 4", "-5, 3"):
         with pytest.raises(ValueError):
             sr.parse_counts(bad)
+
+
+def test_check_split_typed_counts_fallback_and_nothing():
+    typed = sr.check_split("50600, 49400", 0.5)
+    assert typed.chi2 == pytest.approx(14.4)                       # (600² + 600²) / 50000
+    three = sr.check_split("100 100 130", 0.9)                      # 3 arms: an equal split
+    assert three.expected.tolist() == pytest.approx([110, 110, 110])
+    ref = stats.chisquare([300, 700], [400, 600])
+    fallback = sr.check_split("  ", 0.5, ([300, 700], 0.4))
+    assert fallback.chi2 == pytest.approx(ref.statistic) and fallback.p_value == pytest.approx(ref.pvalue)
+    with pytest.raises(ValueError, match="no counts"):
+        sr.check_split("", 0.5)

@@ -46,3 +46,12 @@ def test_without_an_incident_the_gate_only_delays(stream):
     assert gated.promoted[0] == 33 + 3 + 2  # retrain on 33, 3 shadow days, labels 2 days late
     with pytest.raises(ValueError, match="inside the stream"):
         dp.replay(stream, shadow=True, bad_days=(110, 130))
+
+
+def test_incident_window_and_mean_accuracy_after_by_hand():
+    assert dp.incident_window(80, 10, 120) == (80, 90)
+    assert dp.incident_window(115, 10, 120) == (115, 120)
+    assert dp.incident_window(80, 0, 120) is None
+    run = dp.Rollout("x", np.array([np.nan, 0.5, 0.6, 0.8, 1.0]))
+    assert run.mean_accuracy_after(1, 2) == pytest.approx(0.7)
+    assert run.mean_accuracy_after(0, 2) == pytest.approx(0.55)

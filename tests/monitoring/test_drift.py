@@ -177,3 +177,34 @@ def test_alarm_cost_by_hand_and_by_brute_force():
     assert res.at(1.0) == (0, 5, 20.0)
     quiet = d.alarm_cost(days, values, start=None, end_day=30, false_alarm_cost=1, missed_day_cost=1)
     assert quiet.best_cost == 0 and quiet.best >= values.max()
+
+
+def test_stream_daily_summary_matches_the_arrays():
+    s = d.simulate_stream(kind="prior", magnitude=0.8, start=30, days=40, batch=100, seed=2)
+    daily = s.daily()
+    assert daily.day.tolist() == list(range(40))
+    np.testing.assert_allclose(daily.mean_x1[5], s.x[5, :, 0].sum() / 100)
+    np.testing.assert_allclose(daily.positive_rate[35], s.y[35].sum() / 100)
+    np.testing.assert_allclose(daily.best_error + s.bayes_acc, 1.0)
+
+
+def test_alarm_table_and_who_saw_the_drift_by_hand():
+    alarms = {d.Detector.PSI: np.array([10, 70]), d.Detector.KS: np.array([], dtype=int),
+              d.Detector.WASSERSTEIN: np.array([5]), d.Detector.PAGE_HINKLEY: np.array([64, 66])}
+    table = d.alarm_table(alarms, 60).set_index("detector")
+    assert table.loc["PSI", "detection delay (days)"] == "10" and table.loc["PSI", "false alarms (days)"] == 1
+    assert table.loc["KS", "detection delay (days)"] == "missed"
+    assert table.loc["KS", "first alarm after start"] == "—"
+    assert table.loc[d.DETECTOR_LABELS[d.Detector.PAGE_HINKLEY], "first alarm after start"] == "day 64"
+    assert d.only_the_error_saw_it(alarms, 60) == (False, True)       # PSI alarmed on day 70
+    alarms[d.Detector.PSI] = np.array([10])
+    assert d.only_the_error_saw_it(alarms, 60) == (True, True)
+    assert d.only_the_error_saw_it(alarms, None) == (False, False)
+    assert d.alarm_table(alarms, None)["detection delay (days)"].tolist() == ["—"] * 4
+
+
+def test_example_pair_is_seeded_and_shifted():
+    a, b = d.example_pair(3), d.example_pair(3)
+    assert a.equals(b) and len(a) == 500
+    assert a.current.mean() - a.reference.mean() == pytest.approx(0.3, abs=0.2)
+    assert a.current.std() / a.reference.std() == pytest.approx(1.2, abs=0.15)

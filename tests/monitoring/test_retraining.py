@@ -66,3 +66,17 @@ def test_fit_model_matches_sklearn_logistic_regression():
     np.testing.assert_allclose(r.predict_proba(ours, x), ref.predict_proba(x)[:, 1], atol=1e-6)
     with pytest.raises(ValueError, match="single class"):
         r.fit_model(x, np.zeros(len(x)))
+
+
+def test_policy_summary_and_retrain_accuracy_by_hand():
+    acc = np.array([np.nan, np.nan, 0.9, 0.8, 0.6, 0.7])
+    runs = {"never": r.PolicyRun("never", acc.copy()),
+            "every day": r.PolicyRun("every day", np.array([np.nan, np.nan, 0.9, 0.9, 0.9, 0.9]),
+                                     retrain_days=[2, 3, 4])}
+    summary, cheapest = r.policy_summary(runs, 4, retrain_cost=10.0, error_cost=1.0, batch=100, train_days=2)
+    row = summary.set_index("policy").loc["never"]
+    assert row["accuracy from day 4"] == 0.65 and row["accuracy, whole stream"] == 0.75
+    assert row.cost == round((0.1 + 0.2 + 0.4 + 0.3) * 100)           # 100 errors, no retrain
+    assert summary.set_index("policy").loc["every day", "cost"] == 3 * 10 + 40
+    assert cheapest == "every day"
+    assert runs["every day"].retrain_accuracy().tolist() == [0.9, 0.9, 0.9]

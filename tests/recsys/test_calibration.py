@@ -203,3 +203,34 @@ def test_bad_parameters_raise_clear_errors():
         cal.fit_calibrator("magic", np.zeros(2), np.array([0, 1]))
     with pytest.raises(ValueError, match="break-even"):
         cal.decision_error(np.zeros(2), np.zeros(2), 1.0)
+
+
+def test_calibration_report_matches_evaluate_and_its_table(data):
+    keep = cal.downsample_mask(data.y_train, 0.2, seed=0)
+    est = cal.train_ranker(data.X_train[keep], data.y_train[keep], "logistic", 0)
+    z_cal, z_test = cal.scores(est, data.X_cal), cal.scores(est, data.X_test)
+    rep = cal.calibration_report(data, *cal.calibrate(z_cal, data.y_cal, z_test, 0.2), 10, "uniform", 0.2)
+    plain = cal.evaluate(data, z_cal, z_test, 0.2, 1.0, 0.0, 10, "uniform", 0.2)
+    assert rep.variants.keys() == plain.keys() and set(rep.fitted) == {"platt", "isotonic", "temperature"}
+    assert rep.variants["platt"].table.ece == pytest.approx(plain["platt"].table.ece)
+    table = rep.table()
+    assert table.scores.tolist() == ["true p (oracle)", "naive", "corrected only", "platt", "isotonic", "temperature"]
+    assert table.iloc[0]["Brier"] == pytest.approx(brier_score_loss(data.y_test, data.p_test))
+    assert table.iloc[1]["AUC"] == pytest.approx(roc_auc_score(data.y_test, rep.variants["naive"].p))
+    assert data.test_ctr == pytest.approx(data.y_test.mean())
+
+
+def test_bins_curves_and_the_log_shift_by_hand():
+    rel = cal.reliability(np.array([0.1, 0.3, 0.6, 0.9]), np.array([0, 1, 1, 1]), n_bins=4)
+    np.testing.assert_allclose(rel.centers, [0.125, 0.375, 0.625, 0.875])
+    np.testing.assert_allclose(rel.widths, [0.25] * 4)
+    grid, inflated = cal.inflation_curve(0.5, points=3)
+    np.testing.assert_allclose(grid, [0.001, 0.5, 0.999])
+    assert inflated[1] == pytest.approx(0.5 / (0.5 + 0.5 * 0.5))
+    p_true = np.array([0.1, 0.5])
+    t_grid, regret = cal.regret_curve(p_true, p_true, points=5)
+    assert len(t_grid) == 5 and regret == [0.0] * 5           # deciding with the truth loses nothing
+    assert regret[0] == cal.decision_error(p_true, p_true, 0.02).regret
+    assert cal.log_keep_rate(0.1) == pytest.approx(-2.302585)
+    with pytest.raises(ValueError):
+        cal.log_keep_rate(0.0)

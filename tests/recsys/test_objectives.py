@@ -140,3 +140,12 @@ def test_bad_sizes_are_explained(world):
         ob.simulate(world, ob.Behaviour(), (1, 0, 0), weeks=0)
     with pytest.raises(ValueError):
         ob.make_world(n_users=5)
+
+
+def test_enums_keep_the_strings_old_links_carry():
+    assert [o.value for o in ob.OBJECTIVES] == ["CTR (clicks)", "Watch time", "Satisfaction survey",
+                                                "Weighted multi-objective"]
+    assert [b.value for b in ob.BUSINESS] == ["Retention", "Satisfaction per user"]
+    assert ob.OBJECTIVES["CTR (clicks)"] == ob.OBJECTIVES[ob.Objective.CTR] == (1.0, 0.0, 0.0)
+    assert ob.Business("Retention") is ob.Business.RETENTION
+    assert set(ob.OBJECTIVE_LABELS) == set(ob.Objective) and set(ob.BUSINESS_LABELS) == set(ob.Business)

@@ -174,3 +174,30 @@ def test_bad_configurations_are_explained():
         pl.make_log(pl.LogConfig(online_days=0))
     with pytest.raises(ValueError, match="position bias"):
         pl.make_log(pl.LogConfig(position_bias=-1))
+
+
+def test_compare_is_the_fault_table_and_both_evaluations(log):
+    mine = pl.Pipeline(leak=True, neg_per_pos=3)
+    c = pl.compare(log, mine, seed=0)
+    assert c.table.equals(pl.fault_table(log, seed=0, neg_per_pos=3))
+    assert c.mine.online_auc == pl.evaluate(log, mine, seed=0).online_auc
+    assert c.production.offline_auc == pl.evaluate(log, pl.PRODUCTION, seed=0).offline_auc
+    shown = c.with_mine(mine)
+    assert shown.iloc[-1].tolist() == ["Your pipeline", c.mine.offline_auc, c.mine.online_auc, c.mine.gap]
+    assert len(c.with_mine(pl.PRODUCTION)) == len(c.table)
+
+
+def test_classify_faults_on_a_hand_made_table():
+    names = list(pl.FAULTS.values())
+    table = pd.DataFrame({"pipeline": [pl.PRODUCTION_ROW, *names],
+                          "offline_auc": [0.70, 0.90, 0.705, 0.70, 0.80, 0.60],
+                          "online_auc": [0.70, 0.60, 0.65, 0.699, 0.71, 0.60]})
+    kinds = pl.classify_faults(table)
+    assert kinds["liars"] == [names[0]]                  # offline +0.20, online -0.10
+    assert kinds["hidden"] == [names[1]]                 # offline +0.005, online -0.05
+    assert sorted(kinds["harmless"]) == sorted(names[2:])  # online -0.001; online up; offline down
+
+
+def test_position_ratios_by_hand():
+    table = pd.DataFrame({"position": [1, 2, 3], "ctr": [0.3, 0.2, 0.1], "relevance": [0.5, 0.4, 0.25]})
+    assert pl.position_ratios(table) == (pytest.approx(3.0), pytest.approx(2.0))

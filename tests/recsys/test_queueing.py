@@ -110,3 +110,16 @@ def test_batch_of_one_is_plain_mmc_and_larger_batches_are_conservative():
     assert approx.mean < 1.25 * resp.mean()
     needed = qu.batched_replicas_needed(lam, s1, batch, f, approx.p99 * 1.001)
     assert needed <= 11
+
+
+def test_utilisation_and_replica_curves_by_hand():
+    util, means, p99s = qu.utilisation_curve(mu=50.0, c=4, points=5)
+    np.testing.assert_allclose(util, np.linspace(0.02, 0.99, 5))
+    assert means[2] == pytest.approx(qu.mean_response(util[2] * 4 * 50.0, 50.0, 4))
+    assert p99s[-1] == pytest.approx(qu.response_quantile(0.99, util[-1] * 200.0, 50.0, 4))
+    assert all(np.diff(p99s) > 0)
+    cs, q = qu.replica_curve(lam=800.0, mu=50.0, c_now=20)
+    assert cs[0] == 17 and cs[-1] == 31                    # floor(800/50) + 1 … 20 + 12 - 1
+    assert q[3] == pytest.approx(qu.response_quantile(0.99, 800.0, 50.0, 20))
+    cs, _ = qu.replica_curve(lam=800.0, mu=50.0, c_now=20, c_needed=200)
+    assert len(cs) == 80                                    # capped at 80 counts

@@ -109,3 +109,31 @@ def test_designs_compared_under_one_seed_see_the_same_requests():
     hedged = sv.simulate(sv.STAGES, 20, sv.Mitigations(hedge_ms=20.0), n_requests=3_000, seed=1)
     assert np.all(hedged.stages["fs"] <= naive.stages["fs"])
     np.testing.assert_array_equal(hedged.stages["rank"], naive.stages["rank"])
+
+
+def test_naive_vs_production_is_both_simulations_on_the_same_draws():
+    stages = sv.with_overrides({})
+    m = sv.Mitigations(cache_hit=0.5, cache_ms=1.0, hedge_ms=25.0, timeout_ms=60.0)
+    paths = sv.naive_vs_production(stages, 10, m, (1, 10), n_requests=2000, curve_requests=500, seed=3)
+    np.testing.assert_array_equal(paths.naive.total, sv.simulate(stages, 10, sv.Mitigations(), 2000, 3).total)
+    np.testing.assert_array_equal(paths.production.total, sv.simulate(stages, 10, m, 2000, 3).total)
+    np.testing.assert_array_equal(paths.production_curve["p99"], sv.tail_vs_fanout(stages, (1, 10), m, 500, 3)["p99"])
+    assert paths.production.p99 < paths.naive.p99
+
+
+def test_latency_histograms_share_bins_and_sum_to_one():
+    stages = sv.with_overrides({})
+    a, b = sv.simulate(stages, 5, n_requests=3000, seed=1), sv.simulate(stages, 1, n_requests=3000, seed=2)
+    centres, shares = sv.latency_histograms([a, b], budget_ms=10.0, bins=50)
+    top = max(np.quantile(a.total, 0.999) * 1.05, 11.0)
+    assert len(centres) == 50 and centres[0] == pytest.approx(top / 100) and centres[-1] == pytest.approx(top * 99 / 100)
+    assert all(s.sum() == pytest.approx(1.0) for s in shares)
+    counts, _ = np.histogram(b.total, np.linspace(0, top, 51))
+    np.testing.assert_allclose(shares[1], counts / counts.sum())
+
+
+def test_some_shard_beyond_p99_by_hand():
+    assert sv.some_shard_beyond_p99(1) == pytest.approx(0.01)
+    assert sv.some_shard_beyond_p99(20) == pytest.approx(1 - 0.99**20)
+    with pytest.raises(ValueError):
+        sv.some_shard_beyond_p99(0)

@@ -60,3 +60,13 @@ def test_scan_seconds_and_human_bytes():
     assert sizing.human_bytes(512e9) == "512 GB"
     assert sizing.human_bytes(1.5e12) == "1.5 TB"
     assert math.isclose(sizing.GB, 1e9)
+
+
+def test_enums_keep_the_strings_old_links_carry():
+    assert [d.value for d in sizing.DTYPES] == ["fp32", "fp16", "int8", "PQ"]
+    assert [o.value for o in sizing.OVERHEADS] == ["none", "IVF lists", "HNSW graph"]
+    assert sizing.Overhead("HNSW graph") is sizing.Overhead.HNSW_GRAPH and sizing.Dtype("PQ") is sizing.Dtype.PQ
+    assert set(sizing.DTYPE_LABELS) == set(sizing.Dtype) and set(sizing.OVERHEAD_LABELS) == set(sizing.Overhead)
+    # an old link's plain string still selects the same arithmetic as the member
+    assert sizing.overhead_per_vector("IVF lists") == sizing.overhead_per_vector(sizing.Overhead.IVF_LISTS) == 8.0
+    assert sizing.bytes_per_vector(64, "fp16") == sizing.bytes_per_vector(64, sizing.Dtype.FP16) == 128.0

@@ -18,6 +18,7 @@ Money is in dollars; CTRs and propensities are probabilities.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -29,8 +30,20 @@ from playground.seeds import derived_seeds
 #: Relative click-through of slots 1..5 (position effect, separable model).
 POSITION_EFFECT = np.array([1.0, 0.7, 0.5, 0.35, 0.25])
 POPULATION = 100  # advertisers in the market
-LOGGING_KINDS = ("epsilon-greedy", "softmax")
+
+
+class LoggingKind(StrEnum):
+    """The logging policy's exploration (values: what share links and presets carry, kept as they
+    were so old links still open)."""
+
+    EPSILON_GREEDY = "epsilon-greedy"
+    SOFTMAX = "softmax"
+
+
+LOGGING_KINDS: tuple[LoggingKind, ...] = tuple(LoggingKind)
+LOGGING_LABELS: dict[LoggingKind, str] = {LoggingKind.EPSILON_GREEDY: "epsilon-greedy", LoggingKind.SOFTMAX: "softmax"}
 ESTIMATORS = ("IPS", "SNIPS", "DM", "DR")
+REPLAY = "replay (no propensities)"  # the estimate that needs no logged propensity
 
 
 # ---- the auction ----------------------------------------------------------------------------
@@ -107,6 +120,24 @@ class MarketResult:
     summary: pd.DataFrame
     advertisers: pd.DataFrame
     example: pd.DataFrame
+
+    def versus_calibrated(self) -> dict[str, float]:
+        """The model pCTR's market against the calibrated one: ``revenue change`` (relative),
+        ``fill change`` (absolute) and ``CPC / value`` (mean CPC over mean value per click)."""
+        model, calib = self.summary.loc["model pCTR"], self.summary.loc["calibrated"]
+        return {"revenue change": model["revenue per 1k auctions ($)"] / calib["revenue per 1k auctions ($)"] - 1,
+                "fill change": model["fill rate"] - calib["fill rate"],
+                "CPC / value": model["mean CPC ($)"] / model["value per click ($)"]}
+
+    def clicked_advertisers(self) -> pd.DataFrame:
+        """The advertisers with at least one click (``advertiser`` as a column)."""
+        return self.advertisers[self.advertisers["clicks"] > 0].reset_index()
+
+    def price_per_value(self) -> pd.Series:
+        """Spend per dollar of advertiser value, by segment ("scaled segment", "rest"), over the
+        advertisers with clicks."""
+        by_segment = self.clicked_advertisers().groupby("segment")[["spend", "value"]].sum()
+        return by_segment["spend"] / by_segment["value"]
 
 
 def _outcome_totals(values, ctr, outcome: AuctionOutcome, slots: int) -> dict:
@@ -278,11 +309,11 @@ def policy(scores: np.ndarray, kind: str = "greedy", explore: float = 0.0) -> np
     greedy[np.arange(len(scores)), scores.argmax(axis=1)] = 1.0
     if kind == "greedy":
         return greedy
-    if kind == "epsilon-greedy":
+    if kind == LoggingKind.EPSILON_GREEDY:
         if not 0 <= explore <= 1:
             raise ValueError("the exploration rate ε must be in [0, 1]")
         return (1 - explore) * greedy + explore / n_actions
-    if kind == "softmax":
+    if kind == LoggingKind.SOFTMAX:
         if explore <= 0:
             raise ValueError("the softmax temperature must be > 0")
         logit = np.log(scores / (1 - scores)) / explore
@@ -375,7 +406,7 @@ def estimate_all(log: Log, target: np.ndarray, contexts: int, actions: int) -> d
     r_hat = reward_model(log, contexts, actions)
     return {"IPS": ips(log, target), "SNIPS": snips(log, target), "DM": direct_method(log, target, r_hat),
             "DR": doubly_robust(log, target, r_hat),
-            "replay (no propensities)": replay_without_propensities(log, target)}
+            REPLAY: replay_without_propensities(log, target)}
 
 
 def effective_sample_size(log: Log, target: np.ndarray) -> float:
@@ -411,7 +442,7 @@ def exploration_sweep(world: BanditWorld, kind: str, grid, n: int, replicates: i
     grid = list(grid)
     for explore, child in zip(grid, derived_seeds(seed, len(grid))):
         est = replicate_estimates(world, kind, explore, n, replicates, child)
-        for name in (*ESTIMATORS, "replay (no propensities)"):
+        for name in (*ESTIMATORS, REPLAY):
             values = est[name].dropna()
             rows.append({"exploration": explore, "estimator": name,
                          "bias": values.mean() - truth, "std": values.std(ddof=1),
@@ -420,5 +451,35 @@ def exploration_sweep(world: BanditWorld, kind: str, grid, n: int, replicates: i
     return pd.DataFrame(rows)
 
 
-EXPLORE_GRID = {"epsilon-greedy": (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
-                "softmax": (0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0)}
+EXPLORE_GRID = {LoggingKind.EPSILON_GREEDY: (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
+                LoggingKind.SOFTMAX: (0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0)}
+
+
+
+def shown_estimators(propensities_logged: bool) -> list[str]:
+    """The estimators a team can compute: all of :data:`ESTIMATORS` with logged propensities,
+    else only the direct method; the replay estimate in both cases."""
+    return [*(ESTIMATORS if propensities_logged else ("DM",)), REPLAY]
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """The new (greedy) policy's true value, the logging policy's, and estimates of the new
+    policy's value from replicated logs (one row per log, see :func:`replicate_estimates`)."""
+
+    truth: float
+    logging_value: float
+    estimates: pd.DataFrame
+
+    def bias(self, estimator: str) -> float:
+        """Mean estimate over the logs minus the truth."""
+        return float(self.estimates[estimator].mean() - self.truth)
+
+
+def counterfactual(kind: str, explore: float, n: int, replicates: int, seed: int) -> Counterfactual:
+    """Evaluate the new greedy policy of :func:`make_world` ``(seed)`` from ``replicates`` logs of
+    ``n`` impressions each, logged by the ``kind`` policy with exploration ``explore``."""
+    world = make_world(seed=seed)
+    truth = true_value(world, policy(world.target_scores, "greedy"))
+    logging_value = true_value(world, policy(world.logging_scores, kind, explore))
+    return Counterfactual(truth, logging_value, replicate_estimates(world, kind, explore, n, replicates, seed))

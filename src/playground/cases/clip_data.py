@@ -215,3 +215,8 @@ def load(folder: Path | None = None) -> CaptionedImages:
     if len(captions) != len(images):
         raise ValueError(f"{folder}: {len(images)} images but {len(captions)} captions")
     return CaptionedImages(images, captions, labels, split.astype(str))
+
+
+def enlarge(image: np.ndarray, factor: int = 2) -> np.ndarray:
+    """An RGB image (height, width, 3) scaled up ``factor`` times by repeating pixels."""
+    return np.kron(image, np.ones((factor, factor, 1), dtype=np.uint8))

@@ -8,8 +8,10 @@ differently, and no metric could tell two such items apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
+import pandas as pd
 
 from playground.cases.clip_data import ATTRIBUTES, POSITION_PHRASE
 
@@ -143,3 +145,50 @@ def mixed_index_image_share(image_emb: np.ndarray, text_emb: np.ndarray, k: int 
 
 def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def recall_table(retrieval: Retrieval, untrained: Retrieval, ks=KS) -> pd.DataFrame:
+    """recall@k both ways of a trained and an untrained model, and chance (image → text), one row per k."""
+    return pd.DataFrame({
+        "k": list(ks),
+        "image → text": [retrieval.image_to_text[k] for k in ks],
+        "text → image": [retrieval.text_to_image[k] for k in ks],
+        "untrained i → t": [untrained.image_to_text[k] for k in ks],
+        "untrained t → i": [untrained.text_to_image[k] for k in ks],
+        "chance": [retrieval.chance_image_to_text[k] for k in ks],
+    })
+
+
+def ranked_captions(query: int, image_emb: np.ndarray, text_emb: np.ndarray, captions: list[str],
+                    scene_keys: np.ndarray, k: int) -> pd.DataFrame:
+    """The ``k`` captions closest to image ``query``: rank, caption, cosine (3 decimals) and
+    whether the caption shows the query's scene ("✓")."""
+    idx, scores = top_k(image_emb[query], text_emb, k)
+    return pd.DataFrame({"rank": np.arange(1, len(idx) + 1), "caption": [captions[i] for i in idx],
+                         "cosine": np.round(scores, 3),
+                         "same scene": ["✓" if scene_keys[i] == scene_keys[query] else "" for i in idx]})
+
+
+def chance_accuracy(attribute: str) -> float:
+    """Zero-shot accuracy of a random guess over the attribute's classes: ``1 / classes``."""
+    return 1 / len(ATTRIBUTES[attribute])
+
+
+def zero_shot_by_attribute(image_emb: np.ndarray, labels: np.ndarray, template: str,
+                           embed_prompts: Callable[[list[str]], np.ndarray]) -> dict[str, float]:
+    """Zero-shot accuracy per attribute (:data:`ATTRIBUTES`, in order; ``labels`` has one column
+    each) with the class prompts of ``template``, embedded by ``embed_prompts``."""
+    return {attribute: zero_shot_accuracy(image_emb, embed_prompts(class_prompts(attribute, template)),
+                                          labels[:, j])[0]
+            for j, attribute in enumerate(ATTRIBUTES)}
+
+
+def weakest_attribute(accuracy: dict[str, float]) -> str:
+    """The attribute whose zero-shot accuracy is the least above chance."""
+    return min(accuracy, key=lambda a: accuracy[a] - chance_accuracy(a))
+
+
+def centroids_2d(coords: np.ndarray, n_images: int) -> tuple[list[float], list[float]]:
+    """x and y of the image centroid and the caption centroid of 2-d ``coords`` (images first)."""
+    img, txt = coords[:n_images].mean(axis=0), coords[n_images:].mean(axis=0)
+    return [float(img[0]), float(txt[0])], [float(img[1]), float(txt[1])]

@@ -9,6 +9,8 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from playground.cases import clip_metrics
+
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "open_clip_pytorch_model.bin",
                 "open_clip_model.safetensors")
 CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
@@ -122,3 +124,13 @@ def _tensor(output) -> torch.Tensor:
         if isinstance(value, torch.Tensor):
             return value
     raise ValueError("the CLIP model returned no embeddings")
+
+
+def heldout_scores(model: RealClip, images: np.ndarray, captions: list[str], colour_labels: np.ndarray,
+                   scene_keys: np.ndarray) -> tuple:
+    """Score loaded CLIP weights on held-out pairs: (recall@k both ways, zero-shot colour accuracy
+    with the default template, modality gap)."""
+    i_emb, t_emb = model.encode_images(images), model.encode_texts(captions)
+    prompts = clip_metrics.class_prompts("colour", clip_metrics.DEFAULT_TEMPLATE)
+    acc = clip_metrics.zero_shot_accuracy(i_emb, model.encode_texts(prompts), colour_labels)[0]
+    return clip_metrics.evaluate(i_emb, t_emb, scene_keys), acc, clip_metrics.modality_gap(i_emb, t_emb)

@@ -113,6 +113,26 @@ class Trained:
     temperature: list[float] = field(default_factory=list)
     seconds: float = 0.0
 
+    def loss_curves(self) -> dict[str, tuple[np.ndarray, list[float]]]:
+        """The loss curves against epochs: ``step`` (each step at its fraction of an epoch),
+        ``epoch`` (each epoch's mean at the epoch's middle) and ``heldout`` (at each epoch's end),
+        as (x, loss in nats)."""
+        steps_per_epoch = len(self.step_loss) // len(self.epoch_loss)
+        return {"step": (np.arange(1, len(self.step_loss) + 1) / steps_per_epoch, self.step_loss),
+                "epoch": (np.arange(1, len(self.epoch_loss) + 1) - 0.5, self.epoch_loss),
+                "heldout": (np.arange(1, len(self.heldout_loss) + 1), self.heldout_loss)}
+
+    def temperature_path(self) -> tuple[np.ndarray, list[float]]:
+        """τ at the start (epoch 0) and after each epoch."""
+        return np.arange(len(self.temperature) + 1), [self.settings.temperature, *self.temperature]
+
+
+def chance_loss(batch_size: int) -> float:
+    """Symmetric InfoNCE of a model that scores every pair of the batch alike: ``ln B`` nats."""
+    if batch_size < 2:
+        raise ValueError(f"a batch needs at least 2 pairs (got {batch_size})")
+    return math.log(batch_size)
+
 
 def init_model(settings: TrainSettings) -> DualEncoder:
     """The dual encoder exactly as :func:`train` starts it (random weights from ``settings.seed``)."""

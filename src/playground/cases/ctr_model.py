@@ -125,6 +125,28 @@ class CtrResult:
     calibration: pd.DataFrame  # by device
     test: pd.DataFrame         # the test rows with a ``pred`` column
 
+    def worst_calibrated(self) -> str:
+        """The device whose predicted ÷ observed clicks is farthest from 1."""
+        return str(self.calibration["predicted ÷ observed"].sub(1).abs().idxmax())
+
+
+@dataclass(frozen=True)
+class CtrExperiment:
+    """A simulated impression log's CTR model, its delayed-conversion table (at the end of the
+    log) and the log's click-through rate."""
+
+    result: CtrResult
+    delayed: pd.DataFrame
+    base_ctr: float
+
+
+def ctr_experiment(n: int, delay_days: float, cross: bool, bits: int, seed: int) -> CtrExperiment:
+    """Simulate ``n`` impressions (:func:`simulate_log`), train the hashed CTR model on them
+    (:func:`train_ctr`) and tabulate conversions seen at the log's end (:func:`delayed_label_table`)."""
+    log = simulate_log(LogSpec(n=n, delay_days=delay_days), seed=seed)
+    return CtrExperiment(train_ctr(log, cross=cross, bits=bits),
+                         delayed_label_table(log, float(log["time"].max()), delay_days), float(log["click"].mean()))
+
 
 def train_ctr(log: pd.DataFrame, cross: bool = True, bits: int = 18, c: float = 1.0) -> CtrResult:
     """Hashed-feature logistic regression trained on every day but the last, scored on the last."""

@@ -12,6 +12,7 @@ Times are in minutes, distances in kilometres.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,36 @@ FEATURE_GROUPS = {"spatial": ("zone", "ox", "oy", "dx", "dy"), "temporal": ("hou
                   "weather": ("weather",)}
 """Feature groups the ablation switches off (``distance_km`` always stays: without it there is no ETA)."""
 CATEGORICAL = ("zone", "weather")
-HEAT_METRICS = ("P50 absolute error (min)", "quantile-model late rate", "mean-model late rate")
+
+
+class HeatMetric(StrEnum):
+    """What the zone × hour heat map shows (values: what share links carry, kept as they were so
+    old links still open; show :func:`heat_label`)."""
+
+    P50_ERROR = "P50 absolute error (min)"
+    QUANTILE_LATE = "quantile-model late rate"
+    MEAN_LATE = "mean-model late rate"
+
+
+HEAT_METRICS: tuple[HeatMetric, ...] = tuple(HeatMetric)
+
+
+def heat_label(metric: str, quantile: float) -> str:
+    """The heat-map metric as shown, naming the quantile model (e.g. "P90 late rate")."""
+    return {HeatMetric.P50_ERROR: "P50 absolute error (min)",
+            HeatMetric.QUANTILE_LATE: f"{quantile_name(quantile)} late rate",
+            HeatMetric.MEAN_LATE: "mean-model late rate"}[HeatMetric(metric)]
+
+
+class PromiseBasis(StrEnum):
+    """What the promise shown to the rider is built from (values: what links and presets carry)."""
+
+    QUANTILE = "quantile model"
+    MEAN = "mean (MSE model)"
+    MEAN_BUFFER = "mean + buffer"
+
+
+PROMISE_BASES: tuple[PromiseBasis, ...] = tuple(PromiseBasis)
 
 
 def pinball_loss(y_true, y_pred, quantile: float) -> float:
@@ -194,11 +224,11 @@ def heat_grid(trips: pd.DataFrame, preds: pd.DataFrame, metric: str, quantile: f
     """A zone × hour table of ``metric`` (one of :data:`HEAT_METRICS`) on held-out trips; NaN where
     a cell has no trip."""
     y = trips["minutes"].to_numpy()
-    if metric == "quantile-model late rate":
+    if metric == HeatMetric.QUANTILE_LATE:
         values = (y > preds[quantile_name(quantile)].to_numpy()).astype(float)
-    elif metric == "mean-model late rate":
+    elif metric == HeatMetric.MEAN_LATE:
         values = (y > preds["mean"].to_numpy()).astype(float)
-    elif metric == "P50 absolute error (min)":
+    elif metric == HeatMetric.P50_ERROR:
         values = np.abs(y - preds["P50"].to_numpy())
     else:
         raise ValueError(f"unknown heat-map metric {metric!r}")
@@ -249,3 +279,51 @@ def ablation(train: pd.DataFrame, test: pd.DataFrame, quantile: float, seed: int
                      "summed pinball": pinball_loss(y, p50, 0.5) + pinball_loss(y, pq, quantile),
                      "summed pinball, rearranged": pinball_loss(y, lo, 0.5) + pinball_loss(y, hi, quantile)})
     return pd.DataFrame(rows).set_index("features")
+
+
+@dataclass(frozen=True)
+class PromiseComparison:
+    """Held-out trip times, the scorecard, and every candidate promise with its late rate.
+
+    ``promises`` maps a label to promise times (min): the quantile model, the mean, the mean plus
+    the chosen flat buffer, and the mean plus ``matched`` (the buffer with the quantile model's
+    overall coverage). ``chosen`` is the label of the promise shown to riders.
+    """
+
+    y: np.ndarray
+    card: pd.DataFrame
+    matched: float
+    promises: dict[str, np.ndarray]
+    chosen: str
+    late_chosen: float
+
+    @property
+    def trip_mean(self) -> float:
+        """Mean held-out trip time (min)."""
+        return float(self.y.mean())
+
+    def trip_quantile(self, quantile: float) -> float:
+        """The ``quantile``-quantile of the held-out trip times (min)."""
+        return float(np.quantile(self.y, quantile))
+
+    def duration_marks(self, quantile: float) -> list[tuple[str, float]]:
+        """The median, mean and ``quantile``-quantile of the held-out trip times (min)."""
+        return [("median", float(np.median(self.y))), ("mean", self.trip_mean),
+                (f"{quantile:.0%} quantile", self.trip_quantile(quantile))]
+
+
+def compare_promises(test: pd.DataFrame, preds: pd.DataFrame, quantile: float, buffer: float,
+                     basis: str) -> PromiseComparison:
+    """Score the models on held-out ``test`` trips (:func:`scorecard`), find the matched buffer
+    (:func:`matched_buffer`) and the late rate of the promise built from ``basis`` (one of
+    :data:`PROMISE_BASES`; a flat ``buffer`` in minutes for :attr:`PromiseBasis.MEAN_BUFFER`)."""
+    qname = quantile_name(quantile)
+    y = test["minutes"].to_numpy()
+    card = scorecard(y, preds, quantile)
+    matched = matched_buffer(y, preds["mean"], card.loc[qname, "coverage"])
+    mean = preds["mean"].to_numpy()
+    promises = {f"{qname} model": preds[qname].to_numpy(), "mean": mean, f"mean + {buffer:g} min": mean + buffer,
+                f"mean + {matched:.1f} min (same overall coverage as {qname})": mean + matched}
+    chosen = {PromiseBasis.QUANTILE: f"{qname} model", PromiseBasis.MEAN: "mean",
+              PromiseBasis.MEAN_BUFFER: f"mean + {buffer:g} min"}[PromiseBasis(basis)]
+    return PromiseComparison(y, card, matched, promises, chosen, float(np.mean(y > promises[chosen])))

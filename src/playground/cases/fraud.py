@@ -14,6 +14,7 @@ Amounts and costs are in dollars, times in seconds from the start of the stream.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,20 @@ BURST_MIX = np.array([0.04, 0.04, 0.04, 0.28, 0.50, 0.10])   # fraud before it a
 ADAPTED_MIX = np.array([0.08, 0.08, 0.04, 0.15, 0.05, 0.60])  # fraud after it adapts
 WINDOWS = {"v_1m": 60, "v_1h": 3_600, "v_24h": DAY}
 FEATURES = ("log_amount", "hour", "merchant", "log_distance", "new_device", *WINDOWS)
-HANDLING = ("none", "class weights", "undersample legit")
+
+
+class Handling(StrEnum):
+    """Class-imbalance treatments (values: what share links and presets carry, kept as they were so
+    old links still open; show :data:`HANDLING_LABELS`)."""
+
+    NONE = "none"
+    CLASS_WEIGHTS = "class weights"
+    UNDERSAMPLE = "undersample legit"
+
+
+HANDLING: tuple[Handling, ...] = tuple(Handling)
+HANDLING_LABELS: dict[Handling, str] = {Handling.NONE: "none", Handling.CLASS_WEIGHTS: "class weights",
+                                        Handling.UNDERSAMPLE: "undersample legit"}
 HOURLY = np.array([.2, .1, .1, .1, .1, .2, .5, 1, 1.4, 1.5, 1.6, 1.8, 2, 1.8, 1.6, 1.6, 1.7, 1.9, 2,
                    1.8, 1.5, 1.1, .7, .4])
 
@@ -211,7 +225,7 @@ def fit_model(train: pd.DataFrame, handling: str = "none", seed: int = 0,
     if y.sum() < 2 or (1 - y).sum() < 2:
         raise ValueError("the training window needs at least two fraud and two legitimate transactions")
     x = train[list(FEATURES)].to_numpy(dtype=float)
-    if handling == "undersample legit":
+    if handling == Handling.UNDERSAMPLE:
         rng = np.random.default_rng(seed)
         legit = np.flatnonzero(y == 0)
         keep = np.r_[np.flatnonzero(y == 1), rng.choice(legit, min(len(legit), 10 * int(y.sum())), replace=False)]
@@ -221,7 +235,7 @@ def fit_model(train: pd.DataFrame, handling: str = "none", seed: int = 0,
         max_iter=100, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=20, early_stopping=False,
         l2_regularization=1.0,  # without it, pure-fraud leaves get huge Newton steps and training diverges
         categorical_features=[FEATURES.index("merchant")], random_state=seed,
-        class_weight="balanced" if handling == "class weights" else None)
+        class_weight="balanced" if handling == Handling.CLASS_WEIGHTS else None)
     with threadpool_limits(limits=1, user_api="openmp"):
         return model.fit(x, y, sample_weight=weight)
 

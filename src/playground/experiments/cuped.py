@@ -112,3 +112,18 @@ def simulate_cuped(n_per_arm: int = 2000, rho: float = 0.7, effect: float = 0.05
     cuped, se_c = diff_and_se(y_adj)
     return CupedResult(naive, cuped, theta, float(cuped.var(ddof=1) / naive.var(ddof=1)), rho,
                        float(se_n.mean()), float(se_c.mean()))
+
+
+def variance_factor(rho: float) -> float:
+    """Share of the sample size CUPED needs with a covariate of correlation ``rho``: ``1 - rho^2``."""
+    if not -1.0 < rho < 1.0:
+        raise ValueError(f"the covariate's correlation must be strictly between -1 and 1 (got {rho:g})")
+    return 1 - rho**2
+
+
+def replications(n_per_arm: int, budget: int = 2_000_000, lo: int = 50, hi: int = 400) -> int:
+    """Replicated experiments to simulate at ``n_per_arm`` users per arm: about ``budget`` users in
+    all (``budget // (2 n_per_arm)``), at least ``lo`` and at most ``hi``."""
+    if n_per_arm < 1:
+        raise ValueError(f"users per arm must be at least 1 (got {n_per_arm})")
+    return int(min(max(budget // (2 * n_per_arm), lo), hi))

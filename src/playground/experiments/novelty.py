@@ -7,6 +7,7 @@ Rates are probabilities per user-day (0 … 1); lifts are relative (difference /
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,40 @@ class NoveltyResult:
         if not 1 <= day <= len(self.cumulative):
             raise ValueError(f"stop day must be between 1 and {len(self.cumulative)} (got {day})")
         return self.cumulative.iloc[day - 1]
+
+    def readable(self, day: int) -> bool:
+        """Whether the read after ``day`` days has a lift and a CI (some control conversions)."""
+        return bool(np.isfinite(self.stop_read(day).lift_hi))
+
+    def arm_totals(self) -> list[int]:
+        """Users in (control, treatment) over the whole test."""
+        last = self.cumulative.iloc[-1]
+        return [int(last.n_c), int(last.n_t)]
+
+
+class StopRead(Enum):
+    """How an early read compares with the steady-state lift (see :func:`judge_stop_read`)."""
+
+    NOVELTY_WIN = "novelty_win"
+    """Significant, and the whole CI lies above the steady state: the novelty ships as the win."""
+    PRIMACY = "primacy"
+    """The whole CI lies below the steady state: stopping now kills a change that works."""
+    CONSISTENT = "consistent"
+    """The point read is within its CI half-width (upper side) of the steady state."""
+    OFF = "off"
+    """Neither: off the steady state by more than the CI half-width, but not cleanly."""
+
+
+def judge_stop_read(read: pd.Series, steady_lift: float) -> StopRead:
+    """Compare a read (``lift``, ``lift_lo``, ``lift_hi``, ``significant``: a row of
+    :meth:`NoveltyResult.stop_read`) with the true steady-state relative lift."""
+    if read.significant and read.lift_lo > steady_lift:
+        return StopRead.NOVELTY_WIN
+    if read.lift_hi < steady_lift:
+        return StopRead.PRIMACY
+    if abs(read.lift - steady_lift) < max(read.lift_hi - read.lift, 1e-9):
+        return StopRead.CONSISTENT
+    return StopRead.OFF
 
 
 def simulate_novelty(days: int = 28, baseline: float = 0.10, steady_lift: float = 0.02,

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+OFFLINE, ONLINE = "offline (logged clicks)", "online (true preferences)"
+"""The two columns of :meth:`LoggedExample.table`'s ``evaluated on``."""
+
 
 def _as_rel(relevance) -> np.ndarray:
     rel = np.asarray(relevance, dtype=float)
@@ -168,8 +171,7 @@ class LoggedExample:
         """Metrics of every model on logged labels (offline) and on true relevance (online)."""
         rows = []
         for name, s in self.scores.items():
-            for where, labels in (("offline (logged clicks)", self.logged),
-                                  ("online (true preferences)", self.true_rel)):
+            for where, labels in ((OFFLINE, self.logged), (ONLINE, self.true_rel)):
                 rows.append({"model": name, "evaluated on": where, **evaluate(s, labels, k)})
         return pd.DataFrame(rows)
 
@@ -217,3 +219,11 @@ def logged_feedback_example(users: int = 200, items: int = 100, shown: int = 10,
     personal = affinity + 0.5 * rng.standard_normal((users, items))
     return LoggedExample(true_rel, logged, seen, {
         "old policy (replay)": old, "new: imitates logs": imitate, "new: personalised": personal})
+
+
+
+def ndcg_winners(table: pd.DataFrame) -> tuple[pd.DataFrame, str, str]:
+    """NDCG@k per model (rows) offline and online (columns :data:`OFFLINE`, :data:`ONLINE`) from
+    :meth:`LoggedExample.table`, and the best model by each: (ndcg, offline winner, online winner)."""
+    ndcg = table.pivot(index="model", columns="evaluated on", values="NDCG@k")
+    return ndcg, str(ndcg[OFFLINE].idxmax()), str(ndcg[ONLINE].idxmax())

@@ -212,3 +212,50 @@ def diff_ci(conv_c, n_c, conv_t, n_t, alpha: float = 0.05):
     z = stats.norm.isf(alpha / 2)
     d = pt - pc
     return d, d - z * se, d + z * se
+
+
+def z_quantiles(alpha: float, power: float) -> tuple[float, float]:
+    """The two normal quantiles of the sample-size formula: ``(z_{1-alpha/2}, z_{power})``."""
+    _check_alpha_power(alpha, power)
+    return float(stats.norm.isf(alpha / 2)), float(stats.norm.ppf(power))
+
+
+def power_curves(baseline: float, mde: float, n_control: int, alpha: float = 0.05,
+                 relative: bool = False, allocation: float = 0.5, variance_factor: float = 1.0,
+                 multiples: tuple[float, ...] = (0.5, 1.0, 2.0),
+                 points: int = 120) -> tuple[np.ndarray, dict[float, np.ndarray]]:
+    """Power against control-arm users around a planned sample size, for effects that are
+    multiples of the MDE.
+
+    Parameters
+    ----------
+    baseline, mde, alpha, relative :
+        As in :func:`sample_size_per_arm`.
+    n_control : int
+        The planned control-arm users; the grid spans 5 % (at least 0.5 user) to 250 % of it.
+    allocation : float
+        Treatment share (the treatment arm has ``allocation / (1 - allocation)`` users per control user).
+    variance_factor : float
+        Sample-size factor of a variance reduction (CUPED: ``1 - rho**2``): ``n`` users with it
+        have the power of ``n / variance_factor`` without it.
+    multiples : tuple of float
+        True effects as multiples of ``mde``.
+    points : int
+        Grid size.
+
+    Returns
+    -------
+    grid : ndarray (points,)
+        Control-arm users.
+    curves : dict of multiple -> ndarray (points,)
+        Power at each grid point.
+    """
+    if not 0.0 < allocation < 1.0:
+        raise ValueError(f"allocation must be strictly between 0 and 1 (got {allocation:g})")
+    if not 0.0 < variance_factor <= 1.0:
+        raise ValueError(f"variance factor must be in (0, 1] (got {variance_factor:g})")
+    grid = np.linspace(max(n_control, 10) * 0.05, n_control * 2.5, points)
+    ratio = allocation / (1 - allocation)
+    curves = {m: power_two_proportions(baseline, mde * m, grid / variance_factor, alpha, relative, ratio)
+              for m in multiples}
+    return grid, curves

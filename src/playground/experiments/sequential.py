@@ -224,3 +224,11 @@ def simulate_peeking(sims: int = 2000, looks: int = 14, users_per_look: int = 10
     msprt = np.maximum.accumulate(lam >= 1 / alpha, axis=1).mean(axis=0)
     return PeekingResult(looks, z, bounds, z_crit, naive, obf, float(np.mean(np.abs(z[:, -1]) > z_crit)),
                          msprt)
+
+
+def users_per_look(daily_traffic: int, allocation: float, cap: int = 200_000) -> int:
+    """Users per arm that join between two daily looks: daily traffic (capped at ``cap``, to keep
+    the simulation small) times the smaller arm's share; at least 1."""
+    if not 0.0 < allocation < 1.0:
+        raise ValueError(f"allocation must be strictly between 0 and 1 (got {allocation:g})")
+    return max(int(min(daily_traffic, cap) * min(allocation, 1 - allocation)), 1)

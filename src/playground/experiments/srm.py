@@ -79,3 +79,17 @@ def srm_test(observed, shares=None, threshold: float = 0.001) -> SrmResult:
     chi2 = float(((obs - expected) ** 2 / expected).sum())
     p = float(stats.chi2.sf(chi2, obs.size - 1))
     return SrmResult(obs, expected, chi2, p, threshold)
+
+
+def check_split(counts_text: str, first_share: float,
+                fallback: tuple[list[int], float] | None = None) -> SrmResult:
+    """SRM test of the users per arm typed in ``counts_text`` (see :func:`parse_counts`) against a
+    design that sends ``first_share`` of users to the first of two arms (more arms: an equal
+    split). With nothing typed, test ``fallback`` = (counts, share of the first arm) instead."""
+    if counts_text.strip():
+        counts = parse_counts(counts_text)
+    elif fallback is not None:
+        counts, first_share = fallback
+    else:
+        raise ValueError("no counts to check: type the users per arm")
+    return srm_test(counts, [first_share, 1 - first_share] if len(counts) == 2 else None)

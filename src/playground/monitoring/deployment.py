@@ -51,6 +51,16 @@ class Rollout:
     def worst_day(self) -> float:
         return float(np.nanmin(self.accuracy))
 
+    def mean_accuracy_after(self, day: int, days: int) -> float:
+        """Mean accuracy over the ``days`` days after ``day`` (``day + 1`` … ``day + days``)."""
+        return float(np.nanmean(self.accuracy[day + 1: day + 1 + days]))
+
+
+def incident_window(start: int, length: int, days: int) -> tuple[int, int] | None:
+    """Days ``[start, end)`` of a labelling incident of ``length`` days, cut at the stream's
+    end (``days``); None when ``length`` is 0."""
+    return (start, min(start + length, days)) if length else None
+
 
 def _accuracy(model, stream: Stream, days: slice) -> float:
     return float(np.mean((predict_proba(model, stream.x[days]) > 0.5) == stream.y[days]))

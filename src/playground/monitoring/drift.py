@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from playground.seeds import derived_seeds
+
 
 KINDS = ("covariate", "prior", "concept", "none")
 
@@ -180,6 +182,13 @@ class Stream:
     def best_accuracy(self, since: int = 0) -> float:
         """Mean daily accuracy of the Bayes-optimal classifier from day ``since`` on."""
         return float(np.mean(self.bayes_acc[since:]))
+
+    def daily(self) -> pd.DataFrame:
+        """One row per day: ``day``, ``mean_x1`` (mean of feature x1), ``positive_rate``,
+        ``best_error`` (1 − the Bayes-optimal accuracy) and the drift ``intensity``."""
+        return pd.DataFrame({"day": np.arange(self.days), "mean_x1": self.x[..., 0].mean(axis=1),
+                             "positive_rate": self.y.mean(axis=1), "best_error": 1 - self.bayes_acc,
+                             "intensity": self.intensity})
 
 
 def simulate_stream(kind: str = "concept", pattern: str = "sudden", magnitude: float = 0.5,
@@ -557,3 +566,36 @@ def alarm_cost(days, values, start: int | None, end_day: int, false_alarm_cost: 
     cost = false_alarm_cost * fa + missed_day_cost * missed
     best = int(np.argmin(cost))
     return ThresholdCost(thresholds, fa, missed, cost, float(thresholds[best]), float(cost[best]))
+
+
+def alarm_table(alarms: dict[Detector, np.ndarray], start: int | None) -> pd.DataFrame:
+    """One row per detector (in the order of ``alarms``), scored by :func:`score_alarms`:
+    ``detector`` (its label), ``needs labels``, ``first alarm after start`` ("day N" or "—"),
+    ``detection delay (days)`` (N, "missed" when a drift started and it never alarmed, "—"
+    without drift) and ``false alarms (days)``."""
+    rows = []
+    for name, when in alarms.items():
+        sc = score_alarms(when, start)
+        rows.append({"detector": DETECTOR_LABELS[name], "needs labels": name in NEEDS_LABELS,
+                     "first alarm after start": "—" if sc.first_alarm is None else f"day {sc.first_alarm}",
+                     "detection delay (days)": "missed" if start is not None and sc.delay is None
+                     else ("—" if sc.delay is None else str(sc.delay)),
+                     "false alarms (days)": sc.false_alarms})
+    return pd.DataFrame(rows)
+
+
+def only_the_error_saw_it(alarms: dict[Detector, np.ndarray], start: int | None) -> tuple[bool, bool]:
+    """(every label-free detector missed the drift, the Page–Hinkley error detector caught it);
+    both False without drift (``start`` None)."""
+    if start is None:
+        return False, False
+    missed = all(score_alarms(alarms[n], start).first_alarm is None for n in LABEL_FREE)
+    return missed, score_alarms(alarms[Detector.PAGE_HINKLEY], start).first_alarm is not None
+
+
+def example_pair(seed: int, n: int = 500) -> pd.DataFrame:
+    """An example upload: ``reference`` ~ N(0, 1) and ``current`` ~ N(0.3, 1.2²), ``n`` values
+    each rounded to 4 decimals (current from the seed's first derived stream)."""
+    current_rng = np.random.default_rng(derived_seeds(seed, 1)[0])
+    return pd.DataFrame({"reference": np.round(np.random.default_rng(seed).normal(0, 1, n), 4),
+                         "current": np.round(current_rng.normal(0.3, 1.2, n), 4)})

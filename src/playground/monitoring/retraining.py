@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
+import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from playground.monitoring.drift import PageHinkleyState, Stream, psi
@@ -119,6 +120,24 @@ class PolicyRun:
         """Retrains × ``retrain_cost`` plus wrong predictions × ``error_cost`` (per error)."""
         errors = np.nansum(1 - self.accuracy[since:]) * batch
         return float(self.retrains * retrain_cost + errors * error_cost)
+
+    def retrain_accuracy(self) -> np.ndarray:
+        """Accuracy on each retrain day (in the order of ``retrain_days``)."""
+        return self.accuracy[np.asarray(self.retrain_days, dtype=int)]
+
+
+def policy_summary(runs: dict[str, PolicyRun], since: int, retrain_cost: float, error_cost: float,
+                   batch: int, train_days: int) -> tuple[pd.DataFrame, str]:
+    """One row per policy (retrains, mean accuracy from day ``since`` and from ``train_days``,
+    total cost from ``train_days`` at these prices, see :meth:`PolicyRun.cost`), and the
+    cheapest policy's name."""
+    summary = pd.DataFrame([{
+        "policy": name, "retrains": run.retrains,
+        f"accuracy from day {since}": round(run.mean_accuracy(since), 3),
+        "accuracy, whole stream": round(run.mean_accuracy(train_days), 3),
+        "cost": round(run.cost(retrain_cost, error_cost, batch, train_days)),
+    } for name, run in runs.items()])
+    return summary, str(summary.loc[summary.cost.idxmin(), "policy"])
 
 
 def deployed(stream: Stream, train_days: int) -> tuple[np.ndarray, np.ndarray]:

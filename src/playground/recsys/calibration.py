@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import numpy as np
+import pandas as pd
 from scipy.special import expit, log_expit
 from scipy.stats import rankdata
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -51,6 +52,11 @@ class ClickData:
     X_test: np.ndarray
     y_test: np.ndarray
     p_test: np.ndarray
+
+    @property
+    def test_ctr(self) -> float:
+        """Observed click rate of the test split."""
+        return float(self.y_test.mean())
 
 
 def true_logit(X: np.ndarray) -> np.ndarray:
@@ -231,6 +237,16 @@ class Reliability:
     frac_pos: np.ndarray
     ece: float
 
+    @property
+    def centers(self) -> np.ndarray:
+        """Middle of each bin."""
+        return (self.edges[:-1] + self.edges[1:]) / 2
+
+    @property
+    def widths(self) -> np.ndarray:
+        """Width of each bin."""
+        return np.diff(self.edges)
+
 
 def bin_edges(p: np.ndarray, n_bins: int, strategy: str = "uniform") -> np.ndarray:
     """Bin edges on [0, 1]: equal width, or equal mass (quantiles of ``p``; ties merged)."""
@@ -405,3 +421,54 @@ def evaluate(data: ClickData, z_cal: np.ndarray, z_test: np.ndarray, w: float, s
 def oracle(data: ClickData, n_bins: int, strategy: str, threshold: float) -> Variant:
     """The true probabilities scored like a model: the floor for Brier and log loss."""
     return score_variant("true p", data.p_test, data, n_bins, strategy, threshold)
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    """Every design scored on the test split (:func:`calibrate`, :func:`score_all`), the fitted
+    calibrators, and the true probabilities scored alike (:func:`oracle`)."""
+
+    fitted: dict[str, Calibrator]
+    variants: dict[str, Variant]
+    oracle: Variant
+
+    def table(self) -> pd.DataFrame:
+        """One row per design (the oracle first, then naive, corrected only and each calibrator):
+        mean pCTR, ECE, Brier, log loss, AUC and the decision errors at the threshold."""
+        rows = [("true p (oracle)", self.oracle), ("naive", self.variants["naive"])] + [
+            (name if name != "corrected" else "corrected only", self.variants[name])
+            for name in ("corrected", "platt", "isotonic", "temperature")]
+        return pd.DataFrame([{
+            "scores": name, "mean pCTR": v.mean_p, "ECE": v.table.ece, "Brier": v.brier,
+            "log loss": v.log_loss, "AUC": v.auc, "wrong decisions": v.decision.wrong,
+            "value lost / 1k": v.decision.regret, "bid ÷ fair bid": v.decision.bid_ratio,
+        } for name, v in rows])
+
+
+def calibration_report(data: ClickData, probs: dict[str, np.ndarray], fitted: dict[str, Calibrator],
+                       n_bins: int, strategy: str, threshold: float) -> CalibrationReport:
+    """Score every design's test-split probabilities and the true probabilities alike (``n_bins``
+    bins of ``strategy``, decisions at ``threshold``); ``probs`` and ``fitted`` as :func:`calibrate`
+    returns them."""
+    return CalibrationReport(fitted, score_all(probs, data, n_bins, strategy, threshold),
+                             oracle(data, n_bins, strategy, threshold))
+
+
+def inflation_curve(w: float, points: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """The click rate a model trained at negative keep rate ``w`` sees, :func:`inflated`, on a
+    grid of true rates from 0.001 to 0.999."""
+    grid = np.linspace(0.001, 0.999, points)
+    return grid, inflated(grid, w)
+
+
+def regret_curve(p_pred: np.ndarray, p_true: np.ndarray, lo: float = 0.02, hi: float = 0.9,
+                 points: int = 45) -> tuple[np.ndarray, list[float]]:
+    """Value lost per 1k impressions (:func:`decision_error`) at every break-even CTR of a grid."""
+    grid = np.linspace(lo, hi, points)
+    return grid, [decision_error(p_pred, p_true, t).regret for t in grid]
+
+
+def log_keep_rate(w: float) -> float:
+    """``log w``: what the downsampling correction adds to the log-odds."""
+    _check_rate(w)
+    return float(np.log(w))

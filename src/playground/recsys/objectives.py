@@ -23,20 +23,40 @@ True model (user ``u``, item ``i``, affinity ``a = 2 x_u·y_i``)::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
 
-OBJECTIVES: dict[str, tuple[float, float, float]] = {
-    "CTR (clicks)": (1.0, 0.0, 0.0),
-    "Watch time": (0.0, 1.0, 0.0),
-    "Satisfaction survey": (0.0, 0.0, 1.0),
-    "Weighted multi-objective": (0.0, 0.0, 0.0),  # weights come from the learner
+class Objective(StrEnum):
+    """What the feed ranks by (values: what share links and presets carry, kept as they were so
+    old links still open; show :data:`OBJECTIVE_LABELS`)."""
+
+    CTR = "CTR (clicks)"
+    WATCH = "Watch time"
+    SURVEY = "Satisfaction survey"
+    WEIGHTED = "Weighted multi-objective"
+
+
+class Business(StrEnum):
+    """The business metric (north star) the ranking is judged by (values: what links carry)."""
+
+    RETENTION = "Retention"
+    SATISFACTION = "Satisfaction per user"
+
+
+OBJECTIVES: dict[Objective, tuple[float, float, float]] = {
+    Objective.CTR: (1.0, 0.0, 0.0),
+    Objective.WATCH: (0.0, 1.0, 0.0),
+    Objective.SURVEY: (0.0, 0.0, 1.0),
+    Objective.WEIGHTED: (0.0, 0.0, 0.0),  # weights come from the learner
 }
+OBJECTIVE_LABELS: dict[Objective, str] = {o: o.value for o in Objective}
 SIGNALS = ("click", "watch", "survey")
-BUSINESS = ("Retention", "Satisfaction per user")
+BUSINESS: tuple[Business, ...] = tuple(Business)
+BUSINESS_LABELS: dict[Business, str] = {b: b.value for b in Business}
 
 
 @dataclass(frozen=True)
@@ -218,9 +238,9 @@ class Run:
 
     def business(self, name: str) -> float:
         """The business metric called ``name`` (one of :data:`BUSINESS`)."""
-        if name == "Retention":
+        if name == Business.RETENTION:
             return self.retention
-        if name == "Satisfaction per user":
+        if name == Business.SATISFACTION:
             return self.satisfaction
         raise ValueError(f"unknown business metric {name!r}")
 

@@ -59,6 +59,7 @@ FAULTS = {
     "position": "Position bias ignored",
     "negatives": "Random negatives",
 }
+PRODUCTION_ROW = "Production (all correct)"  # the production row of fault_table
 
 
 @dataclass(frozen=True)
@@ -505,7 +506,7 @@ def position_ctr(log: EventLog) -> pd.DataFrame:
 def fault_table(log: EventLog, seed: int = 0, neg_per_pos: int = 4) -> pd.DataFrame:
     """Production, each fault on its own, and everything naive: offline vs online AUC."""
     base = replace(PRODUCTION, neg_per_pos=neg_per_pos)
-    runs = [("Production (all correct)", base)]
+    runs = [(PRODUCTION_ROW, base)]
     runs += [(label, replace(base, **{key: True})) for key, label in FAULTS.items()]
     runs += [("Everything naive", replace(NAIVE, neg_per_pos=neg_per_pos))]
     rows = []
@@ -514,3 +515,48 @@ def fault_table(log: EventLog, seed: int = 0, neg_per_pos: int = 4) -> pd.DataFr
         rows.append(dict(pipeline=name, offline_auc=res.offline_auc, online_auc=res.online_auc,
                          gap=res.gap))
     return pd.DataFrame(rows)
+
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The fault table of a log, a chosen pipeline's result and the production pipeline's."""
+
+    table: pd.DataFrame
+    mine: Result
+    production: Result
+
+    def with_mine(self, pipe: Pipeline) -> pd.DataFrame:
+        """The fault table plus a "Your pipeline" row when ``pipe`` has any naive step."""
+        shown = self.table.copy()
+        if pipe.naive_steps():
+            shown.loc[len(shown)] = ["Your pipeline", self.mine.offline_auc, self.mine.online_auc, self.mine.gap]
+        return shown
+
+
+def compare(log: EventLog, pipe: Pipeline, seed: int = 0) -> Comparison:
+    """:func:`fault_table` (with ``pipe``'s negatives per click), ``pipe`` and the production
+    pipeline, all evaluated on ``log``."""
+    return Comparison(fault_table(log, seed=seed, neg_per_pos=pipe.neg_per_pos), evaluate(log, pipe, seed=seed),
+                      evaluate(log, PRODUCTION, seed=seed))
+
+
+def classify_faults(table: pd.DataFrame, auc_tol: float = 0.01, harm_tol: float = 0.005) -> dict[str, list[str]]:
+    """Sort the single faults of :func:`fault_table` against production: ``liars`` (offline AUC
+    up by more than ``auc_tol`` while online AUC drops by more than ``harm_tol``), ``hidden``
+    (offline within ``auc_tol``, online down) and ``harmless`` (the rest)."""
+    by_name = table.set_index("pipeline")
+    base = by_name.loc[PRODUCTION_ROW]
+    faults = by_name.loc[list(FAULTS.values())]
+    worse_online = faults.online_auc < base.online_auc - harm_tol
+    liars = faults[(faults.offline_auc > base.offline_auc + auc_tol) & worse_online]
+    hidden = faults[((faults.offline_auc - base.offline_auc).abs() <= auc_tol) & worse_online]
+    harmless = faults.index.difference(liars.index.union(hidden.index))
+    return {"liars": list(liars.index), "hidden": list(hidden.index), "harmless": list(harmless)}
+
+
+def position_ratios(by_position: pd.DataFrame) -> tuple[float, float]:
+    """From :func:`position_ctr`: how many times more often the first position is clicked than the
+    last, and how many times more relevant its items are."""
+    first, last = by_position.iloc[0], by_position.iloc[-1]
+    return float(first.ctr / last.ctr), float(first.relevance / last.relevance)

@@ -254,3 +254,22 @@ def batching_table(lam: float, s1: float, replicas: int, overhead: float, budget
                      f"p99 at {replicas} (ms)": point.p99 * 1e3 if point else np.inf,
                      "replicas for budget": "none" if needed is None else str(needed)})
     return pd.DataFrame(rows)
+
+
+def utilisation_curve(mu: float, c: int, points: int = 80) -> tuple[np.ndarray, list[float], list[float]]:
+    """Mean and p99 response time (s) of M/M/c with service rate ``mu`` (1/s) and ``c`` servers
+    at utilisations from 2 % to 99 %: (utilisation, mean, p99)."""
+    util = np.linspace(0.02, 0.99, points)
+    means = [mean_response(u * c * mu, mu, c) for u in util]
+    p99s = [response_quantile(0.99, u * c * mu, mu, c) for u in util]
+    return util, means, p99s
+
+
+def replica_curve(lam: float, mu: float, c_now: int, c_needed: int | None = None,
+                  q: float = 0.99) -> tuple[np.ndarray, list[float]]:
+    """The ``q``-quantile response time (s) against the number of replicas, from the fewest that
+    keep the queue stable (``floor(lam / mu) + 1``) to 12 past the larger of ``c_now`` and
+    ``c_needed`` (at most 80 counts)."""
+    c_min = int(np.floor(lam / mu)) + 1
+    cs = np.arange(c_min, min(max(c_needed or 0, c_now, c_min) + 12, c_min + 80))
+    return cs, [response_quantile(q, lam, mu, int(k)) for k in cs]

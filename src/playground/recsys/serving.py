@@ -204,3 +204,44 @@ def sum_of_medians(stages: tuple[Stage, ...]) -> float:
 def with_overrides(overrides: dict[str, tuple[float, float]]) -> tuple[Stage, ...]:
     """The default stages with ``{key: (median_ms, p99_ms)}`` replaced."""
     return tuple(Stage(s.key, s.name, *overrides.get(s.key, (s.median_ms, s.p99_ms))) for s in STAGES)
+
+
+@dataclass(frozen=True)
+class PathComparison:
+    """Naive (no mitigation) and mitigated requests on the same draws, and both tails against
+    fan-out (see :func:`tail_vs_fanout`)."""
+
+    naive: RequestSim
+    production: RequestSim
+    naive_curve: dict[str, np.ndarray]
+    production_curve: dict[str, np.ndarray]
+
+
+def naive_vs_production(stages: tuple[Stage, ...], n_shards: int, m: Mitigations, fanouts,
+                        n_requests: int = 20_000, curve_requests: int = 3_000, seed: int = 0) -> PathComparison:
+    """Simulate the request path without mitigations and with ``m`` (same seed, so the same
+    draws), and the tail against each fan-out in ``fanouts`` for both."""
+    return PathComparison(simulate(stages, n_shards, Mitigations(), n_requests, seed),
+                          simulate(stages, n_shards, m, n_requests, seed),
+                          tail_vs_fanout(stages, fanouts, Mitigations(), curve_requests, seed),
+                          tail_vs_fanout(stages, fanouts, m, curve_requests, seed))
+
+
+def latency_histograms(sims: list[RequestSim], budget_ms: float, bins: int = 120
+                       ) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Shared bins from 0 to the larger of 1.05 × the first simulation's 99.9th percentile and
+    1.1 × the budget: bin centres (ms) and each simulation's share of requests per bin."""
+    hi = float(np.quantile(sims[0].total, 0.999)) * 1.05
+    edges = np.linspace(0, max(hi, budget_ms * 1.1), bins + 1)
+    shares = []
+    for sim in sims:
+        counts, _ = np.histogram(sim.total, edges)
+        shares.append(counts / counts.sum())
+    return (edges[:-1] + edges[1:]) / 2, shares
+
+
+def some_shard_beyond_p99(n_shards: int) -> float:
+    """Probability that at least one of ``n_shards`` independent lookups exceeds its own p99: ``1 − 0.99^N``."""
+    if n_shards < 1:
+        raise ValueError(f"the fan-out ({n_shards}) must be at least 1")
+    return 1 - 0.99 ** n_shards

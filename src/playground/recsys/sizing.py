@@ -7,9 +7,33 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
-DTYPES: tuple[str, ...] = ("fp32", "fp16", "int8", "PQ")
-OVERHEADS: tuple[str, ...] = ("none", "IVF lists", "HNSW graph")
+
+
+class Dtype(StrEnum):
+    """How a vector is stored (values: what share links and presets carry; show :data:`DTYPE_LABELS`)."""
+
+    FP32 = "fp32"
+    FP16 = "fp16"
+    INT8 = "int8"
+    PQ = "PQ"
+
+
+class Overhead(StrEnum):
+    """The index structure stored beside the vectors (values: what share links and presets carry,
+    kept as they were so old links still open; show :data:`OVERHEAD_LABELS`)."""
+
+    NONE = "none"
+    IVF_LISTS = "IVF lists"
+    HNSW_GRAPH = "HNSW graph"
+
+
+DTYPES: tuple[Dtype, ...] = tuple(Dtype)
+OVERHEADS: tuple[Overhead, ...] = tuple(Overhead)
+DTYPE_LABELS: dict[Dtype, str] = {Dtype.FP32: "fp32", Dtype.FP16: "fp16", Dtype.INT8: "int8", Dtype.PQ: "PQ"}
+OVERHEAD_LABELS: dict[Overhead, str] = {Overhead.NONE: "none", Overhead.IVF_LISTS: "IVF lists",
+                                        Overhead.HNSW_GRAPH: "HNSW graph"}
 GB = 1e9
 
 
@@ -21,13 +45,13 @@ def bytes_per_vector(d: int, dtype: str, pq_m: int = 16, nbits: int = 8) -> floa
     """
     if d < 1:
         raise ValueError(f"dimension d ({d}) must be at least 1")
-    if dtype == "fp32":
+    if dtype == Dtype.FP32:
         return 4.0 * d
-    if dtype == "fp16":
+    if dtype == Dtype.FP16:
         return 2.0 * d
-    if dtype == "int8":
+    if dtype == Dtype.INT8:
         return 1.0 * d
-    if dtype == "PQ":
+    if dtype == Dtype.PQ:
         if pq_m < 1 or d % pq_m:
             raise ValueError(f"PQ m ({pq_m}) must divide the dimension d ({d})")
         if not 1 <= nbits <= 16:
@@ -43,11 +67,11 @@ def overhead_per_vector(kind: str, M: int = 32) -> float:
     "HNSW graph" (FAISS layout): 2M int32 neighbours on level 0, M on each upper level with
     P(level >= l) = M^-l, so 4·(2M + M/(M-1)) bytes, plus a 4-byte level and an 8-byte offset.
     """
-    if kind == "none":
+    if kind == Overhead.NONE:
         return 0.0
-    if kind == "IVF lists":
+    if kind == Overhead.IVF_LISTS:
         return 8.0
-    if kind == "HNSW graph":
+    if kind == Overhead.HNSW_GRAPH:
         if M < 2:
             raise ValueError(f"HNSW M ({M}) must be at least 2")
         return 4.0 * (2 * M + M / (M - 1)) + 4.0 + 8.0
