@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from components.background import viewing
 from components.stage import stage_mode
 from playground import course, hosting
 
@@ -45,4 +46,6 @@ for lesson in course.built_lessons(APP_DIR):
     sections.setdefault(lesson.part, []).append(
         st.Page(str(APP_DIR / lesson.page_file), title=lesson.label, url_path=lesson.slug[3:])
     )
-st.navigation(sections).run()
+current = st.navigation(sections)
+viewing(current.url_path)  # background builds of a page this session leaves stop (components/background.py)
+current.run()

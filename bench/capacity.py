@@ -35,17 +35,16 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src"), str(ROOT / "app")]
 
 from bench.machine import describe, write_section  # noqa: E402
 from bench.st_client import Session  # noqa: E402
-from tests.app.apptest import registered  # noqa: E402
-from tests.app.fuzz_policy import fuzzed  # noqa: E402
-from tests.browser.server import free_port  # noqa: E402
-
-from playground import embeddings  # noqa: E402
+from bench.pages import fuzzed, registered  # noqa: E402
+from bench.server import free_port, streamlit_server  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 THINK_S = 10.0          # a learner's think time between actions
 TARGET_UTILISATION = 0.5  # a core kept half busy: an M/M/1 queue then waits about one service time
 MOVE_SHARE = 0.8        # share of a learner's actions that move a widget (the rest open a page)
 GROUPS = (20, 60, 200)
+# raw clients run no refresh timers: a script run waits for its background builds instead
+WAIT_FOR_BUILDS = {"PLAYGROUND_BACKGROUND_WAIT": "600"}
 VALIDATION_PAGES = ("framework", "define_problem", "ab_testing", "rag_retrieval", "ad_ctr", "eta")
 
 
@@ -61,43 +60,6 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-@contextmanager
-def replica(port: int, timeout: float = 180, root: Path = ROOT, wait_background: bool = True):
-    """One `streamlit run` of the checkout at ``root`` on 127.0.0.1:``port``. With
-    ``wait_background`` a script run waits for its background builds (raw clients run no
-    refresh timers, so they would never see the finished page otherwise)."""
-    env = {**os.environ, **embeddings.OFFLINE_SETTINGS, "PYTHONPATH": f"{root / 'src'}:{root / 'app'}"}
-    if wait_background:
-        env["PLAYGROUND_BACKGROUND_WAIT"] = "600"
-    else:
-        env.pop("PLAYGROUND_BACKGROUND_WAIT", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(root / "app" / "streamlit_app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit on port {port} did not start")
-            time.sleep(0.5)
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def move_target(session: Session, lesson_id: str):
@@ -276,7 +238,7 @@ def validate(rows: list[dict], clients: int, seconds: float, seed: int, pages: l
     ports = [free_port(), free_port()]
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="capacity-")))
-        servers = [stack.enter_context(replica(p)) for p in ports]
+        servers = [stack.enter_context(streamlit_server(p, env=WAIT_FOR_BUILDS)) for p in ports]
         for url, _ in servers:  # each replica builds its artefacts once, as a warmed host would
             asyncio.run(open_each(url, pages))
         proxy_port = free_port()
@@ -332,7 +294,7 @@ def main() -> None:
     load_start = os.getloadavg()
     only = [p for p in args.pages.split(",") if p]
     lessons = [lesson for lesson in registered() if not only or lesson.slug[3:] in only]
-    with replica(free_port()) as (url, proc):
+    with streamlit_server(env=WAIT_FOR_BUILDS) as (url, proc):
         idle = rss_mib(proc.pid)
         rows = asyncio.run(measure_pages(url, proc.pid, lessons, args.views, args.moves))
         base = rss_mib(proc.pid)

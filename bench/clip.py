@@ -52,7 +52,7 @@ def main() -> None:
         rows.append((settings, record.seconds, ev, acc, clip_metrics.modality_gap(img, txt),
                      record.temperature[-1]))
 
-    from tests.app.apptest import open_page
+    from bench.pages import open_page
 
     t0 = time.perf_counter()
     open_page("l15")

@@ -28,7 +28,7 @@ sys.path[:0] = [str(ROOT)]
 
 from bench.machine import describe, write_section  # noqa: E402
 from playground.scenario import inert_line  # noqa: E402
-from tests.browser.server import BENIGN, CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+from bench.server import BENIGN, CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EVIL = "http://127.0.0.1:9"

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
 from bench.machine import describe, write_section  # noqa: E402
-from tests.app.apptest import registered  # noqa: E402
-from tests.browser.server import BENIGN, CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+from bench.pages import registered  # noqa: E402
+from bench.server import BENIGN, CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 

@@ -2,7 +2,7 @@
 
 For each page: one cold run (builds and caches models, indexes, data), one warm run, then
 `--reps` reruns each with the page's first numeric or choice control that the generic fuzzer
-moves (tests/app/fuzz_policy.py: no retraining, no index rebuild) moved to another
+moves (bench/pages.py: no retraining, no index rebuild) moved to another
 value. Reports the cold time and the median/max rerun time. Writes docs/bench/page_rerun.md.
 
 Run by hand: `python -m bench.page_rerun`. Target: median rerun < 300 ms on every page.
@@ -21,8 +21,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "app")]
 
 from bench.machine import describe, write_section  # noqa: E402
 from components.page import declared_controls  # noqa: E402
-from tests.app.apptest import open_page, registered  # noqa: E402
-from tests.app.fuzz_policy import fuzzed  # noqa: E402
+from bench.pages import fuzzed, open_page, registered  # noqa: E402
 
 
 def moves(control):

@@ -57,7 +57,7 @@ def test_every_cap_names_a_costly_control_of_its_page():
     """A cap is for a control that retrains or rebuilds: one the generic fuzzer leaves alone."""
     from pathlib import Path
 
-    from tests.app.fuzz_policy import LEFT_ALONE
+    from bench.pages import LEFT_ALONE
 
     app = Path(__file__).resolve().parents[1] / "app"
     for lesson_id, caps in hosting.LIMITS.items():

@@ -9,6 +9,7 @@ import streamlit as st
 from components.ab_power import Design
 from components.cache import cached
 from components.page import LessonPage
+from playground.deltas import pp
 from playground.experiments import novelty as nv
 
 SEGMENT_NAMES = {"all": "all users", "existing": "existing users (saw the old product)",
@@ -64,7 +65,7 @@ def show(page: LessonPage, tab, design: Design, segment: bool, seed: int) -> tup
     elif judged is nv.StopRead.CONSISTENT:
         page.verdict(True, headline=tab.open, text=f"The day-{stop_day} read is consistent with the steady state ({steady:+.1%}).")
     else:
-        st.warning(f"The day-{stop_day} read is off the steady state by {early.lift - steady:+.1%}.")
+        st.warning(f"The day-{stop_day} read is off the steady state by {pp(early.lift - steady)}.")
     page.chart(_lift_figure(nov, steady, stop_day, segment), hero=tab.open)
     if segment:
         ex = nov.daily[nov.daily.segment == "existing"]

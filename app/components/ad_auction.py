@@ -10,6 +10,7 @@ import streamlit as st
 from components.cache import cached
 from components.page import LessonPage
 from playground.cases import ads
+from playground.deltas import pp
 
 MEASURES = ["revenue per 1k auctions ($)", "advertiser surplus per 1k auctions ($)",
             "advertiser value per 1k auctions ($)"]
@@ -37,7 +38,7 @@ def show(page: LessonPage, n_bidders: int, slots: int, scale: float, share: floa
                 container=cols[2], help=f"Mean CPC ${model['mean CPC ($)']:.2f}, mean value per click "
                                         f"${model['value per click ($)']:.2f}.")
     page.metric("Fill rate", f"{model['fill rate']:.1%}",
-                delta=f"{versus['fill change']:+.1%} vs calibrated", container=cols[3])
+                delta=f"{pp(versus['fill change'])} vs calibrated", container=cols[3])
     if scale != 1.0 and share == 1.0 and reserve == 0.0:
         st.info("A uniform pCTR scale cancels out: the ranking (bid × pCTR) and the GSP price "
                 "(ratio of pCTRs) do not change. It bites through the reserve price, and through any "

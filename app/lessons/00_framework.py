@@ -26,16 +26,13 @@ if total > fw.ROUND_MINUTES:
 elif total < fw.ROUND_MINUTES:
     st.info(f"{fw.ROUND_MINUTES - total} minutes unplanned: keep them for the interviewer's deep dive.")
 
-fig = go.Figure()
-starts = [0.0, *ends[:-1]]
-for step, start, minutes in zip(fw.STEPS, starts, budgets):
-    fig.add_bar(y=["plan"], x=[minutes], base=[start], orientation="h", name=step.name[:24],
-                text=f"{minutes}′", textposition="inside")
-fig.add_vline(x=fw.ROUND_MINUTES, line_dash="dash", line_color="red",
-              annotation_text="45 min: the round ends")
-fig.update_layout(barmode="stack", height=300, title="Your plan on the clock (minutes)",
-                  xaxis_title="minutes from the start",
-                  legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+fig = go.Figure()  # one row per step, named on its axis: no legend to cut off or wrap over the title
+fig.add_bar(y=[f"{i}. {s.name}" for i, s in enumerate(fw.STEPS, 1)], x=budgets, base=[0, *ends[:-1]], orientation="h",
+            text=[f"{m}′" for m in budgets], textposition="outside", cliponaxis=False, showlegend=False,
+            marker_color=["#d62728" if end > fw.ROUND_MINUTES else "#1f77b4" for end in ends])
+fig.add_vline(x=fw.ROUND_MINUTES, line_dash="dash", line_color="red", annotation_text="45 min: the round ends")
+fig.update_layout(height=320, title="Your plan on the clock (minutes; red: past the end of the round)",
+                  xaxis_title="minutes from the start", yaxis=dict(autorange="reversed", automargin=True))
 page.chart(fig, hero=True)
 
 

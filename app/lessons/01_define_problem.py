@@ -6,6 +6,7 @@ from plotly.subplots import make_subplots
 
 from components.cache import cached
 from components.page import LessonPage
+from playground.deltas import pp
 from playground.recsys import objectives as ob
 from scenarios.l01 import PRESETS
 
@@ -66,23 +67,24 @@ if mine is not None:
     first = mine.weekly.iloc[0]
     last = mine.weekly.dropna().iloc[-1]
     c1, c2, c3, c4 = st.columns(4)
-    page.metric("CTR, last week", f"{last.ctr:.1%}", delta=f"{last.ctr - first.ctr:+.1%} vs week 1",
+    page.metric("CTR, last week", f"{last.ctr:.1%}", delta=f"{pp(last.ctr - first.ctr)} vs week 1",
                 container=c1, headline=True)
     page.metric(f"Retention after {weeks} weeks", f"{mine.retention:.0%}",
-                delta=f"{mine.retention - production.retention:+.0%} vs production", container=c2, headline=True)
+                delta=f"{pp(mine.retention - production.retention, 0)} vs production", container=c2, headline=True)
     page.metric("Satisfaction per user-week", f"{mine.satisfaction:.2f}",
                 delta=f"{mine.satisfaction - production.satisfaction:+.2f} vs production", container=c3)
     page.metric("Watch min per user-week", f"{mine.watch:.1f}", container=c4,
                 help="Minutes watched per active user per week, averaged over the run.")
     week_col, run_col, fmt = PROXIES[proxy]
-    if last[week_col] > first[week_col] and mine.retention < production.retention - 0.05:
-        page.verdict(False, f"The proxy climbs ({first[week_col]:{fmt}} → {last[week_col]:{fmt}} {proxy} per "
-                 f"active user-week) while "
-                 f"{1 - mine.retention:.0%} of the users leave: the dashboard celebrates while the "
-                 f"business shrinks. The production blend keeps {production.retention:.0%}.")
-    elif mine.retention >= production.retention - 0.05:
+    v = ob.judge(mine, production, week_col)  # one verdict, its colour set by retention alone
+    if v.keeps_users:
         page.verdict(True, f"This objective keeps {mine.retention:.0%} of users after {weeks} weeks "
-                   f"(naive CTR ranking: {naive.retention:.0%}).")
+                     f"(naive CTR ranking: {naive.retention:.0%}).")
+    else:
+        lead = "The proxy climbs" if v.proxy_climbs else "The proxy does not even climb"
+        page.verdict(False, f"{lead} ({v.proxy_first:{fmt}} → {v.proxy_last:{fmt}} {proxy} per active user-week) while "
+                     f"{1 - mine.retention:.0%} of the users leave: {'the dashboard celebrates while ' if v.proxy_climbs else ''}"
+                     f"the business shrinks. The production blend keeps {production.retention:.0%}.")
 
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
                         subplot_titles=(f"Proxy: {proxy} (per active user)",

@@ -220,8 +220,7 @@ with tab_tt:
 coll_key = ("syn", seed, n_syn, d_syn) if source == SOURCES[0] else ("tt", seed, zipf, cfg, logq)
 xb, xq = collection(coll_key)
 n, d = xb.shape
-spec = ann.IndexSpec(kind=kind, nlist=nlist, nprobe=nprobe, M=M, ef_construction=efc,
-                     ef_search=ef_search, pq_m=pq_m, nbits=nbits)
+spec, clamped = ann.clamp_nprobe(ann.IndexSpec(kind, nlist, nprobe, M, efc, ef_search, pq_m, nbits))  # nprobe ≤ nlist
 sweep_kinds = list(ann.KINDS) if n <= SWEEP_ALL_MAX else list(dict.fromkeys([ann.IndexKind.FLAT, kind]))
 
 chosen = exact = None
@@ -231,6 +230,8 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
         f"{len(xq)} queries ({'fresh draws from the mixture' if coll_key[0] == 'syn' else 'user vectors'}). "
         "Recall@k is measured against an exact numpy brute-force search; QPS from one batch of "
         "all queries, latency from queries sent one at a time; FAISS runs on one thread here.")
+    if clamped:
+        st.caption(clamped)
     result = page.guard(
         background, sweep, coll_key, k, spec, tuple(sweep_kinds),
         label=f"Building and measuring every index setting over {n:,} vectors")
@@ -275,8 +276,7 @@ with ann.faiss_threads(FAISS_THREADS), tab_ann:
         front = ann.pareto_front([m.recall for m in measurements], [m.qps for m in measurements])
         fig = go.Figure()
         for kd in sweep_kinds:
-            pts = [m for m in measurements if m.spec.kind == kd]
-            if not pts:
+            if not (pts := [m for m in measurements if m.spec.kind == kd]):
                 continue
             fig.add_scatter(
                 x=[m.recall for m in pts], y=[m.qps for m in pts], mode="lines+markers", name=ann.KIND_LABELS[kd],
@@ -380,8 +380,8 @@ if recall_tt:
 if chosen is not None:
     formulas.append(rf"\text{{recall@}}{k} = \frac{{1}}{{|Q|}}\sum_q \frac{{|\text{{ANN}}_{{{k}}}(q)\cap \text{{Exact}}_{{{k}}}(q)|}}{{{k}}}"
                     rf" = {chosen.recall:.3f},\quad \text{{speed-up}} = \frac{{{tex(chosen.qps)}}}{{{tex(exact.qps)}}} = {chosen.qps / exact.qps:.1f}\times")
-    formulas.append(rf"\text{{IVF scans}} \approx \frac{{\text{{nprobe}}}}{{\text{{nlist}}}} N = \frac{{{nprobe}}}{{{nlist}}}\cdot{tex(n)} "
-                    rf"\approx {tex(min(nprobe, nlist) / nlist * n)}\ \text{{vectors}};\quad"
+    formulas.append(rf"\text{{IVF scans}} \approx \frac{{\text{{nprobe}}}}{{\text{{nlist}}}} N = \frac{{{spec.nprobe}}}{{{nlist}}}\cdot{tex(n)} "
+                    rf"\approx {tex(spec.nprobe / nlist * n)}\ \text{{vectors}};\quad"
                     rf"\text{{HNSW}} \sim \text{{efSearch}}\cdot M \cdot \ln N = {ef_search}\cdot{M}\cdot\ln {tex(n)} \approx {tex(ef_search * M * np.log(n))}\ \text{{distances}}")
 formulas.append(rf"\text{{PQ code}} = m \cdot \frac{{\text{{nbits}}}}{{8}} = {pq_m}\cdot\frac{{{nbits}}}{{8}} = {pq_m * nbits / 8:g}\ \text{{B}}"
                 rf"\ \text{{vs}}\ 4d = {4 * d}\ \text{{B (fp32)}}")

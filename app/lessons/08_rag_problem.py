@@ -130,12 +130,11 @@ with tabs[1]:
         page.chart(hist, container=left)
         bars = go.Figure()
         types = list(rc.QUERY_TYPES)
-        bars.add_bar(name="this chunking", x=[rc.TYPE_LABELS[t] for t in types],
-                     y=[result.per_type.get(t, 0) for t in types])
-        bars.add_bar(name="shipped passages (paragraph, 160)", x=[rc.TYPE_LABELS[t] for t in types],
-                     y=[base.per_type.get(t, 0) for t in types])
-        bars.update_layout(barmode="group", title=f"BM25 recall@{eval_k} per query type", yaxis_range=[0, 1],
-                           height=320, legend_orientation="h")
+        for name, res in (("this chunking", result), ("shipped (paragraph, 160)", base)):  # short horizontal labels
+            bars.add_bar(name=name, y=[t.replace("_", "-") for t in types], x=[res.per_type.get(t, 0) for t in types],
+                         orientation="h", texttemplate="%{x:.2f}", textposition="outside", cliponaxis=False)  # labels fit
+        bars.update_layout(barmode="group", title=f"BM25 recall@{eval_k} per query type", xaxis_range=[0, 1.15],
+                           yaxis=dict(autorange="reversed", automargin=True), height=320)
         page.chart(bars, container=right, hero=True)
         holds = result.recall >= base.recall - 0.02  # within 0.02 of the shipped passages
         page.verdict(holds, f"{strategy.capitalize()} chunks of {size} words, overlap {overlap}: recall@{eval_k} "

@@ -128,14 +128,16 @@ with _tabs[0]:
 
 
     def plans() -> tuple:
-        """The model, its serving plan at the chosen batch, and the batch-of-one plan."""
+        """The model, its serving plan at the chosen batch, the batch-of-one plan, and why no request fits (or None)."""
         model = ls.make_model(**custom) if model_name == "Custom" else ls.MODELS[model_name]
         return model, *(ls.serving_plan(model, gpu, precision=precision, kv_precision=kv_precision, prompt_tokens=prompt,
                                         output_tokens=output, batch=b, n_gpus=n_gpus, price_per_gpu_hour=price,
-                                        mfu=mfu, mbu=mbu) for b in (batch, 1))
+                                        mfu=mfu, mbu=mbu) for b in (batch, 1)), \
+            ls.misfit(model, gpu, precision=precision, kv_precision=kv_precision, prompt_tokens=prompt,
+                      output_tokens=output, n_gpus=n_gpus)
 
 
-    model, plan, naive = page.guard(plans) or (None, None, None)
+    model, plan, naive, short = page.guard(plans) or (None,) * 4
     if plan is not None:
         st.caption(f"{model.name}: {model.params / 1e9:.2f} B parameters, {model.layers} layers, hidden "
                    f"{model.hidden}, {model.heads} query heads, {model.kv_heads} KV heads (head dim "
@@ -143,9 +145,11 @@ with _tabs[0]:
                    f"{gpu.bandwidth_gbs:,.0f} GB/s, {gpu.tflops:g} TFLOP/s dense fp16"
                    + (f" (datasheet; a typical on-demand price is about ${gpu.price_hour:g}/h, set yours in the sidebar)."
                       if gpu.price_hour else "."))
-        if not plan.fits_weights:
-            page.verdict(False, f"The weights ({gib(plan.weight_bytes)}) do not fit in {n_gpus} × {gpu.name} "
-                     f"({gib(0.9 * plan.gpu_bytes)} usable): quantise (int8/int4) or shard over more GPUs.")
+        if short is not None:
+            page.verdict(False, f"Does not fit: needs {gib(short.needed_bytes)} (weights and one request's KV cache), "
+                         f"has {gib(short.usable_bytes)} usable on {n_gpus} × {gpu.name}. It serves no request, so it has "
+                         "no latency, throughput or cost. " + (f"One request fits with {' or '.join(t for t, _ in short.fixes)}."
+                                                               if short.fixes else "Choose a smaller model."))
         elif not plan.fits_batch:
             st.warning(f"A batch of {batch} needs {gib(plan.kv_bytes_batch)} of KV cache, but only "
                        f"{plan.max_concurrent} requests of {prompt + output:,} tokens fit beside the weights: "
@@ -159,20 +163,21 @@ with _tabs[0]:
         page.metric("KV cache at batch", gib(plan.kv_bytes_batch), container=c[3])
         c = st.columns(4)
         page.metric("Max concurrent requests", f"{plan.max_concurrent:,}", container=c[0], headline=True)
-        page.metric("Prefill (time to first token)", seconds(plan.prefill_s), container=c[1])
-        page.metric("Decode per token", seconds(plan.step.seconds), container=c[2],
-                    help=f"{plan.step.bound}-bound at this batch")
-        page.metric("Tokens/s (all users)", f"{plan.tokens_per_s:,.0f}", container=c[3], headline=True)
-        c = st.columns(4)
-        page.metric("Request latency", seconds(plan.request_s), container=c[0])
-        page.metric("Cost per 1k requests", f"${plan.cost_per_1k:,.3f}", container=c[1], headline=True,
-                    delta=f"batch 1: ${naive.cost_per_1k:,.3f}", delta_color="off")
-        st.markdown(f"Decode is **{plan.step.bound}-bound** at batch {batch}: each step reads "
-                    f"{gib(plan.step.bytes_read)} ({seconds(plan.step.memory_s)} at {mbu:.0%} of "
-                    f"{gpu.bandwidth_gbs:,.0f} GB/s × {n_gpus}) and computes {plan.step.flops / 1e12:,.2f} TFLOP "
-                    f"({seconds(plan.step.compute_s)})."
-                    + (f" Naive serving (batch 1) costs **{naive.cost_per_1k / plan.cost_per_1k:,.1f}×** as much "
-                       "per request." if plan.cost_per_1k > 0 else " At a price of $0 every design is free."))
+        if short is None:  # a deployment that serves no request has no latency, throughput or cost
+            page.metric("Prefill (time to first token)", seconds(plan.prefill_s), container=c[1])
+            page.metric("Decode per token", seconds(plan.step.seconds), container=c[2],
+                        help=f"{plan.step.bound}-bound at this batch")
+            page.metric("Tokens/s (all users)", f"{plan.tokens_per_s:,.0f}", container=c[3], headline=True)
+            c = st.columns(4)
+            page.metric("Request latency", seconds(plan.request_s), container=c[0])
+            page.metric("Cost per 1k requests", f"${plan.cost_per_1k:,.3f}", container=c[1], headline=True,
+                        note=f"batch 1: ${naive.cost_per_1k:,.3f}")
+            st.markdown(f"Decode is **{plan.step.bound}-bound** at batch {batch}: each step reads "
+                        f"{gib(plan.step.bytes_read)} ({seconds(plan.step.memory_s)} at {mbu:.0%} of "
+                        f"{gpu.bandwidth_gbs:,.0f} GB/s × {n_gpus}) and computes {plan.step.flops / 1e12:,.2f} TFLOP "
+                        f"({seconds(plan.step.compute_s)})."
+                        + (f" Naive serving (batch 1) costs **{naive.cost_per_1k / plan.cost_per_1k:,.1f}×** as much "
+                           "per request." if plan.cost_per_1k > 0 else " At a price of $0 every design is free."))
 
         batches = [1, 2, 4, 8, 16, 32, 64, 128, 256]
         sweep = ls.batch_sweep(model, gpu, batches, precision=precision, kv_precision=kv_precision,
@@ -183,21 +188,22 @@ with _tabs[0]:
         fig.add_bar(x=["memory"], y=[plan.weight_bytes / GIB], name="weights")
         fig.add_bar(x=["memory"], y=[plan.kv_bytes_batch / GIB], name=f"KV cache (batch {batch})")
         fig.add_hline(y=plan.gpu_bytes / GIB, line_dash="dash", line_color="red",
-                      annotation_text=f"{n_gpus} × {gpu.memory_gib:g} GiB")
+                      annotation_text=f"{n_gpus} × {gpu.memory_gib:g} GiB", annotation_position="top left")
         fig.update_layout(barmode="stack", title="GPU memory (GiB)", height=360, yaxis_title="GiB")
         page.chart(fig, container=left)
-        fig = go.Figure()
-        fig.add_scatter(x=batches, y=[p.tokens_per_s for p in sweep], name="tokens/s", mode="lines+markers")
-        fig.add_scatter(x=batches, y=[p.cost_per_1k for p in sweep], name="$ per 1k requests",
-                        mode="lines+markers", yaxis="y2")
-        if plan.max_concurrent:
-            fig.add_vline(x=float(np.log10(plan.max_concurrent)), line_dash="dot",  # log axis: position in log10
+        if short is None:  # no batch is served when one request does not fit
+            fig = go.Figure()
+            fig.add_scatter(x=batches, y=[p.tokens_per_s for p in sweep], name="tokens/s", mode="lines+markers")
+            fig.add_scatter(x=batches, y=[p.cost_per_1k for p in sweep], name="$ per 1k requests",
+                            mode="lines+markers", yaxis="y2")
+            # on a log axis a shape takes the data value and its annotation the log10 of it
+            fig.add_vline(x=plan.max_concurrent, line_dash="dot", annotation=dict(x=np.log10(plan.max_concurrent)),
                           annotation_text="KV memory limit")
-        fig.update_layout(title="Batching: throughput up, cost down, until memory or compute runs out",
-                          xaxis=dict(type="log", title="batch"), yaxis_title="tokens/s", height=360,
-                          yaxis2=dict(overlaying="y", side="right", title="$ per 1k", type="log"),
-                          legend_orientation="h")
-        page.chart(fig, container=right)
+            fig.update_layout(title="Batching: throughput up, cost down, until memory or compute runs out",
+                              xaxis=dict(type="log", title="batch"), yaxis_title="tokens/s", height=360,
+                              yaxis2=dict(overlaying="y", side="right", title="$ per 1k", type="log"),
+                              legend_orientation="h")
+            page.chart(fig, container=right)
 
     # ---- 2. prompt budget ----------------------------------------------------------------------------
 
@@ -255,7 +261,9 @@ with _tabs[2]:
     n_requests = page.slider("requests", "Requests", 200, 5000, 2000, step=100, container=cols[1])
     zipf_s = page.slider("zipf", "Popularity skew (Zipf s)", 0.0, 2.0, 1.0, step=0.1, container=cols[2])
     wrong_cost = page.slider("wrong_cost", "Cost of a wrong answer ($)", 0.0, 1.0, 0.05, step=0.01, container=cols[3])
-    llm_cost = plan.cost_per_1k / 1000 if plan is not None else 0.0
+    llm_cost = plan.cost_per_1k / 1000 if plan is not None and short is None else 0.0
+    if short is not None:
+        st.caption("The model in the sidebar does not fit, so an LLM call is priced at $0 here: only wrong answers cost.")
     results, exact, _ = cache_sweep(n_requests, zipf_s, seed)
     at = results[int(np.argmin(np.abs(THRESHOLDS - threshold)))]
     costs = [sc.cost_per_1k(r, llm_cost, wrong_cost) for r in results]
@@ -353,7 +361,7 @@ with _tabs[3]:
 # ---- 5. serving levers, then the math ---------------------------------------------------------
 with _tabs[4]:
     formulas = levers_section(page, batch, output, seed)
-if plan is not None:
+if plan is not None:  # a deployment that serves no request stops at N_max = 0
     bpp, kvb = ls.precision_bytes(precision), ls.precision_bytes(kv_precision)
     formulas += [
         rf"\text{{weights}} = P \cdot b_w = {model.params / 1e9:.2f}\times10^9 \cdot {bpp:g} = {tex(gib(plan.weight_bytes))}",
@@ -375,7 +383,7 @@ if plan is not None:
         rf"\$/1\text{{k}} = \frac{{\text{{price}} \cdot n_\text{{GPU}} \cdot (t_\text{{prefill}} + L_o\,t_\text{{decode}})}}"
         rf"{{3600 \cdot B}} \cdot 1000 = \frac{{{price:g} \cdot {n_gpus} \cdot {tex(f'{plan.request_s:,.2f}')}}}{{3600 \cdot {batch}}}"
         rf" \cdot 1000 = \${tex(f'{plan.cost_per_1k:,.3f}')}",
-    ]
+    ][:None if short is None else 4]
 formulas += [
     rf"\$/1\text{{k}}_\text{{cache}} = 1000\,(\text{{miss}} \cdot c_\text{{LLM}} + \text{{wrong}} \cdot c_\text{{wrong}})"
     rf" = 1000\,({1 - at.hit_rate:.3f} \cdot {llm_cost:.5f} + {at.wrong_rate:.4f} \cdot {wrong_cost:g})"
@@ -385,7 +393,8 @@ formulas += [
 page.math(formulas, notes="$P$ parameters, $b_w$ bytes per weight, $L_p$/$L_o$ prompt/output tokens, "
           "$\\bar L = L_p + L_o/2$ the average context during decode, $B$ batch, $d$ hidden size. Static "
           "batching, ideal tensor parallelism; 10 % of memory is kept for activations and the runtime.")
-page.board({"llm": ["Tokens/s (all users)", "Cost per 1k requests", "Max concurrent requests"],
+page.board({"llm": ["Tokens/s (all users)", "Cost per 1k requests", "Max concurrent requests"] if short is None else
+            f"does not fit: needs {gib(short.needed_bytes)}, has {gib(short.usable_bytes)}",
             "prompt_builder": ["Chunks that fit"], "semantic_cache": ["Hit rate", "Wrong answers per 1k"],
             "grounding": ["Best evidence (cosine)"], "prompt_builder>llm": f"{n_gpus} × {gpu_name}, {model_name}"})
 page.finish()

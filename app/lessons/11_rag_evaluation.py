@@ -20,6 +20,12 @@ from playground.scenario import escape_md
 from scenarios.l11 import PRESETS
 
 SHORT = {label: kind for kind, (label, _) in ev.KINDS.items()}  # compact axis labels
+# table columns sized so the verdicts and scores fit on screen; the long text comes last and takes the rest
+SCORE = st.column_config.NumberColumn(format="%.2f", width="small")
+FIT = {"kind": st.column_config.TextColumn(width="small"), "faithful": st.column_config.CheckboxColumn(
+    width="small", help="Reference label: how the answer was built"), "words": st.column_config.NumberColumn(width="small"),
+    **dict.fromkeys(["faith. emb", "faith. ovl", "relevance", "fluency", "best cosine", "token overlap"], SCORE),
+    **dict.fromkeys(["supported (emb)", "supported (overlap)"], st.column_config.CheckboxColumn(width="small"))}
 N_QUERIES = len(rc.load_queries())
 
 
@@ -106,8 +112,10 @@ with _tabs[1]:
     fig = go.Figure()
     for col, name in [("faithfulness_emb", "faithfulness (embedding)"), ("faithfulness_overlap", "faithfulness (overlap)"),
                       ("fluency", "fluency"), ("relevance", "answer relevance")]:
-        fig.add_bar(y=[SHORT[label] for label in kinds.index], x=kinds[col], name=name, orientation="h")
-    fig.update_layout(title="Mean score by kind of answer", height=520, xaxis_range=[0, 1],
+        fig.add_bar(y=[SHORT[label] for label in kinds.index], x=kinds[col], name=name, orientation="h",
+                    texttemplate="%{x:.2f}", textposition="outside", cliponaxis=False, constraintext="none",
+                    textfont_size=11)  # a zero is labelled "0.00", not a missing bar
+    fig.update_layout(title="Mean score by kind of answer", height=560, xaxis_range=[0, 1.12],
                       yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.15))
     page.chart(fig, container=right)
     st.dataframe(kinds.round(2).rename(columns={"words": "mean words"}))
@@ -122,12 +130,10 @@ with _tabs[2]:
     st.markdown(f"**{escape_md(e.query_id)}** ({escape_md(rc.TYPE_LABELS.get(e.type, e.type))}): "
                 f"{escape_md(e.question)} · context precision {e.context_precision:.2f}, recall {e.context_recall:.2f}")
     st.markdown("Context: " + ", ".join(f"[{i}] {escape_md(pid)}" for i, pid in enumerate(e.context_ids, 1)))
-    st.dataframe(pd.DataFrame([{"kind": ev.KINDS[cand.kind][0], "answer": cand.text,
-                                "faithful (by construction)": cand.faithful,
-                                "faithfulness emb": round(s.faithfulness_emb, 2),
-                                "faithfulness overlap": round(s.faithfulness_overlap, 2),
-                                "relevance": round(s.relevance, 2), "fluency": round(s.fluency, 2), "words": s.words}
-                               for cand, s in zip(e.candidates, e.scores)]), hide_index=True)
+    st.dataframe(pd.DataFrame([{"kind": cand.kind, "faithful": cand.faithful, "faith. emb": s.faithfulness_emb,
+                                "faith. ovl": s.faithfulness_overlap, "relevance": s.relevance, "fluency": s.fluency,
+                                "words": s.words, "answer": cand.text}
+                               for cand, s in zip(e.candidates, e.scores)]), hide_index=True, column_config=FIT)
     mine = page.text("answer", "Your answer to this query (scored against its retrieved context)", "", container=st)
     if not mine.strip():
         st.info("Type an answer above: try a sentence copied from the context, then add one about something "
@@ -142,10 +148,9 @@ with _tabs[2]:
             page.metric("Your faithfulness (overlap)", f"{score.faithfulness_overlap:.2f}", container=c[1])
             page.metric("Your answer relevance", f"{score.relevance:.2f}", container=c[2])
             page.metric("Your fluency", f"{score.fluency:.2f}", container=c[3])
-            st.dataframe(pd.DataFrame([{"sentence": s.sentence, "best cosine": round(s.similarity, 3),
-                                        "token overlap": round(s.overlap, 3), "supported (emb)": s.by_embedding,
-                                        "supported (overlap)": s.by_overlap} for s in score.sentences]),
-                         hide_index=True)
+            st.dataframe(pd.DataFrame([{"supported (emb)": s.by_embedding, "supported (overlap)": s.by_overlap,
+                                        "best cosine": s.similarity, "token overlap": s.overlap, "sentence": s.sentence}
+                                       for s in score.sentences]), hide_index=True, column_config=FIT)
 
     # ---- 4. judge agreement ----------------------------------------------------------------------------
 

@@ -173,10 +173,9 @@ with _tabs[1]:
         cost_fig.add_scatter(x=thr_axis, y=1000 * cc.cost[finite] / n, name="expected cost (sum)", mode="lines",
                              line=dict(width=3, color="#1f77b4"))
         upper = 1000 * float(max(cc.cost[0], cost_half)) / n * 1.3
-        cost_fig.add_vline(x=max(float(cc.thresholds[cc.best]), 1e-6), line_color="green",
-                           annotation_text="minimum", annotation_position="top left")
-        cost_fig.add_vline(x=0.5, line_color="red", line_dash="dash", annotation_text="0.5",
-                           annotation_position="top right")
+        for x, text, dash, side in ((max(float(cc.thresholds[cc.best]), 1e-6), "minimum", "solid", "top left"), (0.5, "0.5", "dash", "top right")):
+            cost_fig.add_vline(x=x, line_color="green" if dash == "solid" else "red", line_dash=dash, annotation_text=text,
+                               annotation=dict(x=np.log10(x)), annotation_position=side)  # log axis: the line takes x, its label log10(x)
         cost_fig.update_layout(title="Expected cost per 1,000 transactions vs decline threshold",
                                xaxis_type="log", xaxis_title="decline if score ≥ threshold (log scale)",
                                yaxis_title="$ per 1k", yaxis_range=[0, upper], height=420,

@@ -9,6 +9,7 @@ from components.cache import cached
 from components.eta_ablation import ablation_section
 from components.page import LessonPage
 from playground.cases import eta
+from playground.deltas import pp
 from playground.seeds import derived_seeds
 from scenarios.l14 import PRESETS
 
@@ -48,7 +49,7 @@ if cmp is not None:
     card, matched, promises, chosen, late_chosen = cmp.card, cmp.matched, cmp.promises, cmp.chosen, cmp.late_chosen
     cols = st.columns(4)
     page.metric(f"{qname} coverage", f"{card.loc[qname, 'coverage']:.1%}",
-                delta=f"{card.loc[qname, 'coverage'] - q:+.1%} vs target {q:.0%}", delta_color="off",
+                delta=f"{pp(card.loc[qname, 'coverage'] - q)} vs target {q:.0%}", delta_color="off",
                 container=cols[0], headline=True)
     page.metric("Promise late rate", f"{late_chosen:.1%}", container=cols[1], headline=True,
                 help=f"Share of held-out trips slower than the promise ({chosen}).")

@@ -14,8 +14,9 @@ PRESETS: tuple[Preset, ...] = (
     Preset("watch_time", "Watch time, the YouTube 2012 fix",
            "Ranking by minutes watched instead of clicks: bait loses, but long mediocre videos win.",
            {"objective": "Watch time", "proxy": "Watch minutes", "bait_pull": 3.0, "bait_regret": 3.0}),
-    Preset("harmless_bait", "When the proxy is fine",
-           "Click-bait that does not disappoint: the retention gap to a satisfaction objective "
-           "shrinks; what is left comes from bait favouring low-quality items.",
+    Preset("harmless_bait", "Harmless click-bait: the gap shrinks",
+           "Click-bait that does not disappoint (regret 0): CTR ranking loses fewer users than with "
+           "regretted bait, but still trails the production blend, because bait favours "
+           "low-quality items: the proxy still misleads.",
            {"objective": "CTR (clicks)", "bait_pull": 3.0, "bait_regret": 0.0}),
 )

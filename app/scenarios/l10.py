@@ -16,7 +16,7 @@ PRESETS: tuple[Preset, ...] = (
            {"model": "Llama-2-7B", "precision": "fp16", "gpu": "A100-80GB", "n_gpus": 1,
             "batch": 1, "prompt": 2048, "output": 256, "threshold": 0.5, "naive": True}),
     Preset("oom_70b", "70B fp16 on one GPU",
-           "140 GB of weights on one 80 GB card: it does not fit; int4 or 2+ GPUs are needed.",
+           "138 GB of weights on one 80 GB card: it does not fit; int8 weights or two GPUs make it fit.",
            {"model": "Llama-2-70B", "precision": "fp16", "gpu": "A100-80GB", "n_gpus": 1,
             "batch": 8, "prompt": 2048, "output": 256}),
     Preset("kv_bound", "Long context caps concurrency",

@@ -1,35 +1,16 @@
-"""Helpers to run one registered page under AppTest through the real entry point."""
+"""Helpers for the page tests: open a registered page under AppTest through the real entry point
+(bench/pages.py, shared with the benches) and read what it shows."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import base64
+import json
+
+import numpy as np
 
 from streamlit.testing.v1 import AppTest
 
-from playground import course
-
-APP_DIR = Path(__file__).resolve().parents[2] / "app"
-ENTRY = str(APP_DIR / "streamlit_app.py")
-TIMEOUT = 600
-
-
-def registered() -> list[course.Lesson]:
-    """Every lesson page the app registers."""
-    return course.built_lessons(APP_DIR)
-
-
-def open_page(lesson_id: str, params: dict[str, str] | None = None, timeout: float = TIMEOUT,
-              typed: dict[str, str] | None = None) -> AppTest:
-    """Run the lesson's page (optionally opened from a link with ``params``, and with ``typed``
-    widget values already entered, e.g. a server path that no link can set) and return the AppTest."""
-    lesson = course.lesson(lesson_id)
-    at = AppTest.from_file(ENTRY, default_timeout=timeout)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    for key, value in (typed or {}).items():
-        at.session_state[key] = value
-    at.switch_page(lesson.page_file)
-    return at.run()
+from bench.pages import open_page, registered  # noqa: F401  (the page tests import them from here)
 
 
 def texts(at: AppTest) -> str:
@@ -46,3 +27,22 @@ def metric(at: AppTest, label: str) -> str:
         if item.label == label:
             return item.value
     raise KeyError(f"no metric {label!r}; have {[m.label for m in at.metric]}")
+
+
+def _decoded(node):
+    """``node`` with plotly's typed arrays (``{"dtype": ..., "bdata": base64}``) turned into lists."""
+    if isinstance(node, dict):
+        if set(node) >= {"dtype", "bdata"}:
+            values = np.frombuffer(base64.b64decode(node["bdata"]), dtype=node["dtype"])
+            return values.reshape(node["shape"]).tolist() if "shape" in node else values.tolist()
+        return {key: _decoded(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_decoded(value) for value in node]
+    return node
+
+
+def figure(at: AppTest, contains: str) -> dict:
+    """The first plotly chart whose JSON contains ``contains`` (e.g. its title), as a dict with
+    plotly's typed arrays decoded to lists."""
+    spec = next(c.proto.spec for c in at.get("plotly_chart") if contains in c.proto.spec)
+    return _decoded(json.loads(spec))

@@ -13,8 +13,9 @@ from playground import course
 from playground.scenario import Control
 from scenarios import BY_LESSON
 
+from bench.pages import fuzzed
+
 from .apptest import open_page, registered
-from .fuzz_policy import fuzzed
 
 PAGES = [lesson.id for lesson in registered()]
 # pages whose defaults load MiniLM, build the RAG index or train for seconds: slow lane only

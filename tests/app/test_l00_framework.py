@@ -1,6 +1,8 @@
 """Lesson 0 page: the default round runs out of time, and the balanced plan flips it."""
 
-from .apptest import metric, open_page, texts
+from playground import framework as fw
+
+from .apptest import figure, metric, open_page, texts
 
 
 def test_default_round_lets_the_model_eat_the_clock():
@@ -27,3 +29,17 @@ def test_rushing_clarification_is_named():
     at = open_page("l00", {"m_s1": "1", "m_s4": "10"})
     assert not at.exception
     assert "Clarify the problem and requirements: rushed." in texts(at)
+
+
+def test_the_clock_chart_names_every_step_in_full_without_a_legend():
+    """The stacked bar's legend was cut to 24 characters and, wrapped at 1280 px, ran over the
+    title: each step is now a row named on the axis, and the steps past 45 minutes are red."""
+    at = open_page("l00")
+    fig = figure(at, "Your plan on the clock")
+    bars = fig["data"]
+    assert len(bars) == 1 and bars[0]["showlegend"] is False
+    assert bars[0]["y"] == [f"{i}. {s.name}" for i, s in enumerate(fw.STEPS, 1)]
+    assert bars[0]["x"] == [fw.UNPLANNED_MINUTES[s.key] for s in fw.STEPS]  # the default budgets
+    late = [colour == "#d62728" for colour in bars[0]["marker"]["color"]]
+    assert late == [end > fw.ROUND_MINUTES for end in fw.schedule(bars[0]["x"])]
+    assert any(late) and not all(late)

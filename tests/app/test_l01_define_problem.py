@@ -1,5 +1,10 @@
 """Lesson 1 page: the learner sees the proxy climb while retention falls, and the frontier."""
 
+import pytest
+
+from playground.recsys import objectives as ob
+from scenarios import l01
+
 from .apptest import metric, open_page, texts
 
 
@@ -56,3 +61,30 @@ def test_watch_time_objective_grows_minutes_while_users_leave():
     assert at.session_state["proxy"] == "Watch minutes"
     assert at.error and "Watch minutes" in at.error[0].value and "The proxy climbs" in at.error[0].value
     assert "Watch minutes vs retention" in str(at.get("plotly_chart")[1].proto.spec)
+
+
+@pytest.mark.parametrize("preset", [None, *(p.name for p in l01.PRESETS)])
+def test_one_verdict_that_agrees_with_the_scenario_and_the_numbers(preset):
+    """At the defaults and every preset: one verdict, green exactly when retention is within the
+    tolerance of production's (the core's rule), and a scenario text that does not call the proxy
+    fine next to a red verdict (the 'harmless bait' preset used to)."""
+    at = open_page("l01", {"preset": preset} if preset else None)
+    assert not at.exception
+    green = [s.value for s in at.success if "keeps" in s.value]
+    red = [e.value for e in at.error if "business shrinks" in e.value]
+    assert len(green) + len(red) == 1, (green, red)
+    retention = _pct(metric(at, "Retention after 12 weeks"))
+    gap = -float(next(m.delta for m in at.metric if m.label == "Retention after 12 weeks").split()[0])
+    assert bool(green) == (gap / 100 <= ob.RETENTION_TOLERANCE + 0.005)  # the delta is rounded to a point
+    scenario = " ".join(i.value for i in at.info if i.value.startswith("**Scenario"))
+    if red:
+        assert "fine" not in scenario and f"{1 - retention:.0%} of the users leave" in red[0]
+    else:
+        assert "leave" not in scenario and "misleads" not in scenario
+
+
+def test_differences_of_shares_are_in_percentage_points():
+    at = open_page("l01")
+    deltas = {m.label: m.delta for m in at.metric if m.delta}
+    assert deltas["CTR, last week"].endswith(" pp vs week 1")
+    assert deltas["Retention after 12 weeks"].endswith(" pp vs production") and "%" not in deltas["Retention after 12 weeks"]

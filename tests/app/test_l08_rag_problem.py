@@ -6,7 +6,7 @@ from playground.rag import chunking as ch
 from playground.rag import corpus as rc
 from playground.rag import requirements as rq
 
-from .apptest import metric, open_page, texts
+from .apptest import figure, metric, open_page, texts
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -46,3 +46,13 @@ def test_budget_and_bad_chunk_settings_get_messages():
     errors = " ".join(e.value for e in at.error)
     assert "must be smaller than the chunk size" in errors
     assert "must be between 0 and the chunk size" in errors
+
+
+def test_the_recall_per_query_type_chart_has_readable_labels():
+    """Its half-width column used to rotate the long query-type labels and cut them off."""
+    at = open_page("l08")
+    fig = figure(at, "BM25 recall@5 per query type")
+    assert all(b["orientation"] == "h" and b["texttemplate"] == "%{x:.2f}" for b in fig["data"])  # zeros labelled
+    labels = fig["data"][0]["y"]
+    assert len(labels) == len(rc.QUERY_TYPES) and max(map(len, labels)) <= 12
+    assert fig["layout"]["yaxis"]["automargin"] and "tickangle" not in fig["layout"].get("xaxis", {})

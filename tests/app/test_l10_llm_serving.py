@@ -1,5 +1,7 @@
 """Lesson 10 page: calculator numbers equal the core, the failure scenarios show, bad input is handled."""
 
+import math
+
 import pytest
 
 from playground import embeddings
@@ -7,7 +9,7 @@ from playground.rag import llm_serving as ls
 from playground.rag import serving_levers as sl
 from playground.scenario import escape_md
 
-from .apptest import metric, open_page, texts
+from .apptest import figure, metric, open_page, texts
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -34,14 +36,26 @@ def test_defaults_show_the_core_numbers(default_page):
     assert "the production generator refuses" in shown
     assert int(metric(at, "Chunks that fit").split()[0]) > 0
     assert len(at.get("plotly_chart")) >= 5
+    batching = figure(at, "Batching: throughput up")  # log x axis: the line at 52, its label at log10(52)
+    assert batching["layout"]["shapes"][0]["x0"] == 52
+    assert batching["layout"]["annotations"][0]["x"] == pytest.approx(math.log10(52))
 
 
 def test_70b_fp16_on_one_gpu_does_not_fit():
     at = open_page("l10", {"preset": "oom_70b"})
     assert not at.exception
-    assert any("do not fit" in e.value for e in at.error)
+    bad = ls.misfit(ls.MODELS["Llama-2-70B"], ls.GPUS["A100-80GB"], prompt_tokens=2048, output_tokens=256)
+    verdict = next(e.value for e in at.error if e.value.startswith("Does not fit"))
+    assert f"needs {bad.needed_bytes / ls.GIB:,.2f} GiB" in verdict and f"has {bad.usable_bytes / ls.GIB:,.2f} GiB" in verdict
+    assert "int8 weights or 2 × A100-80GB" in verdict  # what to change, each checked by the core
     assert metric(at, "Max concurrent requests") == "0"
     assert metric(at, "KV cache per token") == "0.312 MiB"  # GQA: 8 KV heads
+    shown = {m.label for m in at.metric}  # a deployment that serves nothing has no latency or cost
+    assert not shown & {"Prefill (time to first token)", "Decode per token", "Tokens/s (all users)",
+                        "Request latency", "Cost per 1k requests"}
+    board = at.get("graphviz_chart")[0].proto.spec
+    assert "does not fit: needs" in board and "Cost per 1k" not in board and "Tokens/s" not in board
+    assert "LLM call is priced at $0" in texts(at)
 
 
 def test_naive_preset_batch_one_loose_cache_and_ungated_answers():

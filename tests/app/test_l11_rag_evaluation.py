@@ -1,5 +1,6 @@
 """Lesson 11 page: fluent-but-unfaithful answers visible, kappa equals sklearn's, the learner's answer is scored."""
 
+import json
 from functools import partial
 
 import pytest
@@ -10,7 +11,7 @@ from playground.rag import corpus as rc
 from playground.rag import evaluation as ev
 from playground.rag import index_store as ix
 
-from .apptest import metric, open_page, texts
+from .apptest import figure, metric, open_page, texts
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -95,3 +96,20 @@ def test_the_learners_answer_never_reaches_the_disk(default_page):
     at = open_page("l11", {"answer": "A sentence only this test has typed, about quokkas."})
     assert not at.exception and metric(at, "Your faithfulness (embedding)") is not None
     assert on_disk() == before
+
+
+def test_zero_bars_are_labelled_and_the_wide_tables_fit():
+    at = open_page("l11", {"answer": "Converts message to a bytestring. The moon is made of cheese."})
+    assert not at.exception
+    fig = figure(at, "Mean score by kind")
+    bars = fig["data"]
+    assert all(b["texttemplate"] == "%{x:.2f}" and b["textposition"] == "outside" and b["cliponaxis"] is False
+               for b in bars)
+    assert fig["layout"]["xaxis"]["range"][1] > 1  # room for the label of a full bar
+    assert bars[0]["x"][bars[0]["y"].index("unrelated")] == 0  # faithfulness: a labelled 0.00, not a gap
+    tables = {tuple(d.value.columns): json.loads(d.proto.columns) for d in at.dataframe}
+    for columns, config in tables.items():
+        if columns[-1] in ("answer", "sentence"):  # the long text last; every verdict and score before it is narrow
+            assert all(config[c]["width"] == "small" for c in columns[:-1]), config
+    assert {cols[-1] for cols in tables} >= {"answer", "sentence"}
+    assert ("kind", "faithful") == next(c for c in tables if c[-1] == "answer")[:2]

@@ -61,3 +61,9 @@ def test_no_exploration_warns_about_support():
     at = open_page("l12", {"eps": "0"})
     assert not at.exception
     assert "no support" in texts(at)
+
+
+def test_fill_rate_difference_is_in_percentage_points():
+    at = open_page("l12")
+    fill = next(m for m in at.metric if m.label == "Fill rate")
+    assert fill.delta.endswith(" pp vs calibrated") and "%" not in fill.delta

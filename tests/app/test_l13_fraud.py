@@ -1,11 +1,13 @@
 """Lesson 13 page: ROC flatters and PR does not, the cost threshold beats 0.5, retraining recovers
 from adversarial drift; presets and costly extremes render."""
 
+import math
+
 import pytest
 
 from playground.cases import fraud
 
-from .apptest import metric, open_page, texts
+from .apptest import figure, metric, open_page, texts
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -70,3 +72,20 @@ def test_selective_labels_and_threshold_transfer_show_the_core_numbers():
     at.slider(key="explore").set_value(0.3).run()
     wider = fraud.selective_labels(frame, 0.5, 0.3, seed=0)
     assert metric(at, "IPS estimate with exploration") == f"{wider.fraud_ips:.0f}"
+
+
+def test_the_minimum_marker_sits_on_the_cost_minimising_threshold():
+    """On the log x axis a vline's shape takes the threshold and its label the log10 of it; the
+    label used to sit at 10**t (near 1), on the wrong side of the 0.5 line."""
+    at = open_page("l13")
+    assert not at.exception
+    test, scores = fraud.static_split_scores(fraud.simulate_transactions(0.005, 0.8, seed=0), 0)
+    cc = fraud.cost_curve(test["fraud"].to_numpy(), scores["none"], test["amount"].to_numpy(), 10.0, 15.0)
+    best = max(float(cc.thresholds[cc.best]), 1e-6)
+    fig = figure(at, "Expected cost per 1,000")
+    assert fig["layout"]["xaxis"]["type"] == "log"
+    label = next(a for a in fig["layout"]["annotations"] if a["text"] == "minimum")
+    line = next(s for s in fig["layout"]["shapes"] if s["line"]["color"] == "green")
+    assert line["x0"] == pytest.approx(best) and label["x"] == pytest.approx(math.log10(best))
+    half = next(a for a in fig["layout"]["annotations"] if a["text"] == "0.5")
+    assert half["x"] == pytest.approx(math.log10(0.5)) and label["x"] < half["x"]

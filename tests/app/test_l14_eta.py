@@ -63,3 +63,11 @@ def test_ablation_and_the_crossing_fix_follow_their_controls():
     assert metric(at, "Trips with P90 below P50") == "0.00%"
     if full["crossed"] > 0:  # the page's data has crossed trips: the fix is shown with its loss
         assert any("no trip is crossed" in s.value for s in at.success)
+
+
+def test_coverage_against_its_target_is_in_percentage_points():
+    at = open_page("l14")
+    cover = next(m for m in at.metric if m.label == "P90 coverage")
+    points, unit = cover.delta.split()[:2]
+    assert unit == "pp" and cover.delta.endswith("vs target 90%")
+    assert float(points) == round(100 * (_pct(cover.value) - 0.9), 1)

@@ -113,6 +113,41 @@ def test_batching_cuts_cost_and_70b_fp16_does_not_fit_one_gpu():
     assert ls.serving_plan(LLAMA70, A100, precision="fp16", n_gpus=2).fits_weights
 
 
+def test_misfit_of_70b_fp16_on_one_a100_by_hand():
+    bad = ls.misfit(LLAMA70, A100, precision="fp16", prompt_tokens=2048, output_tokens=256)
+    per_token = 2 * 80 * 8 * 128 * 2  # K and V, layers, KV heads, head dim, fp16 bytes
+    assert bad.needed_bytes == pytest.approx(69.0e9 * 2 + per_token * 2304)
+    assert bad.usable_bytes == pytest.approx(0.9 * 80 * 2**30)
+    assert [text for text, _ in bad.fixes] == ["int8 weights", "2 × A100-80GB"]  # weights alone exceed memory:
+    # no shorter prompt helps, and int8 weights (69 GB) already fit, so int4 is not needed
+
+
+def test_misfit_fixes_each_fit_and_are_the_smallest_change():
+    """A 7B at a 32k context on a 24 GB card: the weights fit, one request's KV cache does not."""
+    l4 = ls.GPUS["L4-24GB"]
+    kwargs = dict(precision="fp16", kv_precision="fp16", prompt_tokens=32512, output_tokens=256, n_gpus=1)
+    assert ls.serving_plan(LLAMA7, l4, batch=1, **kwargs).max_concurrent == 0
+    bad = ls.misfit(LLAMA7, l4, **kwargs)
+    assert bad.needed_bytes > bad.usable_bytes
+    texts = [text for text, _ in bad.fixes]
+    assert texts[:3] == ["int4 weights", "int8 KV cache", "2 × L4-24GB"] and texts[3].startswith("a prompt of")
+    for _, change in bad.fixes:  # brute force: each change alone serves one request
+        assert ls.serving_plan(LLAMA7, l4, batch=1, **{**kwargs, **change}).max_concurrent >= 1
+    prompt = dict(bad.fixes)[texts[3]]["prompt_tokens"]
+    assert ls.serving_plan(LLAMA7, l4, batch=1, **{**kwargs, "prompt_tokens": prompt + 1}).max_concurrent == 0
+    assert ls.serving_plan(LLAMA7, l4, batch=1, **{**kwargs, "precision": "int8"}).max_concurrent == 0
+
+
+@pytest.mark.parametrize("model", list(ls.MODELS))
+@pytest.mark.parametrize("gpu", list(ls.GPUS))
+def test_misfit_exactly_when_no_request_fits(model, gpu):
+    for n_gpus in (1, 2, 8):
+        for prompt in (512, 32768):
+            kwargs = dict(precision="fp16", prompt_tokens=prompt, output_tokens=256, n_gpus=n_gpus)
+            plan = ls.serving_plan(ls.MODELS[model], ls.GPUS[gpu], batch=1, **kwargs)
+            assert (ls.misfit(ls.MODELS[model], ls.GPUS[gpu], **kwargs) is None) == (plan.max_concurrent >= 1)
+
+
 def test_prompt_budget_by_hand():
     # 4096 − 500 − 50 − 512 = 3034 tokens; chunks of 300 + 10 overhead: 9 fit (2790), a 10th would need 3100
     budget = ls.prompt_budget(4096, 500, 50, 512, [300] * 20, overhead_per_chunk=10)

@@ -68,6 +68,33 @@ def test_recall_trades_against_speed_on_overlapping_data(data):
     assert recalls[-1] == pytest.approx(1.0, abs=0.002)  # nprobe = nlist visits every cell
 
 
+def test_nprobe_above_nlist_is_clamped_and_searches_like_faiss_does(data):
+    """FAISS caps the probes at nlist itself: the clamped spec must give the same neighbours as the
+    raw index asked for more probes than cells, and recall 1 against brute force."""
+    xb, xq, truth = data
+    asked = ann.IndexSpec(kind="IVF-Flat", nlist=16, nprobe=64)
+    spec, note = ann.clamp_nprobe(asked)
+    assert spec == replace(asked, nprobe=16)
+    assert "nprobe 64" in note and "16" in note and "clamped" in note
+    ann.validate(spec, N, D, K)  # the clamped spec is valid; the asked one is not
+    with pytest.raises(ValueError):
+        ann.validate(asked, N, D, K)
+    built = ann.build(spec, xb, seed=0)
+    built.index.nprobe = 64
+    _, raw = built.index.search(xq, K)
+    ann.set_search_params(built.index, spec)
+    _, clamped = built.index.search(xq, K)
+    np.testing.assert_array_equal(raw, clamped)
+    assert ann.recall_at_k(clamped, truth, K) == pytest.approx(1.0, abs=0.002)
+
+
+@pytest.mark.parametrize("spec", [ann.IndexSpec(kind="IVF-PQ", nlist=64, nprobe=64),
+                                  ann.IndexSpec(kind="IVF-Flat", nlist=64, nprobe=8),
+                                  ann.IndexSpec(kind="HNSW", nlist=16, nprobe=64)])
+def test_nothing_to_clamp(spec):
+    assert ann.clamp_nprobe(spec) == (spec, None)
+
+
 def test_hnsw_and_pq_recall_against_brute_force(data):
     xb, xq, truth = data
     hnsw = ann.IndexSpec(kind="HNSW", M=16, ef_construction=40)

@@ -115,6 +115,37 @@ def test_harmless_bait_narrows_the_conflict(world):
     assert 0 < gap(0.0) < gap(3.0) / 2
 
 
+def _run(retention: list[float], ctr: list[float]) -> ob.Run:
+    weekly = pd.DataFrame({"week": range(1, len(ctr) + 1), "retention": retention, "ctr": ctr})
+    return ob.Run(weekly, (1.0, 0.0, 0.0))
+
+
+@pytest.mark.parametrize("mine,climbs,keeps,gap", [
+    (_run([0.8, 0.11], [0.42, 0.56]), True, False, 0.48),    # proxy up, users gone: red
+    (_run([0.8, 0.11], [0.42, 0.30]), False, False, 0.48),   # proxy down, users gone: red too (was no verdict)
+    (_run([0.8, 0.55], [0.42, 0.56]), True, True, 0.04),     # within the 5-point tolerance: green
+    (_run([0.8, 0.53], [0.42, float("nan")]), False, False, 0.06),  # just outside; last week without data skipped
+])
+def test_judge_by_hand(mine, climbs, keeps, gap):
+    production = _run([0.9, 0.59], [0.40, 0.37])
+    v = ob.judge(mine, production, "ctr")
+    assert v.proxy_climbs == climbs and v.keeps_users == keeps and v.gap == pytest.approx(gap)
+
+
+def test_judge_colour_is_retention_alone(world):
+    """Brute force over behaviours and objectives: green exactly when retention is within the
+    tolerance of the production blend's, whichever way the proxy moves."""
+    for regret in (0.0, 3.0):
+        b = ob.Behaviour(bait_regret=regret)
+        production = ob.simulate(world, b, (0.2, 0.3, 0.5), weeks=6, seed=0)
+        for weights in ob.OBJECTIVES.values():
+            if sum(weights) == 0:
+                continue
+            run = ob.simulate(world, b, weights, weeks=6, seed=0)
+            v = ob.judge(run, production, "ctr")
+            assert v.keeps_users == (run.retention >= production.retention - ob.RETENTION_TOLERANCE)
+
+
 def test_frontier_rows_are_the_simulations(world):
     b = ob.Behaviour()
     table = ob.frontier(world, b, weeks=4, k=5, seed=1, step=0.5)

@@ -387,6 +387,64 @@ def serving_plan(model: ModelSpec, gpu: GPUSpec, *, precision: str = "fp16", kv_
     )
 
 
+@dataclass(frozen=True)
+class Misfit:
+    """A deployment that cannot serve even one request, and what would make one fit.
+
+    Attributes
+    ----------
+    needed_bytes : float
+        Weights plus the KV cache of one request at its full length (prompt + output), bytes.
+    usable_bytes : float
+        ``usable_fraction`` of the memory of all GPUs, bytes.
+    fixes : tuple of (str, dict)
+        Single changes that make one request fit, each checked with :func:`max_concurrent_requests`:
+        a description ("int4 weights", "2 × A100-80GB", "a prompt of at most 1,024 tokens") and the
+        :func:`serving_plan` keyword arguments it changes.
+    """
+
+    needed_bytes: float
+    usable_bytes: float
+    fixes: tuple[tuple[str, dict], ...]
+
+
+def misfit(model: ModelSpec, gpu: GPUSpec, *, precision: str = "fp16", kv_precision: str = "fp16",
+           prompt_tokens: int = 2048, output_tokens: int = 256, n_gpus: int = 1,
+           usable_fraction: float = 0.9, gpu_counts: tuple[int, ...] = (1, 2, 4, 8)) -> Misfit | None:
+    """None when at least one request fits beside the weights; otherwise the shortfall and the
+    single changes that fix it: a lower weight precision, an int8 KV cache, the fewest GPUs in
+    ``gpu_counts`` (same precision), or the longest prompt that fits with the same output (if the
+    weights do).
+    Precisions are tried in the order fp16, int8, int4 (only those smaller than the current one).
+    """
+    def fits(prec: str, kv_prec: str, gpus: int, tokens: int) -> bool:
+        per_token = kv_cache_bytes(model.layers, model.kv_heads, model.head_dim, 1, 1, precision_bytes(kv_prec))
+        return max_concurrent_requests(gpu.memory_gib * GIB * gpus, weights_bytes(model.params, precision_bytes(prec)),
+                                       per_token * tokens, usable_fraction) >= 1
+
+    tokens = prompt_tokens + output_tokens
+    if fits(precision, kv_precision, n_gpus, tokens):
+        return None
+    fixes: list[tuple[str, dict]] = []
+    for prec in ("int8", "int4"):
+        if precision_bytes(prec) < precision_bytes(precision) and fits(prec, kv_precision, n_gpus, tokens):
+            fixes.append((f"{prec} weights", {"precision": prec}))
+            break
+    if precision_bytes("int8") < precision_bytes(kv_precision) and fits(precision, "int8", n_gpus, tokens):
+        fixes.append(("int8 KV cache", {"kv_precision": "int8"}))
+    more = [g for g in gpu_counts if g > n_gpus and fits(precision, kv_precision, g, tokens)]
+    if more:
+        fixes.append((f"{more[0]} × {gpu.name}", {"n_gpus": more[0]}))
+    usable = usable_fraction * gpu.memory_gib * GIB * n_gpus
+    weights = weights_bytes(model.params, precision_bytes(precision))
+    per_token = kv_cache_bytes(model.layers, model.kv_heads, model.head_dim, 1, 1, precision_bytes(kv_precision))
+    longest = int((usable - weights) // per_token) if usable > weights else 0
+    if longest > output_tokens:
+        fixes.append((f"a prompt of at most {longest - output_tokens:,} tokens",
+                      {"prompt_tokens": longest - output_tokens}))
+    return Misfit(weights + per_token * tokens, usable, tuple(fixes))
+
+
 def batch_sweep(model: ModelSpec, gpu: GPUSpec, batches: list[int], **kwargs) -> list[ServingPlan]:
     """:func:`serving_plan` at each batch size (for the throughput / latency / cost curves)."""
     return [serving_plan(model, gpu, batch=b, **kwargs) for b in batches]

@@ -246,6 +246,26 @@ def validate(spec: IndexSpec, n: int, d: int, k: int) -> None:
                              f"{2 ** spec.nbits:,} training vectors; N is {n:,}")
 
 
+def clamp_nprobe(spec: IndexSpec) -> tuple[IndexSpec, str | None]:
+    """Clamp an IVF index's ``nprobe`` to its ``nlist``.
+
+    Visiting more cells than exist is the same search as visiting all of them (FAISS itself caps
+    the probes at ``nlist``), so a learner's ``nprobe > nlist`` is clamped rather than refused.
+
+    Returns
+    -------
+    spec : IndexSpec
+        ``spec`` with ``nprobe = min(nprobe, nlist)`` for the IVF kinds (other kinds unchanged).
+    note : str or None
+        A sentence saying what was clamped, or None when nothing was.
+    """
+    if spec.kind not in (IndexKind.IVF_FLAT, IndexKind.IVF_PQ) or spec.nprobe <= spec.nlist:
+        return spec, None
+    return replace(spec, nprobe=spec.nlist), (
+        f"nprobe {spec.nprobe} is more cells than the {spec.nlist} the index has: it is clamped to "
+        f"nprobe = nlist = {spec.nlist}, which visits every cell (an exhaustive scan of the lists).")
+
+
 # ---- build and search ----
 @contextmanager
 def faiss_threads(n: int | None):

@@ -245,6 +245,47 @@ class Run:
         raise ValueError(f"unknown business metric {name!r}")
 
 
+RETENTION_TOLERANCE = 0.05
+"""A run keeps its users when its retention is at most this far (share of all users) below the
+production blend's."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The one verdict the page states about a run, against the production blend.
+
+    Attributes
+    ----------
+    keeps_users : bool
+        Retention within :data:`RETENTION_TOLERANCE` of the production blend's (green); otherwise
+        the business shrinks (red), whatever the proxy does.
+    proxy_first, proxy_last : float
+        The proxy in the first and the last week with data (its own unit: a share or minutes).
+    gap : float
+        Production's retention minus the run's (share of all users; positive: the run loses more).
+    """
+
+    keeps_users: bool
+    proxy_first: float
+    proxy_last: float
+    gap: float
+
+    @property
+    def proxy_climbs(self) -> bool:
+        """The dashboard's number went up over the run."""
+        return self.proxy_last > self.proxy_first
+
+
+def judge(run: Run, production: Run, proxy_column: str, tolerance: float = RETENTION_TOLERANCE) -> Verdict:
+    """The verdict on ``run``: one colour, decided by retention alone (the business metric), so a
+    rising proxy can never be reported as good news next to users leaving. ``proxy_column`` is a
+    column of ``run.weekly`` (``"ctr"``, ``"watch_per_user"``)."""
+    weekly = run.weekly.dropna()
+    gap = production.retention - run.retention
+    return Verdict(gap <= tolerance, float(run.weekly[proxy_column].iloc[0]), float(weekly[proxy_column].iloc[-1]),
+                   float(gap))
+
+
 def simulate(world: World, behaviour: Behaviour, weights, weeks: int = 12, k: int = 10,
              seed: int = 0, prior: float = 5.0) -> Run:
     """Run the feed for ``weeks`` weeks with the ranker optimising ``weights``.
