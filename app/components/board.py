@@ -14,9 +14,19 @@ LEGEND = ("Boxes with **NEW** (amber) are what this lesson adds; grey boxes are 
           "later lessons are not drawn yet. Numbers are the current scenario's.")
 
 
-def show_board(board: bd.Board, file_stem: str, heading: str, caption: str = LEGEND) -> None:
-    """The board at full width, then DOT and Mermaid downloads."""
+def show_board(board: bd.Board, file_stem: str, heading: str, caption: str = LEGEND,
+               folded: bool = False) -> None:
+    """The board at full width, then DOT and Mermaid downloads; ``folded``: inside a collapsed
+    expander titled ``heading`` (a lesson page's summary, kept out of the page's first screens)."""
+    if folded:
+        with st.expander(heading, expanded=False):
+            _draw(board, file_stem, caption)
+        return
     st.subheader(heading)
+    _draw(board, file_stem, caption)
+
+
+def _draw(board: bd.Board, file_stem: str, caption: str) -> None:
     st.caption(caption)
     dot = bd.to_dot(board)
     st.graphviz_chart(dot)

@@ -42,9 +42,12 @@ def show_headline(page: LessonPage, bundle: clip_experiment.ClipExperiment, batc
                 help="The loss of a perfect model: pairs aligned, the batch spread as a simplex.")
     page.metric("Training time", f"{record.seconds:.1f} s", container=cols[4],
                 help="Wall time of this training run (cached: a rerun does not retrain).")
-    if max(retrieval.image_to_text[10], retrieval.text_to_image[10]) < 3 * retrieval.chance_image_to_text[10]:
-        st.warning("recall@10 is within a few times chance: this model has not aligned the two "
-                   "modalities (look at the temperature and the loss curve).")
+    aligned = max(retrieval.image_to_text[10], retrieval.text_to_image[10]) >= 3 * retrieval.chance_image_to_text[10]
+    page.verdict(aligned, f"Held-out R@10 image→text {retrieval.image_to_text[10]:.2f}, text→image "
+                 f"{retrieval.text_to_image[10]:.2f} against {retrieval.chance_image_to_text[10]:.3f} by chance: "
+                 + ("the contrastive loss has aligned the two towers." if aligned else
+                    "within a few times chance, this model has not aligned the two modalities (look at the "
+                    "temperature and the loss curve)."))
     return floor
 
 
@@ -71,10 +74,11 @@ def show_curves(page: LessonPage, bundle: clip_experiment.ClipExperiment, batch:
         tfig.update_layout(title="Learned temperature τ", xaxis_title="epoch", yaxis_title="τ", height=340)
         page.chart(tfig, container=right)
     else:
-        page.chart(_recall_figure(bundle), container=right)
+        page.chart(_recall_figure(bundle), container=right, hero=True)
     page.record("Final temperature", f"{record.temperature[-1]:.4f}")
     table = clip_metrics.recall_table(retrieval, bundle.init_retrieval)
-    st.dataframe(table.style.format({c: "{:.3f}" for c in table.columns[1:]}), hide_index=True)
+    ex = st.expander("Recall@k table (held out, both directions)")
+    ex.dataframe(table.style.format({c: "{:.3f}" for c in table.columns[1:]}), hide_index=True)
     for k in clip_metrics.KS:
         page.record(f"recall@{k} image→text / text→image",
                     f"{retrieval.image_to_text[k]:.3f} / {retrieval.text_to_image[k]:.3f}")

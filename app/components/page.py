@@ -173,13 +173,16 @@ class LessonPage:
                 return "differs"
         return "match"
 
-    def tabs(self, key: str, labels: Sequence[str], default: str | None = None) -> list:
+    def tabs(self, key: str, labels: Sequence[str], default: str | None = None,
+             on_stage: bool = True) -> list:
         """Tabs whose open tab is a control: part of the link, settable by a preset (so a
-        scenario opens the tab that shows its effect) and restored from a link."""
+        scenario opens the tab that shows its effect) and restored from a link. ``on_stage``:
+        the stage view offers a row of buttons to open them (False when the hero chart and the
+        verdict sit above the tabs, so the tabs change nothing on stage)."""
         labels = list(labels)
         self._declare(Control(key, "Open tab", "choice", options=tuple(labels)),
                       labels[0] if default is None else default)
-        if self.stage.on:
+        if self.stage.on and on_stage:
             self.stage.view_picker(key, labels)
         return list(st.tabs(labels, key=key, on_change="rerun"))
 
@@ -327,13 +330,15 @@ class LessonPage:
         drawn = systems.SYSTEMS[system] if system else systems.system_for(self.lesson.id)
         as_of = None if system else self.lesson.id
         self.draw_board(bd.as_of(drawn, as_of, text), self.lesson.slug,
-                        f"The board: {drawn.title}" + (f", as of lesson {self.lesson.number}" if as_of else ""))
+                        f"The board: {drawn.title}" + (f", as of lesson {self.lesson.number}" if as_of else ""),
+                        folded=True)
 
-    def draw_board(self, board: bd.Board, file_stem: str, heading: str, caption: str | None = None) -> None:
-        """Draw ``board`` with its exports on the page, or in the stage's big slot when the stage
-        shows the board."""
+    def draw_board(self, board: bd.Board, file_stem: str, heading: str, caption: str | None = None,
+                   folded: bool = False) -> None:
+        """Draw ``board`` with its exports on the page (``folded``: in a collapsed expander), or in
+        the stage's big slot when the stage shows the board."""
         if not self.stage.board(bd.to_dot(board)):
-            show_board(board, file_stem, heading, **({"caption": caption} if caption else {}))
+            show_board(board, file_stem, heading, **({"caption": caption} if caption else {}), folded=folded)
 
     # ---- the end of the page -----------------------------------------------------------
     def scenario_query(self) -> dict[str, str]:

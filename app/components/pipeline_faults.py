@@ -34,7 +34,8 @@ def show(page: LessonPage, comparison: pl.Comparison, mine: pl.Pipeline) -> None
     st.caption(" ".join(notes))
     for row in table.itertuples():
         page.record(f"{row.pipeline}: offline / online AUC", f"{row.offline_auc:.3f} / {row.online_auc:.3f}")
-    st.dataframe(table.rename(columns={"pipeline": "Pipeline", "offline_auc": "Offline AUC",
+    ex = st.expander("The chart's numbers (table)")
+    ex.dataframe(table.rename(columns={"pipeline": "Pipeline", "offline_auc": "Offline AUC",
                                        "online_auc": "Online AUC", "gap": "Offline − online"}),
                  hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.3f")

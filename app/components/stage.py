@@ -88,6 +88,12 @@ def _open_view(key: str) -> None:
         st.session_state[key] = st.session_state["_stage_view"]
 
 
+def short_label(label: str) -> str:
+    """A tab label cut at its first colon ("1 · The auction: rank by ..." -> "1 · The auction"), so
+    the stage's row of view buttons stays on one line at 1280 px."""
+    return label.split(":")[0]
+
+
 def style_for_stage(fig) -> None:
     """Enlarge every text of a plotly figure to stage size (>= 16 px) and fit its height."""
     fig.update_layout(font_size=STAGE_FONT, height=HERO_HEIGHT, title_font_size=STAGE_FONT + 3,
@@ -178,7 +184,7 @@ class Stage:
         self._on_stage["_stage_view"] = 1
         st.session_state["_stage_view"] = st.session_state.get(key)
         self._views.segmented_control("View", labels, key="_stage_view", on_change=_open_view,
-                                      args=(key,), label_visibility="collapsed")
+                                      args=(key,), label_visibility="collapsed", format_func=short_label)
 
     def pinned(self, label: str) -> str | None:
         """The pinned text for headline number ``label`` (matched by label, else by position)."""

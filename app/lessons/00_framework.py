@@ -50,15 +50,15 @@ for tab, step, minutes in zip(tabs, fw.STEPS, budgets):
 
 costs = fw.step_costs(prompt, budgets, checked)
 timed = fw.step_costs(prompt, budgets)  # time alone, before the checklist
-st.subheader("What the interviewer asks next, and the grade it caps")
 page.metric("Grade this round can reach", fw.grade(costs), container=right, headline=True)
 if timed:
     lost = [c for c in timed if c.status in ("unanswered", "cut short")]
     if lost:
         page.verdict(False, f"One step ate the round: {', '.join(f'{c.step} ({c.status})' for c in lost)}. "
                  "The interviewer's questions for those steps are never answered.")
+asks = st.expander("What the interviewer asks next, and the grade it caps", expanded=False)
 for c in costs:
-    with st.container(border=True):
+    with asks.container(border=True):
         st.markdown(f"**{c.step}: {c.status}.** Probe: *{c.probe}*")
         st.markdown(f"Caps you at the L4 ceiling: {c.ceiling}  \nThe L5 signal you miss: {c.signal}")
 if not costs:
@@ -67,7 +67,7 @@ if not costs:
 summary = fw.coverage(prompt, checked)
 page.metric("Checklist covered", f"{summary.share:.0%}", container=mid, headline=True)
 page.metric("Steps never touched", f"{len(summary.untouched_steps)}", container=mid)
-with st.expander("What you skipped", expanded=bool(summary.skipped)):
+with st.expander("What you skipped", expanded=False):
     if not summary.skipped:
         st.success("Every item covered: this is the L5 shape of the round.")
     for step_name, items in summary.skipped.items():

@@ -203,7 +203,7 @@ with tab_tt:
                              name="logQ" if lq else "no logQ")
         loss.update_layout(height=280, title="Training loss (in-batch softmax)", xaxis_title="epoch",
                            yaxis_title="loss (the logQ loss is on shifted logits)")
-        page.chart(loss)
+        page.chart(loss, container=st.expander("Training loss per epoch"))
         if not logq:
             st.warning("Without logQ the softmax learns log p(item | user) − log q(item): popular items, "
                        "sampled as negatives far more often, are pushed down and the retriever "

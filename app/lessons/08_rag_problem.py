@@ -82,11 +82,11 @@ with tabs[0]:
     sizing = page.guard(rq.size, req)
     if sizing is not None:
         m = st.columns(5)
-        page.metric("Chunks", f"{sizing.n_chunks:,}", container=m[0], headline=True)
-        page.metric("Index RAM (vectors + text)", f"{sizing.index_gb:,.1f} GB", container=m[1], headline=True)
+        page.metric("Chunks", f"{sizing.n_chunks:,}", container=m[0])
+        page.metric("Index RAM (vectors + text)", f"{sizing.index_gb:,.1f} GB", container=m[1])
         page.metric("Full re-index", f"{sizing.reindex_hours:,.1f} h", container=m[2])
         page.metric("Embedding the corpus once", f"${sizing.embed_cost_full:,.0f}", container=m[3])
-        page.metric("Monthly cost", f"${sizing.monthly_total:,.0f}", container=m[4], headline=True,
+        page.metric("Monthly cost", f"${sizing.monthly_total:,.0f}", container=m[4],
                     delta=f"{sizing.monthly_total - budget:+,.0f} vs budget", delta_color="inverse")
         for warning in sizing.warnings:
             st.warning(warning)
@@ -137,7 +137,11 @@ with tabs[1]:
                          orientation="h", texttemplate="%{x:.2f}", textposition="outside", cliponaxis=False)  # labels fit
         bars.update_layout(barmode="group", title=f"BM25 recall@{eval_k} per query type", xaxis_range=[0, 1.15],
                            yaxis=dict(autorange="reversed", automargin=True), height=320)
-        page.chart(bars, container=right)
+        page.chart(bars, container=right, hero=True)
+        holds = result.recall >= base.recall - 0.02  # within 0.02 of the shipped passages
+        page.verdict(holds, f"{strategy.capitalize()} chunks of {size} words, overlap {overlap}: recall@{eval_k} "
+                     f"{result.recall:.3f} against {base.recall:.3f} for the shipped passages"
+                     + ("." if holds else ": the windows cut answers apart from the headings that name them."))
         st.caption("Recall here: the share of a query's labelled passages that one of the top-k chunks "
                    "covers (shares at least half of the shorter of the two). Larger chunks raise recall "
                    "but put more words into every prompt; BM25 over the re-chunked labelled documents keeps "

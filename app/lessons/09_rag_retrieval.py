@@ -39,23 +39,21 @@ def run_learned(kind: str, seed: int, _index, progress=None) -> tuple[pd.DataFra
 
 
 page = LessonPage("l09", presets=PRESETS)
-seed = page.seed()
-st.sidebar.markdown("**BM25**")
-with page.advanced_controls():
-    k1 = page.slider("k1", "k1 (term-frequency saturation)", 0.1, 3.0, 1.2, step=0.1)
-    b = page.slider("b", "b (length normalisation)", 0.0, 1.0, 0.75, step=0.05)
-    st.sidebar.markdown("**Fusion and rerank**")
-rrf_k = page.slider("rrf_k", "RRF constant k", 0, 200, 60, step=5)
+st.sidebar.markdown("**Fusion, rerank and the BM25 analyser**")
 alpha = page.slider("alpha", "Weighted fusion: alpha (weight of dense)", 0.0, 1.0, 0.5, step=0.05)
-fusion = page.select("fusion", "List the reranker re-orders", ["weighted", "rrf"])
 rerank_n = page.slider("rerank_n", "Rerank the top N", 5, 50, 20, step=5)
 analyzer = page.select("analyzer", "BM25 analyser", list(ra.ANALYZERS), rv.DEFAULTS["analyzer"], format_func=lambda a: ra.ANALYZER_LABELS[a],
                        help="simple: lowercase words; search engine: identifiers split on case and "
                             "punctuation and kept whole, stopwords out, Snowball stemmer.")
 recall_k = page.select_slider("recall_k", "Recall cut-off k", [1, 3, 5, 10, 20, 50], 10)
-st.sidebar.markdown("**Learned reranker**")
-ltr_kind = page.select("ltr_model", "Model", list(ltr.MODELS),
-                       format_func=lambda m: {"gbdt": "gradient-boosted trees", "logistic": "logistic regression"}[m])
+with page.advanced_controls():
+    seed = page.seed()
+    k1 = page.slider("k1", "BM25 k1 (term-frequency saturation)", 0.1, 3.0, 1.2, step=0.1)
+    b = page.slider("b", "BM25 b (length normalisation)", 0.0, 1.0, 0.75, step=0.05)
+    rrf_k = page.slider("rrf_k", "RRF constant k", 0, 200, 60, step=5)
+    fusion = page.select("fusion", "List the reranker re-orders", ["weighted", "rrf"])
+    ltr_kind = page.select("ltr_model", "Learned reranker model", list(ltr.MODELS),
+                           format_func=lambda m: {"gbdt": "gradient-boosted trees", "logistic": "logistic regression"}[m])
 params = {"k1": k1, "b": b, "rrf_k": rrf_k, "alpha": alpha, "fusion": fusion, "rerank_n": rerank_n,
           "analyzer": analyzer}
 
@@ -119,88 +117,95 @@ st.markdown("**What the labelled set shows at these settings**\n\n" + "\n".join(
     verdict("all", "weighted", "dense"), verdict("all", "rrf", "dense")]
     + ([verdict("all", "rerank", fusion)] if "rerank" in evals else [])))
 
+analyser_tab, learned_tab, explorer_tab, live_tab = page.tabs("view", [
+    "BM25's analyser", "A learned reranker and tuned fusion", "Query explorer", "Live search"], on_stage=False)
+
 # ---- BM25 analyser ---------------------------------------------------------------------------
-st.subheader("BM25's analyser: what a search engine does to text before counting words")
-other = "simple" if analyzer == "search" else "search"
-bm25_other = run_eval("bm25", recall_k, tuple(sorted(rv.relevant_params("bm25", {**params, "analyzer": other}).items())),
-                      index)
-by_analyzer = {analyzer: evals["bm25"], other: bm25_other}
-table = pd.DataFrame({ra.ANALYZER_LABELS[a]: df.groupby("type")["ndcg@10"].mean().reindex(types)
-                      for a, df in by_analyzer.items()}).rename(index=rc.TYPE_LABELS).T
-table["all"] = [by_analyzer[a]["ndcg@10"].mean() for a in by_analyzer]
-st.dataframe(table.style.format("{:.3f}"), width="stretch")
-gain = by_analyzer["search"]["ndcg@10"].mean() - by_analyzer["simple"]["ndcg@10"].mean()
-page.record("BM25 nDCG@10: search-engine − simple analyser", f"{gain:+.3f}")
-sample = "assertRaisesRegex members"
-st.caption(f"BM25 nDCG@10 per query type under each analyser (k1 {k1:g}, b {b:g}). `{sample}` → simple: "
-           f"`{' '.join(ra.simple(sample))}`; search engine: `{' '.join(ra.search(sample))}`. "
-           f"Search-engine minus simple, all queries: **{gain:+.3f}**.")
+with analyser_tab:
+    other = "simple" if analyzer == "search" else "search"
+    bm25_other = run_eval("bm25", recall_k, tuple(sorted(rv.relevant_params("bm25", {**params, "analyzer": other}).items())),
+                          index)
+    by_analyzer = {analyzer: evals["bm25"], other: bm25_other}
+    table = pd.DataFrame({ra.ANALYZER_LABELS[a]: df.groupby("type")["ndcg@10"].mean().reindex(types)
+                          for a, df in by_analyzer.items()}).rename(index=rc.TYPE_LABELS).T
+    table["all"] = [by_analyzer[a]["ndcg@10"].mean() for a in by_analyzer]
+    st.dataframe(table.style.format("{:.3f}"), width="stretch")
+    gain = by_analyzer["search"]["ndcg@10"].mean() - by_analyzer["simple"]["ndcg@10"].mean()
+    page.record("BM25 nDCG@10: search-engine − simple analyser", f"{gain:+.3f}")
+    sample = "assertRaisesRegex members"
+    st.caption(f"BM25 nDCG@10 per query type under each analyser (k1 {k1:g}, b {b:g}). `{sample}` → simple: "
+               f"`{' '.join(ra.simple(sample))}`; search engine: `{' '.join(ra.search(sample))}`. "
+               f"Search-engine minus simple, all queries: **{gain:+.3f}**.")
+
 
 # ---- learned reranker --------------------------------------------------------------------------
-st.subheader("A learned reranker, and fusion weights chosen on held-out queries")
-learned_df, alphas = background(run_learned, ltr_kind, seed, index,
-                                label="Training the learned reranker on 4 query folds, scoring the 5th (×5)") or (None, {})
-if learned_df is not None:
-    p_col = next(c for c in learned_df.columns if c.startswith("precision@"))
-    means = learned_df.groupby("method")[[p_col, "ndcg@10", "recall@10"]].mean().reindex(list(ltr.LEARNED_METHODS))
-    means.index = [ltr.LEARNED_METHODS[m] for m in means.index]
-    per_type = learned_df.pivot_table(index="method", columns="type", values="ndcg@10").reindex(
-        list(ltr.LEARNED_METHODS))[types].rename(columns=rc.TYPE_LABELS)
-    per_type.index = [ltr.LEARNED_METHODS[m] for m in per_type.index]
-    st.dataframe(means.join(per_type.add_prefix("nDCG@10 · ")).style.format("{:.3f}"), width="stretch")
-    learned = learned_df[learned_df.method == "learned"].set_index("query_id")
-    lines = []
-    for base in ("weighted", "tuned", "rerank"):
-        other_rows = learned_df[learned_df.method == base].set_index("query_id").loc[learned.index]
-        for metric in ("ndcg@10", p_col):
-            x, y = learned[metric].to_numpy(), other_rows[metric].to_numpy()
-            lo, hi = ir.paired_bootstrap_ci(x, y, seed)
-            page.record(f"learned − {base} ({metric})", f"{x.mean() - y.mean():+.3f}")
-            lines.append(f"- learned − {ltr.LEARNED_METHODS[base]}, {metric}: **{x.mean() - y.mean():+.3f}** "
-                         f"(95 % paired bootstrap {lo:+.3f} to {hi:+.3f})")
-    page.metric("nDCG@10 · learned reranker (CV)", f"{learned['ndcg@10'].mean():.3f}", headline=True)
-    used = pd.Series(alphas).value_counts().sort_index()
-    st.markdown("\n".join(lines))
-    st.caption("5-fold cross-validation by query (`GroupKFold`; the two phrasings of a paired need share a "
-               "fold): every query is ranked by a model that never saw it or its twin. Candidates: BM25's "
-               "and dense retrieval's top 30. The tuned hybrid's alpha is the best on the four training "
-               "folds, applied to the fifth; alphas chosen: "
-               + ", ".join(f"{a:g} ({n} queries)" for a, n in used.items()) + ".")
+with learned_tab:
+    learned_df, alphas = background(run_learned, ltr_kind, seed, index,
+                                    label="Training the learned reranker on 4 query folds, scoring the 5th (×5)") or (None, {})
+    if learned_df is not None:
+        p_col = next(c for c in learned_df.columns if c.startswith("precision@"))
+        means = learned_df.groupby("method")[[p_col, "ndcg@10", "recall@10"]].mean().reindex(list(ltr.LEARNED_METHODS))
+        means.index = [ltr.LEARNED_METHODS[m] for m in means.index]
+        per_type = learned_df.pivot_table(index="method", columns="type", values="ndcg@10").reindex(
+            list(ltr.LEARNED_METHODS))[types].rename(columns=rc.TYPE_LABELS)
+        per_type.index = [ltr.LEARNED_METHODS[m] for m in per_type.index]
+        st.dataframe(means.join(per_type.add_prefix("nDCG@10 · ")).style.format("{:.3f}"), width="stretch")
+        learned = learned_df[learned_df.method == "learned"].set_index("query_id")
+        lines = []
+        for base in ("weighted", "tuned", "rerank"):
+            other_rows = learned_df[learned_df.method == base].set_index("query_id").loc[learned.index]
+            for metric in ("ndcg@10", p_col):
+                x, y = learned[metric].to_numpy(), other_rows[metric].to_numpy()
+                lo, hi = ir.paired_bootstrap_ci(x, y, seed)
+                page.record(f"learned − {base} ({metric})", f"{x.mean() - y.mean():+.3f}")
+                lines.append(f"- learned − {ltr.LEARNED_METHODS[base]}, {metric}: **{x.mean() - y.mean():+.3f}** "
+                             f"(95 % paired bootstrap {lo:+.3f} to {hi:+.3f})")
+        page.metric("nDCG@10 · learned reranker (CV)", f"{learned['ndcg@10'].mean():.3f}", headline=True)
+        used = pd.Series(alphas).value_counts().sort_index()
+        st.markdown("\n".join(lines))
+        st.caption("5-fold cross-validation by query (`GroupKFold`; the two phrasings of a paired need share a "
+                   "fold): every query is ranked by a model that never saw it or its twin. Candidates: BM25's "
+                   "and dense retrieval's top 30. The tuned hybrid's alpha is the best on the four training "
+                   "folds, applied to the fifth; alphas chosen: "
+                   + ", ".join(f"{a:g} ({n} queries)" for a, n in used.items()) + ".")
+
 
 # ---- query explorer ------------------------------------------------------------------------
-st.subheader("Query explorer: each method's top 5 for one labelled query")
-explore_type = page.select("explore_type", "Query type", list(rc.QUERY_TYPES), container=st,
-                           format_func=lambda t: rc.TYPE_LABELS[t], horizontal=True, radio=True)
-candidates = [q for q in queries if q.type == explore_type]
-labels = [f"{q.id}: {q.text}" for q in candidates]
-picked = page.select("explore_q", "Query", labels, container=st)
-query = candidates[labels.index(picked)] if picked in labels else candidates[0]
-st.caption("Relevance marks: [answer] answers the query (grade 2) · [related] related (grade 1) · [not relevant] not labelled relevant. "
-           "Labelled answers: " + ", ".join(f"`{code(pid)}` ({g})" for pid, g in query.relevant.items()))
-columns = st.columns(len(methods))
-for col, m in zip(columns, methods):
-    hits = index.search(m, query.text, 5, **params)
-    row = evals[m].set_index("query_id").loc[query.id]
-    col.markdown(f"**{rv.METHOD_LABELS[m]}**  \nnDCG@10 {row['ndcg@10']:.2f}")
-    col.markdown("\n".join(f"{i}. {MARKS[query.relevant.get(h.passage_id, 0)]} `{code(h.passage_id)}`"
-                           for i, h in enumerate(hits, 1)))
+with explorer_tab:
+    explore_type = page.select("explore_type", "Query type", list(rc.QUERY_TYPES), container=st,
+                               format_func=lambda t: rc.TYPE_LABELS[t], horizontal=True, radio=True)
+    candidates = [q for q in queries if q.type == explore_type]
+    labels = [f"{q.id}: {q.text}" for q in candidates]
+    picked = page.select("explore_q", "Query", labels, container=st)
+    query = candidates[labels.index(picked)] if picked in labels else candidates[0]
+    st.caption("Relevance marks: [answer] answers the query (grade 2) · [related] related (grade 1) · [not relevant] not labelled relevant. "
+               "Labelled answers: " + ", ".join(f"`{code(pid)}` ({g})" for pid, g in query.relevant.items()))
+    columns = st.columns(len(methods))
+    for col, m in zip(columns, methods):
+        hits = index.search(m, query.text, 5, **params)
+        row = evals[m].set_index("query_id").loc[query.id]
+        col.markdown(f"**{rv.METHOD_LABELS[m]}**  \nnDCG@10 {row['ndcg@10']:.2f}")
+        col.markdown("\n".join(f"{i}. {MARKS[query.relevant.get(h.passage_id, 0)]} `{code(h.passage_id)}`"
+                               for i, h in enumerate(hits, 1)))
+
 
 # ---- live search ---------------------------------------------------------------------------
-st.subheader("Search the corpus live")
-c1, c2, c3 = st.columns([3, 1.4, 0.8])
-text = page.text("query", "Your query", "CalledProcessError", container=c1)
-live_method = page.select("live_method", "Method", list(rv.METHODS), container=c2,
-                          format_func=lambda m: rv.METHOD_LABELS[m])
-k = page.number("k", "Results", 1, 50, 5, step=1, container=c3)
-if not text.strip():
-    st.warning("Type a query (an identifier like `lru_cache`, or a question in your own words).")
-else:
-    hits = page.guard(index.search, live_method, text, int(k), **params)
-    for rank, h in enumerate(hits or (), 1):
-        p = index.by_id[h.passage_id]
-        with st.container(border=True):
-            st.markdown(f"**{rank}. `{code(p.title)}`** · score {h.score:.3f} · {escape_md(p.source)}")
-            st.text(p.text[:400] + ("…" if len(p.text) > 400 else ""))
+with live_tab:
+    c1, c2, c3 = st.columns([3, 1.4, 0.8])
+    text = page.text("query", "Your query", "CalledProcessError", container=c1)
+    live_method = page.select("live_method", "Method", list(rv.METHODS), container=c2,
+                              format_func=lambda m: rv.METHOD_LABELS[m])
+    k = page.number("k", "Results", 1, 50, 5, step=1, container=c3)
+    if not text.strip():
+        st.warning("Type a query (an identifier like `lru_cache`, or a question in your own words).")
+    else:
+        hits = page.guard(index.search, live_method, text, int(k), **params)
+        for rank, h in enumerate(hits or (), 1):
+            p = index.by_id[h.passage_id]
+            with st.container(border=True):
+                st.markdown(f"**{rank}. `{code(p.title)}`** · score {h.score:.3f} · {escape_md(p.source)}")
+                st.text(p.text[:400] + ("…" if len(p.text) > 400 else ""))
+
 
 page.math([
     rf"\mathrm{{BM25}}(d,q)=\sum_{{t\in q}}\mathrm{{idf}}(t)\,\frac{{f_{{t,d}}\,({k1:.2f}+1)}}"

@@ -4,6 +4,7 @@ across the course and the day-of playbook."""
 from pathlib import Path
 
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.page import LessonPage
@@ -41,10 +42,16 @@ with rounds_tab:
     starts = [s.start_min for s in mock.steps] + [45]
     budgets = [b - a for a, b in zip(starts, starts[1:])]
     interview_clock(f"ir_{key}", budgets, [s.name for s in mock.steps])
+    plan = go.Figure(go.Bar(y=[s.name for s in mock.steps], x=budgets, base=starts[:-1], orientation="h",
+                            text=[f"{s.start_min:02d}:00, {b} min" for s, b in zip(mock.steps, budgets)],
+                            textposition="inside", insidetextanchor="start"))
+    plan.update_layout(title=f"The round on the clock: {mock.title}", xaxis_title="minutes from the start",
+                       xaxis_range=[0, 45], yaxis_autorange="reversed", height=300)
+    page.chart(plan, hero=True)
     reveal = rehearse and st.checkbox("Reveal the model answers next to my notes", key=f"reveal_{key}")
     for i, step in enumerate(mock.steps):
         with st.expander(f"{step.start_min:02d}:00 · Step {step.step + 1}: {step.name}",
-                         expanded=not rehearse):
+                         expanded=not rehearse and i == 0):  # the first step open, the rest one click away
             if rehearse:
                 left, right = st.columns(2)
                 left.text_area("Your notes", key=f"notes_{key}_{i}", height=150, max_chars=4000)

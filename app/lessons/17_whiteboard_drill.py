@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.page import LessonPage
+from components.stage import BreakFix
 from components.timer import interview_clock
 from playground import board as bd
 from playground import course, drill
@@ -39,7 +40,9 @@ def connect() -> None:
         st.session_state["flows"] = [*st.session_state["flows"], text]
 
 
-page = LessonPage("drill", presets=PRESETS)
+presets = {preset.name: preset for preset in PRESETS}
+page = LessonPage("drill", presets=PRESETS,
+                  switch=BreakFix(presets["model_first"].values, presets["reference"].values))
 view = page.select("view", "View", ["candidate", "interviewer"], radio=True,
                    help="The interviewer view shows the rubric, the probes and a scorecard; share the "
                         "link and the board travels with it.")
@@ -84,13 +87,16 @@ page.math([
          f"{drill.L5_STEP:.0%} or more, and {drill.L5_FLOWS:.0%} of the reference connections. "
          "A component the reference shares between both sides is right on any side.")
 
-if graded:
+if graded or page.stage.on:  # the stage shows what the interviewer shares: the graded review
     st.subheader("Graded review")
     cols = st.columns(3)
     page.metric("Verdict", review.verdict, container=cols[0], headline=True)
     page.metric("Reference points", f"{review.overall:.0%}", container=cols[1], headline=True)
     page.metric("Connections", f"{review.flows_drawn} of {review.flows_total}", container=cols[2])
-    for reason in review.shortfalls:
+    page.verdict(not review.shortfalls, f"Board {review.verdict}: {review.overall:.0%} of the reference points, "
+                 f"{review.flows_drawn} of {review.flows_total} connections"
+                 + (f"; not yet L5: {review.shortfalls[0]}" if review.shortfalls else "."))
+    for reason in review.shortfalls[1:]:
         st.warning(f"Not yet L5: {reason}")
     steps = [s for s in review.steps if s.share is not None]
     fig = go.Figure(go.Bar(x=[s.share for s in steps], y=[s.step.name for s in steps], orientation="h",
@@ -98,7 +104,7 @@ if graded:
     fig.add_vline(x=drill.L5_STEP, line_dash="dash", annotation_text="L5 bar")
     fig.update_layout(title="Score per step of the framework (share of its reference boxes)",
                       xaxis=dict(range=[0, 1], tickformat=".0%"), yaxis=dict(autorange="reversed"), height=320)
-    page.chart(fig)
+    page.chart(fig, hero=True)
     for mark in review.marks:
         lesson = course.lesson(mark.component.lesson)
         if mark.status == "present":

@@ -67,3 +67,10 @@ def test_bad_board_link_is_a_notice_not_a_traceback():
     at = open_page("drill", {"on": "nope,<script>", "flows": "a>b"})
     assert not at.exception
     assert "ignored" in " ".join(w.value for w in at.warning)
+
+
+def test_stage_shows_the_graded_review_with_its_verdict():
+    at = open_page("drill", {"preset": "model_first", "stage": "1"})
+    assert not at.exception
+    assert [e for e in at.error if e.value.startswith("Board L4: ") and "not yet L5" in e.value]
+    assert at.get("plotly_chart") and metric(at, "Verdict") == "L4"

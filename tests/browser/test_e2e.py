@@ -101,6 +101,9 @@ def _expected_titles(lesson_id: str) -> list[str]:
 
 
 def _assert_board_drawn(page, lesson_id: str) -> None:
+    folded = page.locator('[data-testid="stExpander"] summary').filter(has_text="The board:")
+    if folded.count():  # a lesson page keeps its board in a collapsed expander: open it
+        folded.first.click()
     svg = page.locator('[data-testid="stGraphVizChart"] svg')
     svg.first.wait_for(timeout=60_000)
     words = " ".join(svg.first.locator("g.node text").all_text_contents())

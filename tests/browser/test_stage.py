@@ -6,6 +6,7 @@ mode at 1400x1000 the page is at most about two screen-heights. Screenshots of t
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -18,11 +19,20 @@ from .server import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_idle
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "docs" / "screenshots" / "stage"
 VIEWPORTS = ((1920, 1080), (1280, 720))
+FIRST_VISIT_MS = 600_000
+"""How long a page's first visit may take (lessons 8-11 build the RAG index, lesson 15 trains, on
+two shared cores)."""
 MAX_SCREENS = 2.2
 """Normal-mode page height at 1400x1000, in screen-heights (the issue's "about two")."""
-MEASURED = {"stage": {"l05", "l06", "l13"}, "normal": {"l06", "l13"}}
-"""Pages a browser run has passed so far; the others are expected to pass but not yet measured,
-so they are marked xfail (not strict) until a full run confirms them and they join this set."""
+KNOWN_FAILURES: dict[str, dict[str, str]] = {"stage": {}, "normal": {
+    "l04": "lesson 4 normal page 3.0 screen-heights (measured 2026-12-02)",
+    "l05": "lesson 5 normal page 2.4 screen-heights (measured 2026-12-02)",
+    "l07": "lesson 7 normal page 2.6 screen-heights (measured 2026-12-02)",
+    "l14": "lesson 14 normal page 3.6 screen-heights (measured 2026-12-02)",
+    "l15": "lesson 15 normal page 3.1 screen-heights (measured 2026-12-02)",
+}}
+"""Pages that fail a check in the last full browser run, with the measured reason (xfail, not
+strict: another branch's change may fix them; when it does, delete the entry)."""
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
@@ -71,6 +81,14 @@ def browser():
         chromium.close()
 
 
+def _save_shot(png: bytes, path: Path) -> None:
+    """Save a screenshot as a 64-colour PNG (about 30 kB instead of 90 kB: the README shows them)."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=64).save(path, optimize=True)
+
+
 def _inside(page, selector: str, height: int) -> bool:
     box = page.locator(selector).first.bounding_box()
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height + 1
@@ -78,8 +96,9 @@ def _inside(page, selector: str, height: int) -> bool:
 
 def _lessons(check: str):
     only = os.environ.get("STAGE_PAGES")  # e.g. "l06,l05" while developing
-    unmeasured = pytest.mark.xfail(reason="not yet measured in a full browser run", strict=False)
-    return [pytest.param(item, id=item.id, marks=() if item.id in MEASURED[check] else unmeasured)
+    known = KNOWN_FAILURES[check]
+    return [pytest.param(item, id=item.id, marks=[pytest.mark.xfail(reason=known[item.id], strict=False)]
+                         if item.id in known else [])
             for item in registered() if not only or item.id in only.split(",")]
 
 
@@ -90,14 +109,13 @@ def test_stage_fits_the_first_viewport(browser, lesson):
         page = chromium.new_page(viewport={"width": width, "height": height})
         try:
             page.goto(f"{url}/{lesson.slug[3:]}?stage=1")
-            wait_idle(page)
+            wait_idle(page, FIRST_VISIT_MS)
             assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
             hero = '.st-key-stage_hero [data-testid="stPlotlyChart"]'
             verdict = '.st-key-stage_verdict [data-testid="stAlert"]'
             page.wait_for_selector(hero + " svg text", state="attached", timeout=60_000)
             if (width, height) == VIEWPORTS[0]:
-                SHOTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(SHOTS / f"{lesson.slug}.png"))
+                _save_shot(page.screenshot(), SHOTS / f"{lesson.slug}.png")
             where = f"{lesson.id} at {width}x{height}"
             assert _inside(page, hero, height), f"{where}: the hero chart is not in the first viewport"
             assert _inside(page, verdict, height), f"{where}: the failure sentence is not in the first viewport"
@@ -113,7 +131,7 @@ def test_normal_page_is_about_two_screens(browser, lesson):
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{url}/{lesson.slug[3:]}")
-        wait_idle(page)
+        wait_idle(page, FIRST_VISIT_MS)
         tall = page.evaluate(
             "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
         assert tall <= MAX_SCREENS * 1000, f"{lesson.id}: {tall / 1000:.1f} screen-heights"
