@@ -10,6 +10,7 @@ from components import acl_search, chunking_dense, query_routing
 from components.background import background
 from components.cache import cached
 from components.page import LessonPage
+from components.relevance import MARKS, code
 from components.rag_index import load_index
 from playground.rag import chunking as ch
 from playground.rag import corpus as rc
@@ -19,12 +20,6 @@ from scenarios.l08 import PRESETS
 
 DOCS = ("module:json", "module:subprocess", "module:shutil", "topic:formatstrings", "module:functools",
         "topic:specialnames", "module:datetime")
-MARKS = {2: "**[answer]**", 1: "[related]", 0: "[not relevant]"}
-
-
-def code(text: str) -> str:
-    """Corpus identifiers shown in a code span (no markdown inside; backticks removed)."""
-    return text.replace("`", "'")
 
 
 @cached("Re-chunking the labelled documents and scoring 167 queries with BM25…")

@@ -8,6 +8,7 @@ import streamlit as st
 from components.background import background
 from components.cache import cached
 from components.page import LessonPage
+from components.relevance import MARKS, code
 from components.rag_index import load_index
 from playground.rag import analysis as ra
 from playground.rag import corpus as rc
@@ -17,13 +18,6 @@ from playground.rag import retrieval_eval as rev
 from playground.rag import retrievers as rv
 from playground.scenario import escape_md
 from scenarios.l09 import PRESETS
-
-MARKS = {2: "**[answer]**", 1: "[related]", 0: "[not relevant]"}
-
-
-def code(text: str) -> str:
-    """Corpus identifiers shown in a code span (no markdown inside; backticks removed)."""
-    return text.replace("`", "'")
 
 
 @cached("Scoring the labelled queries…")

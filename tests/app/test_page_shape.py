@@ -17,7 +17,7 @@ CEILING: dict[str, int] = {
     "01_define_problem": 160,
     "03_retrieval_ann": 400,
     "08_rag_problem": 230,
-    "09_rag_retrieval": 230,
+    "09_rag_retrieval": 220,
     "10_llm_serving": 400,
     "11_rag_evaluation": 210,
     "13_fraud": 280,
