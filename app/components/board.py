@@ -14,10 +14,11 @@ LEGEND = ("Boxes with **NEW** (amber) are what this lesson adds; grey boxes are 
           "later lessons are not drawn yet. Numbers are the current scenario's.")
 
 
-def show_board(board: bd.Board, file_stem: str, heading: str, caption: str = LEGEND,
+def show_board(board: bd.Board, file_stem: str, heading: str, caption: str | None = None,
                folded: bool = False) -> None:
-    """The board at full width, then DOT and Mermaid downloads; ``folded``: inside a collapsed
-    expander titled ``heading`` (a lesson page's summary, kept out of the page's first screens)."""
+    """The board at full width, then DOT and Mermaid downloads (``caption``: the legend by default);
+    ``folded``: inside a collapsed expander titled ``heading`` (a lesson page's summary, kept out
+    of the page's first screens)."""
     if folded:
         with st.expander(heading, expanded=False):
             _draw(board, file_stem, caption)
@@ -26,8 +27,8 @@ def show_board(board: bd.Board, file_stem: str, heading: str, caption: str = LEG
     _draw(board, file_stem, caption)
 
 
-def _draw(board: bd.Board, file_stem: str, caption: str) -> None:
-    st.caption(caption)
+def _draw(board: bd.Board, file_stem: str, caption: str | None) -> None:
+    st.caption(caption or LEGEND)
     dot = bd.to_dot(board)
     st.graphviz_chart(dot)
     svg, left, right, note = st.columns([1, 1, 1, 2])

@@ -337,8 +337,8 @@ class LessonPage:
                    folded: bool = False) -> None:
         """Draw ``board`` with its exports on the page (``folded``: in a collapsed expander), or in
         the stage's big slot when the stage shows the board."""
-        if not self.stage.board(bd.to_dot(board)):
-            show_board(board, file_stem, heading, **({"caption": caption} if caption else {}), folded=folded)
+        if not self.stage.board(board):
+            show_board(board, file_stem, heading, caption, folded=folded)
 
     # ---- the end of the page -----------------------------------------------------------
     def scenario_query(self) -> dict[str, str]:

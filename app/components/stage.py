@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
+from playground import board as bd
 from playground import course
 
 APP_DIR = Path(__file__).resolve().parents[1]
@@ -225,12 +226,11 @@ class Stage:
         """The ``?stage=`` value that reopens this view (None off stage)."""
         return (BOARD_LINK if self.shows_board else "1") if self.on else None
 
-    def board(self, dot: str) -> bool:
-        """Draw the board (Graphviz DOT source) in the big slot if the stage shows the board;
-        return whether it did."""
+    def board(self, board: bd.Board) -> bool:
+        """Draw ``board`` in the big slot if the stage shows the board; return whether it did."""
         if not self.shows_board:
             return False
-        self.hero.graphviz_chart(dot, height=HERO_HEIGHT + 60)
+        self.hero.graphviz_chart(bd.to_dot(board), height=HERO_HEIGHT + 60)
         return True
 
     def chart(self, fig, hero: bool) -> bool:
