@@ -230,7 +230,7 @@ class Stage:
         """Draw ``board`` in the big slot if the stage shows the board; return whether it did."""
         if not self.shows_board:
             return False
-        self.hero.graphviz_chart(bd.to_dot(board), height=HERO_HEIGHT + 60)
+        self.hero.graphviz_chart(bd.to_dot(board))  # natural size: its 16 pt text stays readable
         return True
 
     def chart(self, fig, hero: bool) -> bool:
