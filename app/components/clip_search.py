@@ -7,7 +7,7 @@ import streamlit as st
 
 from components.clip_builds import embed_texts
 from components.page import LessonPage
-from playground.cases import clip_data, clip_experiment, clip_metrics
+from playground.cases import clip_data, clip_experiment, clip_metrics, clip_model
 from playground.scenario import escape_md
 
 
@@ -17,7 +17,7 @@ def show(page: LessonPage, bundle: clip_experiment.ClipExperiment, test: clip_da
     k_show = page.slider("k", "Results to show", 1, 20, 8)
     tab_text, tab_image = st.tabs(["Text → images", "Image → captions"])
     with tab_text:
-        query = page.text("query", "Free-text query", "two large red circles on the left", container=tab_text)
+        query = page.text("query", "Free-text query", clip_model.DEFAULT_QUERY, container=tab_text)
         if not query.strip():
             st.warning("Type a query (for example “three small blue squares at the top”) to search the images.")
         else:

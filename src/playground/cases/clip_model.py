@@ -1,8 +1,11 @@
 """Lesson 15: the CLIP-style dual encoder's towers and its frozen text features.
 
 Image tower: a small CNN over 48×48 RGB pixels. Text tower: the packaged all-MiniLM-L6-v2,
-frozen, followed by a trained two-layer projection (the MiniLM sentence vectors of the captions
-are computed once and cached on disk by :func:`playground.embeddings.embed`). Both towers end in an L2-normalised ``dim``-vector; the
+frozen, followed by a trained two-layer projection. The MiniLM sentence vectors of the shipped
+captions (and of the page's default query and zero-shot prompts) ship in
+``data/samples/clip/caption_features.npz`` (:data:`SHIPPED_FEATURES`, float16, checked against the
+installed model's files); any other text is embedded and cached on disk by
+:func:`playground.embeddings.embed`. Both towers end in an L2-normalised ``dim``-vector; the
 similarity of an image and a caption is their cosine, and the training logits are cosines
 divided by a temperature τ (fixed, or learned as CLIP does).
 """
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -18,7 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from playground import embeddings
-from playground.cases import clip_data
+from playground.cases import clip_data, clip_metrics
 
 TEXT_DIM = 384  # all-MiniLM-L6-v2
 MAX_SCALE = 100.0  # CLIP clamps the learned logit scale 1/τ at 100
@@ -98,16 +103,69 @@ def to_pixels(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
 
 
-# ---- caption features (frozen MiniLM, cached on disk) ---------------------------------------
+# ---- caption features (frozen MiniLM: shipped for the shipped texts, else cached on disk) -------
+
+SHIPPED_FEATURES = clip_data.DATA_DIR / "caption_features.npz"
+"""float16 MiniLM vectors of :func:`shipped_texts`, with the digest of the model that made them
+(written by ``scripts/build_clip_data.py --features``; see data/samples/clip/README.md)."""
+DEFAULT_QUERY = "two large red circles on the left"
+"""The lesson page's default free-text query."""
+
+
+def rounded(vectors: np.ndarray) -> np.ndarray:
+    """Vectors rounded through float16 (what ships) and scaled back to unit length, float32: a
+    freshly computed vector equals its shipped copy exactly."""
+    out = np.asarray(vectors, dtype=np.float16).astype(np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms > 0, norms, 1.0)
+
+
+def shipped_texts(data: clip_data.CaptionedImages | None = None) -> list[str]:
+    """The texts whose vectors ship: every caption of the shipped set, the default query and
+    the zero-shot prompts of every attribute with the default template (distinct, in order)."""
+    data = clip_data.load() if data is None else data
+    prompts = [p for attribute in clip_data.ATTRIBUTES for p in clip_metrics.class_prompts(attribute)]
+    return list(dict.fromkeys([*data.captions, DEFAULT_QUERY, *prompts]))
+
+
+@lru_cache(maxsize=2)
+def shipped_features(path: Path = SHIPPED_FEATURES) -> tuple[dict[str, int], np.ndarray] | None:
+    """(row of each text, rounded unit vectors) from the shipped file when the installed MiniLM
+    is the model that made it (:func:`playground.embeddings.model_digest`), else ``None``."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            texts, vectors, model = data["texts"], data["vectors"], str(data["model"])
+    except (OSError, ValueError, KeyError):
+        return None
+    if (model != embeddings.model_digest() or vectors.dtype != np.float16
+            or vectors.shape != (len(texts), TEXT_DIM)):
+        return None
+    return {str(t): i for i, t in enumerate(texts)}, rounded(vectors)
+
+
+def write_shipped_features(path: Path = SHIPPED_FEATURES, texts: list[str] | None = None) -> int:
+    """Embed :func:`shipped_texts` (or ``texts``) with the installed MiniLM and write them to
+    ``path`` as float16 with the model's digest; returns the number of texts."""
+    texts = shipped_texts() if texts is None else list(dict.fromkeys(texts))
+    with torch_threads():
+        vectors = embeddings.encode(texts)
+    np.savez_compressed(path, texts=np.array(texts), vectors=np.asarray(vectors, np.float16),
+                        model=np.array(embeddings.model_digest()))
+    shipped_features.cache_clear()
+    return len(texts)
 
 
 def caption_features(texts: list[str], persist: bool) -> np.ndarray:
-    """MiniLM sentence vectors (unit norm, 384-d) of ``texts``.
+    """MiniLM sentence vectors (unit norm, 384-d, rounded through float16) of ``texts``.
 
-    Unique texts are encoded once; with ``persist`` the vectors are kept in the shared embedding
-    cache (:func:`playground.embeddings.embed`); pass ``False`` for text a visitor typed.
+    Texts that all ship (:func:`shipped_features`) are looked up without loading the model.
+    Otherwise unique texts are encoded once; with ``persist`` the vectors are kept in the shared
+    embedding cache (:func:`playground.embeddings.embed`); pass ``False`` for text a visitor typed.
     """
     if not texts:
         return np.zeros((0, TEXT_DIM), np.float32)
+    table = shipped_features()
+    if table is not None and all(t in table[0] for t in texts):
+        return table[1][[table[0][t] for t in texts]]
     with torch_threads():
-        return embeddings.embed(texts, persist=persist)
+        return rounded(embeddings.embed(texts, persist=persist))
