@@ -45,7 +45,8 @@ def watch(page, start: float, timeout_s: float) -> dict:
     while time.perf_counter() - start < timeout_s:
         now = time.perf_counter() - start
         for name, selector in SELECTORS.items():
-            if first[name] is None and page.locator(selector).first.is_visible():
+            # the first *visible* match: a metric or chart in a closed tab or expander is in the DOM but unseen
+            if first[name] is None and page.locator(f"{selector} >> visible=true").count():
                 first[name] = now
         calm = bool(page.locator(IDLE).count()) and not page.locator('[data-testid="stProgress"]').count()
         if calm and first["header"] is not None:
