@@ -60,10 +60,11 @@ def _captions(progress: Progress) -> str:
     from playground.cases import clip_data, clip_model
 
     data = clip_data.load()
+    source = "shipped vectors match the model" if clip_model.shipped_features() is not None else "embedded"
     for i, split in enumerate(("train", "test")):
         clip_model.caption_features(data.subset(split).captions, persist=True)
         progress((i + 1) / 2, f"lesson-15 captions: {split}")
-    return f"lesson-15 captions: {len(data)} embedded"
+    return f"lesson-15 captions: {len(data)} ({source})"
 
 
 STEPS: list[tuple[str, Callable[[Progress], str]]] = [
