@@ -13,6 +13,7 @@ CPU-seconds (/proc) meanwhile. Writes docs/bench/first_visit.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -32,19 +33,21 @@ TARGET_S = 5.0
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
-SELECTORS = {"header": '[data-testid="stMain"] h1', "metric": '[data-testid="stMetric"]',
-             "chart": '[data-testid="stPlotlyChart"]'}
+SELECTORS = {"metric": '[data-testid="stMetric"]', "chart": '[data-testid="stPlotlyChart"]'}
+HOME_TITLE = "ML System Design Playground"
 
 
-def watch(page, start: float, timeout_s: float) -> dict:
+def watch(page, start: float, timeout_s: float, title: str) -> dict:
     """Poll the page every 0.1 s: when the header, the first metric and the first chart became
     visible (``None``: never), and when it was complete (no script running and no background
     progress bar, twice 0.5 s apart)."""
-    first: dict = {name: None for name in SELECTORS}
+    # the header of *this* page (the previous page's, or none, until its script has run)
+    selectors = {"header": f'[data-testid="stMain"] h1:has-text({json.dumps(title)})', **SELECTORS}
+    first: dict = {name: None for name in selectors}
     calm_since = None
     while time.perf_counter() - start < timeout_s:
         now = time.perf_counter() - start
-        for name, selector in SELECTORS.items():
+        for name, selector in selectors.items():
             # the first *visible* match: a metric or chart in a closed tab or expander is in the DOM but unseen
             if first[name] is None and page.locator(f"{selector} >> visible=true").count():
                 first[name] = now
@@ -121,10 +124,11 @@ def main() -> None:
             page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             # a new user lands on the home page first (`streamlit run` opens it); Streamlit also
             # serves a deep link on a server whose entry script never ran without its navigation
-            for name, path in [("home", ""), *((lesson.slug[3:], lesson.slug[3:]) for lesson in registered())]:
+            for name, path, title in [("home", "", HOME_TITLE),
+                                      *((le.slug[3:], le.slug[3:], le.label) for le in registered())]:
                 cpu0, start = cpu_seconds(proc.pid), time.perf_counter()
                 page.goto(f"{url}/{path}", timeout=120_000, wait_until="commit")
-                t = watch(page, start, args.timeout)
+                t = watch(page, start, args.timeout, title)
                 rows.append((name, t["header"], t["metric"], t["chart"], t["complete"],
                              cpu_seconds(proc.pid) - cpu0,
                              bool(page.locator('[data-testid="stException"]').count())))

@@ -22,6 +22,7 @@ def show_untrained(page: LessonPage, init: clip_metrics.Retrieval, init_gap: flo
     st.caption("Before training the two towers retrieve at about chance: nothing ties a caption to "
                "its image yet. The trained model's numbers, curves, search and gap appear when "
                "training finishes.")
+    page.chart(_recall_figure(None, init), hero=True)
 
 
 def show_headline(page: LessonPage, bundle: clip_experiment.ClipExperiment, batch: int) -> float:
@@ -74,7 +75,7 @@ def show_curves(page: LessonPage, bundle: clip_experiment.ClipExperiment, batch:
         tfig.update_layout(title="Learned temperature τ", xaxis_title="epoch", yaxis_title="τ", height=340)
         page.chart(tfig, container=right)
     else:
-        page.chart(_recall_figure(bundle), container=right, hero=True)
+        page.chart(_recall_figure(retrieval, bundle.init_retrieval), container=right, hero=True)
     page.record("Final temperature", f"{record.temperature[-1]:.4f}")
     table = clip_metrics.recall_table(retrieval, bundle.init_retrieval)
     ex = st.expander("Recall@k table (held out, both directions)")
@@ -84,16 +85,23 @@ def show_curves(page: LessonPage, bundle: clip_experiment.ClipExperiment, batch:
                     f"{retrieval.image_to_text[k]:.3f} / {retrieval.text_to_image[k]:.3f}")
 
 
-def _recall_figure(bundle: clip_experiment.ClipExperiment) -> go.Figure:
-    retrieval, ks = bundle.retrieval, clip_metrics.KS
+def _recall_figure(retrieval: clip_metrics.Retrieval | None, init: clip_metrics.Retrieval) -> go.Figure:
+    """Held-out recall@k both ways of the trained model (``None``: still training) beside the
+    untrained towers and chance."""
+    ks = clip_metrics.KS
     names = [f"recall@{k}" for k in ks]
     fig = go.Figure()
-    fig.add_bar(x=names, y=[retrieval.image_to_text[k] for k in ks], name="image → text")
-    fig.add_bar(x=names, y=[retrieval.text_to_image[k] for k in ks], name="text → image")
-    fig.add_bar(x=names, y=[bundle.init_retrieval.image_to_text[k] for k in ks],
+    if retrieval is not None:
+        fig.add_bar(x=names, y=[retrieval.image_to_text[k] for k in ks], name="image → text")
+        fig.add_bar(x=names, y=[retrieval.text_to_image[k] for k in ks], name="text → image")
+    fig.add_bar(x=names, y=[init.image_to_text[k] for k in ks],
                 name="untrained, image → text", marker_color="lightgrey")
-    fig.add_scatter(x=names, y=[retrieval.chance_image_to_text[k] for k in ks],
+    if retrieval is None:
+        fig.add_bar(x=names, y=[init.text_to_image[k] for k in ks],
+                    name="untrained, text → image", marker_color="darkgrey")
+    fig.add_scatter(x=names, y=[init.chance_image_to_text[k] for k in ks],
                     mode="markers", marker_symbol="line-ew-open", marker_size=30, name="chance")
-    fig.update_layout(title="Held-out recall@k, both directions", yaxis_range=[0, 1], height=340,
-                      legend_orientation="h")
+    title = "Held-out recall@k, both directions" if retrieval is not None else \
+        "Held-out recall@k before training (the model is training)"
+    fig.update_layout(title=title, yaxis_range=[0, 1], height=340, legend_orientation="h")
     return fig

@@ -129,3 +129,17 @@ def test_costly_controls_at_their_high_extremes_with_learned_temperature():
                                   "learn_t": "learned"}))
     assert any("Learned temperature" in c.proto.spec for c in at.get("plotly_chart"))
     assert "ln B = 5.545" in " ".join(at.get("latex")[i].proto.body for i in range(len(at.get("latex"))))
+
+
+def test_while_the_model_trains_the_untrained_towers_and_their_recall_chart_show_first(monkeypatch):
+    # the caption vectors ship, so only training is left to the background; a seed nothing else
+    # trains, at the most epochs, keeps the model out of the process cache for longer than 1 s
+    monkeypatch.setenv("PLAYGROUND_BACKGROUND_WAIT", "1")
+    at = _clean(open_page("l15", {"seed": "4321", "epochs": "10"}))
+    assert float(metric(at, "R@10 image→text, untrained")) < 0.2
+    assert "Training the dual encoder" in texts(at) or at.get("progress")
+    (spec,) = [c.proto.spec for c in at.get("plotly_chart")]
+    assert "recall@k before training" in spec and "chance" in spec
+    monkeypatch.setenv("PLAYGROUND_BACKGROUND_WAIT", "600")  # the trained model replaces it (and
+    at = _clean(at.run())  # no training thread outlives the test process)
+    assert float(metric(at, "R@10 image→text")) > 0.5
