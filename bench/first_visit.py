@@ -42,7 +42,7 @@ def watch(page, start: float, timeout_s: float, title: str) -> dict:
     visible (``None``: never), and when it was complete (no script running and no background
     progress bar, twice 0.5 s apart)."""
     # the header of *this* page (the previous page's, or none, until its script has run)
-    selectors = {"header": f'[data-testid="stMain"] h1:has-text({json.dumps(title)})', **SELECTORS}
+    selectors = {"header": f'[data-testid="stMain"] h1:has-text({json.dumps(title, ensure_ascii=False)})', **SELECTORS}
     first: dict = {name: None for name in selectors}
     calm_since = None
     while time.perf_counter() - start < timeout_s:
