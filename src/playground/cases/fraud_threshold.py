@@ -8,7 +8,6 @@ approves everything), rates and shares are fractions in [0, 1].
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,7 +71,7 @@ def log_marker(x: float) -> tuple[float, float]:
         The line's x (a score) and its label's x (log10 of it).
     """
     x = max(float(x), LOG_FLOOR)
-    return x, math.log10(x)
+    return x, float(np.log10(x))
 
 
 @dataclass(frozen=True)
