@@ -40,19 +40,13 @@ def latency_section(page: LessonPage, frame: pd.DataFrame, seed: int) -> list[st
     kv_p99 = page.slider("lat_kv_p99", "Feature-store lookup p99 (ms; median 1 ms)", 1.0, 50.0, 6.0, step=1.0,
                          container=c[3])
     model_p50, model_p99 = model_time(frame, seed)
-    n_velocity = len(fraud.WINDOWS)
-    steps = [fl.Step("network and decoding", 2.0, 8.0),
-             fl.Step("feature-store lookups", 1.0, kv_p99, calls=4 + (n_velocity if velocity == "stream" else 0),
-                     parallel=parallel)]
-    if velocity == "db":
-        steps.append(fl.Step("velocity aggregates (SQL)", 15.0, 120.0, calls=n_velocity, parallel=parallel))
-    steps += [fl.Step("model (measured)", model_p50, max(model_p99, model_p50)), fl.Step("rules engine", 0.3, 2.0)]
-    b = page.guard(fl.simulate, steps, budget, 20_000, seed)
+    steps = page.guard(fl.scoring_steps, velocity, parallel, kv_p99, (model_p50, model_p99), len(fraud.WINDOWS))
+    b = None if steps is None else page.guard(fl.simulate, steps, budget, 20_000, seed)
     if b is None:
         return []
     m = st.columns(4)
     page.metric("Scoring latency p99", f"{b.p99:,.0f} ms", container=m[0],
-                delta=f"{b.p99 - budget:+,.0f} ms vs budget", delta_color="inverse")
+                delta=f"{b.over_by:+,.0f} ms vs budget", delta_color="inverse")
     page.metric("Scoring latency p50", f"{b.p50:,.1f} ms", container=m[1])
     page.metric("Payments over the budget", f"{b.over_budget:.1%}", container=m[2])
     page.metric("Model p99 (measured CPU time)", f"{model_p99:,.1f} ms", container=m[3])

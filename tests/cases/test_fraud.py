@@ -2,6 +2,7 @@
 expected-cost threshold against brute force, imbalance handling and drift after ship."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score, confusion_matrix, precision_recall_curve, roc_auc_score
 
@@ -175,3 +176,38 @@ def test_handling_enum_keeps_the_strings_old_links_carry():
     assert fraud.Handling("undersample legit") is fraud.Handling.UNDERSAMPLE
     assert set(fraud.HANDLING_LABELS) == set(fraud.Handling)
     assert "class weights" in fraud.HANDLING
+
+
+def test_batch_online_change_is_online_minus_offline():
+    check = {"streaming features, offline": 0.6, "streaming features, online": 0.6,
+             "batch features, offline": 0.75, "batch features, online": 0.5}
+    assert fraud.batch_online_change(check) == pytest.approx(-0.25)
+
+
+def test_velocity_sample_and_means_by_hand():
+    # card 7 gets busy (v_24h 3) at its fourth transaction, card 5 at its third, card 9 never does
+    frame = pd.DataFrame({"t": [0, 10, 20, 90_061, 90_100, 90_200, 90_300, 90_400],
+                          "card": [7, 5, 7, 7, 5, 5, 9, 7],
+                          "v_1m": [0, 0, 1, 0, 1, 1, 0, 2], "v_1h": [0, 0, 1, 0, 1, 2, 0, 2],
+                          "v_24h": [0, 0, 1, 2, 1, 3, 0, 3],
+                          "amount": [5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0], "fraud": [0, 0, 0, 1, 0, 1, 0, 0]})
+    sample = fraud.velocity_sample(frame, cards=2, rows=5)
+    assert sample["card"].tolist() == [5, 5, 5, 7, 7]            # busy cards in order of getting busy, by card
+    assert sample["time"].tolist()[:2] == ["day 01 00:00:10", "day 02 01:01:40"]  # 90,100 s = 1 d 1 h 1 min 40 s
+    assert list(sample.columns) == ["card", "time", *fraud.WINDOWS, "amount", "fraud"]
+    assert fraud.velocity_sample(frame, cards=1)["card"].unique().tolist() == [5]
+    means = fraud.velocity_means(frame)
+    assert means.loc[1, "v_24h"] == pytest.approx((2 + 3) / 2) and means.loc[0, "v_1m"] == pytest.approx(4 / 6)
+
+
+def test_recent_weeks_and_adapted_share_by_hand():
+    weeks = pd.DataFrame({"week": [2, 2, 3, 3, 4, 4], "model": [fraud.FROZEN, fraud.RETRAINED] * 3,
+                          "recall": [0.9, 0.9, 0.6, 0.8, 0.4, 0.7], "PR-AUC": [0.8, 0.8, 0.5, 0.7, 0.3, 0.6],
+                          "adapted share of fraud": [0.0, 0.0, np.nan, np.nan, 0.5, 0.5]})
+    last = fraud.recent_weeks(weeks, 2)                          # weeks 3 and 4
+    assert last.loc[fraud.FROZEN, "recall"] == pytest.approx(0.5)
+    assert last.loc[fraud.RETRAINED, "PR-AUC"] == pytest.approx(0.65)
+    assert fraud.recent_weeks(weeks, 1).loc[fraud.FROZEN, "recall"] == pytest.approx(0.4)
+    assert fraud.adapted_by_week(weeks.iloc[::-1]) == [0.0, 0.0, 0.5]   # week order; a week without fraud: 0
+    with pytest.raises(ValueError):
+        fraud.recent_weeks(weeks, 0)

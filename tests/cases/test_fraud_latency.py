@@ -50,3 +50,22 @@ def test_measure_model_times_single_rows_and_rejects_empty_input():
         fl.measure_model(lambda row: None, np.zeros((0, 4)))
     with pytest.raises(ValueError, match="at least one call"):
         fl.simulate([fl.Step("x", 1, 2, calls=0)], 10)
+
+
+def test_scoring_steps_by_hand_for_both_velocity_sources():
+    db = fl.scoring_steps("db", True, 6.0, (0.4, 0.3), n_velocity=3)
+    assert [s.name for s in db] == ["network and decoding", "feature-store lookups", "velocity aggregates (SQL)",
+                                    "model (measured)", "rules engine"]
+    assert db[1] == fl.Step("feature-store lookups", 1.0, 6.0, calls=4, parallel=True)
+    assert db[2] == fl.Step("velocity aggregates (SQL)", 15.0, 120.0, calls=3, parallel=True)
+    assert (db[3].p50_ms, db[3].p99_ms) == (0.4, 0.4)   # a measured p99 below the median is raised to it
+    stream = fl.scoring_steps("stream", False, 6.0, (0.4, 2.0), n_velocity=3)
+    assert len(stream) == 4 and stream[1] == fl.Step("feature-store lookups", 1.0, 6.0, calls=7, parallel=False)
+    assert (stream[2].p50_ms, stream[2].p99_ms) == (0.4, 2.0)
+    with pytest.raises(ValueError):
+        fl.scoring_steps("cache", True, 6.0, (0.4, 2.0), 3)
+
+
+def test_over_by_is_p99_minus_the_budget():
+    b = fl.simulate([fl.Step("constant", 30.0, 30.0, calls=2, parallel=False)], budget_ms=50.0, n=10)
+    assert b.p99 == pytest.approx(60.0) and b.over_by == pytest.approx(10.0)

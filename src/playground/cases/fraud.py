@@ -32,6 +32,10 @@ BURST_MIX = np.array([0.04, 0.04, 0.04, 0.28, 0.50, 0.10])   # fraud before it a
 ADAPTED_MIX = np.array([0.08, 0.08, 0.04, 0.15, 0.05, 0.60])  # fraud after it adapts
 WINDOWS = {"v_1m": 60, "v_1h": 3_600, "v_24h": DAY}
 FEATURES = ("log_amount", "hour", "merchant", "log_distance", "new_device", *WINDOWS)
+SHIP_WEEK = SHIP_DAY / 7
+"""The ship day in weeks from the start of the stream."""
+FROZEN, RETRAINED = "frozen at ship", "retrained weekly"
+"""The two models of :func:`weekly_scores`."""
 
 
 class Handling(StrEnum):
@@ -118,6 +122,34 @@ def leakage_check(frame: pd.DataFrame, seed: int = 0) -> dict[str, float]:
     return {"streaming features, offline": online, "streaming features, online": online,
             "batch features, offline": curves(y, score(leaky, with_batch_features(test))).average_precision,
             "batch features, online": curves(y, score(leaky, test)).average_precision}
+
+
+def batch_online_change(check: dict[str, float]) -> float:
+    """PR-AUC of the batch-feature model online minus offline (:func:`leakage_check`): what the
+    leaked counts promised and the live system does not deliver (negative when the leak flattered)."""
+    return check["batch features, online"] - check["batch features, offline"]
+
+
+def velocity_sample(frame: pd.DataFrame, cards: int = 3, rows: int = 12, busy: int = 3) -> pd.DataFrame:
+    """The first ``rows`` transactions, in time order per card, of the first ``cards`` cards that
+    had at least ``busy`` earlier transactions within a day at some point.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``card``, ``time`` ("day DD HH:MM:SS", day 01 the first day of the stream), the velocity
+        counts (:data:`WINDOWS`), ``amount`` ($) and ``fraud``.
+    """
+    chosen = frame.loc[frame["v_24h"] >= busy, "card"].unique()[:cards]
+    sample = frame[frame["card"].isin(chosen)].sort_values(["card", "t"]).head(rows)
+    time = pd.to_datetime(sample["t"], unit="s").dt.strftime("day %d %H:%M:%S")
+    return sample.assign(time=time)[["card", "time", *WINDOWS, "amount", "fraud"]]
+
+
+def velocity_means(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mean velocity count per window (columns :data:`WINDOWS`, transactions) of legit (row 0)
+    and fraud (row 1) transactions."""
+    return frame.groupby("fraud")[list(WINDOWS)].mean()
 
 
 def _fraud_episodes(rng, n_fraud: int, n_cards: int, drift: float):
@@ -419,7 +451,7 @@ def weekly_scores(frame: pd.DataFrame, label_delay: int, seed: int = 0) -> list[
             retrained = fit_model(window, "none", seed)
         y, amount = test["fraud"].to_numpy(), test["amount"].to_numpy()
         adapted = float(test.loc[test.fraud == 1, "adapted"].mean()) if y.any() else float("nan")
-        for name, model in (("frozen at ship", frozen), ("retrained weekly", retrained)):
+        for name, model in ((FROZEN, frozen), (RETRAINED, retrained)):
             out.append(WeekScores(week, name, score(model, test), y, amount, adapted))
     return out
 
@@ -446,6 +478,22 @@ def weekly_drift(frame: pd.DataFrame, label_delay: int, friction: float, fee: fl
     """:func:`weekly_scores` then :func:`weekly_metrics`: the model frozen at ship vs retrained
     weekly on delayed labels, week by week."""
     return weekly_metrics(weekly_scores(frame, label_delay, seed), friction, fee)
+
+
+def recent_weeks(weeks: pd.DataFrame, n_weeks: int = 2) -> pd.DataFrame:
+    """Mean recall and PR-AUC of each model over the last ``n_weeks`` weeks of
+    :func:`weekly_metrics` (rows by ``model``; columns ``recall`` and ``PR-AUC``, fractions)."""
+    if n_weeks < 1:
+        raise ValueError("average over at least one week")
+    last = weeks[weeks.week > weeks.week.max() - n_weeks]
+    return last.groupby("model")[["recall", "PR-AUC"]].mean()
+
+
+def adapted_by_week(weeks: pd.DataFrame) -> list[float]:
+    """Share of each week's fraud in the adapted style, week by week from :func:`weekly_metrics`
+    (0 for a week without fraud)."""
+    frozen = weeks[weeks.model == FROZEN].sort_values("week")
+    return frozen["adapted share of fraud"].fillna(0).tolist()
 
 
 # ---- selective labels and an honest threshold ----------------------------------------------------
