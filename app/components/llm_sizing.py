@@ -26,8 +26,8 @@ def show(page: LessonPage, calc: ls.Calculator, mfu: float, mbu: float) -> None:
                f"{model.hidden}, {model.heads} query heads, {model.kv_heads} KV heads (head dim "
                f"{model.head_dim}), {model.max_context:,}-token context · {gpu.name}: {gpu.memory_gib:g} GiB, "
                f"{gpu.bandwidth_gbs:,.0f} GB/s, {gpu.tflops:g} TFLOP/s dense fp16"
-               + (f" (datasheet; a typical on-demand price is about ${gpu.price_hour:g}/h, set yours in the sidebar)."
-                  if gpu.price_hour else "."))
+               + (f" (datasheet; a typical on-demand price is about ${gpu.price_hour:g}/h, set yours under "
+                  "Advanced in the sidebar)." if gpu.price_hour else "."))
     if short is not None:
         page.verdict(False, f"Does not fit: needs {gib(short.needed_bytes)} (weights and one request's KV cache), "
                      f"has {gib(short.usable_bytes)} usable on {n_gpus} × {gpu.name}. It serves no request, so it has "
