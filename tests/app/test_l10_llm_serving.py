@@ -90,6 +90,16 @@ def test_long_context_without_gqa_caps_concurrency():
                            prompt_tokens=3840, output_tokens=256)
     assert metric(at, "Max concurrent requests") == str(plan.max_concurrent) == "19"
     assert any("only 19 requests" in w.value for w in at.warning)
+    # issue 16: 64 were asked for, 19 fit, so time and cost are those of a batch of 19, and it says so
+    assert any("Asked for batch 64, only 19 fit: throughput, latency and cost are shown at batch 19" in w.value
+               and "the other 45 queue" in w.value for w in at.warning)
+    served = ls.serving_plan(ls.MODELS["Llama-2-13B"], ls.GPUS["A100-80GB"], precision="int8", batch=19,
+                             prompt_tokens=3840, output_tokens=256)
+    assert metric(at, "Tokens/s (all users)") == f"{served.tokens_per_s:,.0f}" != f"{plan.tokens_per_s:,.0f}"
+    assert metric(at, "Request latency") == f"{served.request_s:,.2f} s"
+    assert metric(at, "Cost per 1k requests") == f"${served.cost_per_1k:,.3f}"
+    assert metric(at, "KV cache at batch") == f"{plan.kv_bytes_batch / ls.GIB:,.2f} GiB"  # what was asked for
+    assert any(r"\text{tokens/s} = B / t_\text{decode} = 19 /" in m.value for m in at.get("latex"))
 
 
 def test_a_local_generative_model_folder_is_used(tmp_path):

@@ -183,3 +183,77 @@ def test_token_lengths_count_wordpieces():
             return {"input_ids": text.split()}
 
     assert ls.token_lengths(["a b c", "", "one"], Whitespace()) == [3, 0, 1]
+
+
+def test_served_batch_is_the_requested_one_capped_by_what_fits():
+    assert ls.served_batch(64, 19) == 19
+    assert ls.served_batch(16, 52) == 16
+    assert ls.served_batch(19, 19) == 19
+    for batch, fit in [(0, 5), (4, 0)]:
+        with pytest.raises(ValueError):
+            ls.served_batch(batch, fit)
+
+
+def test_calculator_times_the_batch_that_fits_by_hand():
+    """Llama-2-13B int8 at 3,840 + 256 tokens on one A100 asked for 64 requests (the kv_bound preset)."""
+    llama13 = ls.MODELS["Llama-2-13B"]
+    calc = ls.calculator(llama13, A100, batch=64, precision="int8", prompt_tokens=3840, output_tokens=256,
+                         price_per_gpu_hour=3.0)
+    per_request = 2 * 40 * 40 * 128 * 2 * 4096  # K and V, layers, KV heads, head dim, fp16 bytes, tokens
+    usable, weights = 0.9 * 80 * 2**30, 13.0e9
+    fit = max(b for b in range(1, 257) if weights + b * per_request <= usable)  # brute force
+    assert fit == 19 and calc.served.batch == fit and calc.queued == 64 - fit and calc.capped
+    assert calc.requested.batch == 64 and calc.requested.kv_bytes_batch == 64 * per_request
+    avg = 3840 + 128  # decode reads the KV cache at the average context
+    memory_s = (weights + 2 * 40 * 40 * 128 * 2 * avg * fit) / (2039e9 * 0.8)
+    compute_s = fit * (2 * 13.0e9 + 4 * 40 * 5120 * avg) / (312e12 * 0.5)
+    assert calc.served.step.seconds == pytest.approx(max(memory_s, compute_s))
+    assert calc.served.tokens_per_s == pytest.approx(fit / max(memory_s, compute_s))
+    prefill = fit * (2 * 13.0e9 * 3840 + 2 * 40 * 5120 * 3840**2) / (312e12 * 0.5)
+    assert calc.served.request_s == pytest.approx(prefill + 256 * max(memory_s, compute_s))
+    assert calc.served.cost_per_1k == pytest.approx(3.0 * calc.served.request_s / 3600 / fit * 1000)
+    assert calc.cost_per_call == pytest.approx(calc.served.cost_per_1k / 1000)
+    assert calc.naive_cost_ratio == pytest.approx(calc.single.cost_per_1k / calc.served.cost_per_1k)
+    assert calc.single.batch == 1 and [p.batch for p in calc.sweep] == list(ls.BATCHES)
+
+
+def test_calculator_keeps_a_batch_that_fits_and_times_nothing_that_does_not():
+    calc = ls.calculator(LLAMA7, A100, batch=16, price_per_gpu_hour=3.0)
+    assert calc.served == calc.requested == ls.serving_plan(LLAMA7, A100, batch=16, price_per_gpu_hour=3.0)
+    assert not calc.capped and calc.queued == 0 and calc.misfit is None
+    oom = ls.calculator(LLAMA70, A100, batch=8)
+    assert oom.misfit is not None and oom.served is oom.requested and not oom.capped
+    assert oom.cost_per_call == 0.0
+    free = ls.calculator(LLAMA7, A100, batch=16, price_per_gpu_hour=0.0)
+    assert free.naive_cost_ratio is None
+
+
+def test_plan_derived_numbers_by_hand():
+    plan = ls.serving_plan(LLAMA7, A100, prompt_tokens=2048, output_tokens=256, batch=8, n_gpus=2,
+                           price_per_gpu_hour=3.0)
+    assert plan.tokens_per_request == 2304
+    assert plan.usable_bytes == pytest.approx(0.9 * 2 * 80 * 2**30)
+    assert plan.flops_per_s == pytest.approx(2 * 312e12)
+    assert plan.prefill_flops == pytest.approx(8 * (2 * 6.74e9 * 2048 + 2 * 32 * 4096 * 2048**2))
+    assert plan.prefill_s == pytest.approx(plan.prefill_flops / (2 * 312e12 * 0.5))
+    assert plan.cost_per_request * 1000 == pytest.approx(plan.cost_per_1k)
+
+
+def test_prompt_budget_parts_by_hand():
+    budget = ls.prompt_budget(4096, 500, 50, 512, [300] * 20, overhead_per_chunk=10)
+    assert budget.fixed_tokens == 1062 and budget.room == 3034
+    assert budget.parts() == [("system prompt", 500), ("question", 50), ("9 chunks", 2790),
+                              ("answer budget", 512), ("unused", 4096 - 1062 - 2790)]
+    assert sum(t for _, t in budget.parts()) == 4096
+    full = ls.prompt_budget(1024, 600, 100, 512, [10])
+    assert full.available == -188 and full.room == 0 and full.unused == 0
+
+
+def test_median_tokens_against_the_statistics_module():
+    import statistics
+
+    for lengths in ([5], [3, 1, 2], [4, 1, 3, 2], [7, 8], [120, 80, 95, 301, 44, 60]):
+        assert ls.median_tokens(lengths) == int(statistics.median(lengths))
+    assert ls.median_tokens([7, 8]) == 7  # 7.5 truncated to whole tokens
+    with pytest.raises(ValueError):
+        ls.median_tokens([])

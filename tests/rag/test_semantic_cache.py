@@ -101,3 +101,43 @@ def test_cost_per_1k_by_hand():
     assert r.precision == pytest.approx(35 / 40)
     with pytest.raises(ValueError):
         sc.cost_per_1k(r, -1, 0, 0)
+
+
+def test_rates_per_request_by_hand():
+    r = sc.CacheResult(requests=200, hits=50, correct_hits=44, wrong_hits=6, misses=150)
+    assert r.miss_rate == 0.75 and r.correct_rate == 0.22 and r.wrong_per_1k == pytest.approx(30.0)
+    assert sc.no_cache_cost_per_1k(0.002) == pytest.approx(2.0)
+    assert sc.no_cache_cost_per_1k(0.002) == sc.cost_per_1k(sc.CacheResult(7, 0, 0, 0, 7), 0.002, 5.0)
+    with pytest.raises(ValueError):
+        sc.no_cache_cost_per_1k(-0.1)
+
+
+def test_threshold_grid_is_hundredths_from_0_30_to_1():
+    assert len(sc.THRESHOLDS) == 71
+    assert sc.THRESHOLDS[0] == 0.3 and sc.THRESHOLDS[-1] == 1.0 and sc.THRESHOLDS[60] == 0.9
+    assert np.all(np.diff(sc.THRESHOLDS) > 0)
+
+
+def test_replay_picks_the_nearest_threshold_and_the_cheapest_by_brute_force():
+    stream = [0, 1, 0, 2, 1]
+    texts = ["how to sort a list", "order the items of a list", "reverse a list"]
+    replayed = sc.replay(stream, SIMS, SAME, texts, [0.6, 0.75, 0.9, 1.0])
+    assert replayed.exact == sc.exact_match(stream, texts)
+    assert replayed.at(0.62) == sc.simulate(stream, SIMS, SAME, 0.6)  # nearest grid point
+    assert replayed.at(0.87) == sc.simulate(stream, SIMS, SAME, 0.9)
+    assert replayed.index(0.3) == 0 and replayed.index(2.0) == 3
+    # $1 per call, $10 per wrong answer: 0.6 saves one call (-$200/1k) but adds a wrong answer (+$2,000/1k)
+    costs = replayed.costs(1.0, 10.0)
+    assert costs == pytest.approx([1000 * (0.2 * 1 + 0.2 * 10), 400.0, 400.0, 600.0])
+    assert replayed.cheapest(1.0, 10.0) == 0.75  # the lowest of the tied thresholds
+    assert replayed.cheapest(1.0, 0.0) == 0.6  # wrong answers free: the loosest cache wins
+
+
+def test_separation_stats_by_hand():
+    pairs, others = sc.separation(SIMS, SAME)  # pairs [0.92], others [0.70, 0.80, 0.80]
+    split = sc.separation_stats(pairs, others, 0.8)
+    assert split.pairs_above == 1.0 and split.others_above == pytest.approx(2 / 3)
+    assert split.pairs_median == 0.92 and split.others_median == 0.80
+    assert sc.separation_stats(pairs, others, 0.95).pairs_above == 0.0
+    with pytest.raises(ValueError):
+        sc.separation_stats([], others, 0.5)

@@ -48,3 +48,25 @@ def test_answer_lengths_follow_scipys_geometric():
     assert stats.kstest(lengths, stats.geom(1 / 64).cdf).statistic < 0.02
     with pytest.raises(ValueError):
         sl.answer_lengths(0, 64, seed=1)
+
+
+def test_batching_gain_picks_the_nearest_slot_count_from_the_sweeps():
+    lengths = [1, 9, 1, 9]
+    slots = [1, 2, 4]
+    static, continuous = sl.batching_sweep(lengths, slots)
+    assert static == [sl.static_batching(lengths, b) for b in slots]
+    assert continuous == [sl.continuous_batching(lengths, b) for b in slots]
+    gain = sl.batching_gain(lengths, 3, slots, static, continuous)  # 3 is as near 2 as 4: the first wins
+    assert gain.slots == 2 and gain.tokens == 20
+    assert gain.static.steps == 18 and gain.continuous.steps == 11  # the hand-worked case above
+    assert gain.steps_saved == pytest.approx(1 - 11 / 18)
+    assert gain.ideal_steps == 10  # ceil(20 / 2)
+    assert sl.batching_gain(lengths, 100, slots, static, continuous).ideal_steps == 5  # ceil(20 / 4)
+    with pytest.raises(ValueError):
+        sl.batching_gain(lengths, 2, slots, static[:2], continuous)
+
+
+def test_speedup_curve_and_routing_quality_change():
+    assert sl.speedup_curve(0.8, [0, 4], 0.05) == pytest.approx([1.0, 3.3616 / 1.2])
+    r = sl.route(0.6, 0.9, 0.1, cost_small=1.0, cost_large=10.0, quality_large=0.9, quality_small_hard=0.5)
+    assert r.quality_change == pytest.approx(-0.4 * 0.1 * 0.4)

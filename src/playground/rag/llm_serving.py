@@ -345,6 +345,32 @@ class ServingPlan:
     cost_per_1k: float
     fits_weights: bool
     fits_batch: bool
+    usable_fraction: float = 0.9
+
+    @property
+    def tokens_per_request(self) -> int:
+        """Tokens a request holds at its full length: ``prompt_tokens + output_tokens``."""
+        return self.prompt_tokens + self.output_tokens
+
+    @property
+    def usable_bytes(self) -> float:
+        """Memory the serving engine may use: ``usable_fraction · gpu_bytes`` (bytes)."""
+        return self.usable_fraction * self.gpu_bytes
+
+    @property
+    def flops_per_s(self) -> float:
+        """Peak dense fp16 FLOP/s of all ``n_gpus`` (``tflops · 1e12 · n_gpus``)."""
+        return self.gpu.tflops * 1e12 * self.n_gpus
+
+    @property
+    def prefill_flops(self) -> float:
+        """FLOP to prefill the whole batch (:func:`prefill_flops`)."""
+        return prefill_flops(self.model.params, self.model.layers, self.model.hidden, self.prompt_tokens, self.batch)
+
+    @property
+    def cost_per_request(self) -> float:
+        """Dollars per request (``cost_per_1k / 1000``)."""
+        return self.cost_per_1k / 1000.0
 
 
 def serving_plan(model: ModelSpec, gpu: GPUSpec, *, precision: str = "fp16", kv_precision: str = "fp16",
@@ -384,6 +410,7 @@ def serving_plan(model: ModelSpec, gpu: GPUSpec, *, precision: str = "fp16", kv_
         tokens_per_s=batch / step.seconds, tokens_per_s_per_user=1.0 / step.seconds,
         cost_per_1k=cost_per_1k_requests(price, n_gpus, request_s, batch),
         fits_weights=w <= usable_fraction * gpu_bytes, fits_batch=batch <= concurrent,
+        usable_fraction=usable_fraction,
     )
 
 
@@ -450,6 +477,106 @@ def batch_sweep(model: ModelSpec, gpu: GPUSpec, batches: list[int], **kwargs) ->
     return [serving_plan(model, gpu, batch=b, **kwargs) for b in batches]
 
 
+#: Batch sizes the calculator offers and sweeps (concurrent requests).
+BATCHES: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+
+
+def served_batch(batch: int, max_concurrent: int) -> int:
+    """The batch a server actually runs when ``batch`` requests are asked for at once.
+
+    Parameters
+    ----------
+    batch : int
+        Requested concurrent requests.
+    max_concurrent : int
+        How many requests' KV caches fit beside the weights (:func:`max_concurrent_requests`).
+
+    Returns
+    -------
+    int
+        ``min(batch, max_concurrent)`` requests: the rest wait in the queue (or are pre-empted
+        and recomputed), so throughput, latency and cost are those of this batch.
+
+    Raises
+    ------
+    ValueError
+        When ``batch < 1``, or when not even one request fits (``max_concurrent < 1``: see
+        :func:`misfit`).
+    """
+    if batch < 1:
+        raise ValueError("the batch must be at least one request")
+    if max_concurrent < 1:
+        raise ValueError("not even one request fits beside the weights")
+    return min(batch, max_concurrent)
+
+
+@dataclass(frozen=True)
+class Calculator:
+    """The serving calculator at one setting.
+
+    Attributes
+    ----------
+    requested : ServingPlan
+        The plan at the batch asked for: its memory (KV cache at that batch) is what the
+        learner asked to hold.
+    served : ServingPlan
+        The plan at :func:`served_batch` (the batch that fits): its prefill, decode step,
+        tokens/s, latency and cost are what the server delivers. The requested plan when not
+        even one request fits (then no time or cost exists: see ``misfit``).
+    single : ServingPlan
+        The plan at batch 1 (naive serving, one request at a time).
+    misfit : Misfit or None
+        Why no request fits, or None when at least one does.
+    sweep : list of ServingPlan
+        :func:`serving_plan` at each of :data:`BATCHES` (the batching curve, memory limit ignored).
+    """
+
+    requested: ServingPlan
+    served: ServingPlan
+    single: ServingPlan
+    misfit: Misfit | None
+    sweep: list[ServingPlan]
+
+    @property
+    def capped(self) -> bool:
+        """True when fewer requests fit than were asked for (and at least one does)."""
+        return self.misfit is None and self.served.batch < self.requested.batch
+
+    @property
+    def queued(self) -> int:
+        """Requests of the asked batch that do not fit and wait: ``requested − served`` batch."""
+        return self.requested.batch - self.served.batch
+
+    @property
+    def naive_cost_ratio(self) -> float | None:
+        """How many times the served batch's cost per request batch-1 serving costs (None at a price of $0)."""
+        return self.single.cost_per_1k / self.served.cost_per_1k if self.served.cost_per_1k > 0 else None
+
+    @property
+    def cost_per_call(self) -> float:
+        """Dollars per LLM call at the served batch; 0 when no request fits."""
+        return self.served.cost_per_request if self.misfit is None else 0.0
+
+
+def calculator(model: ModelSpec, gpu: GPUSpec, *, batch: int, precision: str = "fp16",
+               kv_precision: str = "fp16", prompt_tokens: int = 2048, output_tokens: int = 256,
+               n_gpus: int = 1, price_per_gpu_hour: float | None = None, mfu: float = 0.5,
+               mbu: float = 0.8, batches: tuple[int, ...] = BATCHES) -> Calculator:
+    """Everything the serving calculator shows: :func:`serving_plan` at the requested batch, at
+    the batch that fits (:func:`served_batch`) and at batch 1, the :func:`misfit` and the
+    :func:`batch_sweep` over ``batches``. Arguments as :func:`serving_plan`."""
+    kwargs = dict(precision=precision, kv_precision=kv_precision, prompt_tokens=prompt_tokens,
+                  output_tokens=output_tokens, n_gpus=n_gpus, price_per_gpu_hour=price_per_gpu_hour,
+                  mfu=mfu, mbu=mbu)
+    requested = serving_plan(model, gpu, batch=batch, **kwargs)
+    short = misfit(model, gpu, precision=precision, kv_precision=kv_precision, prompt_tokens=prompt_tokens,
+                   output_tokens=output_tokens, n_gpus=n_gpus)
+    fitting = requested.batch if short is not None else served_batch(batch, requested.max_concurrent)
+    served = requested if fitting == batch else serving_plan(model, gpu, batch=fitting, **kwargs)
+    return Calculator(requested, served, serving_plan(model, gpu, batch=1, **kwargs), short,
+                      batch_sweep(model, gpu, list(batches), **kwargs))
+
+
 # ---- prompt budget ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PromptBudget:
@@ -477,6 +604,39 @@ class PromptBudget:
     chunk_costs: list[int]
     n_fit: int
     used: int
+
+    @property
+    def fixed_tokens(self) -> int:
+        """Tokens the system prompt, the question and the answer budget take together."""
+        return self.system_tokens + self.question_tokens + self.answer_tokens
+
+    @property
+    def room(self) -> int:
+        """Tokens left for chunks, never below 0 (``max(available, 0)``)."""
+        return max(self.available, 0)
+
+    @property
+    def unused(self) -> int:
+        """Tokens of the window nobody uses: ``window − fixed − used``, at least 0."""
+        return max(self.context_window - self.fixed_tokens - self.used, 0)
+
+    def parts(self) -> list[tuple[str, int]]:
+        """Where the window goes, in prompt order: ``(part, tokens)`` for the system prompt, the
+        question, the chunks that fit, the answer budget and what is left unused."""
+        return [("system prompt", self.system_tokens), ("question", self.question_tokens),
+                (f"{self.n_fit} chunks", self.used), ("answer budget", self.answer_tokens),
+                ("unused", self.unused)]
+
+
+def median_tokens(lengths: list[int]) -> int:
+    """Median token length of ``lengths`` (the mean of the two middle ones for an even count),
+    truncated to a whole token."""
+    if not lengths:
+        raise ValueError("no chunk lengths to take the median of")
+    ordered = sorted(lengths)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return int(median)
 
 
 def prompt_budget(context_window: int, system_tokens: int, question_tokens: int, answer_tokens: int,

@@ -17,6 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
+#: Similarity thresholds the page sweeps: 0.30 to 1.00 in steps of 0.01.
+THRESHOLDS: np.ndarray = np.round(np.arange(0.30, 1.0001, 0.01), 2)
 
 def equivalence(texts: Sequence[str], pair_ids: Sequence[str | None]) -> np.ndarray:
     """Boolean matrix: ``E[i, j]`` is True when queries i and j ask the same thing (same text,
@@ -90,6 +92,37 @@ def separation(sims: np.ndarray, same: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 @dataclass(frozen=True)
+class SeparationStats:
+    """How a threshold splits :func:`separation`'s two lists.
+
+    Attributes
+    ----------
+    pairs_above : float
+        Share of paraphrase-pair similarities at or above the threshold (caught by the cache).
+    others_above : float
+        Share of queries whose nearest *different* question is at or above it (would be served
+        another question's answer).
+    pairs_median, others_median : float
+        Median cosine similarity of each list.
+    """
+
+    pairs_above: float
+    others_above: float
+    pairs_median: float
+    others_median: float
+
+
+def separation_stats(pairs: np.ndarray, others: np.ndarray, threshold: float) -> SeparationStats:
+    """Shares of ``pairs`` and ``others`` (cosine similarities, from :func:`separation`) at or
+    above ``threshold``, and their medians."""
+    pairs, others = np.asarray(pairs, dtype=float), np.asarray(others, dtype=float)
+    if pairs.size == 0 or others.size == 0:
+        raise ValueError("the labelled set needs paraphrase pairs and distinct questions")
+    return SeparationStats(float((pairs >= threshold).mean()), float((others >= threshold).mean()),
+                           float(np.median(pairs)), float(np.median(others)))
+
+
+@dataclass(frozen=True)
 class CacheResult:
     """Outcome of one request stream.
 
@@ -114,6 +147,21 @@ class CacheResult:
     def wrong_rate(self) -> float:
         """Share of requests answered with another question's answer."""
         return self.wrong_hits / self.requests
+
+    @property
+    def correct_rate(self) -> float:
+        """Share of requests answered from the cache with their own question's answer."""
+        return self.correct_hits / self.requests
+
+    @property
+    def miss_rate(self) -> float:
+        """Share of requests sent to the LLM."""
+        return self.misses / self.requests
+
+    @property
+    def wrong_per_1k(self) -> float:
+        """Wrong answers per 1,000 requests (``1000 · wrong_rate``)."""
+        return 1000.0 * self.wrong_rate
 
     @property
     def precision(self) -> float:
@@ -185,11 +233,59 @@ def cost_per_1k(result: CacheResult, llm_cost: float, wrong_cost: float, lookup_
     """
     if min(llm_cost, wrong_cost, lookup_cost) < 0:
         raise ValueError("costs cannot be negative")
-    misses = result.misses / result.requests
-    return 1000.0 * (misses * llm_cost + result.wrong_rate * wrong_cost + lookup_cost)
+    return 1000.0 * (result.miss_rate * llm_cost + result.wrong_rate * wrong_cost + lookup_cost)
+
+
+def no_cache_cost_per_1k(llm_cost: float) -> float:
+    """Dollars per 1,000 requests without a cache: every request calls the LLM (``1000 · llm_cost``)."""
+    if llm_cost < 0:
+        raise ValueError("costs cannot be negative")
+    return 1000.0 * llm_cost
 
 
 def sweep(stream: Sequence[int], sims: np.ndarray, same: np.ndarray,
           thresholds: Sequence[float]) -> list[CacheResult]:
     """:func:`simulate` at each threshold."""
     return [simulate(stream, sims, same, float(t)) for t in thresholds]
+
+
+@dataclass(frozen=True)
+class CacheSweep:
+    """One request stream replayed at every threshold, and through the exact-match cache.
+
+    Attributes
+    ----------
+    thresholds : array
+        The thresholds, ascending.
+    results : list of CacheResult
+        :func:`simulate` at each threshold.
+    exact : CacheResult
+        :func:`exact_match` on the same stream.
+    """
+
+    thresholds: np.ndarray
+    results: list[CacheResult]
+    exact: CacheResult
+
+    def index(self, threshold: float) -> int:
+        """Position of the swept threshold nearest ``threshold`` (the first on a tie)."""
+        return int(np.argmin(np.abs(np.asarray(self.thresholds) - threshold)))
+
+    def at(self, threshold: float) -> CacheResult:
+        """The result at the swept threshold nearest ``threshold``."""
+        return self.results[self.index(threshold)]
+
+    def costs(self, llm_cost: float, wrong_cost: float) -> list[float]:
+        """:func:`cost_per_1k` at each threshold (dollars per 1,000 requests)."""
+        return [cost_per_1k(r, llm_cost, wrong_cost) for r in self.results]
+
+    def cheapest(self, llm_cost: float, wrong_cost: float) -> float:
+        """The threshold with the lowest :func:`cost_per_1k` (the lowest such threshold on a tie)."""
+        return float(self.thresholds[int(np.argmin(self.costs(llm_cost, wrong_cost)))])
+
+
+def replay(stream: Sequence[int], sims: np.ndarray, same: np.ndarray, texts: Sequence[str],
+           thresholds: Sequence[float] = THRESHOLDS) -> CacheSweep:
+    """:func:`sweep` over ``thresholds`` and :func:`exact_match`, for one stream."""
+    return CacheSweep(np.asarray(thresholds, dtype=float), sweep(stream, sims, same, thresholds),
+                      exact_match(stream, texts))

@@ -60,6 +60,52 @@ def continuous_batching(lengths: Sequence[int], batch: int) -> Batching:
     return Batching(steps, sum(lengths) / (steps * batch))
 
 
+def batching_sweep(lengths: Sequence[int], slot_counts: Sequence[int]) -> tuple[list[Batching], list[Batching]]:
+    """:func:`static_batching` and :func:`continuous_batching` of ``lengths`` at each slot count."""
+    return ([static_batching(lengths, b) for b in slot_counts],
+            [continuous_batching(lengths, b) for b in slot_counts])
+
+
+@dataclass(frozen=True)
+class BatchingGain:
+    """Static vs continuous batching of one stream at one slot count.
+
+    Attributes
+    ----------
+    slots : int
+        Batch slots.
+    tokens : int
+        Tokens of all answers, :math:`\\sum_i L_i`.
+    static, continuous : Batching
+        The two policies at ``slots``.
+    """
+
+    slots: int
+    tokens: int
+    static: Batching
+    continuous: Batching
+
+    @property
+    def steps_saved(self) -> float:
+        """Share of static batching's decode steps that continuous batching saves."""
+        return 1 - self.continuous.steps / self.static.steps
+
+    @property
+    def ideal_steps(self) -> int:
+        """:math:`\\lceil \\sum_i L_i / B \\rceil`: steps with every slot busy at every step."""
+        return -(-self.tokens // self.slots)
+
+
+def batching_gain(lengths: Sequence[int], batch: int, slot_counts: Sequence[int],
+                  static: Sequence[Batching], continuous: Sequence[Batching]) -> BatchingGain:
+    """The comparison at the slot count in ``slot_counts`` nearest ``batch`` (the first on a tie),
+    taken from sweeps ``static`` and ``continuous`` over ``slot_counts`` of the stream ``lengths``."""
+    if not (len(slot_counts) == len(static) == len(continuous) > 0):
+        raise ValueError("give one static and one continuous result per slot count")
+    i = min(range(len(slot_counts)), key=lambda j: abs(slot_counts[j] - batch))
+    return BatchingGain(int(slot_counts[i]), sum(_check_lengths(lengths, batch)), static[i], continuous[i])
+
+
 def answer_lengths(n: int, mean_tokens: float, seed: int) -> list[int]:
     """``n`` answer lengths (tokens) when every decoded token is the end-of-sequence token with
     probability ``1 / mean_tokens``: geometric on {1, 2, ...} with mean ``mean_tokens`` (scipy's
@@ -96,6 +142,11 @@ def speculative_speedup(alpha: float, gamma: int, draft_cost: float) -> float:
     return speculative_tokens_per_pass(alpha, gamma) / (gamma * draft_cost + 1)
 
 
+def speedup_curve(alpha: float, gammas: Sequence[int], draft_cost: float) -> list[float]:
+    """:func:`speculative_speedup` at each draft length in ``gammas`` (× plain decoding)."""
+    return [speculative_speedup(alpha, g, draft_cost) for g in gammas]
+
+
 def simulate_speculative(alpha: float, gamma: int, passes: int, seed: int) -> float:
     """Monte Carlo tokens per target pass: accept draft tokens until the first rejection (at most
     ``gamma``), plus the one token the target adds."""
@@ -107,10 +158,14 @@ def simulate_speculative(alpha: float, gamma: int, passes: int, seed: int) -> fl
 
 @dataclass(frozen=True)
 class Routing:
+    """Share sent to the small model, cost per request, answer quality, the saving relative to
+    sending everything to the large model, and the quality change relative to it."""
+
     small_share: float
     cost_per_request: float
     quality: float
-    saving: float  # relative to sending everything to the large model
+    saving: float
+    quality_change: float
 
 
 def route(easy: float, tpr: float, fpr: float, cost_small: float, cost_large: float,
@@ -124,4 +179,4 @@ def route(easy: float, tpr: float, fpr: float, cost_small: float, cost_large: fl
     small = easy * tpr + (1 - easy) * fpr
     cost = small * cost_small + (1 - small) * cost_large
     quality = quality_large - (1 - easy) * fpr * (quality_large - quality_small_hard)
-    return Routing(small, cost, quality, 1 - cost / cost_large)
+    return Routing(small, cost, quality, 1 - cost / cost_large, quality - quality_large)

@@ -17,24 +17,23 @@ GAMMAS = list(range(0, 11))
 @cached()
 def batching_sweep(n: int, mean_tokens: int, seed: int) -> tuple[list[int], list, list]:
     lengths = sl.answer_lengths(n, mean_tokens, seed)
-    return (lengths, [sl.static_batching(lengths, b) for b in SLOTS],
-            [sl.continuous_batching(lengths, b) for b in SLOTS])
+    return (lengths, *sl.batching_sweep(lengths, SLOTS))
 
 
-def levers_section(page: LessonPage, batch: int, mean_tokens: int, seed: int) -> list[str]:
+def show(page: LessonPage, batch: int, mean_tokens: int, seed: int) -> list[str]:
     """Render section 5 and return its formulas (with the current numbers) for "The math"."""
     st.header("5 · Serving levers: continuous batching, speculative decoding, routing")
     st.caption(f"Batching replays a stream of answers whose length is geometric with mean {mean_tokens} "
                "tokens (the sidebar's output tokens): each decoded token ends the answer with probability "
                f"1/{mean_tokens}. The slot count is the sidebar's batch.")
-    n = page.slider("lever_requests", "Requests in the stream", 16, 512, 128, step=16)
-    slots = min(SLOTS, key=lambda b: abs(b - batch))
+    n = page.slider("lever_requests", "Requests in the stream", 16, 512, 128, step=16, container=page.advanced())
     lengths, static, continuous = batching_sweep(n, mean_tokens, seed)
-    at_s, at_c = static[SLOTS.index(slots)], continuous[SLOTS.index(slots)]
+    gain = sl.batching_gain(lengths, batch, SLOTS, static, continuous)
+    slots, at_s, at_c = gain.slots, gain.static, gain.continuous
     c = st.columns(3)
     page.metric("Slot utilisation, static batching", f"{at_s.utilisation:.0%}", container=c[0], headline=True)
     page.metric("Slot utilisation, continuous batching", f"{at_c.utilisation:.0%}", container=c[1], headline=True)
-    page.metric("Decode steps saved by continuous batching", f"{1 - at_c.steps / at_s.steps:.0%}", container=c[2],
+    page.metric("Decode steps saved by continuous batching", f"{gain.steps_saved:.0%}", container=c[2],
                 delta=f"{at_s.steps:,} → {at_c.steps:,} steps at {slots} slots", delta_color="off")
     fig = go.Figure()
     fig.add_scatter(x=SLOTS, y=[b.utilisation for b in static], name="static (batch runs to its longest answer)")
@@ -59,7 +58,7 @@ def levers_section(page: LessonPage, batch: int, mean_tokens: int, seed: int) ->
                    f"{1 / speed:.2f}× slower than plain decoding.")
     fig = go.Figure()
     for a in sorted({0.5, 0.7, 0.9, alpha}):
-        fig.add_scatter(x=GAMMAS, y=[sl.speculative_speedup(a, g, draft) for g in GAMMAS], name=f"α = {a:.2f}",
+        fig.add_scatter(x=GAMMAS, y=sl.speedup_curve(a, GAMMAS, draft), name=f"α = {a:.2f}",
                         line_width=4 if a == alpha else 2)
     fig.add_hline(y=1, line_dash="dot", annotation_text="plain decoding")
     fig.update_layout(title=f"Speed-up vs draft length (draft cost {draft:g})", height=320,
@@ -81,12 +80,12 @@ def levers_section(page: LessonPage, batch: int, mean_tokens: int, seed: int) ->
     page.metric("Routed to the small model", f"{r.small_share:.0%}", container=c[0])
     page.metric("Routing cost saving", f"{r.saving:.0%}", container=c[1], headline=True)
     page.metric("Answer quality with routing", f"{r.quality:.3f}", container=c[2],
-                delta=f"{r.quality - q_large:+.3f} vs large only", delta_color="off")
+                delta=f"{r.quality_change:+.3f} vs large only", delta_color="off")
     return [
         rf"\text{{static}} = \sum_{{\text{{batches}}}} \max_i L_i = {at_s.steps}\ \text{{steps}},\quad "
         rf"\text{{continuous}} \approx \lceil \textstyle\sum_i L_i / B \rceil"
-        rf" = \lceil {sum(lengths)} / {slots} \rceil = {-(-sum(lengths) // slots)}\ (\text{{simulated }} {at_c.steps})",
-        rf"\text{{utilisation}} = \frac{{\sum_i L_i}}{{\text{{steps}} \cdot B}} = \frac{{{sum(lengths)}}}"
+        rf" = \lceil {gain.tokens} / {slots} \rceil = {gain.ideal_steps}\ (\text{{simulated }} {at_c.steps})",
+        rf"\text{{utilisation}} = \frac{{\sum_i L_i}}{{\text{{steps}} \cdot B}} = \frac{{{gain.tokens}}}"
         rf"{{{at_s.steps} \cdot {slots}}} = {at_s.utilisation:.3f}\ \text{{(static)}}",
         rf"\frac{{1 - \alpha^{{\gamma+1}}}}{{1 - \alpha}} = \frac{{1 - {alpha:g}^{{{gamma + 1}}}}}{{1 - {alpha:g}}}"
         rf" = {tokens:.3f}\ \text{{tokens/pass}},\quad \text{{speed-up}} = \frac{{{tokens:.3f}}}{{\gamma c + 1}}"
