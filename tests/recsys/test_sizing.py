@@ -70,3 +70,32 @@ def test_enums_keep_the_strings_old_links_carry():
     # an old link's plain string still selects the same arithmetic as the member
     assert sizing.overhead_per_vector("IVF lists") == sizing.overhead_per_vector(sizing.Overhead.IVF_LISTS) == 8.0
     assert sizing.bytes_per_vector(64, "fp16") == sizing.bytes_per_vector(64, sizing.Dtype.FP16) == 128.0
+
+
+def test_exact_scan_scaled_from_a_measured_search_by_hand():
+    # 1,000 queries/s over 30,000 × 64: 2 · 30,000 · 64 · 1,000 = 3.84e9 flop/s
+    scan = sizing.exact_scan(30_000, 64, 1000.0, 1_000_000_000, 128, shards=3)
+    assert scan.flops_per_s == pytest.approx(3.84e9) and scan.gflops == pytest.approx(3.84)
+    assert scan.seconds == pytest.approx(2 * 1e9 * 128 / 3.84e9)  # 66.7 s per query
+    assert scan.shard_ms == pytest.approx(1000 * 2 * 1e9 * 128 / 3.84e9 / 3)
+    assert scan.too_slow
+    fast = sizing.exact_scan(30_000, 64, 1000.0, 1_000_000, 64, shards=1)  # 2e6 · 64 / 3.84e9 = 33 ms
+    assert fast.seconds == pytest.approx(2 * 1e6 * 64 / 3.84e9) and not fast.too_slow
+
+
+def test_replica_bars_by_hand():
+    rows = sizing.size_by_dtype(1_000_000_000, 128, replicas=2, ram_gb=256, usable_fraction=0.7, pq_m=16)
+    bars = sizing.replica_bars(rows, 256, 0.7)
+    assert bars.dtypes == ["fp32", "fp16", "int8", "PQ"]
+    assert bars.replica_gb == pytest.approx([512, 256, 128, 16])
+    assert bars.usable_gb == pytest.approx(179.2)
+    assert bars.log_range == pytest.approx((math.log10(16) - 0.5, math.log10(512) + 0.7))
+    # the RAM line below every bar sets the bottom of the axis
+    low = sizing.replica_bars(sizing.size_by_dtype(10 ** 10, 1024, ram_gb=16, pq_m=16), 16, 0.5)
+    assert low.log_range[0] == pytest.approx(math.log10(8) - 0.5)
+
+
+def test_power_of_ten_by_hand():
+    assert [sizing.power_of_ten(n) for n in (10 ** 6, 10 ** 9, 3e9, 5e9, 10 ** 10)] == [6, 9, 9, 10, 10]
+    with pytest.raises(ValueError):
+        sizing.power_of_ten(0)

@@ -170,3 +170,27 @@ def test_popularity_profile_by_hand():
     np.testing.assert_allclose(tt.popularity_profile(np.array([2, 0, 2, 3]), data, bins=2),
                                [0.75, 0.25])
     np.testing.assert_allclose(tt.popularity_profile(np.array([[1], [3]]), data, bins=4), [0, 0, 0.5, 0.5])
+
+
+def _result(n_users: int) -> tt.TrainResult:
+    users = np.arange(n_users * 2, dtype=np.float32).reshape(n_users, 2)
+    return tt.TrainResult(users, np.ones((7, 2), dtype=np.float32), [3.0, 2.5, 2.0], logq=True)
+
+
+def test_index_collection_queries_distinct_users_in_id_order():
+    result = _result(1000)
+    xb, xq = tt.index_collection(result, seed=3)
+    assert xb is result.item_vectors and xq.shape == (300, 2)
+    ids = (xq[:, 0] / 2).astype(int)  # row u of the fake user vectors is (2u, 2u + 1)
+    assert len(set(ids)) == 300 and (np.diff(ids) > 0).all() and ids.max() < 1000
+    np.testing.assert_array_equal(xq, result.user_vectors[ids])
+    np.testing.assert_array_equal(xq, tt.index_collection(result, seed=3)[1])
+    assert not np.array_equal(xq, tt.index_collection(result, seed=4)[1])
+    small = _result(50)
+    np.testing.assert_array_equal(tt.index_collection(small, seed=3)[1], small.user_vectors)  # every user
+
+
+def test_loss_axis_and_popularity_bin_labels_by_hand():
+    assert _result(2).epochs() == [1, 2, 3]
+    assert tt.popularity_bin_labels() == [f"{10 * i}–{10 * (i + 1)} %" for i in range(10)]
+    assert tt.popularity_bin_labels(4) == ["0–25 %", "25–50 %", "50–75 %", "75–100 %"]

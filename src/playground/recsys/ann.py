@@ -461,12 +461,6 @@ def valid_sweep(base: IndexSpec, kinds: Sequence[IndexKind], n: int, d: int, k: 
     return kept, skipped
 
 
-def sweep(builts: dict[tuple, Built], specs: Sequence[IndexSpec], xq: np.ndarray,
-          truth: np.ndarray, k: int, n_single: int = 50) -> list[Measurement]:
-    """Measure every spec with the built index whose :meth:`IndexSpec.build_key` matches."""
-    return [measure(builts[s.build_key()], s, xq, truth, k, n_single=n_single) for s in specs]
-
-
 def best_at_recall(measurements: Sequence[Measurement], target: float) -> Measurement | None:
     """The fastest (highest QPS) measurement whose recall reaches ``target``, or None."""
     ok = [m for m in measurements if m.recall >= target]

@@ -163,6 +163,85 @@ def scan_seconds(n: int, d: int, flops_per_s: float) -> float:
     return 2.0 * n * d / flops_per_s
 
 
+SCAN_BUDGET_S = 0.05
+"""Seconds per query above which an exact scan cannot serve candidate generation (a budget of a
+few tens of ms)."""
+
+
+@dataclass(frozen=True)
+class ExactScan:
+    """An exact scan of the store, at the throughput this machine measured.
+
+    Attributes
+    ----------
+    flops_per_s : float
+        Measured brute-force throughput: 2·n·d flops per query × measured QPS (flop/s).
+    gflops : float
+        The same in GFLOP/s (10^9 flop/s).
+    seconds : float
+        One query over the store's N × d vectors, s (:func:`scan_seconds`).
+    shard_ms : float
+        The slice each shard scans when the store is split over ``shards`` machines, ms.
+    too_slow : bool
+        ``seconds`` above :data:`SCAN_BUDGET_S`.
+    """
+
+    flops_per_s: float
+    gflops: float
+    seconds: float
+    shard_ms: float
+    too_slow: bool
+
+
+def exact_scan(measured_n: int, measured_d: int, measured_qps: float, n: int, d: int,
+               shards: int) -> ExactScan:
+    """Scale a measured exact search (``measured_qps`` queries/s over ``measured_n`` vectors of
+    ``measured_d`` dims) to a store of ``n`` × ``d`` split over ``shards`` shards."""
+    flops = 2.0 * measured_n * measured_d * measured_qps
+    seconds = scan_seconds(n, d, flops)
+    return ExactScan(flops, flops / 1e9, seconds, 1000 * seconds / shards, seconds > SCAN_BUDGET_S)
+
+
+@dataclass(frozen=True)
+class ReplicaBars:
+    """One replica's size per storage type against one machine's usable RAM (a log-axis chart).
+
+    Attributes
+    ----------
+    dtypes : list of str
+        Storage types, in :data:`DTYPES` order (those that can store the vectors).
+    replica_gb : list of float
+        One replica per type, GB.
+    usable_gb : float
+        RAM one machine gives the index, GB.
+    log_range : tuple of float
+        log10(GB) axis range: half a decade below the smallest bar (or the RAM line) and 0.7 of a
+        decade above the largest (room for the bar labels).
+    """
+
+    dtypes: list[str]
+    replica_gb: list[float]
+    usable_gb: float
+    log_range: tuple[float, float]
+
+
+def replica_bars(rows: list[tuple[str, StoreSize]], ram_gb: float, usable_fraction: float) -> ReplicaBars:
+    """The chart numbers of :func:`size_by_dtype`'s ``rows`` on machines with ``ram_gb`` GB of
+    which ``usable_fraction`` holds the index."""
+    gbs = [size.replica_bytes / GB for _, size in rows]
+    usable = ram_gb * usable_fraction
+    every = gbs + [usable]
+    return ReplicaBars([dtype for dtype, _ in rows], gbs, usable,
+                       (math.log10(min(every)) - 0.5, math.log10(max(every)) + 0.7))
+
+
+def power_of_ten(n: float) -> int:
+    """The exponent e of the power of ten nearest ``n`` on a log scale (round(log10 n))."""
+    if n <= 0:
+        raise ValueError(f"{n} has no decimal exponent: it must be positive")
+    return round(math.log10(n))
+
+
 def human_bytes(b: float) -> str:
     """Bytes in the largest decimal unit that keeps the number >= 1 (B, KB, MB, GB, TB, PB)."""
     for unit in ("B", "KB", "MB", "GB", "TB"):

@@ -237,6 +237,10 @@ class TrainResult:
     losses: list[float]
     logq: bool
 
+    def epochs(self) -> list[int]:
+        """Epoch numbers 1, 2, … of :attr:`losses` (the loss curve's x axis)."""
+        return list(range(1, len(self.losses) + 1))
+
 
 def train(data: Interactions, dim: int = 32, logq: bool = True, epochs: int = 8,
           batch_size: int = 512, lr: float = 0.05, temperature: float = 0.1,
@@ -396,6 +400,12 @@ def popularity_profile(items: np.ndarray, data: Interactions, bins: int = 10) ->
     return np.bincount(which, minlength=bins) / max(which.size, 1)
 
 
+def popularity_bin_labels(bins: int = 10) -> list[str]:
+    """Labels of :func:`popularity_profile`'s bins, most popular first: ``"0–10 %"``, … (the
+    catalogue's share by popularity rank, in per cent)."""
+    return [f"{100 * i // bins}–{100 * (i + 1) // bins} %" for i in range(bins)]
+
+
 def heldout_head_share(data: Interactions) -> float:
     """Share of held-out interactions that hit the 10 % most popular items (what a well
     calibrated retriever's ``head_share`` should be close to)."""
@@ -408,6 +418,21 @@ def eval_users(data: Interactions, max_users: int = 2000, seed: int = 0) -> np.n
     if len(users) > max_users:
         users = np.sort(np.random.default_rng(seed).choice(users, max_users, replace=False))
     return users
+
+
+def index_collection(result: TrainResult, seed: int, max_queries: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    """The model's vectors as an ANN collection: the item vectors, and as queries the user
+    vectors of at most ``max_queries`` users drawn without replacement with ``seed`` (sorted
+    by user id).
+
+    Returns
+    -------
+    xb : (n_items, dim) float32 array
+    xq : (min(max_queries, n_users), dim) float32 array
+    """
+    n_users = len(result.user_vectors)
+    users = np.random.default_rng(seed).choice(n_users, min(max_queries, n_users), replace=False)
+    return result.item_vectors, result.user_vectors[np.sort(users)]
 
 
 def model_scores(result: TrainResult, users: np.ndarray) -> np.ndarray:
