@@ -161,3 +161,16 @@ def test_two_identical_runs_draw_identical_pareto_charts():
         assert not at.exception, [e.value for e in at.exception]
         charts.append([c.proto.spec for c in at.get("plotly_chart") if "queries per second" in c.proto.spec])
     assert charts[0] and charts[0] == charts[1]
+
+
+def test_the_recall_numbers_show_while_the_cold_start_tower_trains_in_the_background(monkeypatch):
+    # a seed nothing else trains: the two recall models are trained before the tab, the third
+    # (categories) tower in the background, so the tab's headline numbers do not wait for it
+    monkeypatch.setenv("PLAYGROUND_BACKGROUND_WAIT", "0")
+    at = _clean(open_page("l03", {"seed": "4321"}))
+    assert metric(at, "Recall@k, logQ (production)")
+    assert not [m for m in at.metric if m.label.startswith("New item's median rank")]
+    assert any("cold-start comparison" in p.proto.text for p in at.get("progress"))
+    monkeypatch.setenv("PLAYGROUND_BACKGROUND_WAIT", "600")  # then it arrives (and no training
+    at = _clean(at.run())  # thread outlives the test process)
+    assert metric(at, "New item's median rank, ID-only tower")
