@@ -3,9 +3,8 @@ Each section's layout lives in its own ``components.objectives_*`` module."""
 
 import streamlit as st
 
-from components import objectives_frontier
+from components import objectives_frontier, objectives_proxy
 from components.objectives_proxy import NAIVE, PRODUCTION, PROXIES, run
-from components.objectives_proxy import show as show_proxy
 from components.page import LessonPage
 from playground.recsys import objectives as ob
 from scenarios.l01 import PRESETS
@@ -39,7 +38,7 @@ params = (behaviour, weeks, k, seed, n_users)
 mine = page.guard(run, chosen, *params)
 naive, production = run(NAIVE, *params), run(PRODUCTION, *params)
 if mine is not None:
-    show_proxy(page, mine, naive, production, objective, proxy, weeks)
+    objectives_proxy.show(page, mine, naive, production, objective, proxy, weeks)
 objectives_frontier.show(page, params, business, proxy, naive, production, mine)
 
 w = ob.validate_weights(chosen) if mine is not None else (0.0, 0.0, 0.0)
