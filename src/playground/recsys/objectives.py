@@ -161,6 +161,12 @@ class Behaviour:
         return expit(self.churn_base - self.churn_sensitivity * weekly_satisfaction)
 
 
+def weights_for(objective: Objective, custom: tuple[float, float, float]) -> tuple[float, float, float]:
+    """The (click, watch, survey) weights the feed ranks by: the objective's own, or ``custom``
+    (the learner's) for the weighted multi-objective. Not normalised (see :func:`validate_weights`)."""
+    return tuple(custom) if objective == Objective.WEIGHTED else tuple(OBJECTIVES[objective])
+
+
 def validate_weights(weights) -> np.ndarray:
     """Objective weights (click, watch, survey) as an array; raises if they are unusable."""
     w = np.asarray(weights, dtype=float)
