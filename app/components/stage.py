@@ -99,6 +99,10 @@ def style_for_stage(fig) -> None:
     """Enlarge every text of a plotly figure to stage size (>= 16 px) and fit its height."""
     fig.update_layout(font_size=STAGE_FONT, height=HERO_HEIGHT, title_font_size=STAGE_FONT + 3,
                       legend_font_size=STAGE_FONT - 1, hoverlabel_font_size=STAGE_FONT)
+    if fig.layout.title.text:  # the title (one line per <br>) from the top edge down, the plot below it
+        lines = fig.layout.title.text.count("<br>") + 1
+        fig.update_layout(title_yref="container", title_y=1, title_yanchor="top", title_pad_t=18,
+                          margin_t=max(fig.layout.margin.t or 0, 16 + lines * (STAGE_FONT + 3) * 1.5 + 2 * STAGE_FONT))
     fig.update_xaxes(tickfont_size=STAGE_FONT - 1, title_font_size=STAGE_FONT)
     fig.update_yaxes(tickfont_size=STAGE_FONT - 1, title_font_size=STAGE_FONT)
     fig.for_each_annotation(lambda a: a.update(font_size=max(a.font.size or 0, STAGE_FONT - 1)))
