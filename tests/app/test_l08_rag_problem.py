@@ -49,19 +49,19 @@ def test_budget_and_bad_chunk_settings_get_messages():
 
 
 def _acl_script():
-    from components.acl_search import acl_section
+    from components import rag_access
     from components.page import LessonPage
     from components.rag_index import load_index
 
     page = LessonPage("l08")
-    acl_section(page, load_index(), page.seed())
+    rag_access.show(page, load_index(), page.seed())
 
 
 def _dense_chunking_script():
-    from components.chunking_dense import dense_chunking_section
+    from components import rag_chunk_size
     from components.page import LessonPage
 
-    dense_chunking_section(LessonPage("l08"))
+    rag_chunk_size.show(LessonPage("l08"))
 
 
 def test_access_control_opens_filtering_after_the_search_and_prefiltering_fixes_it():
@@ -113,11 +113,11 @@ def test_dense_chunking_opens_past_the_encoder_window_and_smaller_chunks_fix_it(
 
 
 def _routing_script():
+    from components import rag_routing
     from components.page import LessonPage
-    from components.query_routing import routing_section
     from components.rag_index import load_index
 
-    routing_section(LessonPage("l08"), load_index())
+    rag_routing.show(LessonPage("l08"), load_index())
 
 
 def test_identifier_routing_opens_off_and_lifts_rare_entity_recall_when_on():

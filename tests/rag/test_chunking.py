@@ -81,3 +81,11 @@ def test_token_budget_hand_worked_cases():
     assert [c.text for c in ch.by_token_budget(lead, words, 7)][0].endswith("x = 1")
     with pytest.raises(ValueError):
         ch.by_token_budget("x", words, 0)
+
+
+def test_against_shipped_hand_computed():
+    shipped = ch.ChunkingEval(0.50, {}, 10, 100.0, 500.0, {})
+    assert ch.against_shipped(ch.ChunkingEval(0.49, {}, 10, 100.0, 500.0, {}), shipped) == (pytest.approx(-0.01), True)
+    gap, holds = ch.against_shipped(ch.ChunkingEval(0.40, {}, 10, 100.0, 500.0, {}), shipped)
+    assert gap == pytest.approx(-0.10) and not holds
+    assert ch.against_shipped(ch.ChunkingEval(0.40, {}, 10, 100.0, 500.0, {}), shipped, tolerance=0.1)[1]

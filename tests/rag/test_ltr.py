@@ -49,3 +49,36 @@ def test_cross_validated_rankings_equal_a_model_trained_without_the_fold(kind):
     # the signal is learnable: the grade-2 passage tops most held-out rankings
     top = [got[c.query_id][0] == c.ids[int(np.argmax(c.labels))] for c in cands]
     assert np.mean(top) > 0.6
+
+
+def test_summary_matches_pandas_and_the_paired_bootstrap():
+    import pandas as pd
+    from scipy import stats
+
+    rng = np.random.default_rng(1)
+    types = ("rare_entity", "paraphrase", "general")
+    kinds = rng.choice(types, 60)
+    rows = [{"query_id": f"q{i}", "type": str(kinds[i]), "method": m, "precision@5": float(rng.random()),
+             "recall@10": float(rng.random()), "ndcg@10": float(rng.random() + (0.1 if m == "learned" else 0))}
+            for m in reversed(list(ltr.LEARNED_METHODS)) for i in rng.permutation(60)]
+    alphas = {f"q{i}": float(rng.choice([0.4, 0.6, 0.5])) for i in range(60)}
+    s = ltr.summarise(rows, alphas, seed=0, types=types)
+    df = pd.DataFrame(rows)
+    means = df.groupby("method")[["precision@5", "ndcg@10", "recall@10"]].mean()
+    per_type = df.pivot_table(index="method", columns="type", values="ndcg@10")
+    assert s.precision_key == "precision@5" and list(s.means) == list(ltr.LEARNED_METHODS)
+    for m in ltr.LEARNED_METHODS:
+        assert s.means[m] == pytest.approx(means.loc[m].to_dict())
+        assert list(s.ndcg_by_type[m]) == list(types)
+        assert s.ndcg_by_type[m] == pytest.approx(per_type.loc[m, list(types)].to_dict())
+    assert list(s.gains) == [(b, k) for b in ("weighted", "tuned", "rerank") for k in ("ndcg@10", "precision@5")]
+    learned = df[df.method == "learned"].set_index("query_id")
+    for (base, key), d in s.gains.items():
+        other = df[df.method == base].set_index("query_id").loc[learned.index]
+        x, y = learned[key].to_numpy(), other[key].to_numpy()
+        assert d.difference == pytest.approx(x.mean() - y.mean())
+        ref = stats.bootstrap((x, y), lambda u, v, axis=-1: np.mean(u - v, axis=axis), paired=True,
+                              n_resamples=20_000, method="percentile", random_state=2).confidence_interval
+        assert d.low == pytest.approx(ref.low, abs=0.015) and d.high == pytest.approx(ref.high, abs=0.015)
+    assert s.alpha_counts == pd.Series(alphas).value_counts().sort_index().to_dict()
+    assert list(s.alpha_counts) == sorted(s.alpha_counts)

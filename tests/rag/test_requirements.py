@@ -25,6 +25,8 @@ def test_hand_worked_defaults():
     assert s.components["Incremental indexing (a full rebuild misses the freshness target)"]
     assert not s.components["Sharded index"] and s.shards == 1
     assert s.warnings == ()
+    assert s.over_budget == pytest.approx(s.monthly_total - 30_000) and s.over_budget < 0
+    assert s.shard_gb == pytest.approx(0.7 * 64)
 
 
 def test_a_short_document_is_one_chunk_of_its_own_length():
@@ -56,6 +58,7 @@ def test_small_corpus_needs_less_and_overspend_is_flagged():
     busy = rq.size(rq.Requirements(qps=200))
     assert busy.warnings and "generation dominates" in busy.warnings[0]
     assert busy.components["Semantic cache in front of the LLM"]
+    assert busy.over_budget > 0 and f"by ${busy.over_budget:,.0f};" in busy.warnings[0]
     big = rq.size(rq.Requirements(n_docs=100_000_000))
     assert big.index_gb == pytest.approx(1075.2 + 676.8) and big.shards == 40  # 1752 GB / (0.7 x 64 GB)
 

@@ -34,3 +34,21 @@ def test_detector_counts_match_sklearn_on_the_labelled_queries():
     tn, fp, fn, tp = confusion_matrix(truth, [rt.is_identifier(t) for t in texts], labels=[False, True]).ravel()
     assert counts == {"tp": tp, "fp": fp, "fn": fn, "tn": tn}
     assert counts["tp"] > 0.7 * (tp + fn) and counts["fp"] < 0.1 * (fp + tn)
+
+
+def test_summary_means_per_type_match_pandas():
+    import pandas as pd
+
+    queries = ["shlex.quote", "make a copy of a list", "SIGALRM", "pause a moment", "os.getenv"]
+    types = ["rare_entity", "paraphrase", "rare_entity", "paraphrase", "general"]
+    per = {"bm25": [1.0, 0.0, 0.5, 0.0, 1.0], "dense": [0.0, 1.0, 0.25, 0.5, 0.0]}
+    s = rt.summarise(per, queries, types, ["rare_entity", "paraphrase", "general", "multi_hop"])
+    assert s.per_query["routed"] == [1.0, 1.0, 0.5, 0.5, 1.0]
+    frame = pd.DataFrame({**s.per_query, "type": types})
+    for name in ("dense", "bm25", "routed"):
+        assert s.mean[name] == pytest.approx(frame[name].mean())
+        ref = frame.groupby("type")[name].mean()
+        assert {t: s.by_type[name][t] for t in ref.index} == pytest.approx(ref.to_dict())
+        assert s.by_type[name]["multi_hop"] != s.by_type[name]["multi_hop"]  # NaN: no such query
+    assert s.gain == pytest.approx(0.8 - 0.35)
+    assert s.counts == {"tp": 2, "fp": 1, "fn": 0, "tn": 2} and (s.n_entity, s.n_other) == (2, 3)

@@ -311,3 +311,22 @@ def evaluate_chunking(documents, passages, queries, strategy: str, size: int, ov
     return ChunkingEval(sum(per_query.values()) / len(per_query),
                         {t: sum(v) / len(v) for t, v in per_type.items()}, len(chunks),
                         mean_words, k * mean_words, per_query)
+
+
+def against_shipped(result: ChunkingEval, shipped: ChunkingEval, tolerance: float = 0.02) -> tuple[float, bool]:
+    """How a chunking's recall compares with the shipped passages' at the same k.
+
+    Parameters
+    ----------
+    result, shipped : ChunkingEval
+        :func:`evaluate_chunking` of the chunking and of the shipped passages (paragraphs of 160).
+    tolerance : float
+        How far below the shipped recall still counts as holding (recall points, a share).
+
+    Returns
+    -------
+    (float, bool)
+        ``result.recall − shipped.recall`` (share of labelled passages) and whether the chunking
+        holds: its recall is at least the shipped recall minus ``tolerance``.
+    """
+    return result.recall - shipped.recall, result.recall >= shipped.recall - tolerance

@@ -20,6 +20,7 @@ the best on the training folds and scored on the held-out fold.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -27,6 +28,7 @@ import numpy as np
 
 from playground.rag import analysis as ra
 from playground.rag import ir_metrics as irm
+from playground.rag import retrieval_eval as rev
 
 FEATURES = ("bm25", "bm25_share", "dense", "dense_gap", "maxsim", "maxsim_gap", "bm25_rank",
             "dense_rank", "ident_in_title", "ident_in_text", "title_terms", "is_topic",
@@ -222,3 +224,50 @@ def compare(index, queries: Sequence, kind: str = "gbdt", folds: int = 5, seed: 
     for method, rankings in (("weighted", fixed), ("tuned", tuned), ("rerank", rerank), ("learned", learned)):
         rows += metric_rows(rankings, queries, method, p_k)
     return rows, alphas
+
+
+@dataclass(frozen=True)
+class LearnedSummary:
+    """What :func:`compare`'s rows show: means per method, nDCG@10 per query type, the learned
+    reranker's paired gains over each hand-set method, and the alphas the tuned hybrid chose."""
+
+    precision_key: str  # e.g. "precision@5"
+    means: dict  # method -> {precision@k, ndcg@10, recall@10}: means over all queries, in [0, 1]
+    ndcg_by_type: dict  # method -> query type -> mean nDCG@10
+    gains: dict  # (hand-set method, metric) -> rev.PairedDifference of learned − it
+    alpha_counts: dict  # alpha -> queries ranked with it (ascending alpha)
+
+
+def summarise(rows: Sequence[dict], alphas: dict[str, float], seed: int,
+              types: Sequence[str]) -> LearnedSummary:
+    """Summarise :func:`compare`'s output for the page.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Per-query rows of every method of :data:`LEARNED_METHODS` (:func:`metric_rows`).
+    alphas : dict
+        Query id -> the alpha of weighted fusion the tuned hybrid used for it.
+    seed : int
+        Seed of the paired bootstrap intervals.
+    types : sequence of str
+        Query types, in the order to report them.
+
+    Returns
+    -------
+    LearnedSummary
+        Means in [0, 1] per method (:data:`LEARNED_METHODS` order); the learned reranker minus
+        the weighted, tuned and MaxSim-rerank hybrids on nDCG@10 and precision@k, each with its
+        95 % paired-bootstrap interval; query counts per alpha.
+    """
+    p_key = next(key for key in rows[0] if key.startswith("precision@"))
+    of = {m: [r for r in rows if r["method"] == m] for m in LEARNED_METHODS}
+    means = {m: {key: sum(r[key] for r in of[m]) / len(of[m]) for key in (p_key, "ndcg@10", "recall@10")}
+             for m in LEARNED_METHODS}
+    by_type = {}
+    for m in LEARNED_METHODS:
+        ndcg = rev.mean_by_type([r["ndcg@10"] for r in of[m]], [r["type"] for r in of[m]], types)
+        by_type[m] = {t: ndcg[t] for t in types}
+    gains = {(base, key): rev.paired_difference(of["learned"], of[base], key, seed)
+             for base in ("weighted", "tuned", "rerank") for key in ("ndcg@10", p_key)}
+    return LearnedSummary(p_key, means, by_type, gains, dict(sorted(Counter(alphas.values()).items())))

@@ -108,6 +108,8 @@ class Sizing:
     monthly_total: float
     components: dict = field(default_factory=dict)
     warnings: tuple = ()
+    over_budget: float = 0.0  # monthly_total minus the budget, dollars (negative: under budget)
+    shard_gb: float = 0.0  # index RAM one serving node holds before the index is sharded (70 % of its RAM)
 
 
 def chunks_per_document(doc_tokens: int, chunk_tokens: int, overlap_tokens: int) -> int:
@@ -151,7 +153,8 @@ def size(req: Requirements) -> Sizing:
     daily_hours = daily_changed / rate / 3600
     flat_scan_ms = n_chunks * req.dim * 2 / req.scan_flops * 1e3
     rerank_ms = req.rerank_n * req.rerank_pair_ms
-    shards = max(1, math.ceil(index_gb / (0.7 * req.node_ram_gb)))
+    shard_gb = 0.7 * req.node_ram_gb
+    shards = max(1, math.ceil(index_gb / shard_gb))
     monthly_index = index_gb * req.replicas * req.ram_price
     monthly_embed = req.n_docs * req.updates_per_day * 30 * doc_chunk_tokens / 1e6 * req.embed_price
     prompt_tokens = req.k_context * min(req.chunk_tokens, req.doc_tokens) + 200
@@ -187,4 +190,4 @@ def size(req: Requirements) -> Sizing:
     return Sizing(per_doc, n_chunks, doc_chunk_tokens, prompt_tokens, vector_gb, text_gb, index_gb, embed_tokens,
                   embed_tokens / 1e6 * req.embed_price, reindex_hours, daily_changed, daily_hours,
                   flat_scan_ms, rerank_ms, shards, monthly_index, monthly_embed, monthly_llm, total,
-                  components, tuple(warnings))
+                  components, tuple(warnings), over_budget=total - req.cost_budget, shard_gb=shard_gb)

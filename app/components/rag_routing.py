@@ -21,29 +21,25 @@ def per_query(_index, n: int, k: int) -> dict[str, list[float]]:
             for m in ("bm25", "dense")}
 
 
-def routing_section(page: LessonPage, index, k: int = 5) -> None:
+def show(page: LessonPage, index, k: int = 5) -> None:
     """Render the routing toggle, its recall per query type and the detector's confusion counts."""
     st.subheader("Query understanding: send identifiers to BM25")
     on = page.toggle("route", "Detect identifier-like queries and send them to BM25", False)
     queries = rc.load_queries()
-    texts = [q.text for q in queries]
-    table = per_query(index, len(index), k)
-    table["routed"] = rt.routed(table, texts)
-    counts = rt.detector_counts(texts, [q.type == "rare_entity" for q in queries])
+    types = [q.type for q in queries]
+    summary = rt.summarise(per_query(index, len(index), k), [q.text for q in queries], types, rc.QUERY_TYPES)
+    counts = summary.counts
     shown = ("dense", "bm25", "routed") if on else ("dense", "bm25")
     names = {"dense": "dense only (vector DB)", "bm25": "BM25 only", "routed": "routed"}
-    mean = {m: sum(v) / len(v) for m, v in table.items()}
     m = st.columns(3)
-    page.metric(f"Recall@{k} · {'routed' if on else 'dense only'}", f"{mean['routed' if on else 'dense']:.3f}",
-                container=m[0],
-                delta=f"{mean['routed'] - mean['dense']:+.3f} vs dense only" if on else None)
-    page.metric("Rare-entity queries detected", f"{counts['tp']} / {counts['tp'] + counts['fn']}", container=m[1])
-    page.metric("Other queries sent to BM25", f"{counts['fp']} / {counts['fp'] + counts['tn']}", container=m[2])
+    page.metric(f"Recall@{k} · {'routed' if on else 'dense only'}", f"{summary.mean['routed' if on else 'dense']:.3f}",
+                container=m[0], delta=f"{summary.gain:+.3f} vs dense only" if on else None)
+    page.metric("Rare-entity queries detected", f"{counts['tp']} / {summary.n_entity}", container=m[1])
+    page.metric("Other queries sent to BM25", f"{counts['fp']} / {summary.n_other}", container=m[2])
     fig = go.Figure()
     for name in shown:
-        by_type = [sum(v for v, q in zip(table[name], queries) if q.type == t)
-                   / max(1, sum(q.type == t for q in queries)) for t in rc.QUERY_TYPES]
-        fig.add_bar(name=names[name], x=[rc.TYPE_LABELS[t] for t in rc.QUERY_TYPES], y=by_type)
+        fig.add_bar(name=names[name], x=[rc.TYPE_LABELS[t] for t in rc.QUERY_TYPES],
+                    y=[summary.by_type[name][t] for t in rc.QUERY_TYPES])
     fig.update_layout(barmode="group", title=f"Recall@{k} per query type", yaxis_range=[0, 1], height=320,
                       legend_orientation="h")
     page.chart(fig)

@@ -26,7 +26,7 @@ def dense_grid(progress=None) -> tuple[dict, str]:
     return cd.grid(documents, passages, queries, pool, progress=progress), "computed"
 
 
-def dense_chunking_section(page: LessonPage) -> None:
+def show(page: LessonPage) -> None:
     """Render the section: grid controls, recall of both retrievers and the encoder's window."""
     got = background(dense_grid, label="Re-embedding every chunking of the pool with MiniLM (the shipped "
                                        "grid does not match this corpus or model)")

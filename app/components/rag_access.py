@@ -32,7 +32,7 @@ def sweep(_index, n: int, k: int, seed: int) -> dict:
                     query_vectors(), k, FRACTIONS, seed)
 
 
-def acl_section(page: LessonPage, index, seed: int) -> None:
+def show(page: LessonPage, index, seed: int) -> None:
     """Render the section: controls, metrics at the chosen setting, recall and cost per fraction."""
     st.markdown(
         f"A user may read only some of the {len({p.doc_id for p in index.passages})} documents "

@@ -1,0 +1,78 @@
+"""Lesson 9's comparison of every retrieval method on the labelled queries: nDCG@10 per method,
+the summary table, nDCG@10 per query type and the paired verdicts (layout only; the numbers come
+from :mod:`playground.rag.retrieval_eval`). Holds the page's evaluation builder (the analyser tab
+reuses it)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.background import background
+from components.cache import cached
+from components.page import LessonPage
+from playground.rag import corpus as rc
+from playground.rag import retrieval_eval as rev
+from playground.rag import retrievers as rv
+
+
+@cached("Scoring the labelled queries…")
+def run_eval(method: str, recall_k: int, params: tuple, _index, progress=None) -> list[dict]:
+    return rev.evaluate(_index, rc.load_queries(), method, recall_k=recall_k, progress=progress, **dict(params))
+
+
+def settings_of(method: str, params: dict) -> tuple:
+    """The parameters ``method`` depends on, as a hashable cache key for :func:`run_eval`."""
+    return tuple(sorted(rv.relevant_params(method, params).items()))
+
+
+def run_all(index, recall_k: int, params: dict) -> dict[str, list[dict]]:
+    """Per-query rows of every method; the reranker's run is built in the background and joins
+    when it is ready."""
+    evals = {m: run_eval(m, recall_k, settings_of(m, params), index) for m in rv.METHODS if m != "rerank"}
+    reranked = background(run_eval, "rerank", recall_k, settings_of("rerank", params), index,
+                          label="Reranking the labelled queries (token vectors of the reranked passages)")
+    if reranked is not None:
+        evals["rerank"] = reranked
+    return evals
+
+
+def _verdict(page: LessonPage, evals: dict, group: str, a: str, b: str, seed: int) -> str:
+    """One line: A against B on a query type, with a paired bootstrap interval (seeded)."""
+    d = rev.paired_difference(evals[a], evals[b], "ndcg@10", seed, group)
+    name_a, name_b = rv.METHOD_LABELS[a], rv.METHOD_LABELS[b]
+    page.record(f"{name_a} − {name_b} ({group})", f"{d.difference:+.3f}")
+    return (f"- **{name_a} vs {name_b}** on {rc.TYPE_LABELS.get(group, 'all queries')}: "
+            f"{d.mean_a:.3f} vs {d.mean_b:.3f} (difference {d.difference:+.3f}, 95 % bootstrap "
+            f"interval {d.low:+.3f} to {d.high:+.3f})")
+
+
+def show(page: LessonPage, evals: dict[str, list[dict]], recall_k: int, fusion: str, seed: int) -> tuple[str, float]:
+    """Render the comparison; return the method with the best nDCG@10 (its label) and that nDCG."""
+    table = rev.overview(evals, recall_k)
+    overall = pd.DataFrame({rv.METHOD_LABELS[m]: row for m, row in table.items()}).T
+    best = max(table, key=lambda m: table[m]["ndcg@10"])
+    for col, m in zip(st.columns(5), table):
+        page.metric(f"nDCG@10 · {rv.METHOD_LABELS[m]}", f"{table[m]['ndcg@10']:.3f}",
+                    container=col, headline=m in ("dense", "rerank"))
+    st.dataframe(overall.style.format("{:.3f}").format("{:.1f}", subset=["median ms / query"]), width="stretch")
+    st.caption(f"Best overall nDCG@10: **{rv.METHOD_LABELS[best]}**. Means over {len(rc.load_queries())} queries; "
+               f"MRR@10 and recall@{recall_k} use any grade ≥ 1 as relevant, nDCG uses the grades (2, 1). Latency: "
+               "search time on this shared 2-core CPU when the table was first computed, query embedding "
+               "excluded (embedding one new query takes about 0.5 s here).")
+    fig = go.Figure()
+    types = list(rc.QUERY_TYPES)
+    for m, rows in evals.items():
+        by_type = rev.summarise(rows)
+        fig.add_bar(name=rv.METHOD_LABELS[m], x=[rc.TYPE_LABELS[t] for t in types],
+                    y=[by_type[t]["ndcg@10"] for t in types])
+    fig.update_layout(barmode="group", title="nDCG@10 per query type", yaxis_title="nDCG@10",
+                      yaxis_range=[0, 1], legend_orientation="h")
+    page.chart(fig)
+    st.markdown("**What the labelled set shows at these settings**\n\n" + "\n".join([
+        _verdict(page, evals, "rare_entity", "bm25", "dense", seed),
+        _verdict(page, evals, "paraphrase", "dense", "bm25", seed),
+        _verdict(page, evals, "all", "weighted", "dense", seed), _verdict(page, evals, "all", "rrf", "dense", seed)]
+        + ([_verdict(page, evals, "all", "rerank", fusion, seed)] if "rerank" in evals else [])))
+    return rv.METHOD_LABELS[best], table[best]["ndcg@10"]
