@@ -66,7 +66,8 @@ def move_target(session: Session, lesson_id: str):
     """The first slider the generic fuzzer may move on this page, and two values to alternate."""
     for wid, (kind, proto) in session.widgets.items():
         key = wid.rsplit("-", 1)[-1]
-        if kind == "slider" and fuzzed(lesson_id, key) and proto.max > proto.min:
+        # a select_slider is a slider proto with options: its value is an option, not a number
+        if kind == "slider" and not proto.options and fuzzed(lesson_id, key) and proto.max > proto.min:
             span = proto.max - proto.min
             values = [proto.min + span * 0.25, proto.min + span * 0.75]
             if proto.step:
