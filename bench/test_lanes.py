@@ -40,7 +40,8 @@ def run_lane(name: str) -> tuple[float, float, str]:
         seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    summary = next((line for line in reversed(out.stdout.splitlines()) if " in " in line and "=" in line),
+    summary = next((line for line in reversed(out.stdout.splitlines())
+                    if " in " in line and any(w in line for w in ("passed", "failed", "error"))),
                    out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "no output")
     return seconds, cpu, summary.strip("= ")
 
