@@ -35,14 +35,14 @@ def run_lane(name: str) -> tuple[float, float, str]:
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
         env = {**os.environ, "PYTHONPATH": f"{clone / 'src'}:{clone / 'app'}"}
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *LANES[name]],
+        out = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *LANES[name]],
                              cwd=clone, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     summary = next((line for line in reversed(out.stdout.splitlines())
                     if " in " in line and any(w in line for w in ("passed", "failed", "error"))),
-                   out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "no output")
+                   f"pytest exit code {out.returncode}")
     return seconds, cpu, summary.strip("= ")
 
 
