@@ -1,16 +1,23 @@
 """Shared test set-up: the app folder is importable (pages import `components`), the embedding
 model never reaches for the network (the core's one offline switch), and fixtures the core tests
-share (an empty embedding cache, a disk that cannot be written)."""
+share (an empty embedding cache, a disk that cannot be written).
+
+One OpenMP/BLAS thread per test process (``OMP_NUM_THREADS=1`` unless set), before numpy, torch or
+scikit-learn load: on two cores shared with other processes, a second thread mostly spin-waits
+(the lesson-9 learned reranker's fit: 185 s wall with two threads, 36 s with one, at load 15-25)."""
 
 import os
-import stat
-import sys
-import tempfile
-from pathlib import Path
 
-import pytest
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from playground import disk_cache, embeddings
+import stat  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from playground import disk_cache, embeddings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 embeddings.offline()

@@ -7,10 +7,19 @@ import base64
 import json
 
 import numpy as np
-
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench.pages import open_page, registered  # noqa: F401  (the page tests import them from here)
+
+HEAVY = frozenset({"l03", "l08", "l09", "l10", "l11", "l13", "l15"})
+"""Pages whose defaults load MiniLM, build the RAG index or train for seconds: rendering one is a
+slow test (docs/CONTRIBUTING.md, "Tests")."""
+
+
+def laned(lesson_ids):
+    """``lesson_ids`` as pytest parameters, those of :data:`HEAVY` pages marked slow."""
+    return [pytest.param(lid, marks=pytest.mark.slow) if lid in HEAVY else lid for lid in lesson_ids]
 
 
 def texts(at: AppTest) -> str:

@@ -9,7 +9,7 @@ from scenarios import BY_LESSON
 
 from playground.systems import SYSTEMS
 
-from .apptest import open_page, registered
+from .apptest import laned, open_page, registered
 
 # lesson -> (widget kind, key, new value, component whose label carries the moved number)
 MOVES = {
@@ -59,7 +59,7 @@ def test_every_page_has_a_move():
     assert set(PAGES) <= set(MOVES)
 
 
-@pytest.mark.parametrize("lesson_id", PAGES)
+@pytest.mark.parametrize("lesson_id", laned(PAGES))
 def test_board_at_defaults_and_after_a_control_moves(lesson_id):
     at = open_page(lesson_id)
     assert not at.exception, [e.value for e in at.exception]

@@ -15,12 +15,10 @@ from scenarios import BY_LESSON
 
 from bench.pages import fuzzed
 
-from .apptest import open_page, registered
+from .apptest import laned, open_page, registered
 
 PAGES = [lesson.id for lesson in registered()]
-# pages whose defaults load MiniLM, build the RAG index or train for seconds: slow lane only
-HEAVY = {"l03", "l08", "l09", "l10", "l11", "l13", "l15"}
-LANED = [pytest.param(lid, marks=pytest.mark.slow) if lid in HEAVY else lid for lid in PAGES]
+LANED = laned(PAGES)
 
 
 def _assert_clean(at) -> None:

@@ -13,7 +13,7 @@ import pytest
 from playground import systems
 from tests.app.apptest import registered
 
-from .server import BENIGN, CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_idle
+from .server import BENIGN, CHROMIUM, ROOT, wait_idle
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / ".cache" / "screenshots"
@@ -25,17 +25,14 @@ if not Path(CHROMIUM).exists():
 
 
 @pytest.fixture(scope="module")
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with streamlit_server() as (url, _proc), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-        yield url, page, errors
-        browser.close()
+def browser_page(chromium_server):
+    url, chromium = chromium_server
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    yield url, page, errors
+    page.close()
 
 
 def _unexpected(errors: list[str]) -> list[str]:
@@ -111,14 +108,13 @@ def _assert_board_drawn(page, lesson_id: str) -> None:
         assert title in words, f"the board has no box {title!r}: {words[:300]}"
 
 
-@pytest.mark.parametrize("view", ["", "?stage=board"], ids=["page", "stage"])
 @pytest.mark.parametrize("lesson", registered(), ids=lambda lesson: lesson.id)
-def test_board_drawn_from_a_link(browser_page, lesson, view):
-    """The board's SVG carries the lesson's boxes, on the page and in the stage's big slot."""
-    page, errors = _open(browser_page, lesson.slug[3:] + view)
+def test_board_drawn_in_the_stage_slot_from_a_link(browser_page, lesson):
+    """``?stage=board``: the board's SVG carries the lesson's boxes in the stage's big slot (on the
+    normal page, test_page_renders_and_reacts_to_a_widget checks the board)."""
+    page, errors = _open(browser_page, lesson.slug[3:] + "?stage=board")
     _assert_board_drawn(page, lesson.id)
-    if view:
-        assert page.locator('.st-key-stage_hero [data-testid="stGraphVizChart"] svg').first.is_visible()
+    assert page.locator('.st-key-stage_hero [data-testid="stGraphVizChart"] svg').first.is_visible()
     assert not page.locator('[data-testid="stException"]').count()
     assert not _unexpected(errors), errors
 

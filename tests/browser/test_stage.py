@@ -14,7 +14,7 @@ import pytest
 
 from tests.app.apptest import registered
 
-from .server import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_idle
+from .server import CHROMIUM, ROOT, wait_idle
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "docs" / "screenshots" / "stage"
@@ -65,22 +65,6 @@ SMALL_TEXT_JS = """() => Array.from(document.querySelectorAll('.st-key-stage_her
   .filter(([, size]) => size < 16)"""
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with streamlit_server() as (url, _proc), sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # Streamlit 1.67 serves a deep link on a server whose entry script has never run from
-        # the pages/ folder alone (no st.navigation, no page config): open the home page first.
-        warm = chromium.new_page()
-        warm.goto(url)
-        wait_idle(warm)
-        warm.close()
-        yield url, chromium
-        chromium.close()
-
-
 def _save_shot(png: bytes, path: Path) -> None:
     """Save a screenshot as a 64-colour PNG (about 30 kB instead of 90 kB: the README shows them)."""
     from PIL import Image
@@ -103,8 +87,8 @@ def _lessons(check: str):
 
 
 @pytest.mark.parametrize("lesson", _lessons("stage"))
-def test_stage_fits_the_first_viewport(browser, lesson):
-    url, chromium = browser
+def test_stage_fits_the_first_viewport(chromium_server, lesson):
+    url, chromium = chromium_server
     for width, height in VIEWPORTS:
         page = chromium.new_page(viewport={"width": width, "height": height})
         try:
@@ -126,8 +110,8 @@ def test_stage_fits_the_first_viewport(browser, lesson):
 
 
 @pytest.mark.parametrize("lesson", _lessons("normal"))
-def test_normal_page_is_about_two_screens(browser, lesson):
-    url, chromium = browser
+def test_normal_page_is_about_two_screens(chromium_server, lesson):
+    url, chromium = chromium_server
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{url}/{lesson.slug[3:]}")

@@ -25,6 +25,7 @@ def test_normalised_entropy_by_hand_and_against_scipy():
         cm.normalised_entropy(y, p, 0.0)
 
 
+@pytest.mark.slow  # a logistic regression over 2**22 hashed columns
 def test_hashed_features_match_one_hot_when_collisions_are_rare(log):
     train = log.iloc[:8000]
     hashed = LogisticRegression(C=1.0, max_iter=1000).fit(cm.hash_features(train, True, 22), train["click"])
