@@ -44,11 +44,12 @@ def production(rep: cal.CalibrationReport, method: str) -> tuple[cal.Variant, st
     return rep.variants[method], f"corrected + {method}"
 
 
-def show(page: LessonPage, rep: cal.CalibrationReport, data: cal.ClickData, method: str, w: float,
-         b: float) -> None:
-    """Render the section."""
+def show_numbers(page: LessonPage, rep: cal.CalibrationReport, data: cal.ClickData, method: str, w: float,
+                 b: float) -> None:
+    """ECE, predicted CTR, AUC, log loss and Brier, naive vs production, and what the calibrator
+    cannot fix here."""
     variants, truth = rep.variants, rep.oracle
-    naive, (prod, prod_name) = variants["naive"], production(rep, method)
+    naive, (prod, _) = variants["naive"], production(rep, method)
     true_ctr = data.test_ctr
     st.subheader("Naive vs production, on the same test impressions")
     st.caption(f"Naive: the scores of a model trained with negatives kept at w = {w:.2f}, read as "
@@ -68,7 +69,6 @@ def show(page: LessonPage, rep: cal.CalibrationReport, data: cal.ClickData, meth
     page.metric("Log loss (naive → production)", f"{naive.log_loss:.3f} → {prod.log_loss:.3f}", container=c[1])
     page.metric("Brier (naive → production)", f"{naive.brier:.3f} → {prod.brier:.3f}", container=c[2])
     page.record("ECE of the true probabilities (noise floor)", f"{truth.table.ece:.4f}")
-    page.chart(_reliability_figure(naive, prod, prod_name))
     if method == "temperature" and abs(b) >= 0.5:
         st.info("Temperature scaling only rescales the log-odds (no intercept): it cannot undo a "
                 "shift b. Try Platt or isotonic.")
@@ -80,6 +80,13 @@ def show(page: LessonPage, rep: cal.CalibrationReport, data: cal.ClickData, meth
     if prod.table.ece > variants["corrected"].table.ece + 0.005 and method != "none":
         st.info(f"Here {method} is worse than the downsampling correction alone: a calibrator "
                 "fit on finite held-out data adds its own error.")
+
+
+def show_diagram(page: LessonPage, rep: cal.CalibrationReport, data: cal.ClickData, method: str) -> None:
+    """The reliability diagram, naive vs production, and every calibrator on the same scores."""
+    variants, truth = rep.variants, rep.oracle
+    prod, prod_name = production(rep, method)
+    page.chart(_reliability_figure(variants["naive"], prod, prod_name))
     st.markdown("**Every calibrator on the same scores** (production rows = downsampling correction "
                 "then the calibrator). Platt and temperature are strictly increasing maps, so AUC is "
                 "unchanged; isotonic regression is a step function whose ties can move AUC (here "

@@ -11,8 +11,8 @@ from playground.cases import clip_data, clip_experiment, clip_metrics
 
 
 def show(page: LessonPage, bundle: clip_experiment.ClipExperiment, test: clip_data.CaptionedImages) -> float:
-    """Render the section; return the modality gap."""
-    st.subheader("The modality gap")
+    """Render the section (in its tab: the close-the-gap toggle sits here, not in the sidebar);
+    return the modality gap."""
     gap = clip_metrics.modality_gap(bundle.images, bundle.texts)
     coords, share = bundle.pca
     n = len(bundle.images)
@@ -27,7 +27,8 @@ def show(page: LessonPage, bundle: clip_experiment.ClipExperiment, test: clip_da
     gfig.update_layout(title=f"PCA of held-out image and caption embeddings (PC1 {share[0]:.0%}, PC2 {share[1]:.0%})",
                        height=420, xaxis_title="PC1", yaxis_title="PC2")
     page.chart(gfig)
-    close_gap = page.toggle("close_gap", "Close the gap (subtract each modality's centroid)", False)
+    close_gap = page.toggle("close_gap", "Close the gap (subtract each modality's centroid)", False,
+                            container=st)
     c0, c1, c2 = st.columns(3)
     page.metric("Gap at initialisation", f"{bundle.init_gap:.3f}", container=c0,
                 help="The same towers before training: random networks already map the two modalities "

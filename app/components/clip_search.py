@@ -12,9 +12,8 @@ from playground.scenario import escape_md
 
 
 def show(page: LessonPage, bundle: clip_experiment.ClipExperiment, test: clip_data.CaptionedImages) -> None:
-    """Render the section."""
-    st.subheader("Cross-modal search over the held-out set")
-    k_show = page.slider("k", "Results to show", 1, 20, 8)
+    """Render the section (in its tab: the results-to-show slider sits here, not in the sidebar)."""
+    k_show = page.slider("k", "Results to show", 1, 20, 8, container=st)
     tab_text, tab_image = st.tabs(["Text → images", "Image → captions"])
     with tab_text:
         query = page.text("query", "Free-text query", clip_model.DEFAULT_QUERY, container=tab_text)

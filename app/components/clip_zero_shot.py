@@ -13,9 +13,9 @@ from playground.scenario import chart_text
 
 
 def show(page: LessonPage, bundle: clip_experiment.ClipExperiment, test: clip_data.CaptionedImages) -> None:
-    """Render the section."""
-    st.subheader("Zero-shot classification")
-    template = page.text("template", "Prompt template ({} is replaced by the class)", clip_metrics.DEFAULT_TEMPLATE)
+    """Render the section (in its tab: the template box sits here, not in the sidebar)."""
+    template = page.text("template", "Prompt template ({} is replaced by the class)", clip_metrics.DEFAULT_TEMPLATE,
+                         container=st)
     zero_shot = page.guard(clip_metrics.zero_shot_by_attribute, bundle.images, test.labels, template,
                            lambda prompts: embed_texts(bundle.record.model, prompts)) or {}
     if not zero_shot:

@@ -63,7 +63,6 @@ def show(page: LessonPage, key: tuple, error, drift_start: int | None, label_del
                     delta=f"{row['false alarms (days)']} false alarms", delta_color="inverse" if
                     row["false alarms (days)"] else "off", delta_arrow="off", container=col,
                     headline=name in dr.NEEDS_LABELS)
-    st.dataframe(table, hide_index=True)
     dist_missed, ph_hit = dr.only_the_error_saw_it(alarms, drift_start)
     if dist_missed and ph_hit:
         page.verdict(False, f"Every distribution detector on {signal} stayed quiet: a {kind} drift need not move "
@@ -72,14 +71,16 @@ def show(page: LessonPage, key: tuple, error, drift_start: int | None, label_del
         st.info("The inputs moved, so the distribution detectors fire; whether that is an incident "
                 "depends on the error curve above, not on the PSI.")
     n_ref, n_win = TRAIN_DAYS * batch, window * batch
-    st.caption(f"KS p-values are scipy's default (ks_2samp, method 'auto'): here "
-               f"{dr.ks_method(n_ref, n_win)}, since the reference holds {n_ref:,} values and the window "
-               f"{n_win:,} (exact up to {dr.KS_EXACT_MAX_N:,} per sample, asymptotic beyond).")
+    with st.expander("Alarm table and each detector's statistic against its threshold, day by day"):
+        st.dataframe(table, hide_index=True)
+        st.caption(f"KS p-values are scipy's default (ks_2samp, method 'auto'): here "
+                   f"{dr.ks_method(n_ref, n_win)}, since the reference holds {n_ref:,} values and the window "
+                   f"{n_win:,} (exact up to {dr.KS_EXACT_MAX_N:,} per sample, asymptotic beyond).")
+        page.chart(_statistics_figure(ws, ph, signal, psi_thr, ks_alpha, w_thr, ph_thr, drift_start))
     _price_alarms(page, ws, psi_thr, drift_start, kind)
     if kind == "none" and sum(len(a) for a in alarms.values()):
         st.warning("No drift was injected: every alarm here is a false alarm. Raise the thresholds "
                    "or widen the window.")
-    page.chart(_statistics_figure(ws, ph, signal, psi_thr, ks_alpha, w_thr, ph_thr, drift_start))
     return Thresholds(signal, window, psi_thr, ph_delta, ph_thr, ws)
 
 

@@ -18,9 +18,10 @@ skew = page.toggle("skew", "Train/serve skew: serving re-implements user CTR", F
 position = page.toggle("position", "Ignore position bias in click labels", False)
 negatives = page.toggle("negatives", "Random catalogue items as negatives", False)
 neg_per_pos = page.slider("neg", "Random negatives per click", 1, 10, 4)
-st.sidebar.markdown("**The log**")
-eta = page.slider("eta", "Position bias η (P(examine k) = k^-η)", 0.0, 2.0, 1.0, step=0.25)
-n_users = page.select_slider("users", "Users", [300, 1000, 1500], default=1000)
+with page.advanced_controls():
+    page.advanced().markdown("**The log**")
+    eta = page.slider("eta", "Position bias η (P(examine k) = k^-η)", 0.0, 2.0, 1.0, step=0.25)
+    n_users = page.select_slider("users", "Users", [300, 1000, 1500], default=1000)
 
 mine = pl.Pipeline(leak=leak, join=join, skew=skew, position=position, negatives=negatives,
                    neg_per_pos=neg_per_pos)

@@ -5,7 +5,7 @@ from components import calibration_blend_ab, calibration_downstream, calibration
 from components.calibration_reliability import click_data, report, trained_scores
 from components.page import LessonPage
 from playground.recsys import blend, calibration as cal
-from scenarios.l04 import PRESETS
+from scenarios.l04 import PRESETS, VIEWS
 
 page = LessonPage("l04", presets=PRESETS)
 seed = page.seed()
@@ -18,12 +18,13 @@ k = page.slider("k", "Score sharpness k (> 1 over-confident)", 0.25, 4.0, 1.0, s
 b = page.slider("b", "Score shift b (log-odds)", -2.0, 2.0, 0.0, step=0.1)
 method = page.select("method", "Calibrator (fit on the held-out split)", cal.CALIBRATORS,
                      default="isotonic")
-n_bins = page.slider("bins", "Reliability bins", 2, 30, 10)
-strategy = page.select("strategy", "Binning", cal.STRATEGIES,
-                       format_func={"uniform": "equal width", "quantile": "equal mass"}.get)
 t = page.slider("t", "Break-even CTR t = cost ÷ value of a click", 0.02, 0.9, 0.25, step=0.01,
                 help="Show an item (or win an auction) only when pCTR × value > cost.")
 blend_cal = page.toggle("blend_cal", "Calibrate the new click head before blending", False)
+with page.advanced_controls():
+    n_bins = page.slider("bins", "Reliability bins", 2, 30, 10)
+    strategy = page.select("strategy", "Binning", cal.STRATEGIES,
+                           format_func={"uniform": "equal width", "quantile": "equal mass"}.get)
 
 ab_run = calibration_blend_ab.show(page, blend_cal, w, seed)
 data = click_data(seed)
@@ -32,9 +33,14 @@ variants = None if rep is None else rep.variants
 if rep is not None:
     fitted = rep.fitted
     prod, prod_name = calibration_reliability.production(rep, method)
-    calibration_reliability.show(page, rep, data, method, w, b)
-    calibration_downstream.show_downsampling(page, rep, data, trained_scores(seed, model, w)[2], w)
-    calibration_downstream.show_decisions(page, variants["naive"], variants["corrected"], prod, prod_name, data, t)
+    calibration_reliability.show_numbers(page, rep, data, method, w, b)
+    tabs = page.tabs("view", VIEWS, on_stage=False)
+    with tabs[0]:
+        calibration_downstream.show_decisions(page, variants["naive"], variants["corrected"], prod, prod_name, data, t)
+    with tabs[1]:
+        calibration_reliability.show_diagram(page, rep, data, method)
+    with tabs[2]:
+        calibration_downstream.show_downsampling(page, rep, data, trained_scores(seed, model, w)[2], w)
 
 page.math([
     r"\mathrm{ECE} = \sum_{b} \frac{n_b}{N}\,\bigl|\bar y_b - \bar p_b\bigr|"

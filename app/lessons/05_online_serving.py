@@ -15,13 +15,6 @@ page = LessonPage("l05", presets=PRESETS)
 seed = page.seed()
 budget = page.slider("budget", "Latency budget at p99 (ms)", 50, 500, 200, step=10)
 n = page.slider("n", "Fan-out: feature-store shards N", 1, 100, 20)
-with st.sidebar.expander("Stage latencies (median, p99 in ms)"):
-    box = st.container()
-stage_values = {}
-for stage in sv.STAGES:
-    med = page.slider(f"med_{stage.key}", f"{stage.name}: median", 1, 200, int(stage.median_ms), container=box)
-    p99 = page.slider(f"p99_{stage.key}", f"{stage.name}: p99", 1, 500, int(stage.p99_ms), container=box)
-    stage_values[stage.key] = (float(med), float(p99))
 st.sidebar.markdown("**Production mitigations (on each shard lookup)**")
 cache = page.slider("cache", "Cache hit rate", 0.0, 0.95, 0.5, step=0.05)
 hedge = page.toggle("hedge", "Hedged requests", True)
@@ -29,6 +22,12 @@ hedge_ms = page.slider("hedge_ms", "Send a backup after (ms)", 1, 200, 25, disab
 timeout = page.toggle("timeout", "Timeout with fallback", True)
 timeout_ms = page.slider("timeout_ms", "Timeout (ms)", 5, 300, 60, disabled=not timeout)
 with page.advanced_controls():
+    page.advanced().markdown("**Stage latencies (median, p99 in ms)**")
+    stage_values = {}
+    for stage in sv.STAGES:
+        med = page.slider(f"med_{stage.key}", f"{stage.name}: median", 1, 200, int(stage.median_ms))
+        p99 = page.slider(f"p99_{stage.key}", f"{stage.name}: p99", 1, 500, int(stage.p99_ms))
+        stage_values[stage.key] = (float(med), float(p99))
     page.advanced().markdown("**Ranking service as a queue**")
     qps = page.slider("qps", "Traffic (requests/s)", 10, 5000, 800, step=10)
     svc_ms = page.slider("svc_ms", "Mean service time per request (ms)", 1, 200, 20)
@@ -43,8 +42,11 @@ production = sv.Mitigations(cache_hit=cache, cache_ms=1.0, hedge_ms=float(hedge_
 design = "production" if (cache > 0 or hedge or timeout) else "no mitigation"
 stages = sv.with_overrides(stage_values)
 paths = page.guard(request_paths, stages, n, production, seed)
-latency_request_path.show(page, paths, stages, design, budget, n)
-point = latency_queue.show(page, qps, svc_ms, replicas, q_budget, batch, overhead, seed)
+tabs = page.tabs("view", ["Request path", "Ranking service as a queue"], on_stage=False)
+with tabs[0]:
+    latency_request_path.show(page, paths, stages, design, budget, n)
+with tabs[1]:
+    point = latency_queue.show(page, qps, svc_ms, replicas, q_budget, batch, overhead, seed)
 
 fs_med, fs_p99 = stage_values["fs"]
 formulas = [

@@ -17,11 +17,12 @@ kind = page.select("kind", "Drift kind", dr.KINDS, "concept",
 pattern = page.select("pattern", "Pattern", dr.PATTERNS)
 magnitude = page.slider("magnitude", "Magnitude (0 … 1)", 0.0, 1.0, 0.6, step=0.05)
 start = page.slider("start", "Drift starts on day", TRAIN_DAYS + 5, DAYS - 10, 60)
-width = page.slider("width", "Ramp length (gradual, days)", 1, 60, 20)
-period = page.slider("period", "Half-cycle (recurring, days)", 2, 30, 15)
-batch = page.select_slider("batch", "Examples per day", [100, 200, 400, 800], 400)
 label_delay = page.slider("label_delay", "Label delay (days)", 0, 14, 3,
                           help="Days before a day's labels (and so its error) are known.")
+with page.advanced_controls():
+    width = page.slider("width", "Ramp length (gradual, days)", 1, 60, 20)
+    period = page.slider("period", "Half-cycle (recurring, days)", 2, 30, 15)
+    batch = page.select_slider("batch", "Examples per day", [100, 200, 400, 800], 400)
 key = (kind, pattern, magnitude, start, width, period, batch, seed)
 drift_start = None if kind == "none" or magnitude == 0 else start
 

@@ -2,9 +2,9 @@
 used as a promise time."""
 
 import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
+from components import eta_error_map, eta_segments
 from components.cache import cached
 from components.eta_ablation import ablation_section
 from components.page import LessonPage
@@ -46,7 +46,7 @@ formulas: list[str] = []
 test, preds = page.guard(held_out, n_train, tail, rain, q, seed) or (None, None)
 cmp = None if test is None else page.guard(eta.compare_promises, test, preds, q, buffer, basis)
 if cmp is not None:
-    card, matched, promises, chosen, late_chosen = cmp.card, cmp.matched, cmp.promises, cmp.chosen, cmp.late_chosen
+    card, matched, chosen, late_chosen = cmp.card, cmp.matched, cmp.chosen, cmp.late_chosen
     cols = st.columns(4)
     page.metric(f"{qname} coverage", f"{card.loc[qname, 'coverage']:.1%}",
                 delta=f"{pp(card.loc[qname, 'coverage'] - q)} vs target {q:.0%}", delta_color="off",
@@ -74,43 +74,14 @@ if cmp is not None:
     hist.update_xaxes(range=[0, cmp.trip_quantile(0.995)])
     page.chart(hist, hero=True)
 
-    late = eta.late_by_condition(test, {k: v for k, v in promises.items() if k != f"mean + {buffer:g} min"})
-    bars = px.bar(late, x="segment", y="late rate", color="promise", barmode="group", height=420,
-                  title="Late-arrival rate by segment: who gets the broken promise")
-    bars.add_hline(y=1 - q, line_dash="dot", line_color="grey", annotation_text=f"target {1 - q:.0%}")
-    bars.update_layout(legend_orientation="h", legend_y=-0.2, yaxis_tickformat=".0%")
-    page.chart(bars)
-    worst = late.loc[late.groupby("promise")["late rate"].idxmax()].set_index("promise")
-    flat = f"mean + {matched:.1f} min (same overall coverage as {qname})"
-    st.caption(f"A flat buffer of {matched:.1f} min makes the mean cover as many trips overall as the "
-               f"{qname} model, but its worst segment ({worst.loc[flat, 'segment']}) is late "
-               f"{worst.loc[flat, 'late rate']:.0%} of the time against {worst.loc[f'{qname} model', 'late rate']:.0%} "
-               f"for the {qname} model's worst: the spread of a trip depends on its context, which only a "
-               "quantile model learns.")
-    page.record(f"late rate worst segment, {qname} model", f"{worst.loc[f'{qname} model', 'late rate']:.3f}")
-    page.record("late rate worst segment, mean + matched buffer", f"{worst.loc[flat, 'late rate']:.3f}")
-
-    st.subheader("Pinball loss per quantile, and where the error lives")
-    losses = card[["pinball q=0.5", f"pinball q={q:g}"]].reset_index().melt(
-        id_vars="model", var_name="loss", value_name="minutes")
-    pin = px.bar(losses, x="minutes", y="loss", color="model", barmode="group", height=300, orientation="h",
-                 title="Pinball loss on held-out trips, minutes (lower is better): each model wins its own")
-    page.chart(pin)
-    grid = eta.heat_grid(test, preds, heat_metric, q)
-    heat = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=[f"zone {z}" for z in grid.index],
-                                colorscale="Reds",
-                                colorbar_title="" if heat_metric == eta.HeatMetric.P50_ERROR else "rate",
-                                hoverongaps=False, xgap=1, ygap=1))
-    heat.update_layout(title=f"{eta.heat_label(heat_metric, q)} by origin zone × hour",
-                       xaxis_title="hour of day", height=620, yaxis_autorange="reversed")
-    page.chart(heat)
-    st.caption("Zones are numbered row by row on a 6 × 6 grid around a slow downtown (zones 14, 15, 20, 21); "
-               "blank cells had no held-out trip. The P50 error doubles in the weekday rush hours (7–9, "
-               "16–19): trips there are the least predictable, which is exactly where the P90 promise has "
-               "to sit furthest above the P50.")
-    with st.expander("Scorecard (held-out trips)"):
-        st.dataframe(card.style.format(precision=3))
-    formulas += ablation_section(page, n_train, tail, rain, q, seed, test, preds)
+    tabs = page.tabs("view", ["Late by segment", "Pinball loss and heat map", "Feature ablation and crossing"],
+                     on_stage=False)
+    with tabs[0]:
+        eta_segments.show(page, cmp, test, q, buffer)
+    with tabs[1]:
+        eta_error_map.show(page, card, test, preds, heat_metric, q)
+    with tabs[2]:
+        formulas += ablation_section(page, n_train, tail, rain, q, seed, test, preds)
     formulas += [
         rf"L_q(y, \hat y) = \frac1n\sum_i \max\big(q\,(y_i - \hat y_i),\ (q - 1)(y_i - \hat y_i)\big),\quad "
         rf"L_{{{q:g}}}({qname}) = {card.loc[qname, f'pinball q={q:g}']:.2f},\ "

@@ -50,10 +50,16 @@ if bundle is None:  # the untrained towers (at chance) while the model trains
 record, retrieval = bundle.record, bundle.retrieval
 
 floor = clip_training_view.show_headline(page, bundle, batch)
-clip_training_view.show_curves(page, bundle, batch, floor)
-clip_search.show(page, bundle, test)
-clip_zero_shot.show(page, bundle, test)
-gap = clip_gap.show(page, bundle, test)
+tabs = page.tabs("view", ["Training", "Cross-modal search", "Zero-shot classification", "Modality gap"],
+                 on_stage=False)
+with tabs[0]:
+    clip_training_view.show_curves(page, bundle, batch, floor)
+with tabs[1]:
+    clip_search.show(page, bundle, test)
+with tabs[2]:
+    clip_zero_shot.show(page, bundle, test)
+with tabs[3]:
+    gap = clip_gap.show(page, bundle, test)
 clip_real_weights.show(page)
 
 tau_now = record.temperature[-1]

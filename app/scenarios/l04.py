@@ -3,6 +3,8 @@ controls that page declares. The page passes them to ``LessonPage``; tests read 
 
 from playground.scenario import Preset
 
+VIEWS = ("Threshold and bid", "Reliability diagram", "Downsampling correction")
+"""The page's tabs (control ``view``): a preset opens the one that shows its effect."""
 PRESETS: tuple[Preset, ...] = (
     Preset("naive", "Naive: downsampled, uncorrected",
            "Negatives kept at 10 % and scores read as CTR: predicted CTR is several times the "
@@ -15,9 +17,9 @@ PRESETS: tuple[Preset, ...] = (
     Preset("overconfident", "Over-confident GBDT",
            "Scores sharpened 2.5×: the reliability curve turns into an S; temperature scaling "
            "pulls it back with one number.",
-           {"model": "gbdt", "w": 1.0, "k": 2.5, "b": 0.0, "method": "temperature"}),
+           {"model": "gbdt", "w": 1.0, "k": 2.5, "b": 0.0, "method": "temperature", "view": VIEWS[1]}),
     Preset("shifted", "Shifted scores: temperature cannot fix it",
            "Log-odds shifted by +1.5: temperature scaling has no intercept and stays off, Platt "
            "and isotonic recover.",
-           {"model": "logistic", "w": 1.0, "k": 1.0, "b": 1.5, "method": "temperature"}),
+           {"model": "logistic", "w": 1.0, "k": 1.0, "b": 1.5, "method": "temperature", "view": VIEWS[1]}),
 )

@@ -20,5 +20,6 @@ PRESETS: tuple[Preset, ...] = (
     Preset("hot_queue", "Queue at 95 % utilisation",
            "Ten ranking replicas 95 % busy: queueing alone doubles p99 past the 100 ms budget; "
            "12 replicas (79 % busy) meet it. 40 replicas at 95 % would nearly cope: pooling.",
-           {"qps": 475, "svc_ms": 20, "replicas": 10, "batch": 1, "q_budget": 100}),
+           {"qps": 475, "svc_ms": 20, "replicas": 10, "batch": 1, "q_budget": 100,
+            "view": "Ranking service as a queue"}),
 )

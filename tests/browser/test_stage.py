@@ -24,13 +24,7 @@ FIRST_VISIT_MS = 600_000
 two shared cores)."""
 MAX_SCREENS = 2.2
 """Normal-mode page height at 1400x1000, in screen-heights (the issue's "about two")."""
-KNOWN_FAILURES: dict[str, dict[str, str]] = {"stage": {}, "normal": {
-    "l04": "lesson 4 normal page 3.0 screen-heights (measured 2026-12-02)",
-    "l05": "lesson 5 normal page 2.4 screen-heights (measured 2026-12-02)",
-    "l07": "lesson 7 normal page 2.6 screen-heights (measured 2026-12-02)",
-    "l14": "lesson 14 normal page 3.6 screen-heights (measured 2026-12-02)",
-    "l15": "lesson 15 normal page 3.1 screen-heights (measured 2026-12-02)",
-}}
+KNOWN_FAILURES: dict[str, dict[str, str]] = {"stage": {}, "normal": {}}
 """Pages that fail a check in the last full browser run, with the measured reason (xfail, not
 strict: another branch's change may fix them; when it does, delete the entry)."""
 

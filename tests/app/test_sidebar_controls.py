@@ -1,0 +1,53 @@
+"""Every page's sidebar shows at most :data:`LIMIT` controls by default: the rest sit in the
+collapsed "Advanced" expander (``page.advanced_controls()``, app/components/page.py) or beside the
+section they change."""
+
+from __future__ import annotations
+
+import pytest
+
+from .apptest import open_page
+from .test_every_page import LANED
+
+LIMIT = 8
+"""Input widgets a learner sees in the sidebar before opening "Advanced" (the issue's "~8")."""
+INPUTS = frozenset({"slider", "number_input", "selectbox", "select_slider", "multiselect", "toggle",
+                    "checkbox", "text_input", "text_area", "radio"})
+"""Element types counted as controls (buttons only trigger an action and are not counted)."""
+ADVANCED = "Advanced"
+
+KNOWN: dict[str, int] = {
+    "l01": 14,  # seam0111's branch: delete after merging it
+    "l10": 10,  # seam10's branch: delete after merging it
+}
+"""Pages other branches are reworking right now, with the sidebar controls they showed outside
+"Advanced" on main on 2026-12-02 (lessons 3, 8, 9, 11 and 13, on branches too, measured 6, 2, 4, 6
+and 7: within the limit, so not listed). The lead deletes an entry once that branch is merged; the
+test fails while an entry is no longer needed (the page is within the limit) or the page grew."""
+
+
+def visible_inputs(block) -> list[str]:
+    """Labels of the input widgets under ``block`` (an AppTest element tree node), skipping the
+    "Advanced" expander."""
+    found = []
+    for node in getattr(block, "children", {}).values():
+        if node.type == "expander" and node.label == ADVANCED:
+            continue
+        if node.type in INPUTS:
+            found.append(f"{node.type} {getattr(node, 'label', '')!r}")
+        found += visible_inputs(node)
+    return found
+
+
+@pytest.mark.parametrize("lesson_id", LANED)
+def test_sidebar_shows_at_most_eight_controls(lesson_id):
+    at = open_page(lesson_id)
+    assert not at.exception, [e.value for e in at.exception]
+    shown = visible_inputs(at.sidebar)
+    if lesson_id in KNOWN:
+        assert len(shown) > LIMIT, (f"{lesson_id} shows {len(shown)} sidebar controls now: delete its "
+                                    "KNOWN entry")
+        assert len(shown) <= KNOWN[lesson_id], f"{lesson_id} grew to {len(shown)} sidebar controls: {shown}"
+    else:
+        assert len(shown) <= LIMIT, (f"{lesson_id} shows {len(shown)} sidebar controls outside "
+                                     f"{ADVANCED!r}: {shown}")
