@@ -16,15 +16,6 @@ INPUTS = frozenset({"slider", "number_input", "selectbox", "select_slider", "mul
 """Element types counted as controls (buttons only trigger an action and are not counted)."""
 ADVANCED = "Advanced"
 
-KNOWN: dict[str, int] = {
-    "l01": 14,  # seam0111's branch: delete after merging it
-    "l10": 10,  # seam10's branch: delete after merging it
-}
-"""Pages other branches are reworking right now, with the sidebar controls they showed outside
-"Advanced" on main on 2026-12-02 (lessons 3, 8, 9, 11 and 13, on branches too, measured 6, 2, 4, 6
-and 7: within the limit, so not listed). The lead deletes an entry once that branch is merged; the
-test fails while an entry is no longer needed (the page is within the limit) or the page grew."""
-
 
 def visible_inputs(block) -> list[str]:
     """Labels of the input widgets under ``block`` (an AppTest element tree node), skipping the
@@ -44,10 +35,4 @@ def test_sidebar_shows_at_most_eight_controls(lesson_id):
     at = open_page(lesson_id)
     assert not at.exception, [e.value for e in at.exception]
     shown = visible_inputs(at.sidebar)
-    if lesson_id in KNOWN:
-        assert len(shown) > LIMIT, (f"{lesson_id} shows {len(shown)} sidebar controls now: delete its "
-                                    "KNOWN entry")
-        assert len(shown) <= KNOWN[lesson_id], f"{lesson_id} grew to {len(shown)} sidebar controls: {shown}"
-    else:
-        assert len(shown) <= LIMIT, (f"{lesson_id} shows {len(shown)} sidebar controls outside "
-                                     f"{ADVANCED!r}: {shown}")
+    assert len(shown) <= LIMIT, f"{lesson_id} shows {len(shown)} sidebar controls outside {ADVANCED!r}: {shown}"
