@@ -24,6 +24,7 @@ from torch.nn import functional as F
 
 from playground import embeddings
 from playground.cases import clip_data, clip_metrics
+from playground.rag import rerank
 
 TEXT_DIM = 384  # all-MiniLM-L6-v2
 MAX_SCALE = 100.0  # CLIP clamps the learned logit scale 1/τ at 100
@@ -115,9 +116,7 @@ DEFAULT_QUERY = "two large red circles on the left"
 def rounded(vectors: np.ndarray) -> np.ndarray:
     """Vectors rounded through float16 (what ships) and scaled back to unit length, float32: a
     freshly computed vector equals its shipped copy exactly."""
-    out = np.asarray(vectors, dtype=np.float16).astype(np.float32)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.where(norms > 0, norms, 1.0)
+    return rerank.normalise_rows(np.asarray(vectors, dtype=np.float16))
 
 
 def shipped_texts(data: clip_data.CaptionedImages | None = None) -> list[str]:
