@@ -8,6 +8,8 @@ CPU-seconds (/proc) meanwhile. Writes docs/bench/first_visit.md.
 
     python -m bench.first_visit            # every page (a few minutes on 2 cores)
     python -m bench.first_visit --warm     # the same after `python -m playground.warm` in the clone
+    python -m bench.first_visit --pages rag_evaluation   # home, then only these pages; prints,
+                                                         # leaves docs/bench/ alone
 """
 
 from __future__ import annotations
@@ -102,7 +104,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warm", action="store_true", help="run python -m playground.warm in the clone first")
     parser.add_argument("--timeout", type=float, default=90, help="seconds a page may take to complete")
+    parser.add_argument("--pages", nargs="+", metavar="SLUG", help="only these pages (slug without its "
+                        "number, e.g. retrieval_ann) after the home page; the report is printed, not written")
     args = parser.parse_args()
+    chosen = [le for le in registered() if args.pages is None or le.slug[3:] in args.pages]
+    if args.pages and len(chosen) != len(set(args.pages)):
+        parser.error(f"unknown page among {args.pages}; known: {[le.slug[3:] for le in registered()]}")
     from playwright.sync_api import sync_playwright
 
     load = os.getloadavg()
@@ -125,7 +132,7 @@ def main() -> None:
             # a new user lands on the home page first (`streamlit run` opens it); Streamlit also
             # serves a deep link on a server whose entry script never ran without its navigation
             for name, path, title in [("home", "", HOME_TITLE),
-                                      *((le.slug[3:], le.slug[3:], le.label) for le in registered())]:
+                                      *((le.slug[3:], le.slug[3:], le.label) for le in chosen)]:
                 cpu0, start = cpu_seconds(proc.pid), time.perf_counter()
                 page.goto(f"{url}/{path}", timeout=120_000, wait_until="commit")
                 t = watch(page, start, args.timeout, title)
@@ -133,8 +140,10 @@ def main() -> None:
                              cpu_seconds(proc.pid) - cpu0,
                              bool(page.locator('[data-testid="stException"]').count())))
                 print(rows[-1], flush=True)
-                report(rows, head, load, warm_s, None, args.timeout)
-            report(rows, head, load, warm_s, rss_mib(proc.pid), args.timeout)
+                if args.pages is None:
+                    report(rows, head, load, warm_s, None, args.timeout)
+            if args.pages is None:
+                report(rows, head, load, warm_s, rss_mib(proc.pid), args.timeout)
             browser.close()
 
 
