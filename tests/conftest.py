@@ -10,6 +10,8 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import re  # noqa: E402
+from functools import lru_cache  # noqa: E402
 import stat  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -80,3 +82,39 @@ def read_only_dir(monkeypatch):
     yield make
     for folder in made:
         folder.chmod(stat.S_IRWXU)
+
+
+# ---- parallel runs (pytest-xdist, `-n 2 --dist loadgroup` in pyproject.toml) --------------------
+LESSON_FILE = re.compile(r"test_(l\d\d|ir)_")
+
+
+def _group(item) -> str | None:
+    """The worker group of a test: every test that renders lesson X runs in one worker, so X's
+    models and indexes are built once per run, not once per worker; the browser tests share one
+    server; other tests go wherever a worker is free."""
+    if item.get_closest_marker("browser"):
+        return "browser"
+    found = LESSON_FILE.match(Path(str(item.fspath)).name)
+    if found:  # test_l17_whiteboard_drill.py: the lesson numbered 17 (id "drill")
+        return _lesson_ids().get(found.group(1), found.group(1))
+    params = getattr(item, "callspec", None)
+    for value in (params.params.values() if params else ()):
+        name = getattr(value, "id", value)
+        if isinstance(name, str) and name in _lesson_ids().values():
+            return name
+    return None
+
+
+@lru_cache(maxsize=1)
+def _lesson_ids() -> dict[str, str]:
+    """``{"l03": "l03", ..., "l17": "drill"}``: each registered page's id by its file's number."""
+    from bench.pages import registered
+
+    return {f"l{lesson.slug[:2]}": lesson.id for lesson in registered()}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = _group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
