@@ -22,6 +22,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
@@ -362,7 +363,7 @@ def candidates(question_id: str, question: str, context: Sequence, pool: Sequenc
     if not grounded:
         raise ValueError("the retrieved context has no usable sentence")
     docs = {getattr(p, "doc_id", p.id) for p in context}
-    others = [p for p in pool if getattr(p, "doc_id", p.id) not in docs and len(gen.split_sentences(p.text)) >= 2]
+    others = [p for p in pool if getattr(p, "doc_id", p.id) not in docs and _sentence_count(p.text) >= 2]
     if not others:
         raise ValueError("the corpus has no unrelated passage to build unfaithful answers from")
     foreign = gen.split_sentences(others[int(rng.integers(len(others)))].text)[:2]
@@ -379,6 +380,11 @@ def candidates(question_id: str, question: str, context: Sequence, pool: Sequenc
         "salad": salad,
     }
     return [Candidate(kind, built[kind], KINDS[kind][1]) for kind in KINDS if built[kind]]
+
+
+@lru_cache(maxsize=16_384)  # the corpus's passages, counted once per process instead of once per query
+def _sentence_count(text: str) -> int:
+    return len(gen.split_sentences(text))
 
 
 def swap_key_word(sentence: str, context: str, donor: str) -> str:
