@@ -1,7 +1,7 @@
 """Lesson 11's evaluated query set: sample the labelled queries, retrieve, build and score the
 candidate answers (:func:`run`), with the MiniLM vectors of the page's default view shipped.
 
-Two files in ``data/samples/rag`` (written by ``scripts/build_rag_eval_vectors.py`` with
+Two files in ``data/samples/rag`` (written by ``python scripts/build_rag_embeddings.py --eval`` with
 :func:`write_shipped`, checked against the installed model's digest) let the default view show its
 numbers without loading the model:
 
