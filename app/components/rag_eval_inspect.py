@@ -11,8 +11,8 @@ import streamlit as st
 
 from components.page import LessonPage
 from components.rag_eval_runs import N_QUERIES, scorers
-from playground import embeddings
 from playground.rag import corpus as rc
+from playground.rag import eval_run as er
 from playground.rag import eval_summary as es
 from playground.rag import evaluation as ev
 from playground.scenario import escape_md
@@ -44,7 +44,7 @@ def show(page: LessonPage, evals: list[ev.QueryEval], emb_t: float, ovl_t: float
                 "else, then swap one identifier for a wrong one, and watch which sentences still count as supported.")
         return
     encode, fluency = scorers()
-    visitor_encode = encode.transient(partial(embeddings.embed, persist=False))  # never on disk
+    visitor_encode = encode.transient(partial(er.sentence_vectors, persist=False))  # never on disk
     score = page.guard(ev.score_answer, e.question, mine, e.context_texts, visitor_encode, fluency, emb_t, ovl_t)
     if score is None:
         return

@@ -7,21 +7,22 @@ from components import rag_eval_generation, rag_eval_inspect, rag_eval_judge, ra
 from components.page import LessonPage
 from components.rag_eval_runs import N_QUERIES, evaluated
 from components.rag_index import load_index
+from playground.rag import eval_run as er
 from playground.rag import evaluation as ev
 from playground.rag import retrievers as rv
 from scenarios.l11 import PRESETS
 
 page = LessonPage("l11", presets=PRESETS)
-seed = page.seed()
+seed = page.seed(er.DEFAULT["seed"])
 st.sidebar.markdown("**Retrieval**")
-method = page.select("method", "Retriever", list(rv.METHODS), "rrf", format_func=lambda m: rv.METHOD_LABELS[m])
-k = page.slider("k", "Context passages (k)", 1, 10, 5)
+method = page.select("method", "Retriever", list(rv.METHODS), er.DEFAULT["method"], format_func=lambda m: rv.METHOD_LABELS[m])
+k = page.slider("k", "Context passages (k)", 1, 10, er.DEFAULT["k"])
 st.sidebar.markdown("**Judges**")
 emb_t = page.slider("emb_t", "Embedding support threshold τₑ", 0.3, 0.95, 0.7, step=0.05)
 cut = page.slider("cut", "Faithful if faithfulness ≥", 0.5, 1.0, 0.75, step=0.05)
 naive = page.toggle("naive", "Naive: judge answers by fluency", False)
 with page.advanced_controls():
-    n = page.slider("n", "Labelled queries evaluated", 8, N_QUERIES, 16,
+    n = page.slider("n", "Labelled queries evaluated", 8, N_QUERIES, er.DEFAULT["n"],
                     help="Stratified by query type; more queries embed more sentences (about 25 per query).")
     ovl_t = page.slider("ovl_t", "Token-overlap support threshold τₒ", 0.3, 1.0, 0.8, step=0.05)
 

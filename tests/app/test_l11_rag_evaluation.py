@@ -1,13 +1,13 @@
 """Lesson 11 page: fluent-but-unfaithful answers visible, kappa equals sklearn's, the learner's answer is scored."""
 
 import json
-from functools import partial
 
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from playground import embeddings
 from playground.rag import corpus as rc
+from playground.rag import eval_run as er
 from playground.rag import evaluation as ev
 from playground.rag import index_store as ix
 
@@ -47,7 +47,7 @@ def test_page_numbers_equal_the_core_and_sklearn(default_page):
     recall = sum(ev.context_recall(ranked[q.id], q.relevant, k) for q in queries) / len(queries)
     assert metric(at, "Context precision@5") == f"{precision:.2f}"
     assert metric(at, "Context recall@5") == f"{recall:.2f}"
-    encode = ev.MemoEncoder(partial(embeddings.embed, persist=True))
+    encode = er.encoder(persist=True)
     fluency = ev.fluency_scale([p.text for p in rc.load_passages()])
     evals = ev.evaluate_queries(queries, lambda text, kk: [h.passage_id for h in index.search("rrf", text, kk)],
                                 index.by_id, rc.load_passages(), encode, fluency, k)

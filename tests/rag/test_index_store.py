@@ -213,3 +213,32 @@ def test_a_read_only_cache_builds_the_index_in_memory(rag_cache, monkeypatch, fa
     assert len(index) == 5 and index.search("bm25", passages[0].title, 1)
     assert list(rag_cache.iterdir()) == []
     ix.build_index(passages)  # no second attempt at the disk, no second warning
+
+
+def test_shipped_query_vectors_are_looked_up_and_kept_when_tokens_are_computed(monkeypatch):
+    from playground import embeddings
+
+    table = ix.shipped_queries()
+    assert table is not None and not table.float16  # the exact float32 vectors, for the packaged model only
+    assert ix.shipped_queries("/some/other/model") is None
+    shipped = next(iter(table.rows))
+    passages = [Passage(f"p{i}", f"t{i}", text, "toy") for i, text in enumerate(TEXTS)]
+    emb = np.random.default_rng(0).normal(size=(len(TEXTS), 384)).astype(np.float32)
+    index = ix.RetrievalIndex(passages, rr.normalise_rows(emb), ix.TokenStore([p.indexed_text for p in passages]))
+    monkeypatch.setattr(embeddings, "embed", lambda *a, **k: pytest.fail("the model was used"))
+    hits = index.search("dense", shipped, 3)
+    expected = rr.normalise_rows(emb) @ table.vectors[table.rows[shipped]]
+    assert [h.passage_id for h in hits] == [f"p{i}" for i in np.argsort(-expected, kind="stable")[:3]]
+    calls = []
+
+    def fake_embed(texts, *, persist, model_path=None, tokens=False):
+        calls.append(list(texts))
+        return _fake_tokens(texts)
+
+    monkeypatch.setattr(embeddings, "embed", fake_embed)
+    monkeypatch.setattr(rr, "token_embeddings", _fake_tokens)  # the passages' token vectors
+    index.encode_queries([shipped, "a query that does not ship"], tokens=False)
+    assert calls == [["a query that does not ship"]]  # computed with its token vectors, in one pass
+    index.maxsim(shipped, ["p0"])  # the reranker needs the shipped query's token vectors: computed
+    assert calls[-1] == [shipped]
+    np.testing.assert_array_equal(index._query(shipped)[0], table.vectors[table.rows[shipped]])  # vector kept

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +21,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from playground import embeddings
+from playground import embeddings, shipped_vectors
 from playground.cases import clip_data, clip_metrics
-from playground.rag import rerank
 
 TEXT_DIM = 384  # all-MiniLM-L6-v2
 MAX_SCALE = 100.0  # CLIP clamps the learned logit scale 1/τ at 100
@@ -113,12 +111,6 @@ DEFAULT_QUERY = "two large red circles on the left"
 """The lesson page's default free-text query."""
 
 
-def rounded(vectors: np.ndarray) -> np.ndarray:
-    """Vectors rounded through float16 (what ships) and scaled back to unit length, float32: a
-    freshly computed vector equals its shipped copy exactly."""
-    return rerank.normalise_rows(np.asarray(vectors, dtype=np.float16))
-
-
 def shipped_texts(data: clip_data.CaptionedImages | None = None) -> list[str]:
     """The texts whose vectors ship: every caption of the shipped set, the default query and
     the zero-shot prompts of every attribute with the default template (distinct, in order)."""
@@ -127,19 +119,10 @@ def shipped_texts(data: clip_data.CaptionedImages | None = None) -> list[str]:
     return list(dict.fromkeys([*data.captions, DEFAULT_QUERY, *prompts]))
 
 
-@lru_cache(maxsize=2)
-def shipped_features(path: Path = SHIPPED_FEATURES) -> tuple[dict[str, int], np.ndarray] | None:
-    """(row of each text, rounded unit vectors) from the shipped file when the installed MiniLM
-    is the model that made it (:func:`playground.embeddings.model_digest`), else ``None``."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            texts, vectors, model = data["texts"], data["vectors"], str(data["model"])
-    except (OSError, ValueError, KeyError):
-        return None
-    if (model != embeddings.model_digest() or vectors.dtype != np.float16
-            or vectors.shape != (len(texts), TEXT_DIM)):
-        return None
-    return {str(t): i for i, t in enumerate(texts)}, rounded(vectors)
+def shipped_features(path: Path = SHIPPED_FEATURES) -> shipped_vectors.Table | None:
+    """The shipped caption vectors (:func:`playground.shipped_vectors.load`) when the installed
+    MiniLM is the model that made them, else ``None``."""
+    return shipped_vectors.load(path)
 
 
 def write_shipped_features(path: Path = SHIPPED_FEATURES, texts: list[str] | None = None) -> int:
@@ -148,23 +131,15 @@ def write_shipped_features(path: Path = SHIPPED_FEATURES, texts: list[str] | Non
     texts = shipped_texts() if texts is None else list(dict.fromkeys(texts))
     with torch_threads():
         vectors = embeddings.encode(texts)
-    np.savez_compressed(path, texts=np.array(texts), vectors=np.asarray(vectors, np.float16),
-                        model=np.array(embeddings.model_digest()))
-    shipped_features.cache_clear()
-    return len(texts)
+    return shipped_vectors.write(path, texts, vectors.astype(np.float16))
 
 
 def caption_features(texts: list[str], persist: bool) -> np.ndarray:
     """MiniLM sentence vectors (unit norm, 384-d, rounded through float16) of ``texts``.
 
-    Texts that all ship (:func:`shipped_features`) are looked up without loading the model.
-    Otherwise unique texts are encoded once; with ``persist`` the vectors are kept in the shared
-    embedding cache (:func:`playground.embeddings.embed`); pass ``False`` for text a visitor typed.
+    Shipped texts (:func:`shipped_features`) are looked up without loading the model; the others
+    are encoded once and, with ``persist``, kept in the shared embedding cache
+    (:func:`playground.shipped_vectors.embed`); pass ``False`` for text a visitor typed.
     """
-    if not texts:
-        return np.zeros((0, TEXT_DIM), np.float32)
-    table = shipped_features()
-    if table is not None and all(t in table[0] for t in texts):
-        return table[1][[table[0][t] for t in texts]]
     with torch_threads():
-        return rounded(embeddings.embed(texts, persist=persist))
+        return shipped_vectors.embed(texts, persist=persist, path=SHIPPED_FEATURES)

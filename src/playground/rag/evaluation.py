@@ -22,6 +22,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
@@ -362,7 +363,7 @@ def candidates(question_id: str, question: str, context: Sequence, pool: Sequenc
     if not grounded:
         raise ValueError("the retrieved context has no usable sentence")
     docs = {getattr(p, "doc_id", p.id) for p in context}
-    others = [p for p in pool if getattr(p, "doc_id", p.id) not in docs and len(gen.split_sentences(p.text)) >= 2]
+    others = [p for p in pool if getattr(p, "doc_id", p.id) not in docs and _sentence_count(p.text) >= 2]
     if not others:
         raise ValueError("the corpus has no unrelated passage to build unfaithful answers from")
     foreign = gen.split_sentences(others[int(rng.integers(len(others)))].text)[:2]
@@ -379,6 +380,11 @@ def candidates(question_id: str, question: str, context: Sequence, pool: Sequenc
         "salad": salad,
     }
     return [Candidate(kind, built[kind], KINDS[kind][1]) for kind in KINDS if built[kind]]
+
+
+@lru_cache(maxsize=16_384)  # the corpus's passages, counted once per process instead of once per query
+def _sentence_count(text: str) -> int:
+    return len(gen.split_sentences(text))
 
 
 def swap_key_word(sentence: str, context: str, donor: str) -> str:
@@ -429,24 +435,32 @@ class QueryEval:
 
 def evaluate_queries(queries: Sequence, search: Callable[[str, int], list[str]], by_id: dict,
                      pool: Sequence, encode: Encoder, fluency: Callable[[str], float], k: int = 5,
-                     emb_threshold: float = 0.7, overlap_threshold: float = 0.8,
-                     seed: int = 0) -> list[QueryEval]:
+                     emb_threshold: float = 0.7, overlap_threshold: float = 0.8, seed: int = 0,
+                     progress: Callable[[float, str], None] | None = None) -> list[QueryEval]:
     """Retrieve, build candidate answers and score them for every query.
 
     ``search(question, k)`` returns ranked passage ids; ``by_id`` maps ids to passages. The
     encoder is called in two large batches (context, then answers) when it is a
-    :class:`MemoEncoder`, which is what keeps this fast.
+    :class:`MemoEncoder`, which is what keeps this fast. ``progress(fraction, text)`` is called
+    before each step.
     """
     if k < 1:
         raise ValueError(f"k must be at least 1 (got {k})")
+    step = progress or (lambda fraction, text: None)
+    step(0.0, f"Retrieving the top {k} passages for {len(queries)} queries…")
     contexts = {q.id: search(q.text, k) for q in queries}
     first = [t for q in queries for t in
              [q.text, *(s for pid in contexts[q.id] for s in gen.split_sentences(by_id[pid].text))]]
+    step(0.2, f"Embedding {len(set(first)):,} questions and context sentences…")
     encode(first)
+    step(0.5, "Building candidate answers…")
     built = {q.id: candidates(q.id, q.text, [by_id[pid] for pid in contexts[q.id]], pool, encode, seed)
              for q in queries}
-    encode([t for cands in built.values() for c in cands
-            for t in (" ".join(answer_sentences(c.text)), *answer_sentences(c.text))])
+    answers = [t for cands in built.values() for c in cands
+               for t in (" ".join(answer_sentences(c.text)), *answer_sentences(c.text))]
+    step(0.6, f"Embedding {len(set(answers)):,} candidate answers and their sentences…")
+    encode(answers)
+    step(0.9, "Scoring the answers…")
     out = []
     for q in queries:
         ids = contexts[q.id]

@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from playground import disk_cache, embeddings
+from playground import shipped_vectors as sv
 from playground.rag import corpus as rc
 from playground.rag import rerank as rr
 from playground.rag import analysis as ra
@@ -168,29 +169,46 @@ class RetrievalIndex:
         self.faiss.add(np.ascontiguousarray(self.embeddings, dtype=np.float32))
         t2 = time.perf_counter()
         self.timings.update(bm25_build=t1 - t0, faiss_build=t2 - t1)
-        self._query_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._query_vectors: dict[str, np.ndarray] = {}
+        self._query_tokens: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.passages)
 
     # ---- query encoding -----------------------------------------------------------------
-    def encode_queries(self, texts: Sequence[str], persist: bool = False) -> None:
+    def encode_queries(self, texts: Sequence[str], persist: bool = False, tokens: bool = True) -> None:
         """Encode (and remember in this process) query vectors and query token vectors in one
         batch; with ``persist=True`` the batch is also cached on disk (for the labelled set, never
-        for a visitor's query): see :func:`playground.embeddings.embed`."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        for a visitor's query): see :func:`playground.embeddings.embed`.
+
+        With ``tokens=False`` (dense retrieval and fusion need no token vectors) the query vectors
+        that ship (:data:`SHIPPED_QUERIES`, the model's exact float32 output) are looked up first,
+        without the model. A query keeps the first vector it got in this process."""
+        wanted = list(dict.fromkeys(texts))
+        if not tokens:
+            table = shipped_queries(self.model_path)
+            for text in wanted:
+                if text not in self._query_vectors and table is not None and text in table.rows:
+                    self._query_vectors[text] = table.vectors[table.rows[text]]
+        missing = [t for t in wanted if t not in self._query_vectors or (tokens and t not in self._query_tokens)]
         if not missing:
             return
-        sentences, tokens = embeddings.embed(missing, persist=persist, model_path=self.model_path,
-                                             tokens=True)
-        for text, vec, tok in zip(missing, sentences, tokens):
-            self._query_cache[text] = (vec, tok)
-        while len(self._query_cache) > 5000:
-            self._query_cache.pop(next(iter(self._query_cache)))
+        sentences, token_vectors = embeddings.embed(missing, persist=persist, model_path=self.model_path,
+                                                    tokens=True)
+        for text, vec, tok in zip(missing, sentences, token_vectors):
+            self._query_vectors.setdefault(text, vec)
+            self._query_tokens[text] = tok
+        for memory in (self._query_vectors, self._query_tokens):
+            while len(memory) > 5000:
+                memory.pop(next(iter(memory)))
 
     def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         self.encode_queries([text])
-        return self._query_cache[text]
+        return self._query_vectors[text], self._query_tokens[text]
+
+    def _vector(self, text: str) -> np.ndarray:
+        self.encode_queries([text], tokens=False)
+        return self._query_vectors[text]
 
     # ---- retrievers -----------------------------------------------------------------------
     def scorer(self, analyzer: str = DEFAULTS["analyzer"]):
@@ -215,7 +233,7 @@ class RetrievalIndex:
         return [Hit(self.ids[i], float(scores[i])) for i in top_indices(scores, k) if scores[i] > 0]
 
     def dense(self, query: str, k: int) -> list[Hit]:
-        vec, _ = self._query(query)
+        vec = self._vector(query)
         scores, idx = self.faiss.search(vec[None, :].astype(np.float32), min(k, len(self)))
         return [Hit(self.ids[i], float(s)) for s, i in zip(scores[0], idx[0]) if i >= 0]
 
@@ -293,6 +311,15 @@ class RetrievalIndex:
         return self.tokens.ensure(sorted(rows), progress)
 
 SHIPPED = rc.DATA / "passage_embeddings.npz"  # float16 sentence vectors, see data/samples/rag/README.md
+SHIPPED_QUERIES = rc.DATA / "query_vectors.npz"
+"""The exact (float32) query vectors of lesson 11's default query set, as :meth:`RetrievalIndex.encode_queries`
+computes them (written by ``scripts/build_rag_embeddings.py --eval``, see data/samples/rag/README.md)."""
+
+
+def shipped_queries(model_path: str | None = None) -> sv.Table | None:
+    """The shipped query vectors (:func:`playground.shipped_vectors.load`) for the packaged model;
+    ``None`` for another model folder or when they do not match the installed model."""
+    return sv.load(SHIPPED_QUERIES) if model_path is None else None
 
 
 def corpus_key(passages: Sequence, model_path: str | None = None) -> str:
