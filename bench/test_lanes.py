@@ -1,9 +1,10 @@
 """Wall time of the two test lanes on a fresh clone (no `.cache/`), as a contributor runs them.
 
-    python -m bench.test_lanes                 # fast lane, then the full suite (without browsers)
+    python -m bench.test_lanes                 # fast lane, then the full suite (browser tests included)
     python -m bench.test_lanes --lane fast
 
-Each lane runs in its own fresh `git clone` of the committed HEAD. Writes docs/bench/tests.md.
+Each lane runs in its own fresh `git clone` of the committed HEAD, with pyproject's options (on
+every core: pytest-xdist's `-n auto`). Writes docs/bench/tests.md.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ sys.path[:0] = [str(ROOT)]
 
 from bench.machine import describe, write_section  # noqa: E402
 
-LANES = {"fast": ["-m", "not slow and not browser"], "full": ["-m", "not browser"]}
+LANES = {"fast": ["-m", "not slow and not browser"], "full": []}
 TARGETS = {"fast": 120, "full": 480}
 
 
@@ -59,13 +60,14 @@ def main() -> None:
     for name in (LANES if args.lane == "both" else [args.lane]):
         load = os.getloadavg()[0]
         seconds, cpu, summary = run_lane(name)
-        command = "python -m pytest " + " ".join(f'"{a}"' if " " in a else a for a in LANES[name])
+        command = "python -m pytest" + "".join(" " + (f'"{a}"' if " " in a else a) for a in LANES[name])
         lines.append(f"| {name} | `{command}` | < {TARGETS[name] // 60} min | {seconds / 60:.1f} min | "
                      f"{cpu / 60:.1f} min | {load:.1f}, {os.getloadavg()[0]:.1f} | {summary} |")
         print(lines[-1], flush=True)
-    lines += ["", "On a shared machine the wall time grows with the load (other processes take the two cores); "
-              "the CPU time is what the lane itself costs.",
-              "", "CI runs everything (`python -m pytest`, browser tests included)."]
+    lines += ["", f"Both lanes run on every core ({os.cpu_count()} here: pytest-xdist's `-n auto`, each page's tests "
+              "in one worker). On a shared machine the wall time grows with the load (other processes take the "
+              "cores); the CPU time is what the lane itself costs (the browser tests' server and Chromium included).",
+              "", "CI runs the full lane (`python -m pytest`, browser tests included)."]
     write_section("tests", lines)
 
 
