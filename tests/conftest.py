@@ -113,6 +113,7 @@ def _lesson_ids() -> dict[str, str]:
     return {f"l{lesson.slug[:2]}": lesson.id for lesson in registered()}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
     for item in items:
         group = _group(item)
