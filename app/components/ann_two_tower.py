@@ -101,10 +101,13 @@ def show(page: LessonPage, tab, seed: int, zipf: float, cfg: dict, negatives: st
             f"{data.n_users:,} users × {data.n_items:,} items, {len(data.train_users):,} training and "
             f"{len(data.test_users):,} held-out interactions; item popularity ∝ rank^−{zipf:g}. Both "
             f"models train on the same batches with {negatives} negatives; only the logQ term differs.")
-        models = trained(seed, zipf, cfg) if ready else _while_training(page, seed, zipf, cfg, k)
+        if not ready:
+            if _while_training(page, seed, zipf, cfg, k):
+                _cold_start(page, data, seed, zipf, cfg, k, trained_now=False)
+            return {}
+        models = trained(seed, zipf, cfg)  # in the cache: no wait (unless evicted meanwhile)
         evals = None if models is None else page.guard(recalls, seed, zipf, cfg, k)
         if evals is None:
-            _cold_start(page, data, seed, zipf, cfg, k, None)
             return {}
         _recall_metrics(page, evals, k)
         held_head = tt.heldout_head_share(data)
@@ -122,7 +125,7 @@ def show(page: LessonPage, tab, seed: int, zipf: float, cfg: dict, negatives: st
             st.warning("Without logQ the softmax learns log p(item | user) − log q(item): popular items, "
                        "sampled as negatives far more often, are pushed down and the retriever "
                        "recommends the tail users rarely consume.")
-        _cold_start(page, data, seed, zipf, cfg, k, models)
+        _cold_start(page, data, seed, zipf, cfg, k, trained_now=True)
     return evals
 
 
@@ -135,10 +138,10 @@ def _recall_metrics(page: LessonPage, evals: dict, k: int) -> None:
                     help=f"Held-out items found in the top {k}; below: share of all items in anyone's top k.")
 
 
-def _while_training(page: LessonPage, seed: int, zipf: float, cfg: dict, k: int) -> None:
+def _while_training(page: LessonPage, seed: int, zipf: float, cfg: dict, k: int) -> bool:
     """The popularity baseline and the towers both models start from, with the training's progress
     bar above them; the page reruns (and shows the trained models) when training finishes, also
-    if it finishes while this run waits for it. Returns None: no trained model in this run."""
+    if it finishes while this run waits for it. Returns whether the input was good."""
     bar = st.container()
     starting = page.guard(untrained_recalls, seed, zipf, cfg, k)
     if starting is not None:
@@ -151,17 +154,18 @@ def _while_training(page: LessonPage, seed: int, zipf: float, cfg: dict, k: int)
     with bar:
         if trained(seed, zipf, cfg) is not None:
             st.rerun()
+    return starting is not None
 
 
 def _cold_start(page: LessonPage, data: tt.Interactions, seed: int, zipf: float, cfg: dict, k: int,
-                models: dict | None) -> None:
-    """The new items ranked by the content and the ID-only tower (once ``models`` are trained):
-    the content tower, a third model, trains in the background after the two others, so their
-    numbers and charts show first."""
+                trained_now: bool) -> None:
+    """The new items ranked by the content and the ID-only tower (once both models are trained,
+    ``trained_now``): the content tower, a third model, trains in the background after the two
+    others, so their numbers and charts show first."""
     st.markdown(f"**Cold start:** {len(data.new_items)} items launched after training (no interaction). An ID-only "
                 "tower has no row for them; an item tower that also reads the item's category places them by it.")
     tower = page.guard(background, content_tower, seed, zipf, cfg, label=CONTENT)
-    cold = None if tower is None or models is None else page.guard(cold_starts, seed, zipf, cfg, k)
+    cold = page.guard(cold_starts, seed, zipf, cfg, k) if tower is not None and trained_now else None
     for col, (name, cs) in zip(st.columns(2), (cold or {}).items()):
         page.metric(f"New item's median rank, {name}", f"{cs.median_rank:.0f} of {cs.candidates}",
                     f"in the top {k} for {cs.hit_rate:.0%} of its users", container=col, delta_color="off",
