@@ -33,7 +33,7 @@ def collection(coll_key: tuple) -> tuple[np.ndarray, np.ndarray]:
         _, seed, n, d = coll_key
         return sw.synthetic_collection(n, d, seed)
     _, seed, zipf, cfg, logq = coll_key
-    return tt.index_collection(ann_two_tower.two_tower(seed, zipf, cfg, logq), seed)
+    return tt.index_collection(ann_two_tower.towers(seed, zipf, cfg)[logq], seed)
 
 
 @cached(lambda n, _spec, **_: f"Building {ann.KIND_LABELS[_spec.kind]} over {n:,} vectors")
@@ -77,10 +77,19 @@ class Shown:
 
 def show(page: LessonPage, tab, coll_key: tuple, k: int, asked: ann.IndexSpec, logq: bool) -> Shown:
     """Make the collection (before the tab, so its progress shows whichever tab is open), render
-    the tab and return what it measured."""
+    the tab and return what it measured. The two-tower vectors wait for the models, which train
+    in the background: until then the tab shows the training's progress and measures nothing."""
+    spec, clamped = ann.clamp_nprobe(asked)  # nprobe ≤ nlist
+    if coll_key[0] == "tt":
+        _, seed, zipf, cfg, _ = coll_key
+        with tab:
+            if ann_two_tower.trained(seed, zipf, cfg) is None:
+                st.markdown(f"The index is built over the item vectors of the two-tower model "
+                            f"{'with' if logq else 'without'} logQ, once both models are trained (progress "
+                            "above; the first tab shows the untrained towers meanwhile).")
+                return Shown(ann_two_tower.interactions(seed, zipf).n_items, cfg["dim"], spec, None, None)
     xb, xq = collection(coll_key)
     n, d = xb.shape
-    spec, clamped = ann.clamp_nprobe(asked)  # nprobe ≤ nlist
     kinds = sw.sweep_kinds(spec.kind, n)
     synthetic = coll_key[0] == "syn"
     with ann.faiss_threads(FAISS_THREADS), tab:

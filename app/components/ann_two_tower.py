@@ -1,7 +1,8 @@
 """Lesson 3's "Two-tower training" tab: the two-tower model trained with and without logQ, its
 recall against the popularity baseline, where its recommendations fall by popularity, its loss
 and the cold start of new items (layout and the cached trainings; the numbers come from
-:mod:`playground.recsys.two_tower`)."""
+:mod:`playground.recsys.two_tower`). The models train in the background: meanwhile the tab
+shows the popularity baseline and the untrained towers both models start from."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.background import background
-from components.cache import cached
+from components.cache import cached, process_cache
 from components.page import LessonPage
 from playground.recsys import two_tower as tt
 
 PRODUCTION, NAIVE, POPULARITY = "logQ (production)", "no logQ (naive)", "popularity baseline"
+UNTRAINED = "untrained towers (random init)"
+TRAINING = "Training the two-tower model with and without logQ"
+CONTENT = "Training the item tower with categories for the cold-start comparison"
 
 
 @cached()
@@ -21,11 +25,39 @@ def interactions(seed: int, zipf: float) -> tt.Interactions:
     return tt.make_interactions(zipf=zipf, seed=seed)
 
 
-@cached(lambda logq, features=False, **_: f"Training the two-tower model ({'with' if logq else 'without'} logQ"
-        f"{', item tower with categories' if features else ''})")
-def two_tower(seed: int, zipf: float, cfg: dict, logq: bool, features: bool = False, progress=None) -> tt.TrainResult:
-    """``cfg``: dim, epochs, batch_size, temperature, random_negatives (see ``tt.train``)."""
-    return tt.train(interactions(seed, zipf), logq=logq, features=features, seed=seed, progress=progress, **cfg)
+@cached(TRAINING)
+def towers(seed: int, zipf: float, cfg: dict, progress=None) -> dict[bool, tt.TrainResult]:
+    """Both models by logQ (on, off), one after the other on the same batches. ``cfg``: dim,
+    epochs, batch_size, temperature, random_negatives (see ``tt.train``)."""
+    report = progress or (lambda fraction, text: None)
+    out = {}
+    for done, logq in enumerate((True, False)):
+        def step(fraction: float, text: str, done=done, logq=logq) -> None:
+            report((done + fraction) / 2, f"{'with' if logq else 'without'} logQ, {text}")
+
+        out[logq] = tt.train(interactions(seed, zipf), logq=logq, seed=seed, progress=step, **cfg)
+    return out
+
+
+def trained(seed: int, zipf: float, cfg: dict) -> dict[bool, tt.TrainResult] | None:
+    """Both models, or None while they train in the background (their progress bar drawn here)."""
+    return background(towers, seed, zipf, cfg, label=TRAINING)
+
+
+@cached()
+def content_tower(seed: int, zipf: float, cfg: dict, progress=None) -> tt.TrainResult:
+    """The logQ model whose item tower also reads the item's category."""
+    return tt.train(interactions(seed, zipf), logq=True, features=True, seed=seed, progress=progress, **cfg)
+
+
+@cached()
+def untrained_recalls(seed: int, zipf: float, cfg: dict, k: int) -> dict:
+    """Held-out recall@k of the popularity baseline and of the towers both models start from."""
+    data = interactions(seed, zipf)
+    users = tt.eval_users(data, seed=seed)
+    start = tt.untrained(data, cfg["dim"], seed=seed)
+    return {POPULARITY: tt.evaluate(tt.popularity_scores(data, users), data, users, k),
+            UNTRAINED: tt.evaluate(tt.model_scores(start, users), data, users, k)}
 
 
 @cached()
@@ -33,7 +65,7 @@ def recalls(seed: int, zipf: float, cfg: dict, k: int) -> dict:
     """Held-out recall@k of both models and of the popularity baseline."""
     data = interactions(seed, zipf)
     users = tt.eval_users(data, seed=seed)
-    models = {lq: two_tower(seed, zipf, cfg, lq) for lq in (True, False)}
+    models = towers(seed, zipf, cfg)
     return {
         PRODUCTION: tt.evaluate(tt.model_scores(models[True], users), data, users, k),
         NAIVE: tt.evaluate(tt.model_scores(models[False], users), data, users, k),
@@ -45,8 +77,8 @@ def recalls(seed: int, zipf: float, cfg: dict, k: int) -> dict:
 def cold_starts(seed: int, zipf: float, cfg: dict, k: int) -> dict:
     """How the ID-only and the content (ID + category) tower, both with logQ, rank the new items."""
     data = interactions(seed, zipf)
-    return {name: tt.cold_start(two_tower(seed, zipf, cfg, True, features), data, k)
-            for name, features in (("content tower (ID + category)", True), ("ID-only tower", False))}
+    return {"content tower (ID + category)": tt.cold_start(content_tower(seed, zipf, cfg), data, k),
+            "ID-only tower": tt.cold_start(towers(seed, zipf, cfg)[True], data, k)}
 
 
 @cached()
@@ -54,30 +86,33 @@ def popularity_profiles(seed: int, zipf: float, cfg: dict, logq: bool, k: int) -
     """Share of the model's top-k, and of the held-out interactions, per item-popularity decile."""
     data = interactions(seed, zipf)
     users = tt.eval_users(data, seed=seed)
-    top = tt.top_k(tt.model_scores(two_tower(seed, zipf, cfg, logq), users), data, users, k)
+    top = tt.top_k(tt.model_scores(towers(seed, zipf, cfg)[logq], users), data, users, k)
     return tt.popularity_profile(top, data), tt.popularity_profile(data.test_items, data)
 
 
 def show(page: LessonPage, tab, seed: int, zipf: float, cfg: dict, negatives: str, logq: bool, k: int) -> dict:
-    """Train both models (before the tab, so the progress shows whichever tab is open), render the
-    tab and return the evaluations by model name (empty after bad input)."""
+    """Render the tab and return the trained models' evaluations by name (empty while they train
+    in the background, when the tab shows the untrained towers and the popularity baseline, and
+    after bad input)."""
     data = interactions(seed, zipf)
-    models = {lq: two_tower(seed, zipf, cfg, lq) for lq in (True, False)}
+    ready = towers.cache_key(seed, zipf, cfg) in process_cache()
     with tab:
         st.markdown(
             f"{data.n_users:,} users × {data.n_items:,} items, {len(data.train_users):,} training and "
             f"{len(data.test_users):,} held-out interactions; item popularity ∝ rank^−{zipf:g}. Both "
             f"models train on the same batches with {negatives} negatives; only the logQ term differs.")
-        evals = page.guard(recalls, seed, zipf, cfg, k)
+        if not ready:
+            if _while_training(page, seed, zipf, cfg, k):
+                _cold_start(page, data, seed, zipf, cfg, k, trained_now=False)
+            return {}
+        models = trained(seed, zipf, cfg)  # in the cache: no wait (unless evicted meanwhile)
+        evals = None if models is None else page.guard(recalls, seed, zipf, cfg, k)
         if evals is None:
             return {}
-        for col, (name, ev) in zip(st.columns(3), evals.items()):
-            page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", f"recommends {ev.coverage:.0%} of the catalogue, "
-                        f"{ev.head_share:.0%} from the top 10 %",
-                        container=col, headline=name == PRODUCTION, delta_color="off", delta_arrow="off",
-                        help=f"Held-out items found in the top {k}; below: share of all items in anyone's top k.")
+        _recall_metrics(page, evals, k)
         held_head = tt.heldout_head_share(data)
-        page.chart(_recall_bars(evals, held_head, k))
+        page.chart(_recall_bars(evals, held_head, k,
+                                f"Naive vs production on the same held-out interactions (k = {k})"))
         page.record("Head share of held-out interactions", f"{held_head:.3f}")
         page.chart(_profile_bars(*popularity_profiles(seed, zipf, cfg, logq, k), logq, k))
         loss = go.Figure()
@@ -90,21 +125,55 @@ def show(page: LessonPage, tab, seed: int, zipf: float, cfg: dict, negatives: st
             st.warning("Without logQ the softmax learns log p(item | user) − log q(item): popular items, "
                        "sampled as negatives far more often, are pushed down and the retriever "
                        "recommends the tail users rarely consume.")
-        st.markdown(f"**Cold start:** {len(data.new_items)} items launched after training (no interaction). An ID-only "
-                    "tower has no row for them; an item tower that also reads the item's category places them by it.")
-        # a third model (the item tower with categories): trained in the background, so the recall
-        # numbers and charts above show first
-        cold = page.guard(background, cold_starts, seed, zipf, cfg, k,
-                          label="Training the item tower with categories for the cold-start comparison")
-        for col, (name, cs) in zip(st.columns(2), (cold or {}).items()):
-            page.metric(f"New item's median rank, {name}", f"{cs.median_rank:.0f} of {cs.candidates}",
-                        f"in the top {k} for {cs.hit_rate:.0%} of its users", container=col, delta_color="off",
-                        delta_arrow="off", help="Rank of each new item for each user the generator says would consume it.")
+        _cold_start(page, data, seed, zipf, cfg, k, trained_now=True)
     return evals
 
 
-def _recall_bars(evals: dict, held_head: float, k: int) -> go.Figure:
-    """Recall, head share and coverage of each model, grouped, with the held-out head share dotted."""
+def _recall_metrics(page: LessonPage, evals: dict, k: int) -> None:
+    """Recall@k of each scorer, with its catalogue coverage and head share under it."""
+    for col, (name, ev) in zip(st.columns(3), evals.items()):
+        page.metric(f"Recall@k, {name}", f"{ev.recall:.3f}", f"recommends {ev.coverage:.0%} of the catalogue, "
+                    f"{ev.head_share:.0%} from the top 10 %",
+                    container=col, headline=name == PRODUCTION, delta_color="off", delta_arrow="off",
+                    help=f"Held-out items found in the top {k}; below: share of all items in anyone's top k.")
+
+
+def _while_training(page: LessonPage, seed: int, zipf: float, cfg: dict, k: int) -> bool:
+    """The popularity baseline and the towers both models start from, with the training's progress
+    bar above them; the page reruns (and shows the trained models) when training finishes, also
+    if it finishes while this run waits for it. Returns whether the input was good."""
+    bar = st.container()
+    starting = page.guard(untrained_recalls, seed, zipf, cfg, k)
+    if starting is not None:
+        _recall_metrics(page, starting, k)
+        st.caption("Both models are training in the background, from these same random towers: untrained, "
+                   "they rank items about at random. Their recall, where their recommendations fall by "
+                   "popularity and their loss curves replace this view when training finishes.")
+        page.chart(_recall_bars(starting, tt.heldout_head_share(interactions(seed, zipf)), k,
+                                f"Before training: the random towers vs popularity (k = {k})"))
+    with bar:
+        if trained(seed, zipf, cfg) is not None:
+            st.rerun()
+    return starting is not None
+
+
+def _cold_start(page: LessonPage, data: tt.Interactions, seed: int, zipf: float, cfg: dict, k: int,
+                trained_now: bool) -> None:
+    """The new items ranked by the content and the ID-only tower (once both models are trained,
+    ``trained_now``): the content tower, a third model, trains in the background after the two
+    others, so their numbers and charts show first."""
+    st.markdown(f"**Cold start:** {len(data.new_items)} items launched after training (no interaction). An ID-only "
+                "tower has no row for them; an item tower that also reads the item's category places them by it.")
+    tower = page.guard(background, content_tower, seed, zipf, cfg, label=CONTENT)
+    cold = page.guard(cold_starts, seed, zipf, cfg, k) if tower is not None and trained_now else None
+    for col, (name, cs) in zip(st.columns(2), (cold or {}).items()):
+        page.metric(f"New item's median rank, {name}", f"{cs.median_rank:.0f} of {cs.candidates}",
+                    f"in the top {k} for {cs.hit_rate:.0%} of its users", container=col, delta_color="off",
+                    delta_arrow="off", help="Rank of each new item for each user the generator says would consume it.")
+
+
+def _recall_bars(evals: dict, held_head: float, k: int, title: str) -> go.Figure:
+    """Recall, head share and coverage of each scorer, grouped, with the held-out head share dotted."""
     fig = go.Figure()
     names = list(evals)
     fig.add_bar(x=names, y=[evals[n].recall for n in names], name=f"recall@{k}",
@@ -114,8 +183,7 @@ def _recall_bars(evals: dict, held_head: float, k: int) -> go.Figure:
     fig.add_bar(x=names, y=[evals[n].coverage for n in names], name="catalogue coverage", textposition="outside",
                 text=[f"{evals[n].coverage:.2f}" for n in names])
     fig.add_hline(y=held_head, line_dash="dot")
-    fig.update_layout(barmode="group", title=f"Naive vs production on the same held-out interactions (k = {k})"
-                      f"<br><sup>dotted: share of held-out interactions on the 10 % most popular items "
+    fig.update_layout(barmode="group", title=f"{title}<br><sup>dotted: share of held-out interactions on the 10 % most popular items "
                       f"({held_head:.2f})</sup>",
                       yaxis_title="share", legend_orientation="h", height=420)
     return fig

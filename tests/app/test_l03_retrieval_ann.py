@@ -1,8 +1,12 @@
 """Lesson 3 page: what the learner sees at the defaults, for bad settings, presets and the
 costly controls' extremes (small collections keep this under a minute once warm)."""
 
+import time
+
 import pytest
 
+from components import ann_two_tower
+from components import background as bg
 from scenarios import l03
 
 from .apptest import metric, open_page, texts
@@ -163,11 +167,29 @@ def test_two_identical_runs_draw_identical_pareto_charts():
     assert charts[0] and charts[0] == charts[1]
 
 
-def test_the_recall_numbers_show_while_the_cold_start_tower_trains_in_the_background(monkeypatch):
-    # a seed nothing else trains: the two recall models are trained before the tab, the third
-    # (categories) tower in the background, so the tab's headline numbers do not wait for it
+def _wait_for_training(label: str, timeout: float = 300.0) -> None:
+    """Until the background build labelled ``label`` (components/background.py) is done."""
+    end = time.time() + timeout
+    while time.time() < end and any(job.label == label and not job.done.is_set() for job in bg._JOBS.values()):
+        time.sleep(0.1)
+
+
+def test_the_untrained_towers_then_the_recall_numbers_show_while_later_models_train(monkeypatch):
+    # a seed nothing else trains: both models train in the background, meanwhile the tab shows
+    # the popularity baseline and the untrained towers, in metrics and a chart, and no trained number
     monkeypatch.setenv("PLAYGROUND_BACKGROUND_WAIT", "0")
     at = _clean(open_page("l03", {"seed": "4321"}))
+    untrained = _f(metric(at, "Recall@k, untrained towers (random init)"))
+    popularity = _f(metric(at, "Recall@k, popularity baseline"))
+    assert untrained < 0.05 < popularity  # random towers: about k / 790 items
+    assert not [m for m in at.metric if m.label in ("Recall@k, logQ (production)", "Recall@k, no logQ (naive)")]
+    assert any("Before training: the random towers vs popularity" in c.proto.spec for c in at.get("plotly_chart"))
+    assert any(ann_two_tower.TRAINING in p.proto.text for p in at.get("progress"))
+    assert "Both models are training in the background" in texts(at)
+    # the two recall models trained, the third (categories) tower is still training in the
+    # background: the tab's headline numbers do not wait for it
+    _wait_for_training(ann_two_tower.TRAINING)
+    at = _clean(at.run())
     assert metric(at, "Recall@k, logQ (production)")
     assert not [m for m in at.metric if m.label.startswith("New item's median rank")]
     assert any("cold-start comparison" in p.proto.text for p in at.get("progress"))

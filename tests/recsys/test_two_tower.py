@@ -148,6 +148,25 @@ def test_training_is_seeded_and_vectors_are_normalised(data, models):
     assert models[True].losses[-1] < models[True].losses[0]
 
 
+def test_untrained_towers_are_where_training_starts_and_rank_at_chance(data, models):
+    start = tt.untrained(data, dim=16, seed=5)
+    still = tt.train(data, dim=16, epochs=1, lr=0.0, seed=5)  # Adam with lr 0: every step is zero
+    np.testing.assert_array_equal(start.item_vectors, still.item_vectors)
+    np.testing.assert_array_equal(start.user_vectors, still.user_vectors)
+    assert start.losses == [] and not start.logq
+    assert not np.array_equal(start.item_vectors, tt.untrained(data, dim=16, seed=6).item_vectors)
+    users = tt.eval_users(data, seed=5)
+    recall = tt.evaluate(tt.model_scores(start, users), data, users, 10).recall
+    # a random ranking finds k of each user's unseen launched items: recall k / #candidates
+    seen = np.bincount(data.train_users, minlength=data.n_users)[users]
+    chance = np.mean(10 / (data.n_items - len(data.new_items) - seen))
+    assert abs(recall - chance) < 0.015, (recall, chance)
+    trained = tt.evaluate(tt.model_scores(models[True], users), data, users, 10).recall
+    assert trained > 3 * recall
+    with pytest.raises(ValueError, match="embedding dimension"):
+        tt.untrained(data, dim=1)
+
+
 def test_progress_callback_and_bad_parameters(data):
     seen = []
     tt.train(data, dim=4, epochs=2, batch_size=256, progress=lambda f, m: seen.append(f))

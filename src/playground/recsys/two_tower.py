@@ -229,7 +229,7 @@ class TrainResult:
     losses : list of float
         Mean training loss per epoch.
     logq : bool
-        Whether the logQ correction was applied in training.
+        Whether the logQ correction was applied in training (False for :func:`untrained`).
     """
 
     user_vectors: np.ndarray
@@ -268,8 +268,6 @@ def train(data: Interactions, dim: int = 32, logq: bool = True, epochs: int = 8,
     progress : callable, optional
         ``progress(fraction, message)`` after every epoch.
     """
-    if dim < 2:
-        raise ValueError(f"embedding dimension ({dim}) must be at least 2")
     if batch_size < 2:
         raise ValueError(f"batch size ({batch_size}) must be at least 2 for in-batch negatives")
     if epochs < 1:
@@ -278,8 +276,6 @@ def train(data: Interactions, dim: int = 32, logq: bool = True, epochs: int = 8,
         raise ValueError("the softmax temperature must be positive")
     if random_negatives < 0 or not 0 <= id_dropout < 1:
         raise ValueError("random negatives cannot be negative and ID dropout must be in [0, 1)")
-    if features and data.category is None:
-        raise ValueError("these interactions have no item features")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a tiny model: one thread is faster than two fighting over a shared CPU
     try:
@@ -289,12 +285,50 @@ def train(data: Interactions, dim: int = 32, logq: bool = True, epochs: int = 8,
         torch.set_num_threads(threads)
 
 
+def untrained(data: Interactions, dim: int = 32, features: bool = False, seed: int = 0) -> TrainResult:
+    """The towers as :func:`train` starts them, before any step: random initial weights from
+    ``seed`` (the same for logQ on and off, which changes only the training loss).
+
+    Parameters
+    ----------
+    data : Interactions
+    dim : int
+        Output embedding dimension.
+    features : bool
+        Item tower with the category feature as well as the ID.
+    seed : int
+        The seed :func:`train` is given.
+
+    Returns
+    -------
+    TrainResult
+        Its vectors, no losses (no epoch run) and ``logq`` False (no training loss applied).
+    """
+    return TrainResult(*_vectors(_initial_model(data, dim, features, seed), data), [], False)
+
+
+def _initial_model(data: Interactions, dim: int, features: bool, seed: int) -> TwoTower:
+    """A :class:`TwoTower` with its random initial weights drawn from ``seed``."""
+    if dim < 2:
+        raise ValueError(f"embedding dimension ({dim}) must be at least 2")
+    if features and data.category is None:
+        raise ValueError("these interactions have no item features")
+    torch.manual_seed(seed)
+    return TwoTower(data.n_users, data.n_items, dim, category=data.category if features else None,
+                    known=data.train_counts() > 0)
+
+
+def _vectors(model: TwoTower, data: Interactions) -> tuple[np.ndarray, np.ndarray]:
+    """Float32 user and item vectors of every user and item."""
+    with torch.no_grad():
+        return (model.users(torch.arange(data.n_users)).numpy().astype(np.float32),
+                model.items(torch.arange(data.n_items)).numpy().astype(np.float32))
+
+
 def _train(data, dim, logq, epochs, batch_size, lr, temperature, n_random, features, id_dropout,
            seed, progress) -> TrainResult:
-    torch.manual_seed(seed)
+    model = _initial_model(data, dim, features, seed)
     counts = data.train_counts()
-    model = TwoTower(data.n_users, data.n_items, dim, category=data.category if features else None,
-                     known=counts > 0)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     log_q_all = torch.tensor(sampling_log_q(counts, batch_size, n_random), dtype=torch.float32)
     pool = torch.from_numpy(np.flatnonzero(counts > 0))
@@ -326,10 +360,7 @@ def _train(data, dim, logq, epochs, batch_size, lr, temperature, n_random, featu
         losses.append(total / max(steps, 1))
         if progress:
             progress((epoch + 1) / epochs, f"epoch {epoch + 1}/{epochs}: loss {losses[-1]:.3f}")
-    with torch.no_grad():
-        uv = model.users(torch.arange(data.n_users)).numpy().astype(np.float32)
-        iv = model.items(torch.arange(data.n_items)).numpy().astype(np.float32)
-    return TrainResult(uv, iv, losses, logq)
+    return TrainResult(*_vectors(model, data), losses, logq)
 
 
 # ---- evaluation ------------------------------------------------------------------------------
