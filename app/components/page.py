@@ -293,13 +293,17 @@ class LessonPage:
         self._numbers.append((label, str(value)))
 
     def chart(self, fig, container=None, hero: bool = False, **kwargs) -> None:
-        """Show a plotly figure at full width with the shared look: title on the left, legend in
+        """Show a plotly figure at full width with the shared look: title on the left (a title of
+        several ``<br>`` lines hangs from the top edge, the margin grown to hold it), legend in
         one row between the title and the plot (never over an axis title). ``hero=True`` marks
         the page's one chart that the stage view shows, enlarged."""
         fig.update_layout(margin=dict(l=10, r=10, t=50, b=10), template="plotly_white",
                           title=dict(x=0, xanchor="left", automargin=True, yref="container"),
                           legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"))
         # log axes: one labelled tick per power of ten, no crowded minor digits
+        lines = (fig.layout.title.text or "").count("<br>") + 1
+        if lines > 1:  # from the top edge down (centred in the margin, the first line was cut off)
+            fig.update_layout(title=dict(y=1, yanchor="top", pad_t=20), margin_t=50 + 30 * (lines - 1))
         fig.for_each_xaxis(lambda ax: ax.update(dtick=1) if ax.type == "log" and ax.dtick is None else None)
         fig.for_each_yaxis(lambda ax: ax.update(dtick=1) if ax.type == "log" and ax.dtick is None else None)
         if self.stage.chart(fig, hero):

@@ -9,7 +9,7 @@ from components import ann_two_tower
 from components import background as bg
 from scenarios import l03
 
-from .apptest import metric, open_page, texts
+from .apptest import figure, metric, open_page, texts
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -54,6 +54,14 @@ def test_defaults_show_logq_beating_naive_and_popularity(default_page):
     # popularity bias: users consume the 10 % most popular items ~35 % of the time; naive shows them < 10 %
     assert share["no logQ (naive)"][1] < 10 < share["logQ (production)"][1] < share["popularity baseline"][1]
     assert len(at.get("plotly_chart")) >= 5  # bars, popularity profile, loss, Pareto, memory, sizing
+
+
+def test_a_two_line_chart_title_hangs_from_the_top_edge_with_room_for_both_lines(default_page):
+    """Centred in a 50 px margin, the recall chart's first title line was drawn above the chart."""
+    layout = figure(default_page, "Naive vs production on the same held-out")["layout"]
+    assert layout["title"]["text"].count("<br>") == 1
+    assert (layout["title"]["y"], layout["title"]["yanchor"], layout["title"]["yref"]) == (1, "top", "container")
+    assert layout["margin"]["t"] >= 50 + 30
 
 
 def test_defaults_show_a_content_tower_retrieving_new_items(default_page):
