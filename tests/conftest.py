@@ -89,11 +89,10 @@ LESSON_FILE = re.compile(r"test_(l\d\d|ir)_")
 
 
 def _group(item) -> str | None:
-    """The worker group of a test: every test that renders lesson X runs in one worker, so X's
-    models and indexes are built once per run, not once per worker; the browser tests share one
-    server; other tests go wherever a worker is free."""
-    if item.get_closest_marker("browser"):
-        return "browser"
+    """The worker group of a test: every test that renders lesson X (under AppTest or in the
+    browser) runs in one worker, so X's models and indexes are built once in that worker's test
+    process and once in its browser server, not once per worker; the other browser tests (home page,
+    drill) run together; other tests go wherever a worker is free."""
     found = LESSON_FILE.match(Path(str(item.fspath)).name)
     if found:  # test_l17_whiteboard_drill.py: the lesson numbered 17 (id "drill")
         return _lesson_ids().get(found.group(1), found.group(1))
@@ -102,7 +101,7 @@ def _group(item) -> str | None:
         name = getattr(value, "id", value)
         if isinstance(name, str) and name in _lesson_ids().values():
             return name
-    return None
+    return "browser" if item.get_closest_marker("browser") else None
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from playground import systems
 from tests.app.apptest import registered
 
 from .server import BENIGN, CHROMIUM, ROOT, wait_idle
+from .test_stage import check_normal_page
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / ".cache" / "screenshots"
@@ -64,6 +65,7 @@ def test_page_renders_and_reacts_to_a_widget(browser_page, lesson):
     page, errors = _open(browser_page, lesson.slug[3:])
     assert page.locator("h1").filter(has_text=lesson.title).count(), "the lesson header is shown"
     assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
+    check_normal_page(page, lesson.id)  # before the board's expander unfolds
     page.wait_for_function("() => location.search.length > 1")
     _assert_board_drawn(page, lesson.id)
     before = parse_qs(urlparse(page.url).query)
