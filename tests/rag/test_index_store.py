@@ -46,6 +46,39 @@ def test_the_shipped_vectors_match_the_corpus_and_a_rebuild(rag_cache):
     assert ix.build_index(passages[:3], use_disk_cache=False).source == "computed"
 
 
+def test_a_pass_over_many_passages_is_kept_for_the_next_process(tmp_path, monkeypatch):
+    calls = []
+
+    def counting(texts, model_path=None):
+        calls.append(len(texts))
+        return _fake_tokens(texts, model_path)
+
+    monkeypatch.setattr(rr, "token_embeddings", counting)
+    texts = [f"passage {i} " + "word " * (i % 7) for i in range(60)]
+    folder = tmp_path / "tokens-key-v1"
+    first = ix.TokenStore(texts, folder=folder)
+    first.ensure(range(ix.PART_MIN_ROWS - 1))  # a search's head: memory only
+    assert not first.parts.exists()
+    first.ensure(range(40))  # an evaluation's pass: kept for the next process
+    assert sum(calls) == 40 and len(list(first.parts.glob("part-*.npz"))) == 1
+    calls.clear()
+    second = ix.TokenStore(texts, folder=folder)  # another process: nothing in its memory
+    assert second.missing(range(40)) == list(range(ix.PART_MIN_ROWS - 1))
+    for a, b in zip(second.get(range(ix.PART_MIN_ROWS - 1, 40)), first.get(range(ix.PART_MIN_ROWS - 1, 40))):
+        np.testing.assert_array_equal(a, b)
+    assert calls == []
+    # a damaged part file is deleted and its rows computed again
+    part = next(first.parts.glob("part-*.npz"))
+    part.write_bytes(part.read_bytes()[:-16])
+    third = ix.TokenStore(texts, folder=folder)
+    assert third.missing(range(40)) == list(range(40)) and not part.exists()
+    # the complete store replaces the part files and writes none of its own
+    second.ensure(range(20, 60))
+    assert len(list(second.parts.glob("part-*.npz"))) == 1
+    assert second.complete() and not second.parts.exists()
+    assert ix.TokenStore(texts, folder=folder).missing(range(60)) == []
+
+
 @pytest.mark.slow  # MiniLM
 def test_token_vectors_are_computed_only_for_the_reranked_passages(rag_cache, monkeypatch):
     calls = []

@@ -12,6 +12,7 @@ embeddings for the reranker, filled on demand) and every method of
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,13 +30,23 @@ from playground.rag.retrievers import (DEFAULTS, MAX_QUERY_CHARS, METHODS, Hit, 
                                        top_indices, weighted_fuse)
 
 
+PART_MIN_ROWS = 16
+"""A pass over at least this many passages is kept on disk for the next process (a single search
+reranks 20, an evaluation over the labelled queries about two thousand)."""
+MAX_PARTS, MAX_PART_BYTES = 32, 1 << 30
+
+
 class TokenStore:
     """The passages' token vectors for the reranker (float16, one matrix per passage), computed
     on demand: a rerank pays for the passages it reranks, not for the whole corpus.
 
-    Computed rows stay in memory for the life of the process. A complete store is written to
-    ``folder`` (``tokens.npy`` and ``offsets.npy``, by :meth:`complete`, which the warm-up command
-    calls) and later memory-mapped from there, so a warmed server computes nothing.
+    Computed rows stay in memory for the life of the process. A pass over at least
+    :data:`PART_MIN_ROWS` passages (a page's evaluation over the labelled queries) is also kept in
+    a part file next to ``folder``, which the next process (a restarted server, a second replica,
+    another test worker) reads instead of computing those rows again. A complete store is written
+    to ``folder`` (``tokens.npy`` and ``offsets.npy``, by :meth:`complete`, which the warm-up
+    command calls; it replaces the part files) and later memory-mapped from there, so a warmed
+    server computes nothing.
 
     Parameters
     ----------
@@ -54,6 +65,7 @@ class TokenStore:
         self.folder = folder
         self.batch = batch
         self._rows: dict[int, np.ndarray] = {}
+        self._read_parts: set[str] = set()
         self._lock = threading.Lock()  # one writer of the complete store
         self._disk = (disk_cache.load_folder(folder, ("tokens", "offsets"), self._checker(len(self.texts)),
                                              mmap=("tokens",)) if folder is not None else None)
@@ -79,27 +91,88 @@ class TokenStore:
         return len(self.texts) if self._disk is not None else len(self._rows)
 
     def missing(self, rows: Sequence[int]) -> list[int]:
-        """The rows among ``rows`` that would have to be computed."""
+        """The rows among ``rows`` that would have to be computed (after reading any part file
+        another process wrote meanwhile)."""
         if self._disk is not None:
             return []
-        return sorted(set(int(r) for r in rows) - set(self._rows))
+        todo = set(int(r) for r in rows) - set(self._rows)
+        if todo and self._read_new_parts():
+            todo -= set(self._rows)
+        return sorted(todo)
 
-    def ensure(self, rows: Sequence[int], progress: Callable[[float, str], None] | None = None) -> int:
+    @property
+    def parts(self) -> Path | None:
+        """The folder of part files (``None`` without ``folder``)."""
+        return None if self.folder is None else self.folder.with_name(self.folder.name + "-parts")
+
+    def _read_new_parts(self) -> bool:
+        """Add the rows of part files not read yet (a bad file is deleted); whether any were read."""
+        if self.parts is None or not self.parts.is_dir():
+            return False
+        read = False
+        for path in sorted(self.parts.glob("part-*.npz")):
+            if path.name in self._read_parts:
+                continue
+            self._read_parts.add(path.name)
+            arrays = disk_cache.load_npz(path, self._part_checker(len(self.texts)))
+            if arrays is not None:
+                tokens, offsets = arrays["tokens"], arrays["offsets"]
+                for i, r in enumerate(arrays["rows"].tolist()):
+                    self._rows.setdefault(r, tokens[offsets[i]:offsets[i + 1]])
+                read = True
+        return read
+
+    @staticmethod
+    def _part_checker(n: int):
+        need = disk_cache.require
+
+        def check(arrays) -> None:
+            rows, tokens, offsets = arrays["rows"], arrays["tokens"], arrays["offsets"]
+            need(rows.dtype == np.int64 and rows.ndim == 1 and (len(rows) == 0 or (rows.min() >= 0 and rows.max() < n)),
+                 "part rows out of range")
+            need(offsets.dtype == np.int64 and offsets.shape == (len(rows) + 1,) and offsets[0] == 0
+                 and bool(np.all(np.diff(offsets) >= 0)), "part offsets of the wrong shape")
+            need(tokens.dtype == np.float16 and tokens.ndim == 2 and len(tokens) == offsets[-1],
+                 "part token matrix of the wrong shape")
+        return check
+
+    def _write_part(self, rows: list[int]) -> None:
+        """Keep the token vectors of ``rows`` (just computed) in a part file, if they are enough."""
+        if self.parts is None or len(rows) < PART_MIN_ROWS:
+            return
+        blocks = [self._rows[r] for r in rows]
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(b) for b in blocks])
+        name = f"part-{hashlib.sha256(np.asarray(rows, np.int64).tobytes()).hexdigest()[:16]}.npz"
+        if disk_cache.save_npz(self.parts / name, rows=np.asarray(rows, np.int64), tokens=np.concatenate(blocks),
+                               offsets=offsets):
+            self._read_parts.add(name)
+            disk_cache.prune(self.parts, "part-*.npz", MAX_PARTS, MAX_PART_BYTES)
+
+    def ensure(self, rows: Sequence[int], progress: Callable[[float, str], None] | None = None,
+               keep: bool = True) -> int:
         """Compute the token vectors of ``rows`` not yet available (in length-sorted batches;
-        ``progress(fraction, text)`` after each); return how many were computed."""
+        ``progress(fraction, text)`` after each); return how many were computed. With ``keep``, a
+        pass of :data:`PART_MIN_ROWS` or more is written to a part file."""
         todo = self.missing(rows)
         todo.sort(key=lambda r: len(self.texts[r]))
-        for start in range(0, len(todo), self.batch):
-            # no lock while the model runs: a search that needs a few rows is not held up by a long
-            # pass; rows another thread finished meanwhile are skipped
-            chunk = [r for r in todo[start:start + self.batch] if r not in self._rows]
-            if chunk:
-                _, tokens = rr.token_embeddings([self.texts[r] for r in chunk], self.model_path)
-                for r, t in zip(chunk, tokens):
-                    self._rows[r] = t.astype(np.float16)
-            if progress:
-                done = min(start + self.batch, len(todo))
-                progress(done / len(todo), f"Token vectors for the reranker: {done:,} / {len(todo):,} passages")
+        computed: list[int] = []
+        try:
+            for start in range(0, len(todo), self.batch):
+                # no lock while the model runs: a search that needs a few rows is not held up by a
+                # long pass; rows another thread finished meanwhile are skipped
+                chunk = [r for r in todo[start:start + self.batch] if r not in self._rows]
+                if chunk:
+                    _, tokens = rr.token_embeddings([self.texts[r] for r in chunk], self.model_path)
+                    for r, t in zip(chunk, tokens):
+                        self._rows[r] = t.astype(np.float16)
+                    computed += chunk
+                if progress:
+                    done = min(start + self.batch, len(todo))
+                    progress(done / len(todo), f"Token vectors for the reranker: {done:,} / {len(todo):,} passages")
+        finally:  # a cancelled pass keeps what it computed too
+            if keep:
+                self._write_part(computed)
         return len(todo)
 
     def get(self, rows: Sequence[int]) -> list[np.ndarray]:
@@ -115,7 +188,7 @@ class TokenStore:
         then on); ``False`` when there is no folder or the disk cannot be written."""
         if self._disk is not None:
             return True
-        self.ensure(range(len(self.texts)), progress)
+        self.ensure(range(len(self.texts)), progress, keep=False)
         if self.folder is None:
             return False
         with self._lock:
@@ -124,6 +197,7 @@ class TokenStore:
             offsets[1:] = np.cumsum([len(b) for b in blocks])
             if not disk_cache.save_folder(self.folder, tokens=np.concatenate(blocks), offsets=offsets):
                 return False
+            disk_cache.discard(self.parts)  # the complete store holds every part's rows
             self._disk = disk_cache.load_folder(self.folder, ("tokens", "offsets"), self._checker(len(self.texts)),
                                                 mmap=("tokens",))
             if self._disk is not None:
