@@ -119,9 +119,3 @@ def pytest_collection_modifyitems(config, items):
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
 
-
-def pytest_xdist_auto_num_workers(config):
-    """``-n auto``: two workers per core. A worker in a browser test mostly waits for the server
-    and Chromium (other processes), and a page's first AppTest waits for its background builds; a
-    second worker per core keeps the cores busy meanwhile."""
-    return 2 * (os.cpu_count() or 1)
