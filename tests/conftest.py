@@ -118,4 +118,3 @@ def pytest_collection_modifyitems(config, items):
         group = _group(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
-
