@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 embeddings.offline()
 # pages render their final state in one AppTest run: wait for background builds (components/background.py)
 os.environ.setdefault("PLAYGROUND_BACKGROUND_WAIT", "600")
+# ... and run those builds at normal priority: a test waits for them, and on cores shared with the
+# other test worker, its browser server and Chromium, a niced build thread starved (workers at ~55 %)
+os.environ.setdefault("PLAYGROUND_BACKGROUND_NICE", "0")
 if str(ROOT / "app") not in sys.path:
     sys.path.insert(0, str(ROOT / "app"))
 

@@ -16,7 +16,7 @@ it asked from, or disconnected) stops at its next ``progress`` checkpoint: the c
 :class:`Cancelled`, the runner swallows it, nothing partial is cached and the next visit starts
 the build again. A queued build nobody wants any more is dropped before it starts. Builds run at
 a lower CPU priority than page scripts (the build thread's nice value is raised by
-:data:`NICE`, Linux only).
+:data:`NICE`, Linux only; ``PLAYGROUND_BACKGROUND_NICE`` sets it).
 
 ``PLAYGROUND_BACKGROUND_WAIT`` (seconds, default 1.5; a build queued behind another is not
 waited for unless it is set) sets how long a page waits before it shows progress instead; the
@@ -40,7 +40,10 @@ from components.cache import Cache, process_cache
 ENV_WAIT = "PLAYGROUND_BACKGROUND_WAIT"
 DEFAULT_WAIT_S = 1.5
 REFRESH_S = 1.0
-NICE = 10  # added to a build thread's nice value: page scripts get the cores first
+ENV_NICE = "PLAYGROUND_BACKGROUND_NICE"
+NICE = int(os.environ.get(ENV_NICE, "10"))
+"""Added to a build thread's nice value, so page scripts get the cores first (``PLAYGROUND_BACKGROUND_NICE``;
+the tests set 0: a test waits for the build, which other test workers and Chromium must not starve)."""
 
 
 class Cancelled(BaseException):

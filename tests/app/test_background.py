@@ -174,7 +174,8 @@ def test_a_queued_build_nobody_wants_is_dropped_before_it_starts_and_a_new_ask_s
 
 
 @pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities are a Linux feature")
-def test_a_build_runs_at_a_lower_cpu_priority_than_the_page(pages):
+def test_a_build_runs_at_a_lower_cpu_priority_than_the_page(pages, monkeypatch):
+    monkeypatch.setattr(bg, "NICE", 10)  # the server's default (the tests' environment sets 0)
     seen = []
 
     def builder():
@@ -183,4 +184,4 @@ def test_a_build_runs_at_a_lower_cpu_priority_than_the_page(pages):
 
     job = bg.start(Cache(10**6), "nice", builder, (), {}, "nice")
     assert job.done.wait(30) and bg.finished("nice") is job
-    assert seen == [min(os.getpriority(os.PRIO_PROCESS, 0) + bg.NICE, 19)]
+    assert seen == [min(os.getpriority(os.PRIO_PROCESS, 0) + 10, 19)]
