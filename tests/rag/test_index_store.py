@@ -46,14 +46,20 @@ def test_the_shipped_vectors_match_the_corpus_and_a_rebuild(rag_cache):
     assert ix.build_index(passages[:3], use_disk_cache=False).source == "computed"
 
 
-def test_a_pass_over_many_passages_is_kept_for_the_next_process(tmp_path, monkeypatch):
-    calls = []
+def _count_token_passes(monkeypatch) -> list[int]:
+    """Replace the reranker's token pass by :func:`_fake_tokens`; the list gets each pass's size."""
+    calls: list[int] = []
 
     def counting(texts, model_path=None):
         calls.append(len(texts))
         return _fake_tokens(texts, model_path)
 
     monkeypatch.setattr(rr, "token_embeddings", counting)
+    return calls
+
+
+def test_a_pass_over_many_passages_is_kept_for_the_next_process(tmp_path, monkeypatch):
+    calls = _count_token_passes(monkeypatch)
     texts = [f"passage {i} " + "word " * (i % 7) for i in range(60)]
     folder = tmp_path / "tokens-key-v1"
     first = ix.TokenStore(texts, folder=folder)
@@ -81,13 +87,7 @@ def test_a_pass_over_many_passages_is_kept_for_the_next_process(tmp_path, monkey
 
 @pytest.mark.slow  # MiniLM
 def test_token_vectors_are_computed_only_for_the_reranked_passages(rag_cache, monkeypatch):
-    calls = []
-
-    def counting(texts, model_path=None):
-        calls.append(len(texts))
-        return _fake_tokens(texts, model_path)
-
-    monkeypatch.setattr(rr, "token_embeddings", counting)
+    calls = _count_token_passes(monkeypatch)
     passages = rc.load_passages()[:40]
     index = ix.build_index(passages)
     assert index.tokens.ready == 0
