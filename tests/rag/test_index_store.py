@@ -63,14 +63,14 @@ def test_a_pass_over_many_passages_is_kept_for_the_next_process(tmp_path, monkey
     texts = [f"passage {i} " + "word " * (i % 7) for i in range(60)]
     folder = tmp_path / "tokens-key-v1"
     first = ix.TokenStore(texts, folder=folder)
-    first.ensure(range(ix.PART_MIN_ROWS - 1))  # a search's head: memory only
+    first.ensure(range(15))  # a search's head: memory only
     assert not first.parts.exists()
-    first.ensure(range(40))  # an evaluation's pass: kept for the next process
+    first.ensure(range(40), keep=True)  # an evaluation's pass: kept for the next process
     assert sum(calls) == 40 and len(list(first.parts.glob("part-*.npz"))) == 1
     calls.clear()
     second = ix.TokenStore(texts, folder=folder)  # another process: nothing in its memory
-    assert second.missing(range(40)) == list(range(ix.PART_MIN_ROWS - 1))
-    for a, b in zip(second.get(range(ix.PART_MIN_ROWS - 1, 40)), first.get(range(ix.PART_MIN_ROWS - 1, 40))):
+    assert second.missing(range(40)) == list(range(15))
+    for a, b in zip(second.get(range(15, 40)), first.get(range(15, 40))):
         np.testing.assert_array_equal(a, b)
     assert calls == []
     # a damaged part file is deleted and its rows computed again
@@ -79,7 +79,7 @@ def test_a_pass_over_many_passages_is_kept_for_the_next_process(tmp_path, monkey
     third = ix.TokenStore(texts, folder=folder)
     assert third.missing(range(40)) == list(range(40)) and not part.exists()
     # the complete store replaces the part files and writes none of its own
-    second.ensure(range(20, 60))
+    second.ensure(range(20, 60), keep=True)
     assert len(list(second.parts.glob("part-*.npz"))) == 1
     assert second.complete() and not second.parts.exists()
     assert ix.TokenStore(texts, folder=folder).missing(range(60)) == []
@@ -99,6 +99,7 @@ def test_token_vectors_are_computed_only_for_the_reranked_passages(rag_cache, mo
     assert sum(calls) == 7  # the same head again: nothing recomputed
     computed = index.prepare("rerank", ["json", "os path"], 10, rerank_n=7)
     assert index.tokens.ready == 7 + computed <= 14
+    assert not index.tokens.parts.exists()  # searches and a prepare without persist keep nothing on disk
     assert index.tokens.complete() and index.tokens.ready == len(passages)
     again = ix.build_index(passages)  # a complete store is memory-mapped from disk
     calls.clear()

@@ -30,19 +30,16 @@ from playground.rag.retrievers import (DEFAULTS, MAX_QUERY_CHARS, METHODS, Hit, 
                                        top_indices, weighted_fuse)
 
 
-PART_MIN_ROWS = 16
-"""A pass over at least this many passages is kept on disk for the next process (a single search
-reranks 20, an evaluation over the labelled queries about two thousand)."""
-MAX_PARTS, MAX_PART_BYTES = 32, 1 << 30
+MAX_PARTS, MAX_PART_BYTES = 32, 1 << 30  # part files kept beside a token store (least recently used go)
 
 
 class TokenStore:
     """The passages' token vectors for the reranker (float16, one matrix per passage), computed
     on demand: a rerank pays for the passages it reranks, not for the whole corpus.
 
-    Computed rows stay in memory for the life of the process. A pass over at least
-    :data:`PART_MIN_ROWS` passages (a page's evaluation over the labelled queries) is also kept in
-    a part file next to ``folder``, which the next process (a restarted server, a second replica,
+    Computed rows stay in memory for the life of the process. A pass over the labelled queries
+    (:meth:`RetrievalIndex.prepare` with ``persist``; never a visitor's search) is also kept in a
+    part file next to ``folder``, which the next process (a restarted server, a second replica,
     another test worker) reads instead of computing those rows again. A complete store is written
     to ``folder`` (``tokens.npy`` and ``offsets.npy``, by :meth:`complete`, which the warm-up
     command calls; it replaces the part files) and later memory-mapped from there, so a warmed
@@ -137,8 +134,8 @@ class TokenStore:
         return check
 
     def _write_part(self, rows: list[int]) -> None:
-        """Keep the token vectors of ``rows`` (just computed) in a part file, if they are enough."""
-        if self.parts is None or len(rows) < PART_MIN_ROWS:
+        """Keep the token vectors of ``rows`` (just computed) in a part file."""
+        if self.parts is None or not rows:
             return
         blocks = [self._rows[r] for r in rows]
         offsets = np.zeros(len(rows) + 1, dtype=np.int64)
@@ -150,10 +147,10 @@ class TokenStore:
             disk_cache.prune(self.parts, "part-*.npz", MAX_PARTS, MAX_PART_BYTES)
 
     def ensure(self, rows: Sequence[int], progress: Callable[[float, str], None] | None = None,
-               keep: bool = True) -> int:
+               keep: bool = False) -> int:
         """Compute the token vectors of ``rows`` not yet available (in length-sorted batches;
-        ``progress(fraction, text)`` after each); return how many were computed. With ``keep``, a
-        pass of :data:`PART_MIN_ROWS` or more is written to a part file."""
+        ``progress(fraction, text)`` after each); return how many were computed. With ``keep`` the
+        computed rows are also written to a part file."""
         todo = self.missing(rows)
         todo.sort(key=lambda r: len(self.texts[r]))
         computed: list[int] = []
@@ -188,7 +185,7 @@ class TokenStore:
         then on); ``False`` when there is no folder or the disk cannot be written."""
         if self._disk is not None:
             return True
-        self.ensure(range(len(self.texts)), progress, keep=False)
+        self.ensure(range(len(self.texts)), progress)
         if self.folder is None:
             return False
         with self._lock:
@@ -375,14 +372,15 @@ class RetrievalIndex:
                 progress: Callable[[float, str], None] | None = None, **params) -> int:
         """Before many searches: encode ``queries`` in one batch and, for ``"rerank"``, compute in
         one pass the token vectors of every passage some query will rerank (``progress`` is
-        called meanwhile). Returns how many passages' token vectors were computed."""
+        called meanwhile; with ``persist`` they are also kept on disk for the next process, see
+        :class:`TokenStore`). Returns how many passages' token vectors were computed."""
         self.encode_queries(queries, persist=persist)
         if method != "rerank":
             return 0
         p = {**DEFAULTS, **params}
         rows = {self.position[pid] for q in queries if q.strip()
                 for pid, _ in self._fused(method, q.strip(), k, p)[:int(p["rerank_n"])]}
-        return self.tokens.ensure(sorted(rows), progress)
+        return self.tokens.ensure(sorted(rows), progress, keep=persist)
 
 SHIPPED = rc.DATA / "passage_embeddings.npz"  # float16 sentence vectors, see data/samples/rag/README.md
 SHIPPED_QUERIES = rc.DATA / "query_vectors.npz"
