@@ -76,12 +76,12 @@ def embed(texts: Sequence[str], *, persist: bool, path: Path | None) -> np.ndarr
     pass ``False`` for text a visitor typed) and rounded, so both give the same numbers.
     """
     texts = list(texts)
+    if not texts:
+        return np.zeros((0, embeddings.DIM), np.float32)
     table = load(path) if path is not None else None
     if table is not None and not table.float16:
         raise ValueError(f"{path} holds exact float32 vectors, not vectors rounded through float16")
     shipped = table.rows if table is not None else {}
     missing = [t for t in dict.fromkeys(texts) if t not in shipped]
     computed = dict(zip(missing, rounded(embeddings.embed(missing, persist=persist)))) if missing else {}
-    if not texts:
-        return np.zeros((0, embeddings.DIM), np.float32)
     return np.stack([computed[t] if t in computed else table.vectors[shipped[t]] for t in texts])
