@@ -89,6 +89,11 @@ def read_only_dir(monkeypatch):
 
 # ---- parallel runs (pytest-xdist, `-n 2 --dist loadgroup` in pyproject.toml) --------------------
 LESSON_FILE = re.compile(r"test_(l\d\d|ir)_")
+SHARED_GROUPS = {"l08": "rag", "l09": "rag"}
+"""Lessons whose tests run in one worker together: lessons 8 and 9 evaluate the same labelled
+queries with the same reranker, so the second reuses the first's index and token vectors in memory
+instead of computing them at the same time in the other worker (the learned-reranker test in
+tests/rag joins them with ``xdist_group("rag")``)."""
 
 
 def _group(item) -> str | None:
@@ -98,12 +103,13 @@ def _group(item) -> str | None:
     drill) run together; other tests go wherever a worker is free."""
     found = LESSON_FILE.match(Path(str(item.fspath)).name)
     if found:  # test_l17_whiteboard_drill.py: the lesson numbered 17 (id "drill")
-        return _lesson_ids().get(found.group(1), found.group(1))
+        lesson = _lesson_ids().get(found.group(1), found.group(1))
+        return SHARED_GROUPS.get(lesson, lesson)
     params = getattr(item, "callspec", None)
     for value in (params.params.values() if params else ()):
         name = getattr(value, "id", value)
         if isinstance(name, str) and name in _lesson_ids().values():
-            return name
+            return SHARED_GROUPS.get(name, name)
     return "browser" if item.get_closest_marker("browser") else None
 
 

@@ -10,11 +10,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from playground import systems
 from tests.app.apptest import registered
 
 from .server import BENIGN, CHROMIUM, ROOT, wait_idle
-from .test_stage import check_normal_page
+from .test_stage import assert_board_drawn, check_normal_page
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / ".cache" / "screenshots"
@@ -67,7 +66,7 @@ def test_page_renders_and_reacts_to_a_widget(browser_page, lesson):
     assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
     check_normal_page(page, lesson.id)  # before the board's expander unfolds
     page.wait_for_function("() => location.search.length > 1")
-    _assert_board_drawn(page, lesson.id)
+    assert_board_drawn(page, lesson.id)
     before = parse_qs(urlparse(page.url).query)
     search = urlparse(page.url).query
 
@@ -88,34 +87,12 @@ def test_page_renders_and_reacts_to_a_widget(browser_page, lesson):
     assert not _unexpected(errors), errors
 
 
-def _expected_titles(lesson_id: str) -> list[str]:
-    """Box titles the board of a page must show: the lesson's own components (the readiness page
-    draws the recommender round by default; the drill starts blank)."""
-    if lesson_id == "drill":
-        return []
-    if lesson_id == "ir":
-        return [c.name.partition(" (")[0] for c in systems.SYSTEMS["recsys"].components]
-    return [c.name.partition(" (")[0] for c in systems.system_for(lesson_id).components
-            if c.lesson == lesson_id]
-
-
-def _assert_board_drawn(page, lesson_id: str) -> None:
-    folded = page.locator('[data-testid="stExpander"] summary').filter(has_text="The board:")
-    if folded.count():  # a lesson page keeps its board in a collapsed expander: open it
-        folded.first.click()
-    svg = page.locator('[data-testid="stGraphVizChart"] svg')
-    svg.first.wait_for(timeout=60_000)
-    words = " ".join(svg.first.locator("g.node text").all_text_contents())
-    for title in _expected_titles(lesson_id):
-        assert title in words, f"the board has no box {title!r}: {words[:300]}"
-
-
-@pytest.mark.parametrize("lesson", registered(), ids=lambda lesson: lesson.id)
-def test_board_drawn_in_the_stage_slot_from_a_link(browser_page, lesson):
-    """``?stage=board``: the board's SVG carries the lesson's boxes in the stage's big slot (on the
-    normal page, test_page_renders_and_reacts_to_a_widget checks the board)."""
+def test_board_drawn_in_the_stage_slot_from_a_link(browser_page):
+    """``?stage=board`` opens the stage with the board's SVG in the big slot (every page's board in
+    that slot: test_stage_fits_the_first_viewport, through the stage's own switch)."""
+    lesson = next(item for item in registered() if item.id == "l07")
     page, errors = _open(browser_page, lesson.slug[3:] + "?stage=board")
-    _assert_board_drawn(page, lesson.id)
+    assert_board_drawn(page, lesson.id)
     assert page.locator('.st-key-stage_hero [data-testid="stGraphVizChart"] svg').first.is_visible()
     assert not page.locator('[data-testid="stException"]').count()
     assert not _unexpected(errors), errors

@@ -1,6 +1,7 @@
 """The stage view in a real browser: every lesson page opened with ``?stage=1`` at 1920x1080 and
 1280x720 (sidebar collapsed) shows its hero chart and its failure sentence inside the first
-viewport, draws no chart text under 16 px and lets no element overflow to the right; in normal
+viewport, draws no chart text under 16 px and lets no element overflow to the right, and its "Board" switch
+puts the lesson's board in the big slot; in normal
 mode at 1400x1000 the page is at most about two screen-heights (:func:`check_normal_page`, run on
 the end-to-end test's visit). Screenshots of the stage at 1920x1080 go to docs/screenshots/stage/
 (the README shows them)."""
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from playground import systems
 from tests.app.apptest import registered
 
 from .server import CHROMIUM, ROOT, wait_idle
@@ -105,6 +107,13 @@ def test_stage_fits_the_first_viewport(chromium_server, lesson):
             assert _inside(page, verdict, height), f"{where}: the failure sentence is not in the first viewport"
             assert not page.evaluate(SMALL_TEXT_JS), f"{where}: chart text under 16 px"
             assert not page.evaluate(OVERFLOW_JS), f"{where}: elements overflow to the right"
+        # the stage's switch puts the board in the big slot, and the link says so
+        page.locator(".st-key-stage_bar").get_by_role("radio", name="Board", exact=True).click()
+        page.wait_for_function("() => new URLSearchParams(location.search).get('stage') === 'board'")
+        wait_idle(page)
+        assert_board_drawn(page, lesson.id)
+        assert page.locator('.st-key-stage_hero [data-testid="stGraphVizChart"] svg').first.is_visible()
+        assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
     finally:
         page.close()
 
@@ -116,3 +125,26 @@ def check_normal_page(page, lesson_id: str) -> None:
     tall = page.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
     assert tall <= MAX_SCREENS * 1000, f"{lesson_id}: {tall / 1000:.1f} screen-heights"
     assert not page.evaluate(OVERFLOW_JS), f"{lesson_id}: elements overflow to the right"
+
+
+def expected_titles(lesson_id: str) -> list[str]:
+    """Box titles the board of a page must show: the lesson's own components (the readiness page
+    draws the recommender round by default; the drill starts blank)."""
+    if lesson_id == "drill":
+        return []
+    if lesson_id == "ir":
+        return [c.name.partition(" (")[0] for c in systems.SYSTEMS["recsys"].components]
+    return [c.name.partition(" (")[0] for c in systems.system_for(lesson_id).components
+            if c.lesson == lesson_id]
+
+
+def assert_board_drawn(page, lesson_id: str) -> None:
+    """The board's SVG is drawn (its expander unfolded on a normal page) with the lesson's boxes."""
+    folded = page.locator('[data-testid="stExpander"] summary').filter(has_text="The board:")
+    if folded.count():  # a lesson page keeps its board in a collapsed expander: open it
+        folded.first.click()
+    svg = page.locator('[data-testid="stGraphVizChart"] svg')
+    svg.first.wait_for(timeout=60_000)
+    words = " ".join(svg.first.locator("g.node text").all_text_contents())
+    for title in expected_titles(lesson_id):
+        assert title in words, f"the board has no box {title!r}: {words[:300]}"

@@ -60,21 +60,29 @@ class Candidates:
     labels: np.ndarray  # graded relevance 0/1/2
 
 
-def candidate_features(index, query, pool: int = 30, analyzer: str = "search") -> Candidates:
-    """Candidates (BM25 top ``pool`` then dense top ``pool``, first appearance order) and features."""
-    text = query.text
+def _pool(index, text: str, pool: int, analyzer: str) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """Candidate rows of ``text`` (BM25 top ``pool`` then dense top ``pool``, first appearance
+    order) and every passage's BM25 score and dense cosine."""
     bm25_all = index.bm25_scores(text, analyzer=analyzer)
     vec, _ = index._query(text)  # the same cached query vector the dense retriever searches with
     dense_all = index.embeddings @ vec  # cosine: unit vectors (FAISS IndexFlatIP computes the same)
-    dense_order = np.lexsort((np.arange(len(dense_all)), -dense_all))
-    dense_rank = np.empty(len(index))
-    dense_rank[dense_order] = np.arange(1, len(index) + 1)
-    bm25_order = np.lexsort((np.arange(len(bm25_all)), -bm25_all))
-    bm25_rank = np.empty(len(index))
-    bm25_rank[bm25_order] = np.arange(1, len(index) + 1)
-    picked = [i for i in bm25_order[:pool] if bm25_all[i] > 0]
-    picked += list(dense_order[:pool])
-    rows = list(dict.fromkeys(int(i) for i in picked))
+    picked = [i for i in _order(bm25_all)[:pool] if bm25_all[i] > 0]
+    picked += list(_order(dense_all)[:pool])
+    return list(dict.fromkeys(int(i) for i in picked)), bm25_all, dense_all
+
+
+def _order(scores: np.ndarray) -> np.ndarray:
+    """Passage rows by descending score, ties by row."""
+    return np.lexsort((np.arange(len(scores)), -scores))
+
+
+def candidate_features(index, query, pool: int = 30, analyzer: str = "search") -> Candidates:
+    """Candidates (BM25 top ``pool`` then dense top ``pool``, first appearance order) and features."""
+    text = query.text
+    rows, bm25_all, dense_all = _pool(index, text, pool, analyzer)
+    dense_rank, bm25_rank = np.empty(len(index)), np.empty(len(index))
+    dense_rank[_order(dense_all)] = np.arange(1, len(index) + 1)
+    bm25_rank[_order(bm25_all)] = np.arange(1, len(index) + 1)
     ids = tuple(index.ids[i] for i in rows)
     maxsim = np.asarray(index.maxsim(text, list(ids)))
     idents = [t.lower() for t in identifiers(text)]
@@ -211,11 +219,15 @@ def compare(index, queries: Sequence, kind: str = "gbdt", folds: int = 5, seed: 
     queries = list(queries)
     index.encode_queries([q.text for q in queries], persist=True)
     groups = groups_of(queries)
+    # every candidate's token vectors (for MaxSim) in one length-sorted pass, kept on disk for the
+    # next process: the labelled queries' candidates, never a visitor's (see index_store.TokenStore)
+    rows = sorted({r for q in queries for r in _pool(index, q.text, pool, "search")[0]})
+    index.tokens.ensure(rows, None if progress is None else lambda f, text: progress(0.9 * f, text), keep=True)
     cands = []
     for i, q in enumerate(queries):
         cands.append(candidate_features(index, q, pool))
         if progress:
-            progress((i + 1) / len(queries), f"candidate features: {i + 1} / {len(queries)} queries")
+            progress(0.9 + 0.1 * (i + 1) / len(queries), f"candidate features: {i + 1} / {len(queries)} queries")
     learned = cross_validated_rankings(cands, groups, kind, folds, seed)
     tuned, alphas = tuned_alpha_rankings(index, queries, groups, folds)
     fixed = {q.id: [h.passage_id for h in index.search("weighted", q.text, 10)] for q in queries}
