@@ -42,6 +42,7 @@ def test_a_refused_link_value_is_never_rendered_as_a_link_or_an_image(lesson_id,
 
 
 @pytest.mark.slow  # a HEAVY page (tests/app/apptest.py)
+@pytest.mark.xdist_group("l15")  # in the worker that already built l15's models
 def test_hosted_mode_caps_costly_controls_from_a_link_and_says_so(monkeypatch):
     monkeypatch.setenv(hosting.ENV_VAR, "1")
     at = _clean(open_page("l15", {"epochs": "10"}))
@@ -55,6 +56,7 @@ def test_hosted_mode_caps_costly_controls_from_a_link_and_says_so(monkeypatch):
 
 
 @pytest.mark.slow  # a HEAVY page (tests/app/apptest.py)
+@pytest.mark.xdist_group("l03")  # in the worker that already built l03's models
 def test_hosted_mode_caps_the_ann_index_settings(monkeypatch):
     monkeypatch.setenv(hosting.ENV_VAR, "1")
     at = _clean(open_page("l03", {"M": "64", "efc": "200", "n": "1000000", "d": "128"}))
@@ -64,6 +66,7 @@ def test_hosted_mode_caps_the_ann_index_settings(monkeypatch):
 
 
 @pytest.mark.slow  # a HEAVY page (tests/app/apptest.py)
+@pytest.mark.xdist_group("l15")  # in the worker that already built l15's models
 def test_local_mode_never_sets_a_server_path_from_a_link():
     at = _clean(open_page("l15", {"clip_path": "/etc"}))
     assert [t for t in at.text_input if t.key == "clip_path"][0].value == ""
@@ -72,6 +75,7 @@ def test_local_mode_never_sets_a_server_path_from_a_link():
 
 
 @pytest.mark.slow  # a HEAVY page (tests/app/apptest.py)
+@pytest.mark.xdist_group("l15")  # in the worker that already built l15's models
 def test_a_prompt_template_from_a_link_reaches_the_chart_title_only_as_text():
     at = _clean(open_page("l15", {"template": '<a href="http://127.0.0.1:9/">{}</a>'}))
     titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
@@ -85,6 +89,7 @@ def test_a_400_digit_count_on_lesson_6_is_a_message():
 
 
 @pytest.mark.slow  # a HEAVY page (tests/app/apptest.py)
+@pytest.mark.xdist_group("l10")  # in the worker that already built l10's models
 def test_hosted_mode_hides_the_local_model_folder_on_lesson_10(monkeypatch):
     monkeypatch.setenv(hosting.ENV_VAR, "1")
     at = _clean(open_page("l10", {"model_path": "/etc"}, typed={"model_path": "/etc"}))

@@ -119,8 +119,10 @@ def test_each_drift_kind_changes_what_it_should():
 def test_window_stats_see_covariate_but_not_concept_drift():
     cov = d.simulate_stream(kind="covariate", magnitude=0.6, seed=2)
     con = d.simulate_stream(kind="concept", magnitude=0.6, seed=2)
-    ws_cov = d.window_stats(cov.x[..., 0], 20, 7).set_index("day")
-    ws_con = d.window_stats(con.x[..., 0], 20, 7).set_index("day")
+    # days 0-71 (the shift starts on day 60): past the shift every window's exact KS p-value
+    # costs ~0.5 s (scipy's default method at 8,000 x 2,800 values), so 12 such days, not 60
+    ws_cov = d.window_stats(cov.x[:72, :, 0], 20, 7).set_index("day")
+    ws_con = d.window_stats(con.x[:72, :, 0], 20, 7).set_index("day")
     assert ws_cov.psi.loc[:59].max() < 0.1 and ws_cov.psi.loc[66:].min() > 0.5
     assert ws_cov.ks_p.loc[66:].max() < 1e-6
     assert ws_con.psi.max() < 0.1
