@@ -83,39 +83,46 @@ def _lessons(check: str):
             for item in registered() if not only or item.id in only.split(",")]
 
 
-@pytest.mark.parametrize("lesson", _lessons("stage"))
-def test_stage_fits_the_first_viewport(chromium_server, lesson):
-    """At 1920x1080, then the same page resized to 1280x720 (the layout is the browser's: nothing
-    the server draws depends on the window, so a resize shows what a fresh visit at that size does)."""
+@pytest.fixture(scope="module")
+def stage_tab(chromium_server):
+    """``(url, page)``: one browser tab for every stage visit (each visit is a fresh page load and
+    a fresh app session; a new tab per visit cost ~3 s more, fetching and compiling the app again)."""
     url, chromium = chromium_server
     page = chromium.new_page(viewport=dict(zip(("width", "height"), VIEWPORTS[0])))
-    try:
-        page.goto(f"{url}/{lesson.slug[3:]}?stage=1")
-        wait_idle(page, FIRST_VISIT_MS)
-        assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
-        hero = '.st-key-stage_hero [data-testid="stPlotlyChart"]'
-        verdict = '.st-key-stage_verdict [data-testid="stAlert"]'
-        page.wait_for_selector(hero + " svg text", state="attached", timeout=60_000)
-        _save_shot(page.screenshot(), SHOTS / f"{lesson.slug}.png")
-        for width, height in VIEWPORTS:
-            if (width, height) != VIEWPORTS[0]:
-                page.set_viewport_size({"width": width, "height": height})
-                page.wait_for_function(f"() => document.documentElement.clientWidth === {width}")
-                page.wait_for_timeout(500)  # plotly redraws a resized chart after a short debounce
-            where = f"{lesson.id} at {width}x{height}"
-            assert _inside(page, hero, height), f"{where}: the hero chart is not in the first viewport"
-            assert _inside(page, verdict, height), f"{where}: the failure sentence is not in the first viewport"
-            assert not page.evaluate(SMALL_TEXT_JS), f"{where}: chart text under 16 px"
-            assert not page.evaluate(OVERFLOW_JS), f"{where}: elements overflow to the right"
-        # the stage's switch puts the board in the big slot, and the link says so
-        page.locator(".st-key-stage_bar").get_by_role("radio", name="Board", exact=True).click()
-        page.wait_for_function("() => new URLSearchParams(location.search).get('stage') === 'board'")
-        wait_idle(page)
-        assert_board_drawn(page, lesson.id)
-        assert page.locator('.st-key-stage_hero [data-testid="stGraphVizChart"] svg').first.is_visible()
-        assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
-    finally:
-        page.close()
+    yield url, page
+    page.close()
+
+
+@pytest.mark.parametrize("lesson", _lessons("stage"))
+def test_stage_fits_the_first_viewport(stage_tab, lesson):
+    """At 1920x1080, then the same page resized to 1280x720 (the layout is the browser's: nothing
+    the server draws depends on the window, so a resize shows what a fresh visit at that size does)."""
+    url, page = stage_tab
+    page.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS[0])))
+    page.goto(f"{url}/{lesson.slug[3:]}?stage=1")
+    wait_idle(page, FIRST_VISIT_MS)
+    assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
+    hero = '.st-key-stage_hero [data-testid="stPlotlyChart"]'
+    verdict = '.st-key-stage_verdict [data-testid="stAlert"]'
+    page.wait_for_selector(hero + " svg text", state="attached", timeout=60_000)
+    _save_shot(page.screenshot(), SHOTS / f"{lesson.slug}.png")
+    for width, height in VIEWPORTS:
+        if (width, height) != VIEWPORTS[0]:
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_function(f"() => document.documentElement.clientWidth === {width}")
+            page.wait_for_timeout(500)  # plotly redraws a resized chart after a short debounce
+        where = f"{lesson.id} at {width}x{height}"
+        assert _inside(page, hero, height), f"{where}: the hero chart is not in the first viewport"
+        assert _inside(page, verdict, height), f"{where}: the failure sentence is not in the first viewport"
+        assert not page.evaluate(SMALL_TEXT_JS), f"{where}: chart text under 16 px"
+        assert not page.evaluate(OVERFLOW_JS), f"{where}: elements overflow to the right"
+    # the stage's switch puts the board in the big slot, and the link says so
+    page.locator(".st-key-stage_bar").get_by_role("radio", name="Board", exact=True).click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('stage') === 'board'")
+    wait_idle(page)
+    assert_board_drawn(page, lesson.id)
+    assert page.locator('.st-key-stage_hero [data-testid="stGraphVizChart"] svg').first.is_visible()
+    assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
 
 
 def check_normal_page(page, lesson_id: str) -> None:
