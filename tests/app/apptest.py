@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from bench.pages import open_page, registered  # noqa: F401  (the page tests import them from here)
 
-HEAVY = frozenset({"l03", "l08", "l09", "l10", "l11", "l13", "l15"})
+HEAVY = frozenset({"l03", "l08", "l09", "l10", "l11", "l13", "l14", "l15"})
 """Pages whose defaults load MiniLM, build the RAG index or train for seconds: rendering one is a
 slow test (docs/CONTRIBUTING.md, "Tests")."""
 

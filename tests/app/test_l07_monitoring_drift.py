@@ -1,5 +1,7 @@
 """Lesson 7 page: what a learner should see at the defaults, in the presets and at the extremes."""
 
+import pytest
+
 from .apptest import metric, open_page, texts
 
 
@@ -37,6 +39,7 @@ def test_shadow_gate_rolls_back_the_poisoned_retrain():
     assert "learned from inverted labels" not in " ".join(e.value for e in at.error)
 
 
+@pytest.mark.slow  # ~50 s: scipy's exact KS p-value of every drifted window (8,000 x 2,800 values)
 def test_covariate_preset_fires_the_feature_detectors_immediately():
     at = open_page("l07", {"preset": "covariate_harmless"})
     assert not at.exception

@@ -1,10 +1,14 @@
 """Lesson 14 page: the P90 promise covers about 90 % of held-out trips, the mean breaks the promise,
 presets and costly extremes render."""
 
+import pytest
+
 from playground.cases import eta
 from playground.seeds import derived_seeds
 
 from .apptest import metric, open_page, texts
+
+pytestmark = pytest.mark.slow  # the page trains its ETA models for seconds (HEAVY in apptest.py)
 
 
 def _pct(value: str) -> float:
