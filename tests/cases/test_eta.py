@@ -108,6 +108,7 @@ def test_rearrangement_never_raises_the_summed_pinball_loss():
     assert mean_pinball_loss(y, lo, alpha=0.5) + mean_pinball_loss(y, hi, alpha=0.9) < before
 
 
+@pytest.mark.slow  # ~10 s: one model fit per feature group
 def test_ablation_each_feature_group_matters_and_matches_the_full_fit():
     train, test = eta.simulate_trips(5000, seed=0), eta.simulate_trips(5000, seed=1)
     table = eta.ablation(train, test, 0.9, seed=0)
