@@ -17,9 +17,14 @@ HEAVY = frozenset({"l03", "l08", "l09", "l10", "l11", "l13", "l14", "l15"})
 slow test (docs/CONTRIBUTING.md, "Tests")."""
 
 
-def laned(lesson_ids):
-    """``lesson_ids`` as pytest parameters, those of :data:`HEAVY` pages marked slow."""
-    return [pytest.param(lid, marks=pytest.mark.slow) if lid in HEAVY else lid for lid in lesson_ids]
+def laned(cases):
+    """``cases`` (lesson ids, or tuples of arguments whose first is the lesson id) as pytest
+    parameters, those of :data:`HEAVY` pages marked slow."""
+    def lesson(case):
+        return case[0] if isinstance(case, tuple) else case
+
+    return [pytest.param(*(case if isinstance(case, tuple) else (case,)), marks=pytest.mark.slow)
+            if lesson(case) in HEAVY else case for case in cases]
 
 
 def texts(at: AppTest) -> str:

@@ -7,7 +7,7 @@ import pytest
 from playground.cases import ads, eta
 from playground.recsys import objectives as ob
 
-from .apptest import HEAVY, open_page
+from .apptest import laned, open_page
 
 OLD_LINKS = [
     ("l01", {"objective": "Watch time", "business": "Satisfaction per user"},
@@ -18,8 +18,7 @@ OLD_LINKS = [
 ]
 
 
-@pytest.mark.parametrize("lesson,params,members", [
-    pytest.param(*case, id=case[0], marks=[pytest.mark.slow] if case[0] in HEAVY else []) for case in OLD_LINKS])
+@pytest.mark.parametrize("lesson,params,members", laned(OLD_LINKS), ids=[lesson for lesson, _, _ in OLD_LINKS])
 def test_an_old_link_still_opens(lesson, params, members):
     at = open_page(lesson, params)
     assert not at.exception

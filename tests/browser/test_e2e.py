@@ -12,7 +12,7 @@ import pytest
 
 from tests.app.apptest import registered
 
-from .server import BENIGN, CHROMIUM, ROOT, wait_idle
+from .server import BENIGN, CHROMIUM, ROOT, SETTLE_MS, wait_idle
 from .test_stage import assert_board_drawn, check_normal_page
 
 pytestmark = pytest.mark.browser
@@ -77,9 +77,9 @@ def test_page_renders_and_reacts_to_a_widget(browser_page, lesson):
         page.keyboard.press("End")
     else:  # no slider in the sidebar: switch to the stage view instead
         page.get_by_role("button", name="Stage view").click()
-    # the rerun may wait for a build the first visit started (one build at a time per process:
-    # lesson 3's towers train for about a minute under the suite's load)
-    page.wait_for_function("(old) => location.search.slice(1) !== old", arg=search, timeout=180_000)
+    # the rerun may wait for a build the first visit started (lesson 3's towers train for about a
+    # minute under the suite's load)
+    page.wait_for_function("(old) => location.search.slice(1) !== old", arg=search, timeout=SETTLE_MS)
     wait_idle(page)
     after = parse_qs(urlparse(page.url).query)
     assert after != before, "moving a widget updated the scenario"

@@ -1,9 +1,8 @@
 """The stage view in a real browser: every lesson page opened with ``?stage=1`` at 1920x1080 and
 1280x720 (sidebar collapsed) shows its hero chart and its failure sentence inside the first
-viewport, draws no chart text under 16 px and lets no element overflow to the right, and its "Board" switch
-puts the lesson's board in the big slot; in normal
-mode at 1400x1000 the page is at most about two screen-heights (:func:`check_normal_page`, run on
-the end-to-end test's visit). Screenshots of the stage at 1920x1080 go to docs/screenshots/stage/
+viewport, draws no chart text under 16 px, lets no element overflow to the right, and its "Board"
+switch puts the lesson's board in the big slot; in normal mode at 1400x1000 the page is at most
+about two screen-heights (:func:`check_normal_page`, run on the end-to-end test's visit). Screenshots of the stage at 1920x1080 go to docs/screenshots/stage/
 (the README shows them)."""
 
 from __future__ import annotations
