@@ -5,10 +5,14 @@
     python scripts/build_rag_embeddings.py --check   # exit 1 if the shipped file is stale
     python scripts/build_rag_embeddings.py --eval    # only lesson 11's default view (query_vectors.npz,
                                                      # eval_vectors.npz; MiniLM, ~10 s)
+    python scripts/build_rag_embeddings.py --maxsim  # only the labelled queries' MaxSim scores
+                                                     # (maxsim_labelled.npz; every passage's token
+                                                     # vectors: minutes unless warmed)
 
 Deterministic for a given model and passages file; the app checks the key on load and embeds the
 corpus itself (caching the result in .cache/rag) when it does not match. Rerun --eval when the
-model package, the corpus, the queries or lesson 11's defaults change.
+model package, the corpus, the queries or lesson 11's defaults change, and --maxsim when the model
+package, the corpus or the queries change.
 """
 
 from __future__ import annotations
@@ -20,13 +24,22 @@ from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import eval_run
 from playground.rag import index_store as ix
+from playground.rag import shipped_maxsim as sm
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that the shipped file matches")
     parser.add_argument("--eval", action="store_true", help="write only lesson 11's default-view vectors")
+    parser.add_argument("--maxsim", action="store_true", help="write only the labelled queries' MaxSim scores")
     args = parser.parse_args()
+    if args.maxsim:
+        embeddings.offline()
+        index = ix.build_index()
+        n = sm.write(sm.SHIPPED, index, [q.text for q in rc.load_queries()], ix.corpus_key(index.passages),
+                     progress=lambda f, text: print(f"\r{text}", end="", flush=True))
+        print(f"\nwrote {n:,} scores to {sm.SHIPPED} ({sm.SHIPPED.stat().st_size:,} bytes)")
+        return 0
     if args.eval:
         embeddings.offline()
         queries, texts = eval_run.write_shipped()

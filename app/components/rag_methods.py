@@ -32,7 +32,7 @@ def run_all(index, recall_k: int, params: dict) -> dict[str, list[dict]]:
     when it is ready."""
     evals = {m: run_eval(m, recall_k, settings_of(m, params), index) for m in rv.METHODS if m != "rerank"}
     reranked = background(run_eval, "rerank", recall_k, settings_of("rerank", params), index,
-                          label="Reranking the labelled queries (token vectors of the reranked passages)")
+                          label="Reranking the labelled queries (their MaxSim scores ship; another model computes token vectors)")
     if reranked is not None:
         evals["rerank"] = reranked
     return evals

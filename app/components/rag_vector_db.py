@@ -28,7 +28,8 @@ def vector_db_recall(k: int) -> list[float]:
 @cached()
 def pipeline_recall(k: int, _index, progress=None) -> list[float]:
     """Recall@k per query of hybrid retrieval + MaxSim rerank ("full"), default settings; the
-    reranker's token vectors are computed for the reranked passages (``progress`` meanwhile)."""
+    reranker's scores ship for these queries (``progress`` follows any token vectors computed when
+    they do not match the installed model)."""
     full = rev.evaluate(_index, rc.load_queries(), "rerank", recall_k=k, progress=progress)
     return [row[f"recall@{k}"] for row in full]
 

@@ -8,7 +8,8 @@ rebuilt, so a second run takes seconds. What it builds, under ``.cache/``:
 
 - the RAG corpus's sentence vectors, only if the shipped ``data/samples/rag/passage_embeddings.npz``
   does not match the corpus or the installed model;
-- the reranker's token vectors for every passage (lessons 8, 9, 11), memory-mapped afterwards;
+- the reranker's token vectors for every passage, memory-mapped afterwards (a visitor's reranked
+  search reads them; the labelled queries' MaxSim scores ship in data/samples/rag/);
 - the labelled queries' vectors (lessons 8-11);
 - the lesson-15 caption vectors.
 
@@ -50,8 +51,8 @@ def _labelled_queries(progress: Progress) -> str:
     from playground.rag import index_store as ix
 
     texts = [q.text for q in rc.load_queries()]
-    ix.get_index().encode_queries(texts, persist=True)  # lessons 8, 9 (query and token vectors)
-    progress(0.5, "labelled queries: token vectors")
+    ix.get_index().encode_queries(texts, persist=True)  # lessons 8, 9 (and token vectors if no MaxSim ships)
+    progress(0.5, "labelled queries: query vectors")
     embeddings.embed(texts, persist=True)  # lesson 10's semantic cache (sentence vectors)
     return f"labelled queries: {len(texts)} embedded"
 

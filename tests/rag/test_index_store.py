@@ -275,4 +275,4 @@ def test_shipped_query_vectors_are_looked_up_and_kept_when_tokens_are_computed(m
     assert calls == [["a query that does not ship"]]  # computed with its token vectors, in one pass
     index.maxsim(shipped, ["p0"])  # the reranker needs the shipped query's token vectors: computed
     assert calls[-1] == [shipped]
-    np.testing.assert_array_equal(index._query(shipped)[0], table.vectors[table.rows[shipped]])  # vector kept
+    np.testing.assert_array_equal(index.query_vector(shipped), table.vectors[table.rows[shipped]])  # vector kept

@@ -76,7 +76,7 @@ def write_shipped(queries_path: Path = ix.SHIPPED_QUERIES, eval_path: Path = SHI
         return shipped_vectors.rounded(vectors)
 
     index = ix.build_index(use_disk_cache=False)
-    index.encode_queries(unique)  # computed with their token vectors (the same batch), never looked up
+    index.encode_queries(unique, force_tokens=True)  # computed with their token vectors (the same batch), never looked up
     run(index, DEFAULT["method"], DEFAULT["k"], DEFAULT["n"], DEFAULT["seed"], 0.7, 0.8, ev.MemoEncoder(record),
         lambda text: 0.0)
     texts = list(raw)

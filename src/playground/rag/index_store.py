@@ -16,6 +16,7 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -25,6 +26,7 @@ from playground import disk_cache, embeddings
 from playground import shipped_vectors as sv
 from playground.rag import corpus as rc
 from playground.rag import rerank as rr
+from playground.rag import shipped_maxsim as sm
 from playground.rag import analysis as ra
 from playground.rag.retrievers import (DEFAULTS, MAX_QUERY_CHARS, METHODS, Hit, fit_bm25, rrf_fuse,
                                        top_indices, weighted_fuse)
@@ -247,21 +249,37 @@ class RetrievalIndex:
         return len(self.passages)
 
     # ---- query encoding -----------------------------------------------------------------
-    def encode_queries(self, texts: Sequence[str], persist: bool = False, tokens: bool = True) -> None:
-        """Encode (and remember in this process) query vectors and query token vectors in one
-        batch; with ``persist=True`` the batch is also cached on disk (for the labelled set, never
-        for a visitor's query): see :func:`playground.embeddings.embed`.
+    @cached_property
+    def maxsim_table(self) -> sm.Table | None:
+        """The shipped MaxSim scores of the labelled queries (:mod:`.shipped_maxsim`) when they
+        were made from exactly these passages with exactly this model, else ``None`` (another
+        model folder, part of the corpus, a stale file)."""
+        return None if self.model_path is not None else sm.load(sm.SHIPPED, corpus_key(self.passages), len(self))
 
-        With ``tokens=False`` (dense retrieval and fusion need no token vectors) the query vectors
-        that ship (:data:`SHIPPED_QUERIES`, the model's exact float32 output) are looked up first,
-        without the model. A query keeps the first vector it got in this process."""
+    def needs_tokens(self, text: str) -> bool:
+        """Whether a rerank of ``text`` computes MaxSim (token vectors): not when the shipped
+        table holds its scores."""
+        table = self.maxsim_table
+        return table is None or text not in table.rows
+
+    def encode_queries(self, texts: Sequence[str], persist: bool = False, tokens: bool = True,
+                       force_tokens: bool = False) -> None:
+        """Encode (and remember in this process) query vectors and, with ``tokens``, the query
+        token vectors a rerank needs (none for a query whose MaxSim scores ship:
+        :meth:`needs_tokens`; ``force_tokens`` computes them anyway) in one batch; with
+        ``persist=True`` the batch is also cached on disk (for the labelled set, never for a
+        visitor's query): see :func:`playground.embeddings.embed`.
+
+        A query that needs no token vectors looks up the query vectors that ship
+        (:data:`SHIPPED_QUERIES`, the model's exact float32 output) first, without the model. A
+        query keeps the first vector it got in this process."""
         wanted = list(dict.fromkeys(texts))
-        if not tokens:
-            table = shipped_queries(self.model_path)
-            for text in wanted:
-                if text not in self._query_vectors and table is not None and text in table.rows:
-                    self._query_vectors[text] = table.vectors[table.rows[text]]
-        missing = [t for t in wanted if t not in self._query_vectors or (tokens and t not in self._query_tokens)]
+        need = {t for t in wanted if force_tokens or (tokens and self.needs_tokens(t))}
+        table = shipped_queries(self.model_path)
+        for text in wanted:
+            if text not in need and text not in self._query_vectors and table is not None and text in table.rows:
+                self._query_vectors[text] = table.vectors[table.rows[text]]
+        missing = [t for t in wanted if t not in self._query_vectors or (t in need and t not in self._query_tokens)]
         if not missing:
             return
         sentences, token_vectors = embeddings.embed(missing, persist=persist, model_path=self.model_path,
@@ -273,11 +291,13 @@ class RetrievalIndex:
             while len(memory) > 5000:
                 memory.pop(next(iter(memory)))
 
-    def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        self.encode_queries([text])
-        return self._query_vectors[text], self._query_tokens[text]
+    def query_tokens(self, text: str) -> np.ndarray:
+        """The token vectors of ``text`` (computed once per process)."""
+        self.encode_queries([text], force_tokens=True)
+        return self._query_tokens[text]
 
-    def _vector(self, text: str) -> np.ndarray:
+    def query_vector(self, text: str) -> np.ndarray:
+        """The query vector of ``text`` that dense retrieval searches with (shipped or computed)."""
         self.encode_queries([text], tokens=False)
         return self._query_vectors[text]
 
@@ -304,16 +324,19 @@ class RetrievalIndex:
         return [Hit(self.ids[i], float(scores[i])) for i in top_indices(scores, k) if scores[i] > 0]
 
     def dense(self, query: str, k: int) -> list[Hit]:
-        vec = self._vector(query)
+        vec = self.query_vector(query)
         scores, idx = self.faiss.search(vec[None, :].astype(np.float32), min(k, len(self)))
         return [Hit(self.ids[i], float(s)) for s, i in zip(scores[0], idx[0]) if i >= 0]
 
     def maxsim(self, query: str, pids: Sequence[str]) -> list[float]:
-        """Late-interaction MaxSim score of each passage for ``query``."""
-        _, q_tokens = self._query(query)
+        """Late-interaction MaxSim score of each passage for ``query``: looked up for a query
+        whose scores ship (:attr:`maxsim_table`), else computed from token vectors."""
         if not pids:
             return []
-        return rr.maxsim_many(q_tokens, self.tokens.get([self.position[pid] for pid in pids]))
+        if not self.needs_tokens(query):
+            row = self.maxsim_table.scores[self.maxsim_table.rows[query]]
+            return [float(row[self.position[pid]]) for pid in pids]
+        return rr.maxsim_many(self.query_tokens(query), self.tokens.get([self.position[pid] for pid in pids]))
 
     def search(self, method: str, query: str, k: int = 10, **params) -> list[Hit]:
         """Top-``k`` hits of ``method`` (one of :data:`METHODS`) for ``query``.
@@ -374,13 +397,14 @@ class RetrievalIndex:
         one pass the token vectors of every passage some query will rerank (``progress`` is
         called meanwhile; with ``persist`` they are also kept on disk for the next process, see
         :class:`TokenStore`). Returns how many passages' token vectors were computed."""
-        self.encode_queries(queries, persist=persist)
+        self.encode_queries(queries, persist=persist, tokens=method == "rerank")
         if method != "rerank":
             return 0
         p = {**DEFAULTS, **params}
-        rows = {self.position[pid] for q in queries if q.strip()
+        rows = {self.position[pid] for q in queries if q.strip() and self.needs_tokens(q.strip())
                 for pid, _ in self._fused(method, q.strip(), k, p)[:int(p["rerank_n"])]}
         return self.tokens.ensure(sorted(rows), progress, keep=persist)
+
 
 SHIPPED = rc.DATA / "passage_embeddings.npz"  # float16 sentence vectors, see data/samples/rag/README.md
 SHIPPED_QUERIES = rc.DATA / "query_vectors.npz"

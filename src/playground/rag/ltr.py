@@ -64,7 +64,7 @@ def _pool(index, text: str, pool: int, analyzer: str) -> tuple[list[int], np.nda
     """Candidate rows of ``text`` (BM25 top ``pool`` then dense top ``pool``, first appearance
     order) and every passage's BM25 score and dense cosine."""
     bm25_all = index.bm25_scores(text, analyzer=analyzer)
-    vec, _ = index._query(text)  # the same cached query vector the dense retriever searches with
+    vec = index.query_vector(text)  # the same cached query vector the dense retriever searches with
     dense_all = index.embeddings @ vec  # cosine: unit vectors (FAISS IndexFlatIP computes the same)
     picked = [i for i in _order(bm25_all)[:pool] if bm25_all[i] > 0]
     picked += list(_order(dense_all)[:pool])
@@ -213,15 +213,16 @@ def compare(index, queries: Sequence, kind: str = "gbdt", folds: int = 5, seed: 
     """Per-query metrics of the hand-set hybrid, the fold-tuned hybrid, the MaxSim reranker and
     the cross-validated learned reranker (:data:`LEARNED_METHODS`) on the same queries;
     ``progress(fraction, text)`` follows the candidate features (the reranker's token vectors of
-    every candidate are computed there when they are not on disk).
+    every candidate are computed there when its MaxSim score does not ship and they are not on disk).
 
     Returns (rows for :func:`metric_rows`, query id -> the alpha the tuned hybrid used)."""
     queries = list(queries)
     index.encode_queries([q.text for q in queries], persist=True)
     groups = groups_of(queries)
-    # every candidate's token vectors (for MaxSim) in one length-sorted pass, kept on disk for the
-    # next process: the labelled queries' candidates, never a visitor's (see index_store.TokenStore)
-    rows = sorted({r for q in queries for r in _pool(index, q.text, pool, "search")[0]})
+    # the token vectors (for MaxSim) of every candidate whose score does not ship, in one
+    # length-sorted pass kept on disk for the next process: the labelled queries' candidates,
+    # never a visitor's (see index_store.TokenStore, shipped_maxsim)
+    rows = sorted({r for q in queries if index.needs_tokens(q.text) for r in _pool(index, q.text, pool, "search")[0]})
     index.tokens.ensure(rows, None if progress is None else lambda f, text: progress(0.9 * f, text), keep=True)
     cands = []
     for i, q in enumerate(queries):
