@@ -1,5 +1,7 @@
 """Lesson 2 page: naive steps make offline AUC lie about online AUC, and the page says so."""
 
+import pytest
+
 from .apptest import metric, open_page, texts
 
 OFF, ON = "Offline AUC", "Online AUC"
@@ -33,6 +35,7 @@ def test_label_leak_is_perfect_offline_and_useless_online():
     assert float(metric(at, ON)) < 0.6
 
 
+@pytest.mark.slow  # widget extremes, ~4 s
 def test_costly_controls_at_their_extremes():
     small = open_page("l02", {"users": "300", "eta": "2.0", "negatives": "1", "neg": "10"})
     assert not small.exception

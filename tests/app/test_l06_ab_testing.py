@@ -1,5 +1,7 @@
 """Lesson 6 page: what a learner should see at the defaults, in the presets and on bad input."""
 
+import pytest
+
 from playground.experiments import power as pw
 
 from .apptest import metric, open_page, texts
@@ -79,6 +81,7 @@ def test_impossible_mde_is_a_message_not_a_traceback():
     assert any("reading it on day 7" in w.value for w in at.warning)
 
 
+@pytest.mark.slow  # widget extremes, ~3 s
 def test_extremes_of_the_heavy_controls():
     at = open_page("l06", {"looks": "30", "sims": "4000", "n_arm": "10000", "traffic": "10000000",
                            "days": "56", "rho": "0.95", "k": "50", "shown": "50", "n_metrics": "100",

@@ -64,6 +64,7 @@ def test_no_drift_and_hair_trigger_thresholds_show_false_alarms():
     assert "missed" not in metric(at, "PSI: delay")
 
 
+@pytest.mark.slow  # widget extremes, ~3.5 s
 def test_heavy_extremes_render():
     at = open_page("l07", {"batch": "800", "window": "30", "every": "3", "train_window": "30",
                            "pattern": "recurring", "kind": "prior", "magnitude": "1",

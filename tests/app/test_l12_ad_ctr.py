@@ -1,5 +1,7 @@
 """Lesson 12 page: what a learner sees at the defaults, under the presets and at the costly extremes."""
 
+import pytest
+
 from .apptest import metric, open_page, texts
 
 
@@ -50,6 +52,7 @@ def test_no_propensities_hides_ips_and_shows_the_replay_bias():
     assert metric(at, "Effective sample size") == "unknown"
 
 
+@pytest.mark.slow  # each log size's simulation and CTR fit, ~6 s
 def test_costly_log_size_extremes_and_softmax():
     for n in ("1000", "20000"):
         at = open_page("l12", {"n": n, "kind": "softmax", "tau": "0.1"})

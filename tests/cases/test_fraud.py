@@ -106,6 +106,7 @@ def test_models_rank_well_but_reweighting_inflates_probabilities(stream):
     assert p["none"].mean() == pytest.approx(test.fraud.mean(), rel=0.5)   # unweighted stays calibrated
 
 
+@pytest.mark.slow  # a retraining per week, ~5 s
 def test_drift_decays_the_frozen_model_and_retraining_recovers(stream):
     weeks = fraud.weekly_drift(stream, label_delay=0, friction=10.0, fee=15.0)
     frozen = weeks[weeks.model == "frozen at ship"].set_index("week")
@@ -147,6 +148,7 @@ def test_ips_fraud_total_hand_worked_and_unbiased():
         fraud.ips_fraud_total(y, declined, ~declined, 0.1)
 
 
+@pytest.mark.slow  # retrains twice, ~4 s
 def test_selective_labels_bias_retraining_and_exploration_recovers(stream):
     r = fraud.selective_labels(stream, threshold=0.5, explore=0.1, seed=0)
     t = r.table
@@ -157,6 +159,7 @@ def test_selective_labels_bias_retraining_and_exploration_recovers(stream):
     assert naive < 0.5 * oracle and explored > 2 * naive
 
 
+@pytest.mark.slow  # trains, ~4 s
 def test_threshold_chosen_on_validation_and_reported_on_a_later_week(stream):
     r = fraud.threshold_transfer(stream, friction=5.0, fee=15.0, seed=0)
     model = fraud.fit_model(stream[stream.day < fraud.TRAIN_DAYS], "none", 0)
