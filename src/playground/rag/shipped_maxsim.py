@@ -52,12 +52,13 @@ def compute(index, texts: Sequence[str],
     one batch."""
     index.tokens.ensure(range(len(index)), progress)
     index.encode_queries(list(texts), force_tokens=True)
+    queries = [index.query_tokens(text) for text in texts]
     scores = np.zeros((len(texts), len(index)), dtype=np.float32)
     for start in range(0, len(index), CHUNK):
         rows = list(range(start, min(start + CHUNK, len(index))))
         docs = index.tokens.get(rows)
-        for i, text in enumerate(texts):
-            scores[i, rows] = rr.maxsim_many(index.query_tokens(text), docs)
+        for i, q_tokens in enumerate(queries):
+            scores[i, rows] = rr.maxsim_many(q_tokens, docs)
         if progress:
             progress(rows[-1] / len(index), f"MaxSim scores: {rows[-1] + 1:,} / {len(index):,} passages")
     return scores
