@@ -75,7 +75,8 @@ def show(page: LessonPage, key: tuple, error, drift_start: int | None, label_del
         st.dataframe(table, hide_index=True)
         st.caption(f"KS p-values are scipy's default (ks_2samp, method 'auto'): here "
                    f"{dr.ks_method(n_ref, n_win)}, since the reference holds {n_ref:,} values and the window "
-                   f"{n_win:,} (exact up to {dr.KS_EXACT_MAX_N:,} per sample, asymptotic beyond).")
+                   f"{n_win:,} (exact up to {dr.KS_EXACT_MAX_N:,} per sample, asymptotic beyond). Values below "
+                   f"{dr.KS_P_FLOOR:g} are shown as {dr.KS_P_FLOOR:g}: every alarm level is far above.")
         page.chart(_statistics_figure(ws, ph, signal, psi_thr, ks_alpha, w_thr, ph_thr, drift_start))
     _price_alarms(page, ws, psi_thr, drift_start, kind)
     if kind == "none" and sum(len(a) for a in alarms.values()):
@@ -113,7 +114,7 @@ def _statistics_figure(ws, ph, signal, psi_thr, ks_alpha, w_thr, ph_thr, drift_s
                                         f"Wasserstein distance of {signal}",
                                         "Page–Hinkley statistic on the error (day of the error)"])
     for row, (values, name, threshold) in enumerate(
-            [(ws.psi, "PSI", psi_thr), (ws.ks_p.clip(lower=1e-16), "KS p", ks_alpha),
+            [(ws.psi, "PSI", psi_thr), (ws.ks_p, "KS p", ks_alpha),
              (ws.wasserstein, "W1", w_thr), (ph.statistic, "PH", ph_thr)], start=1):
         fig.add_scatter(x=ws.day, y=values, name=name, row=row, col=1)
         fig.add_hline(y=threshold, line_dash="dash", line_color="red", row=row, col=1)

@@ -48,7 +48,7 @@ with tabs[3]:
 last = det.stats.iloc[-1]
 page.math([
     r"\mathrm{PSI} = \sum_b (c_b - r_b)\,\ln\frac{c_b}{r_b}" + rf" = {last.psi:.3f}\ \text{{(day {int(last.day)})}}",
-    r"D = \sup_x |F_{\text{ref}}(x) - F_{\text{win}}(x)|" + rf" = {last.ks:.3f},\ p = {last.ks_p:.2g}",
+    r"D = \sup_x |F_{\text{ref}}(x) - F_{\text{win}}(x)|" + rf" = {last.ks:.3f},\ p {dr.ks_p_latex(last.ks_p)}",
     r"W_1 = \int |F_{\text{ref}}(x) - F_{\text{win}}(x)|\,dx" + rf" = {last.wasserstein:.3f}",
     r"m_t = \sum_{i \le t} (e_i - \bar e_i - \delta),\quad PH_t = m_t - \min_{i\le t} m_i > \lambda"
     + rf"\quad(\delta = {det.ph_delta:.3f},\ \lambda = {det.ph:.2f})",

@@ -39,13 +39,13 @@ def test_shadow_gate_rolls_back_the_poisoned_retrain():
     assert "learned from inverted labels" not in " ".join(e.value for e in at.error)
 
 
-@pytest.mark.slow  # ~50 s: scipy's exact KS p-value of every drifted window (8,000 x 2,800 values)
 def test_covariate_preset_fires_the_feature_detectors_immediately():
     at = open_page("l07", {"preset": "covariate_harmless"})
     assert not at.exception
     for name in ("PSI", "KS", "Wasserstein"):  # a 7-day window dilutes the first drifted days
         assert int(metric(at, f"{name}: delay")[:-2]) <= 3
     assert "distribution detectors fire" in texts(at)
+    assert any(r"p \le 10^{-16}" in formula.value for formula in at.latex)  # the drifted window's KS p
 
 
 def test_naive_preset_never_retrains_and_rots():
