@@ -1,19 +1,17 @@
-"""End to end in a real browser: every registered page in headless Chromium against a real
-`streamlit run` on loopback. No exception box, no unexpected console error, one widget moved and
-the page updated, a screenshot per page (saved under .cache/screenshots/)."""
+"""End to end in a real browser, beyond one visit per page (test_pages.py): the home page, a board
+link opening the stage's big slot, and the whiteboard drill completed by clicks. No exception box
+and no unexpected console error; screenshots under .cache/screenshots/."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
-
 import pytest
 
 from tests.app.apptest import registered
 
-from .server import BENIGN, CHROMIUM, ROOT, SETTLE_MS, wait_idle
-from .test_stage import assert_board_drawn, check_normal_page
+from .checks import assert_board_drawn, unexpected
+from .server import CHROMIUM, ROOT, wait_idle
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / ".cache" / "screenshots"
@@ -35,10 +33,6 @@ def browser_page(chromium_server):
     page.close()
 
 
-def _unexpected(errors: list[str]) -> list[str]:
-    return [e for e in errors if not any(b in e for b in BENIGN)]
-
-
 def test_home_lists_the_course(browser_page):
     url, page, errors = browser_page
     page.goto(url)
@@ -47,7 +41,7 @@ def test_home_lists_the_course(browser_page):
     assert not page.locator('[data-testid="stException"]').count()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
-    assert not _unexpected(errors), errors
+    assert not unexpected(errors), errors
 
 
 def _open(browser_page, path: str):
@@ -59,36 +53,6 @@ def _open(browser_page, path: str):
     return page, errors
 
 
-@pytest.mark.parametrize("lesson", registered(), ids=lambda lesson: lesson.id)
-def test_page_renders_and_reacts_to_a_widget(browser_page, lesson):
-    page, errors = _open(browser_page, lesson.slug[3:])
-    assert page.locator("h1").filter(has_text=lesson.title).count(), "the lesson header is shown"
-    assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
-    check_normal_page(page, lesson.id)  # before the board's expander unfolds
-    page.wait_for_function("() => location.search.length > 1")
-    assert_board_drawn(page, lesson.id)
-    before = parse_qs(urlparse(page.url).query)
-    search = urlparse(page.url).query
-
-    # the first slider a learner can see (the "Advanced" expander starts collapsed)
-    slider = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]:visible input[type="range"]').first
-    if slider.count():
-        slider.focus()
-        page.keyboard.press("End")
-    else:  # no slider in the sidebar: switch to the stage view instead
-        page.get_by_role("button", name="Stage view").click()
-    # the rerun may wait for a build the first visit started (lesson 3's towers train for about a
-    # minute under the suite's load)
-    page.wait_for_function("(old) => location.search.slice(1) !== old", arg=search, timeout=SETTLE_MS)
-    wait_idle(page)
-    after = parse_qs(urlparse(page.url).query)
-    assert after != before, "moving a widget updated the scenario"
-    assert not page.locator('[data-testid="stException"]').count(), "an exception box is shown"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{lesson.slug}.png"), full_page=True)
-    assert not _unexpected(errors), errors
-
-
 def test_board_drawn_in_the_stage_slot_from_a_link(browser_page):
     """``?stage=board`` opens the stage with the board's SVG in the big slot (every page's board in
     that slot: test_stage_fits_the_first_viewport, through the stage's own switch)."""
@@ -97,7 +61,7 @@ def test_board_drawn_in_the_stage_slot_from_a_link(browser_page):
     assert_board_drawn(page, lesson.id)
     assert page.locator('.st-key-stage_hero [data-testid="stGraphVizChart"] svg').first.is_visible()
     assert not page.locator('[data-testid="stException"]').count()
-    assert not _unexpected(errors), errors
+    assert not unexpected(errors), errors
 
 
 def _choose(page, label: str, option: str) -> None:
@@ -146,4 +110,4 @@ def test_drill_completed_by_clicks(browser_page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "drill_graded.png"), full_page=True)
     assert not page.locator('[data-testid="stException"]').count()
-    assert not _unexpected(errors), errors
+    assert not unexpected(errors), errors
