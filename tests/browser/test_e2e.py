@@ -4,37 +4,19 @@ and no unexpected console error; screenshots under .cache/screenshots/."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 import pytest
 
 from tests.app.apptest import registered
 
 from .checks import assert_board_drawn, unexpected
-from .server import CHROMIUM, ROOT, wait_idle
+from .server import ROOT, wait_idle
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / ".cache" / "screenshots"
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium for the browser tests")
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
-
-@pytest.fixture(scope="module")
-def browser_page(chromium_server):
-    url, chromium = chromium_server
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    yield url, page, errors
-    page.close()
-
-
-def test_home_lists_the_course(browser_page):
-    url, page, errors = browser_page
+def test_home_lists_the_course(tab):
+    url, page, errors = tab
     page.goto(url)
     wait_idle(page)
     assert page.get_by_text("ML System Design Playground").first.is_visible()
@@ -44,20 +26,20 @@ def test_home_lists_the_course(browser_page):
     assert not unexpected(errors), errors
 
 
-def _open(browser_page, path: str):
+def _open(tab, path: str):
     """Open ``path`` on the server with a clean error list; return the page and its errors."""
-    url, page, errors = browser_page
+    url, page, errors = tab
     errors.clear()
     page.goto(f"{url}/{path}")
     wait_idle(page)
     return page, errors
 
 
-def test_board_drawn_in_the_stage_slot_from_a_link(browser_page):
+def test_board_drawn_in_the_stage_slot_from_a_link(tab):
     """``?stage=board`` opens the stage with the board's SVG in the big slot (every page's board in
     that slot: test_stage_fits_the_first_viewport, through the stage's own switch)."""
     lesson = next(item for item in registered() if item.id == "l07")
-    page, errors = _open(browser_page, lesson.slug[3:] + "?stage=board")
+    page, errors = _open(tab, lesson.slug[3:] + "?stage=board")
     assert_board_drawn(page, lesson.id)
     assert page.locator('.st-key-stage_hero [data-testid="stGraphVizChart"] svg').first.is_visible()
     assert not page.locator('[data-testid="stException"]').count()
@@ -77,8 +59,8 @@ _ON_BOARD = """(ids) => { const q = new URLSearchParams(location.search);
   return ids.every(id => drawn.includes(id)); }"""
 
 
-def test_drill_completed_by_clicks(browser_page):
-    page, errors = _open(browser_page, "whiteboard_drill")
+def test_drill_completed_by_clicks(tab):
+    page, errors = _open(tab, "whiteboard_drill")
     added = []
     for component, side, key in (("Feature store", "Shared by both sides", "feature_store"),
                                  ("Ranker", "Online (request path)", "ranker"),

@@ -11,7 +11,6 @@ under .cache/screenshots/."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -20,7 +19,7 @@ from tests.app.apptest import registered
 
 from .checks import (OVERFLOW_JS, SMALL_TEXT_JS, assert_board_drawn, check_normal_page, inside, save_shot,
                      unexpected)
-from .server import CHROMIUM, ROOT, SETTLE_MS, wait_idle
+from .server import ROOT, SETTLE_MS, wait_idle
 
 pytestmark = pytest.mark.browser
 STAGE_SHOTS = ROOT / "docs" / "screenshots" / "stage"
@@ -30,25 +29,6 @@ NORMAL_VIEWPORT = {"width": 1400, "height": 1000}
 FIRST_VISIT_MS = 600_000
 """How long a page's first visit may take (lessons 8-11 build the RAG index, lesson 15 trains, on
 two shared cores)."""
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium for the browser tests")
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def tab(chromium_server):
-    """``(url, page, errors)``: one browser tab for every page (each visit is a fresh page load and
-    a fresh app session; a new tab per visit cost ~3 s more, fetching and compiling the app again)
-    and the console errors since the last visit."""
-    url, chromium = chromium_server
-    page = chromium.new_page(viewport=dict(zip(("width", "height"), STAGE_VIEWPORTS[0])))
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    yield url, page, errors
-    page.close()
 
 
 def _lessons():
