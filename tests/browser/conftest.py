@@ -1,6 +1,6 @@
-"""One streamlit server and one headless Chromium for the whole browser session: both browser
-modules visit the same pages, so a page's first visit (lessons 8-11 build the RAG index, lesson 15
-trains) is paid once, not once per module."""
+"""One streamlit server and one headless Chromium per test process, shared by both browser modules
+(a page's first visit builds its models and indexes in that server once), and the tab fixture that
+logs console errors. Without Debian's chromium the modules are skipped (CI must have it)."""
 
 from __future__ import annotations
 
