@@ -3,8 +3,9 @@
 
     python scripts/build_rag_embeddings.py           # rewrite the shipped file
     python scripts/build_rag_embeddings.py --check   # exit 1 if the shipped file is stale
-    python scripts/build_rag_embeddings.py --eval    # only lesson 11's default view (query_vectors.npz,
-                                                     # eval_vectors.npz; MiniLM, ~10 s)
+    python scripts/build_rag_embeddings.py --eval    # only the labelled queries' vectors and lesson
+                                                     # 11's default view (query_vectors.npz,
+                                                     # eval_vectors.npz; MiniLM, ~20 s)
     python scripts/build_rag_embeddings.py --maxsim  # only the labelled queries' MaxSim scores
                                                      # (maxsim_labelled.npz; every passage's token
                                                      # vectors: minutes unless warmed)
@@ -30,7 +31,7 @@ from playground.rag import shipped_maxsim as sm
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that the shipped file matches")
-    parser.add_argument("--eval", action="store_true", help="write only lesson 11's default-view vectors")
+    parser.add_argument("--eval", action="store_true", help="write only the labelled queries' and lesson 11's default-view vectors")
     parser.add_argument("--maxsim", action="store_true", help="write only the labelled queries' MaxSim scores")
     args = parser.parse_args()
     if args.maxsim:

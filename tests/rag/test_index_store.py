@@ -249,6 +249,11 @@ def test_a_read_only_cache_builds_the_index_in_memory(rag_cache, monkeypatch, fa
     ix.build_index(passages)  # no second attempt at the disk, no second warning
 
 
+def test_every_labelled_query_vector_ships():
+    """Lessons 8 and 9 evaluate all the labelled queries at their defaults: none needs the model."""
+    assert set(ix.shipped_queries().rows) == {q.text for q in rc.load_queries()}
+
+
 def test_shipped_query_vectors_are_looked_up_and_kept_when_tokens_are_computed(monkeypatch):
     from playground import embeddings
 
