@@ -8,7 +8,6 @@ import streamlit as st
 
 from components.cache import cached
 from components.page import LessonPage
-from playground import embeddings
 from playground.rag import access_filter as af
 from playground.rag import corpus as rc
 
@@ -21,15 +20,10 @@ def hnsw(_index, n: int):
     return af.build(_index.embeddings, seed=0)
 
 
-@cached("Embedding the 167 labelled queries…")
-def query_vectors():
-    return embeddings.embed([q.text for q in rc.load_queries()], persist=True)
-
-
 @cached("Searching with every filter mode at every allowed fraction…")
 def sweep(_index, n: int, k: int, seed: int) -> dict:
     return af.sweep(hnsw(_index, n), _index.embeddings, [p.doc_id for p in _index.passages],
-                    query_vectors(), k, FRACTIONS, seed)
+                    _index.query_matrix([q.text for q in rc.load_queries()], persist=True), k, FRACTIONS, seed)
 
 
 def show(page: LessonPage, index, seed: int) -> None:

@@ -249,9 +249,20 @@ def test_a_read_only_cache_builds_the_index_in_memory(rag_cache, monkeypatch, fa
     ix.build_index(passages)  # no second attempt at the disk, no second warning
 
 
-def test_every_labelled_query_vector_ships():
+def test_every_labelled_query_vector_ships(monkeypatch):
     """Lessons 8 and 9 evaluate all the labelled queries at their defaults: none needs the model."""
-    assert set(ix.shipped_queries().rows) == {q.text for q in rc.load_queries()}
+    from playground import embeddings
+
+    table = ix.shipped_queries()
+    texts = [q.text for q in rc.load_queries()]
+    assert set(table.rows) == set(texts)
+    passages = [Passage(f"p{i}", f"t{i}", text, "toy") for i, text in enumerate(TEXTS)]
+    emb = np.random.default_rng(0).normal(size=(len(TEXTS), 384)).astype(np.float32)
+    index = ix.RetrievalIndex(passages, rr.normalise_rows(emb), ix.TokenStore([p.indexed_text for p in passages]))
+    monkeypatch.setattr(embeddings, "embed", lambda *a, **k: pytest.fail("the model was used"))
+    matrix = index.query_matrix(texts[::-1])
+    np.testing.assert_array_equal(matrix, np.stack([table.vectors[table.rows[t]] for t in texts[::-1]]))
+    assert index.query_matrix([]).shape == (0, 384)
 
 
 def test_shipped_query_vectors_are_looked_up_and_kept_when_tokens_are_computed(monkeypatch):

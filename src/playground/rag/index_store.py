@@ -301,6 +301,12 @@ class RetrievalIndex:
         self.encode_queries([text], tokens=False)
         return self._query_vectors[text]
 
+    def query_matrix(self, texts: Sequence[str], persist: bool = False) -> np.ndarray:
+        """The query vectors of ``texts`` that dense retrieval searches with, one row each
+        (float32, ``(len(texts), 384)``), encoded in one batch where not shipped or remembered."""
+        self.encode_queries(texts, persist=persist, tokens=False)
+        return np.stack([self._query_vectors[t] for t in texts]) if texts else np.zeros((0, embeddings.DIM), np.float32)
+
     # ---- retrievers -----------------------------------------------------------------------
     def scorer(self, analyzer: str = DEFAULTS["analyzer"]):
         """The BM25 statistics under ``analyzer`` (fitted on first use, then kept)."""
