@@ -12,7 +12,7 @@ from components.page import LessonPage
 from components.rag_index import load_index
 from playground.rag import llm_serving as ls
 
-DEFAULT_QUESTION = "How do I copy a directory tree into a folder that already exists?"
+DEFAULT_QUESTION = ls.DEFAULT_QUESTION
 
 
 @cached()

@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.cache import cached
 from components.page import LessonPage
-from playground import embeddings
+from components.rag_index import load_index
 from playground.rag import corpus as rc
 from playground.rag import semantic_cache as sc
 from playground.rag.llm_units import tex
@@ -21,7 +21,8 @@ def query_sims() -> tuple[list[str], np.ndarray, np.ndarray, list[int]]:
     """The labelled queries, their cosine similarities, which ask the same thing, and their intents."""
     queries = rc.load_queries()
     texts = [q.text for q in queries]
-    sims = sc.similarity_matrix(embeddings.embed(texts, persist=True))  # shipped queries: disk-cached
+    # the vectors dense retrieval searches with: they ship for the labelled queries (no model load)
+    sims = sc.similarity_matrix(load_index().query_matrix(texts, persist=True))
     pair_ids = [q.pair_id for q in queries]
     return texts, sims, sc.equivalence(texts, pair_ids), sc.intents(pair_ids)
 

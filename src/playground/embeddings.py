@@ -73,6 +73,21 @@ def load_model(path: str | None = None):
     return SentenceTransformer(str(folder), device="cpu")
 
 
+@lru_cache(maxsize=4)
+def load_tokenizer(path: str | None = None):
+    """The model's WordPiece tokenizer alone: Hugging Face ``tokenizers`` from the folder's
+    ``tokenizer.json``, with its truncation and padding (to 128 tokens) switched off. Counts the
+    same tokens as ``load_model(path).tokenizer`` without importing torch or loading the weights
+    (0.3 s instead of about 6 s here). Cached per path."""
+    from tokenizers import Tokenizer
+
+    folder = default_model_path() if path is None else check_model_path(path)
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
 def encode(texts: list[str], path: str | None = None, batch_size: int = 64) -> np.ndarray:
     """Unit-normalised float32 embeddings, shape ``(len(texts), dim)``."""
     model = load_model(path)

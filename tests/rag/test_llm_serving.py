@@ -185,6 +185,18 @@ def test_token_lengths_count_wordpieces():
     assert ls.token_lengths(["a b c", "", "one"], Whitespace()) == [3, 0, 1]
 
 
+@pytest.mark.slow  # loads MiniLM (~6 s) to compare with its own tokenizer
+def test_default_token_counts_are_the_packaged_models_tokenizer_without_its_128_token_cap():
+    from playground import embeddings
+    from playground.rag import corpus as rc
+
+    texts = [p.text for p in rc.load_passages()[:400]] + ["Ünïcödé 東京 e\u0301 tabs\tand  spaces", "", "word " * 400]
+    reference = embeddings.load_model().tokenizer
+    expected = [len(reference(t, add_special_tokens=False)["input_ids"]) for t in texts]
+    assert ls.token_lengths(texts) == expected
+    assert expected[-1] == 400  # longer than the model's 128-token window: counted, not truncated
+
+
 def test_served_batch_is_the_requested_one_capped_by_what_fits():
     assert ls.served_batch(64, 19) == 19
     assert ls.served_batch(16, 52) == 16

@@ -11,7 +11,8 @@ numbers without loading the model:
   (:func:`playground.shipped_vectors.embed`), so both paths give the same numbers;
 - :data:`playground.rag.index_store.SHIPPED_QUERIES` — every labelled query's exact float32 vector
   as the retrieval index computes it (dense retrieval is shared with lessons 8 and 9, whose
-  numbers stay unrounded, and whose default views evaluate all 167 labelled queries).
+  numbers stay unrounded, and whose default views evaluate all 167 labelled queries), and lesson
+  10's default question's.
 
 Any other setting (k, method, seed, number of queries, a typed answer) embeds what is not shipped.
 """
@@ -28,6 +29,7 @@ from playground import embeddings, shipped_vectors
 from playground.rag import corpus as rc
 from playground.rag import evaluation as ev
 from playground.rag import index_store as ix
+from playground.rag import llm_serving as ls
 
 SHIPPED_EVAL = rc.DATA / "eval_vectors.npz"
 DEFAULT = {"method": "rrf", "k": 5, "n": 16, "seed": 0}
@@ -66,14 +68,16 @@ def write_shipped(queries_path: Path = ix.SHIPPED_QUERIES, eval_path: Path = SHI
     :meth:`~playground.rag.index_store.RetrievalIndex.encode_queries` computes it, in two batches
     (a vector's last bits depend on the batch it was computed in): lesson 11's default queries
     together, then the other labelled queries together, which is what a process that looks the
-    default ones up computes for lessons 8 and 9. ``eval_path``: the float16 vectors of every text
+    default ones up computes for lessons 8 and 9; and lesson 10's default question alone, as a
+    single query is computed. ``eval_path``: the float16 vectors of every text
     lesson 11's default run embeds, batch by batch as the page embeds them. Returns (labelled
     queries, scorer texts) written."""
     queries = [q.text for q in ev.sample_queries(rc.load_queries(), DEFAULT["n"], DEFAULT["seed"])]
     unique = list(dict.fromkeys(queries))
     others = [t for t in dict.fromkeys(q.text for q in rc.load_queries()) if t not in set(unique)]
-    batches = [embeddings.embed(batch, persist=False, tokens=True)[0] for batch in (unique, others)]
-    shipped_vectors.write(queries_path, unique + others, np.concatenate(batches))
+    batches = [unique, others] + [[ls.DEFAULT_QUESTION]] * (ls.DEFAULT_QUESTION not in unique + others)
+    vectors = [embeddings.embed(batch, persist=False, tokens=True)[0] for batch in batches]
+    shipped_vectors.write(queries_path, [t for batch in batches for t in batch], np.concatenate(vectors))
     raw: dict[str, np.ndarray] = {}
 
     def record(texts: list[str]) -> np.ndarray:
@@ -86,4 +90,4 @@ def write_shipped(queries_path: Path = ix.SHIPPED_QUERIES, eval_path: Path = SHI
     run(index, DEFAULT["method"], DEFAULT["k"], DEFAULT["n"], DEFAULT["seed"], 0.7, 0.8, ev.MemoEncoder(record),
         lambda text: 0.0)
     texts = list(raw)
-    return len(unique) + len(others), shipped_vectors.write(eval_path, texts, np.stack([raw[t] for t in texts]).astype(np.float16))
+    return sum(map(len, batches)), shipped_vectors.write(eval_path, texts, np.stack([raw[t] for t in texts]).astype(np.float16))

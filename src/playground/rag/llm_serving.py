@@ -20,6 +20,9 @@ import math
 from dataclasses import dataclass
 
 
+DEFAULT_QUESTION = "How do I copy a directory tree into a folder that already exists?"
+"""Lesson 10's default question (its prompt-budget and grounded-answer sections); its query vector
+ships with the labelled queries' (``data/samples/rag/query_vectors.npz``)."""
 GIB = 2**30
 MIB = 2**20
 
@@ -125,9 +128,9 @@ def token_lengths(texts: list[str], tokenizer=None) -> list[int]:
     """Token count of each text (no special tokens) with ``tokenizer``; default: the packaged
     MiniLM WordPiece tokenizer, a stand-in for an LLM's own tokenizer (counts differ by ~10–30 %)."""
     if tokenizer is None:
-        from playground.embeddings import load_model
+        from playground.embeddings import load_tokenizer
 
-        tokenizer = load_model().tokenizer
+        return [len(e.ids) for e in load_tokenizer().encode_batch(list(texts), add_special_tokens=False)]
     return [len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts]
 
 
