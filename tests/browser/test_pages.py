@@ -72,7 +72,7 @@ def _check_stage(page, lesson) -> None:
         assert not page.evaluate(SMALL_TEXT_JS), f"{where}: chart text under 16 px"
         assert not page.evaluate(OVERFLOW_JS), f"{where}: elements overflow to the right"
     page.locator(".st-key-stage_bar").get_by_role("radio", name="Board", exact=True).click()
-    page.wait_for_function("() => new URLSearchParams(location.search).get('stage') === 'board'")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('stage') === 'board'", timeout=SETTLE_MS)
     wait_idle(page)
     assert_board_drawn(page, lesson.id)
     assert page.locator('.st-key-stage_hero [data-testid="stGraphVizChart"] svg').first.is_visible()
@@ -86,7 +86,7 @@ def _check_normal(page, lesson) -> None:
     page.set_viewport_size(NORMAL_VIEWPORT)
     page.wait_for_function(f"() => document.documentElement.clientWidth === {NORMAL_VIEWPORT['width']}")
     page.get_by_role("button", name="Leave stage view").click()
-    page.wait_for_function("() => !new URLSearchParams(location.search).has('stage')")
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('stage')", timeout=SETTLE_MS)
     wait_idle(page)
     expand = page.locator('[data-testid="stExpandSidebarButton"]')
     if expand.count():  # the stage link opened the page with the sidebar collapsed
