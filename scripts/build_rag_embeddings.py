@@ -3,9 +3,10 @@
 
     python scripts/build_rag_embeddings.py           # rewrite the shipped file
     python scripts/build_rag_embeddings.py --check   # exit 1 if the shipped file is stale
-    python scripts/build_rag_embeddings.py --eval    # only the labelled queries' vectors and lesson
-                                                     # 11's default view (query_vectors.npz,
-                                                     # eval_vectors.npz; MiniLM, ~20 s)
+    python scripts/build_rag_embeddings.py --eval    # only the labelled queries' vectors and the
+                                                     # default views of lessons 10 and 11
+                                                     # (query_vectors.npz, eval_vectors.npz,
+                                                     # grounded_vectors.npz; MiniLM, ~30 s)
     python scripts/build_rag_embeddings.py --maxsim  # only the labelled queries' MaxSim scores
                                                      # (maxsim_labelled.npz; every passage's token
                                                      # vectors: minutes unless warmed)
@@ -25,13 +26,14 @@ from playground import embeddings
 from playground.rag import corpus as rc
 from playground.rag import eval_run
 from playground.rag import index_store as ix
+from playground.rag import shipped_batches
 from playground.rag import shipped_maxsim as sm
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that the shipped file matches")
-    parser.add_argument("--eval", action="store_true", help="write only the labelled queries' and lesson 11's default-view vectors")
+    parser.add_argument("--eval", action="store_true", help="write only the labelled queries' vectors and lessons 10 and 11's default views")
     parser.add_argument("--maxsim", action="store_true", help="write only the labelled queries' MaxSim scores")
     args = parser.parse_args()
     if args.maxsim:
@@ -46,6 +48,8 @@ def main() -> int:
         queries, texts = eval_run.write_shipped()
         for path, n in ((ix.SHIPPED_QUERIES, queries), (eval_run.SHIPPED_EVAL, texts)):
             print(f"wrote {n} text vectors to {path} ({path.stat().st_size:,} bytes)")
+        n = shipped_batches.write(shipped_batches.SHIPPED, shipped_batches.default_batches(ix.get_index()))
+        print(f"wrote {n} encoder calls to {shipped_batches.SHIPPED} ({shipped_batches.SHIPPED.stat().st_size:,} bytes)")
         return 0
     passages = rc.load_passages()
     if args.check:

@@ -11,32 +11,33 @@ from components.llm_prompt_budget import DEFAULT_QUESTION
 from components.page import LessonPage
 from components.rag_index import load_index
 from components.server_path import server_path_input
-from playground import embeddings
 from playground.rag import generation as gen
+from playground.rag import llm_serving as ls
 from playground.rag import retrievers as rv
+from playground.rag import shipped_batches
 from playground.scenario import escape_md
 
-OFF_TOPIC = "Who won the football world cup in 2014?"
+OFF_TOPIC = ls.OFF_TOPIC
 FORMULA = r"\text{refuse} \iff \max_{s \in \text{context}} \cos(q, s) < \tau_\text{evidence}"
 
 
 @cached()
 def grounded(question: str, method: str, k: int, gate: float, model_path: str = "") -> gen.GroundedAnswer:
     """Retrieve and answer (extractive, or with the local model when a path is given)."""
-    index = load_index()
-    context = [index.by_id[h.passage_id] for h in index.search(method, question, k)]
+    context = gen.retrieve(load_index(), question, method, k)
+    encode = shipped_batches.encoder()  # the default answers' evidence vectors ship
     if model_path:
-        return gen.generate_answer(question, context, embeddings.encode, model_path, gate)
-    return gen.extractive_answer(question, context, embeddings.encode, gate)
+        return gen.generate_answer(question, context, encode, model_path, gate)
+    return gen.extractive_answer(question, context, encode, gate)
 
 
 def show(page: LessonPage) -> None:
     """Render the tab."""
     cols = st.columns([3, 1, 1, 1])
     question = page.text("question", "Question", DEFAULT_QUESTION, container=cols[0])
-    method = page.select("ans_method", "Retrieval", list(rv.METHODS), "rrf", container=cols[1],
-                         format_func=lambda m: rv.METHOD_LABELS[m])
-    k = page.slider("ans_k", "Passages", 1, 10, 3, container=cols[2])
+    method = page.select("ans_method", "Retrieval", list(rv.METHODS), ls.GROUNDED_DEFAULTS["method"],
+                         container=cols[1], format_func=lambda m: rv.METHOD_LABELS[m])
+    k = page.slider("ans_k", "Passages", 1, 10, ls.GROUNDED_DEFAULTS["k"], container=cols[2])
     evidence_t = page.slider("evidence", "Evidence threshold", 0.0, 1.0, 0.45, step=0.01, container=cols[3])
     naive_gen = page.toggle("naive", "Naive: answer even without evidence", False, container=st.columns(2)[0])
     model_path = server_path_input("model_path", "Local transformers causal-LM folder (optional)", page.hosted,

@@ -251,12 +251,12 @@ def test_a_read_only_cache_builds_the_index_in_memory(rag_cache, monkeypatch, fa
 
 def test_every_labelled_query_vector_ships(monkeypatch):
     """Lessons 8 and 9 evaluate all the labelled queries at their defaults, lesson 10 searches for
-    its default question: none needs the model."""
+    its default question and its off-topic probe: none needs the model."""
     from playground import embeddings
-    from playground.rag.llm_serving import DEFAULT_QUESTION
+    from playground.rag.llm_serving import DEFAULT_QUESTION, OFF_TOPIC
 
     table = ix.shipped_queries()
-    texts = [q.text for q in rc.load_queries()] + [DEFAULT_QUESTION]
+    texts = [q.text for q in rc.load_queries()] + [DEFAULT_QUESTION, OFF_TOPIC]
     assert set(table.rows) == set(texts)
     passages = [Passage(f"p{i}", f"t{i}", text, "toy") for i, text in enumerate(TEXTS)]
     emb = np.random.default_rng(0).normal(size=(len(TEXTS), 384)).astype(np.float32)

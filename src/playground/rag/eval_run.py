@@ -12,7 +12,7 @@ numbers without loading the model:
 - :data:`playground.rag.index_store.SHIPPED_QUERIES` — every labelled query's exact float32 vector
   as the retrieval index computes it (dense retrieval is shared with lessons 8 and 9, whose
   numbers stay unrounded, and whose default views evaluate all 167 labelled queries), and lesson
-  10's default question's.
+  10's default question's and off-topic probe's.
 
 Any other setting (k, method, seed, number of queries, a typed answer) embeds what is not shipped.
 """
@@ -68,14 +68,14 @@ def write_shipped(queries_path: Path = ix.SHIPPED_QUERIES, eval_path: Path = SHI
     :meth:`~playground.rag.index_store.RetrievalIndex.encode_queries` computes it, in two batches
     (a vector's last bits depend on the batch it was computed in): lesson 11's default queries
     together, then the other labelled queries together, which is what a process that looks the
-    default ones up computes for lessons 8 and 9; and lesson 10's default question alone, as a
-    single query is computed. ``eval_path``: the float16 vectors of every text
+    default ones up computes for lessons 8 and 9; and lesson 10's default question and off-topic
+    probe, each alone, as a single query is computed. ``eval_path``: the float16 vectors of every text
     lesson 11's default run embeds, batch by batch as the page embeds them. Returns (labelled
     queries, scorer texts) written."""
     queries = [q.text for q in ev.sample_queries(rc.load_queries(), DEFAULT["n"], DEFAULT["seed"])]
     unique = list(dict.fromkeys(queries))
     others = [t for t in dict.fromkeys(q.text for q in rc.load_queries()) if t not in set(unique)]
-    batches = [unique, others] + [[ls.DEFAULT_QUESTION]] * (ls.DEFAULT_QUESTION not in unique + others)
+    batches = [unique, others] + [[q] for q in (ls.DEFAULT_QUESTION, ls.OFF_TOPIC) if q not in unique + others]
     vectors = [embeddings.embed(batch, persist=False, tokens=True)[0] for batch in batches]
     shipped_vectors.write(queries_path, [t for batch in batches for t in batch], np.concatenate(vectors))
     raw: dict[str, np.ndarray] = {}

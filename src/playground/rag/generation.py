@@ -106,6 +106,12 @@ class GroundedAnswer:
     generator: str = "extractive"
 
 
+def retrieve(index, question: str, method: str, k: int) -> list:
+    """The context of an answer: the top ``k`` passages of ``index`` (a
+    :class:`playground.rag.index_store.RetrievalIndex`) for ``question`` by ``method``, best first."""
+    return [index.by_id[h.passage_id] for h in index.search(method, question, k)]
+
+
 def rank_evidence(question: str, passages: Sequence[PassageLike], encode: Encoder) -> list[Evidence]:
     """Every sentence of ``passages`` scored by cosine similarity to ``question``, best first
     (ties keep retrieval order)."""

@@ -21,8 +21,13 @@ from dataclasses import dataclass
 
 
 DEFAULT_QUESTION = "How do I copy a directory tree into a folder that already exists?"
-"""Lesson 10's default question (its prompt-budget and grounded-answer sections); its query vector
-ships with the labelled queries' (``data/samples/rag/query_vectors.npz``)."""
+"""Lesson 10's default question (its prompt-budget and grounded-answer sections)."""
+OFF_TOPIC = "Who won the football world cup in 2014?"
+"""Lesson 10's off-topic probe: a grounded generator should refuse it."""
+GROUNDED_DEFAULTS = {"method": "rrf", "k": 3}
+"""Lesson 10's grounded answer at its defaults: hybrid (RRF) retrieval of 3 passages. The query
+vectors of both questions and the evidence vectors of their answers at these settings ship
+(``data/samples/rag/query_vectors.npz``, ``grounded_vectors.npz``)."""
 GIB = 2**30
 MIB = 2**20
 
