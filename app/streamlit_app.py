@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from components.background import viewing
+from components.preload import preload
 from components.stage import stage_mode
 from playground import course, hosting
 
@@ -41,6 +42,7 @@ if settings_drift() and hosting.is_hosted():
              "The operator should start it from the repository root, as the README's hosting section shows.")
     st.stop()
 
+preload()  # every page's imports, in the background, once per server process
 sections: dict[str, list] = {"Start": [st.Page(str(APP_DIR / "home.py"), title="Course map", default=True)]}
 for lesson in course.built_lessons(APP_DIR):
     sections.setdefault(lesson.part, []).append(

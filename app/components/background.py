@@ -150,7 +150,7 @@ def start(cache: Cache, key: Hashable, builder: Callable, args: tuple, kwargs: d
             _running.insert(0, label)
             job.text = ""
             try:
-                _lower_priority()
+                lower_priority()
                 if job.abandon():
                     raise Cancelled(label)
                 job.value = builder(*args, **kwargs, **extra)
@@ -169,7 +169,7 @@ def start(cache: Cache, key: Hashable, builder: Callable, args: tuple, kwargs: d
     return job
 
 
-def _lower_priority() -> None:
+def lower_priority() -> None:
     """Raise this thread's nice value by :data:`NICE` (Linux: a thread is a schedulable task with
     its own nice value; elsewhere, or if refused, the build runs at normal priority)."""
     try:
