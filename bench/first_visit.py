@@ -33,6 +33,10 @@ from bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 TARGET_S = 5.0
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+CALM_S = 1.5
+"""How long a page must stay idle without a progress bar to count as complete: longer than a
+background build's progress refresh (1 s, app/components/background.py), whose bars appear only
+when that refresh first runs, up to a second after the page's own run ended."""
 
 
 SELECTORS = {"metric": '[data-testid="stMetric"]', "chart": '[data-testid="stPlotlyChart"]'}
@@ -42,7 +46,7 @@ HOME_TITLE = "ML System Design Playground"
 def watch(page, start: float, timeout_s: float, title: str) -> dict:
     """Poll the page every 0.1 s: when the header, the first metric and the first chart became
     visible (``None``: never), and when it was complete (no script running and no background
-    progress bar, twice 0.5 s apart)."""
+    progress bar for :data:`CALM_S`)."""
     # the header of *this* page (the previous page's, or none, until its script has run)
     selectors = {"header": f'[data-testid="stMain"] h1:has-text({json.dumps(title, ensure_ascii=False)})', **SELECTORS}
     first: dict = {name: None for name in selectors}
@@ -56,7 +60,7 @@ def watch(page, start: float, timeout_s: float, title: str) -> dict:
         calm = bool(page.locator(IDLE).count()) and not page.locator('[data-testid="stProgress"]').count()
         if calm and first["header"] is not None:
             calm_since = now if calm_since is None else calm_since
-            if now - calm_since >= 0.5:
+            if now - calm_since >= CALM_S:
                 return {**first, "complete": calm_since}
         else:
             calm_since = None
