@@ -6,6 +6,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
+from components.background import background
 from components.cache import cached
 from components.page import LessonPage
 from playground.cases import ads
@@ -59,15 +60,17 @@ def show(page: LessonPage, kind: str, explore: float, n_logged: int, logged: boo
     box.add_hline(y=truth, line_dash="dash", line_color="green", annotation_text="true value")
     box.add_hline(y=cf.logging_value, line_dash="dot", line_color="grey", annotation_text="logging policy")
     page.chart(box)
-    sw = sweep(kind, n_logged, seed)
-    sw = sw[sw["estimator"].isin(shown_est)]
-    label = "ε" if kind == ads.LoggingKind.EPSILON_GREEDY else "τ"
-    line = px.line(sw, x="exploration", y="rmse", color="estimator", markers=True, log_x=True,
-                   log_y=True, height=400, title=f"Error (RMSE) vs exploration {label}")
-    line.add_vline(x=max(explore, 0.01), line_dash="dot", line_color="grey")
-    line.update_layout(xaxis_title=f"exploration {label}", yaxis_title="RMSE of the estimate",
-                       legend_orientation="h", legend_y=-0.25)
-    page.chart(line)
+    # the sweep (30 logs at each of 7 exploration rates, ~2 s here) follows in the background
+    sw = background(sweep, kind, n_logged, seed, label="Sweeping the exploration rate")
+    if sw is not None:
+        sw = sw[sw["estimator"].isin(shown_est)]
+        label = "ε" if kind == ads.LoggingKind.EPSILON_GREEDY else "τ"
+        line = px.line(sw, x="exploration", y="rmse", color="estimator", markers=True, log_x=True,
+                       log_y=True, height=400, title=f"Error (RMSE) vs exploration {label}")
+        line.add_vline(x=max(explore, 0.01), line_dash="dot", line_color="grey")
+        line.update_layout(xaxis_title=f"exploration {label}", yaxis_title="RMSE of the estimate",
+                           legend_orientation="h", legend_y=-0.25)
+        page.chart(line)
     st.caption("More exploration costs clicks today (the logging policy serves worse ads) but buys "
                "lower-variance estimates of every future policy. The direct method has low variance but "
                "a bias set by its (additive, mis-specified) click model; DR keeps IPS's unbiasedness.")
