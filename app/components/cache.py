@@ -62,6 +62,16 @@ def nbytes(value: Any) -> int:
     return total
 
 
+def _imported(module: str, *path: str) -> type | None:
+    """The class ``module.path`` if that module has been imported, else ``None`` (no value can hold
+    its objects yet). A module another thread is still importing (components/preload.py) is in
+    ``sys.modules`` before its classes exist: that counts as not imported."""
+    obj = sys.modules.get(module)
+    for name in path:
+        obj = getattr(obj, name, None)
+    return obj
+
+
 def _own_bytes(obj: Any, stack: list) -> int:
     """Bytes of ``obj`` itself; pushes the objects it refers to onto ``stack``."""
     if isinstance(obj, np.ndarray):
@@ -72,16 +82,15 @@ def _own_bytes(obj: Any, stack: list) -> int:
     if isinstance(obj, (pd.DataFrame, pd.Series, pd.Index)):
         usage = obj.memory_usage(deep=True)
         return int(usage.sum()) if hasattr(usage, "sum") else int(usage)
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        if isinstance(obj, torch.Tensor):
-            return obj.element_size() * obj.nelement()
-        if isinstance(obj, torch.nn.Module):
-            stack.extend(obj.parameters())
-            stack.extend(obj.buffers())
-            return sys.getsizeof(obj)
-    faiss = sys.modules.get("faiss")
-    if faiss is not None and isinstance(obj, faiss.Index):
+    tensor, module, index = (_imported("torch", "Tensor"), _imported("torch", "nn", "Module"),
+                             _imported("faiss", "Index"))
+    if tensor is not None and isinstance(obj, tensor):
+        return obj.element_size() * obj.nelement()
+    if module is not None and isinstance(obj, module):
+        stack.extend(obj.parameters())
+        stack.extend(obj.buffers())
+        return sys.getsizeof(obj)
+    if index is not None and isinstance(obj, index):
         return int(obj.ntotal) * int(obj.d) * 4
     if isinstance(obj, (str, bytes, bytearray, int, float, bool, complex)):
         return sys.getsizeof(obj)

@@ -1,8 +1,10 @@
 """The page cache (app/components/cache.py): size estimates against independent counts, eviction by
 bytes in least-recently-used order, keying by builder and arguments, and one build at a time."""
 
+import sys
 import threading
 import time
+import types
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,14 @@ def test_size_estimates_match_the_libraries_own_counts():
     params = (100 * 50 + 50) * 4
     assert params <= nbytes(layer) < params + 5_000
     assert nbytes(torch.zeros(10, 10, dtype=torch.float64)) == 800
+
+
+def test_sizes_while_another_thread_is_still_importing_torch_and_faiss(monkeypatch):
+    """The server's preload thread (components/preload.py) puts a module in sys.modules before its
+    classes exist; a build finishing meanwhile still gets its size."""
+    for name in ("torch", "faiss"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))  # partly initialised: no classes yet
+    assert nbytes({"a": np.zeros(100)}) >= 800
 
 
 def test_eviction_by_bytes_drops_the_least_recently_used_first():
