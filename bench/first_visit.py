@@ -36,21 +36,23 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 CALM_S = 1.5
 """How long a page must stay idle without a progress bar to count as complete: longer than a
 background build's progress refresh (1 s, app/components/background.py), whose bars appear only
-when that refresh first runs, up to a second after the page's own run ended."""
+when that refresh first runs, a second or more after the page's own run ended."""
+IDLE_CORE = 0.2
+"""Share of a core the server may use during that time (a background build uses a whole one)."""
 
 
 SELECTORS = {"metric": '[data-testid="stMetric"]', "chart": '[data-testid="stPlotlyChart"]'}
 HOME_TITLE = "ML System Design Playground"
 
 
-def watch(page, start: float, timeout_s: float, title: str) -> dict:
+def watch(page, start: float, timeout_s: float, title: str, server_pid: int) -> dict:
     """Poll the page every 0.1 s: when the header, the first metric and the first chart became
-    visible (``None``: never), and when it was complete (no script running and no background
-    progress bar for :data:`CALM_S`)."""
+    visible (``None``: never), and when it was complete: no script running, no background progress
+    bar and the server idle (under :data:`IDLE_CORE` of a core) for :data:`CALM_S`."""
     # the header of *this* page (the previous page's, or none, until its script has run)
     selectors = {"header": f'[data-testid="stMain"] h1:has-text({json.dumps(title, ensure_ascii=False)})', **SELECTORS}
     first: dict = {name: None for name in selectors}
-    calm_since = None
+    calm_since, calm_cpu = None, 0.0
     while time.perf_counter() - start < timeout_s:
         now = time.perf_counter() - start
         for name, selector in selectors.items():
@@ -59,9 +61,12 @@ def watch(page, start: float, timeout_s: float, title: str) -> dict:
                 first[name] = now
         calm = bool(page.locator(IDLE).count()) and not page.locator('[data-testid="stProgress"]').count()
         if calm and first["header"] is not None:
-            calm_since = now if calm_since is None else calm_since
-            if now - calm_since >= CALM_S:
-                return {**first, "complete": calm_since}
+            if calm_since is None:
+                calm_since, calm_cpu = now, cpu_seconds(server_pid)
+            elif now - calm_since >= CALM_S:
+                if cpu_seconds(server_pid) - calm_cpu <= IDLE_CORE * (now - calm_since):
+                    return {**first, "complete": calm_since}
+                calm_since = None  # a build is still running in the server: not complete
         else:
             calm_since = None
         page.wait_for_timeout(100)
@@ -139,7 +144,7 @@ def main() -> None:
                                       *((le.slug[3:], le.slug[3:], le.label) for le in chosen)]:
                 cpu0, start = cpu_seconds(proc.pid), time.perf_counter()
                 page.goto(f"{url}/{path}", timeout=120_000, wait_until="commit")
-                t = watch(page, start, args.timeout, title)
+                t = watch(page, start, args.timeout, title, proc.pid)
                 rows.append((name, t["header"], t["metric"], t["chart"], t["complete"],
                              cpu_seconds(proc.pid) - cpu0,
                              bool(page.locator('[data-testid="stException"]').count())))
