@@ -10,7 +10,8 @@ rebuilt, so a second run takes seconds. What it builds, under ``.cache/``:
   does not match the corpus or the installed model;
 - the reranker's token vectors for every passage, memory-mapped afterwards (a visitor's reranked
   search reads them; the labelled queries' MaxSim scores ship in data/samples/rag/);
-- the labelled queries' vectors (lessons 8-11);
+- the labelled queries' vectors (lessons 8-11), only if the shipped ``query_vectors.npz`` does not
+  match the installed model;
 - the lesson-15 caption vectors.
 
 Models a page trains (lessons 3, 13, 14, 15...) live in the server process, not on disk: they
@@ -46,15 +47,16 @@ def _reranker_tokens(progress: Progress) -> str:
 
 
 def _labelled_queries(progress: Progress) -> str:
-    from playground import embeddings
     from playground.rag import corpus as rc
     from playground.rag import index_store as ix
 
     texts = [q.text for q in rc.load_queries()]
-    ix.get_index().encode_queries(texts, persist=True)  # lessons 8, 9 (and token vectors if no MaxSim ships)
-    progress(0.5, "labelled queries: query vectors")
-    embeddings.embed(texts, persist=True)  # lesson 10's semantic cache (sentence vectors)
-    return f"labelled queries: {len(texts)} embedded"
+    shipped = ix.shipped_queries()
+    source = "shipped vectors match the model" if shipped is not None and set(texts) <= set(shipped.rows) else "embedded"
+    # lessons 8-10 (and the token vectors a rerank needs where no MaxSim scores ship)
+    ix.get_index().encode_queries(texts, persist=True)
+    progress(1.0, "labelled queries: query vectors")
+    return f"labelled queries: {len(texts)} ({source})"
 
 
 def _captions(progress: Progress) -> str:
