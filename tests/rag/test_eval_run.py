@@ -1,5 +1,6 @@
 """Lesson 11's run: its default view needs no model (its vectors ship), and the shipped vectors are
-exactly what the installed MiniLM computes, so both paths give the same numbers."""
+what the installed MiniLM computes (to the last bits a BLAS thread count changes), so both paths
+give the same numbers."""
 
 import numpy as np
 import pytest
@@ -10,6 +11,9 @@ from playground.rag import corpus as rc
 from playground.rag import eval_run as er
 from playground.rag import evaluation as ev
 from playground.rag import index_store as ix
+
+THREADS_ATOL = 1e-6
+"""How far a vector computed with another number of BLAS threads may be from the shipped one."""
 
 DEFAULT = (er.DEFAULT["method"], er.DEFAULT["k"], er.DEFAULT["n"], er.DEFAULT["seed"], 0.7, 0.8)
 
@@ -40,7 +44,9 @@ def test_shipped_vectors_are_what_the_installed_model_computes(tmp_path):
         with np.load(fresh) as a, np.load(shipped) as b:
             assert a["texts"].tolist() == b["texts"].tolist()
             assert a["vectors"].dtype == b["vectors"].dtype
-            np.testing.assert_array_equal(a["vectors"], b["vectors"])
+            # written by a 2-thread process; this test process runs one BLAS thread, which changes
+            # the last bits of a few vectors (the off-topic probe's by up to 9e-8)
+            np.testing.assert_allclose(a["vectors"], b["vectors"], rtol=0, atol=THREADS_ATOL)
             assert str(a["model"]) == str(b["model"]) == embeddings.model_digest()
 
 

@@ -55,5 +55,5 @@ def test_a_file_of_another_model_or_a_broken_file_ships_nothing(tmp_path, monkey
 def test_the_shipped_batches_are_what_the_installed_model_computes():
     batches = sb.load()
     assert len(batches) == 2
-    for texts, shipped in batches.items():
-        np.testing.assert_array_equal(embeddings.encode(list(texts)), shipped)
+    for texts, shipped in batches.items():  # up to ~1e-7 apart with another BLAS thread count
+        np.testing.assert_allclose(embeddings.encode(list(texts)), shipped, rtol=0, atol=1e-6)

@@ -4,7 +4,8 @@ their evidence without loading the model.
 
 A vector's last bits depend on the batch it was computed in, so what ships is each call's batch as
 a whole: a call with exactly those texts, in that order, gets the shipped vectors (the model's
-exact float32 output, bit-identical to computing them), any other call is computed. The file holds
+exact float32 output on the machine that wrote them; another BLAS thread count changes their last
+bits, by up to ~1e-7), any other call is computed. The file holds
 ``texts`` (every batch, one after another), ``sizes`` (the batches' lengths), ``vectors`` and
 ``model`` (:func:`playground.embeddings.model_digest`); it is used only for that model. Written by
 ``python scripts/build_rag_embeddings.py --eval`` (:func:`write`), provenance in
