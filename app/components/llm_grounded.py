@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from components.cache import cached
-from components.llm_prompt_budget import DEFAULT_QUESTION
 from components.page import LessonPage
 from components.rag_index import load_index
 from components.server_path import server_path_input
@@ -17,7 +16,6 @@ from playground.rag import retrievers as rv
 from playground.rag import shipped_batches
 from playground.scenario import escape_md
 
-OFF_TOPIC = ls.OFF_TOPIC
 FORMULA = r"\text{refuse} \iff \max_{s \in \text{context}} \cos(q, s) < \tau_\text{evidence}"
 
 
@@ -34,7 +32,7 @@ def grounded(question: str, method: str, k: int, gate: float, model_path: str = 
 def show(page: LessonPage) -> None:
     """Render the tab."""
     cols = st.columns([3, 1, 1, 1])
-    question = page.text("question", "Question", DEFAULT_QUESTION, container=cols[0])
+    question = page.text("question", "Question", ls.DEFAULT_QUESTION, container=cols[0])
     method = page.select("ans_method", "Retrieval", list(rv.METHODS), ls.GROUNDED_DEFAULTS["method"],
                          container=cols[1], format_func=lambda m: rv.METHOD_LABELS[m])
     k = page.slider("ans_k", "Passages", 1, 10, ls.GROUNDED_DEFAULTS["k"], container=cols[2])
@@ -66,8 +64,8 @@ def show(page: LessonPage) -> None:
                                   for n, pid, title in answer.citations) or "_(no citation marks in the answer)_")
         st.dataframe(pd.DataFrame([{"passage": e.passage_id, "sentence": e.sentence, "cosine": round(e.score, 3)}
                                    for e in answer.evidence[:6]]), hide_index=True)
-    probe = page.guard(grounded, OFF_TOPIC, method, k, gate)
+    probe = page.guard(grounded, ls.OFF_TOPIC, method, k, gate)
     if probe is not None:
         verdict = "refuses" if probe.refused else f"answers anyway: “{probe.sentences[0]}”"
-        st.info(f"Off-topic probe “{OFF_TOPIC}”: best evidence {probe.best_score:.2f}; "
+        st.info(f"Off-topic probe “{ls.OFF_TOPIC}”: best evidence {probe.best_score:.2f}; "
                 f"{'the naive generator' if naive_gen else 'the production generator'} {escape_md(verdict)}")

@@ -12,7 +12,6 @@ from components.page import LessonPage
 from components.rag_index import load_index
 from playground.rag import llm_serving as ls
 
-DEFAULT_QUESTION = ls.DEFAULT_QUESTION
 
 
 @cached()
@@ -46,7 +45,7 @@ def show(page: LessonPage, model: ls.ModelSpec | None) -> None:
     sys_tokens = page.slider("sys_tokens", "System prompt tokens", 0, 8000, 600, step=50, container=cols[0])
     answer_tokens = page.slider("answer_tokens", "Answer budget (tokens)", 0, 8000, 512, step=64, container=cols[1])
     overhead = page.slider("overhead", "Citation header per chunk", 0, 64, 8, container=cols[2])
-    question = page.text("budget_q", "Question", DEFAULT_QUESTION, container=cols[3])
+    question = page.text("budget_q", "Question", ls.DEFAULT_QUESTION, container=cols[3])
     load_index()
     if not question.strip():
         st.warning("Type a question to see which retrieved chunks fit.")

@@ -310,11 +310,15 @@ def ks_test(reference, current) -> tuple[float, float]:
     samples have at most 10,000 values (:func:`ks_method`), else the asymptotic Kolmogorov
     distribution at the effective size ``n m / (n + m)``."""
     a, b = np.sort(_sample("reference", reference)), np.sort(_sample("current", current))
-    d = _ks_statistic(a, b)
+    return _ks_statistic(a, b), _ks_p_value(a, b)
+
+
+def _ks_p_value(a: np.ndarray, b: np.ndarray) -> float:
+    """scipy's default two-sided KS p-value of two sorted samples, clipped to [0, 1]."""
     with warnings.catch_warnings():  # scipy falls back to the asymptotic p when exact fails
         warnings.simplefilter("ignore", RuntimeWarning)
         p = stats.ks_2samp(a, b, method="auto").pvalue
-    return d, float(np.clip(p, 0.0, 1.0))
+    return float(np.clip(p, 0.0, 1.0))
 
 
 def ks_p_latex(p: float) -> str:
@@ -368,12 +372,13 @@ def window_stats(signal: np.ndarray, ref_days: int, window: int, bins: int = 10)
     ref = signal[:ref_days].ravel()
     ref_sorted = np.sort(ref)
     windows = {day: signal[max(ref_days, day - window + 1): day + 1].ravel() for day in range(ref_days, days)}
-    ks = {day: _ks_statistic(ref_sorted, np.sort(cur)) for day, cur in windows.items()}
+    ordered = {day: np.sort(cur) for day, cur in windows.items()}
+    ks = {day: _ks_statistic(ref_sorted, cur) for day, cur in ordered.items()}
     ks_p: dict[int, float] = {}
     floored: set[int] = set()  # window sizes whose p already reached the floor at a smaller D
     for day in sorted(windows, key=lambda day: ks[day]):
         size = windows[day].size
-        p = KS_P_FLOOR if size in floored else ks_test(ref, windows[day])[1]
+        p = KS_P_FLOOR if size in floored else _ks_p_value(ref_sorted, ordered[day])
         if p <= KS_P_FLOOR:
             floored.add(size)
         ks_p[day] = max(p, KS_P_FLOOR)

@@ -414,7 +414,7 @@ class RetrievalIndex:
 
 SHIPPED = rc.DATA / "passage_embeddings.npz"  # float16 sentence vectors, see data/samples/rag/README.md
 SHIPPED_QUERIES = rc.DATA / "query_vectors.npz"
-"""The exact (float32) query vectors of the 167 labelled queries and of lesson 10's default question, as
+"""The exact (float32) query vectors of the 167 labelled queries and of lesson 10's two questions, as
 :meth:`RetrievalIndex.encode_queries` computes them (written by ``scripts/build_rag_embeddings.py --eval``,
 see data/samples/rag/README.md): lessons 8 to 11 search with them without loading the model."""
 
