@@ -34,10 +34,11 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(port: int | None = None, root: Path = ROOT, env: dict[str, str | None] | None = None,
-                     timeout: float = 180):
+                     timeout: float = 180, script: Path | None = None):
     """Yield ``(url, process)`` of a fresh `streamlit run` of the checkout at ``root`` on
     127.0.0.1:``port`` (a free one by default), offline, importing that checkout's code; ``env``
-    adds environment variables (``None`` removes one). Stopped on exit."""
+    adds environment variables (``None`` removes one); ``script`` runs another entry script than
+    the app's (a bench's own tiny app). Stopped on exit."""
     full_env = {**os.environ, **embeddings.OFFLINE_SETTINGS, "PYTHONPATH": f"{root / 'src'}:{root / 'app'}"}
     for name, value in (env or {}).items():
         if value is None:
@@ -47,7 +48,7 @@ def streamlit_server(port: int | None = None, root: Path = ROOT, env: dict[str, 
     port = port or free_port()
     with tempfile.TemporaryFile("w+") as log:  # a file, not a pipe: a chatty server never blocks
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(root / "app" / "streamlit_app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(script or root / "app" / "streamlit_app.py"),
              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=root, env=full_env, stdout=subprocess.DEVNULL, stderr=log, text=True)

@@ -31,14 +31,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from bench.machine import describe, write_section  # noqa: E402
-from bench.server import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_server  # noqa: E402
+from bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 WORK_S = 6.0
 APP = f'''
@@ -111,40 +110,22 @@ def main() -> None:
 
     load = os.getloadavg()
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         script = Path(tmp) / "app.py"
         script.write_text(APP)
-        port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                                   "--server.address", "127.0.0.1", "--server.headless", "true",
-                                   "--browser.gatherUsageStats", "false"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(60):
-                try:
-                    urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.5)
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                visit(browser, f"{url}/?mode=", False)  # the server's first script run imports plotly
-                for label, (mode, hog) in VARIANTS.items():
-                    runs = [visit(browser, f"{url}/?mode={mode}", hog) for _ in range(args.runs)]
-                    rows.append((label, runs))
-                    print(label, runs, flush=True)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-    with streamlit_server() as (url, _proc), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        visit(browser, url, metrics_drawn=0)  # a deep link needs the entry script to have run once
-        time.sleep(15)  # and that run imports every page's code in the background (~7 CPU-seconds)
-        runs = [visit(browser, f"{url}/{LESSON}?seed={seed}", metrics_drawn=1) for seed in range(args.runs)]
-        rows.append((f"lesson 8 ({LESSON}): first visit, then other seeds", runs))
-        print(rows[-1], flush=True)
+        with streamlit_server(script=script) as (url, _proc):
+            visit(browser, f"{url}/?mode=")  # the server's first script run imports plotly
+            for label, (mode, hog) in VARIANTS.items():
+                runs = [visit(browser, f"{url}/?mode={mode}", hog) for _ in range(args.runs)]
+                rows.append((label, runs))
+                print(label, runs, flush=True)
+        with streamlit_server() as (url, _proc):
+            visit(browser, url, metrics_drawn=0)  # a deep link needs the entry script to have run once
+            time.sleep(15)  # and that run imports every page's code in the background (~7 CPU-seconds)
+            runs = [visit(browser, f"{url}/{LESSON}?seed={seed}", metrics_drawn=1) for seed in range(args.runs)]
+            rows.append((f"lesson 8 ({LESSON}): first visit, then other seeds", runs))
+            print(rows[-1], flush=True)
         browser.close()
 
     def cell(runs, key):

@@ -65,8 +65,8 @@ def main() -> None:
                      f"{cpu / 60:.1f} min | {load:.1f}, {os.getloadavg()[0]:.1f} | {summary} |")
         print(lines[-1], flush=True)
     lines += ["", f"Both lanes run on every core ({os.cpu_count()} here: pytest-xdist's `-n auto`, one worker per "
-              "core, plus one when the browser tests run; each page's tests in one worker). On a shared machine the wall time grows with the load (other processes take the "
-              "cores); the CPU time is what the lane itself costs (the browser tests' server and Chromium included).",
+              "core, plus one when the browser tests run; each page's tests in one worker). On a shared machine "
+              "the wall time grows with the load (other processes take the cores); the CPU time is what the lane itself costs (the browser tests' server and Chromium included).",
               "", "CI runs the full lane (`python -m pytest`, browser tests included)."]
     write_section("tests", lines)
 
