@@ -39,6 +39,8 @@ LEARNER_ERRORS = (ValueError, ArithmeticError)
 includes ``InvalidValue`` and numpy's ``LinAlgError``) and arithmetic on extreme values
 (``ArithmeticError``: ``OverflowError``, ``ZeroDivisionError``, ``FloatingPointError``)."""
 T = TypeVar("T")
+CLOSED_TAB_CHART = "The chart is drawn when this tab is open."
+"""What a chart in a closed tab shows instead (:meth:`LessonPage.chart`)."""
 
 
 class LessonPage:
@@ -55,6 +57,7 @@ class LessonPage:
         self._numbers: list[tuple[str, str]] = []
         self._formulas: list[str] = []
         self._notices: list[str] = []  # raw text: escaped once, where the notice box renders them
+        self._closed_tabs: list[tuple] = []  # where the tabs of :meth:`tabs` not open this run are
         self.hosted = hosting.is_hosted()
         self._caps: dict[str, float] = {}  # hosted-mode caps of the controls declared so far
         self._url_flag = f"_url_applied:{lesson_id}"
@@ -184,7 +187,10 @@ class LessonPage:
                       labels[0] if default is None else default)
         if self.stage.on and on_stage:
             self.stage.view_picker(key, labels)
-        return list(st.tabs(labels, key=key, on_change="rerun"))
+        tabs = list(st.tabs(labels, key=key, on_change="rerun"))
+        closed = [_position(tab) for tab in tabs if tab.open is False]
+        self._closed_tabs += [where for where in closed if where is not None]
+        return tabs
 
     def slider(self, key: str, label: str, lo: float, hi: float, default: float,
                step: float | None = None, container=None, **kwargs) -> Any:
@@ -308,7 +314,19 @@ class LessonPage:
         fig.for_each_yaxis(lambda ax: ax.update(dtick=1) if ax.type == "log" and ax.dtick is None else None)
         if self.stage.chart(fig, hero):
             return
+        if self._in_closed_tab(container):
+            (container or st).caption(CLOSED_TAB_CHART)
+            return
         (container or st).plotly_chart(fig, width="stretch", **kwargs)
+
+    def _in_closed_tab(self, container) -> bool:
+        """Whether ``container`` (None: where ``st`` writes now) lies in a tab of :meth:`tabs` that
+        is not open. Such a tab's charts are not sent: a browser draws every tab's charts on each
+        page load and rerun, and Plotly's drawing is most of a page load's browser time. Opening
+        the tab reruns the page (``on_change="rerun"``), which draws them."""
+        where = _position(container or st._main)
+        return where is not None and any(where[0] == root and where[1][:len(path)] == path
+                                         for root, path in self._closed_tabs)
 
     @staticmethod
     def guard(fn: Callable[..., T], /, *args, container=None, **kwargs) -> T | None:
@@ -376,13 +394,25 @@ class LessonPage:
         settings = [(control.label, params[key]) for key, control in self.controls.items()]
         with st.sidebar.expander("Share or export this scenario"):
             st.caption("Copy link to this scenario:")
-            st.code(_base_url() + query, language=None, wrap_lines=True)
+            # not st.code: its 1.5 MB syntax highlighter slowed every page's first load
+            st.markdown(escape_md(_base_url() + query))
             st.download_button(
                 "Export scenario (Markdown)",
                 scenario_markdown(self.lesson.label, query, settings, self._numbers, self._formulas),
                 file_name=f"{self.lesson.slug}_scenario.md", mime="text/markdown",
                 on_click="ignore",
             )
+
+
+def _position(container) -> tuple[int, tuple[int, ...]] | None:
+    """(root container, block path) where ``container`` writes now: the block a ``with`` made
+    active, else the container itself. Streamlit keeps these private; None if a version lacks
+    them (every chart is then drawn)."""
+    try:
+        dg = container._active_dg
+        return dg._root_container, tuple(dg._cursor.parent_path)
+    except AttributeError:
+        return None
 
 
 def _controls_key(lesson_id: str) -> str:

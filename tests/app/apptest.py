@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench.pages import open_page, registered  # noqa: F401  (the page tests import them from here)
+from components.page import CLOSED_TAB_CHART
 
 HEAVY = frozenset({"l03", "l08", "l09", "l10", "l11", "l13", "l14", "l15"})
 """Pages whose defaults load MiniLM, build the RAG index or train for seconds: rendering one is a
@@ -60,3 +61,21 @@ def figure(at: AppTest, contains: str) -> dict:
     plotly's typed arrays decoded to lists."""
     spec = next(c.proto.spec for c in at.get("plotly_chart") if contains in c.proto.spec)
     return _decoded(json.loads(spec))
+
+
+def charts(at: AppTest) -> int:
+    """Charts of the run: those drawn plus those left for a closed tab (drawn when it opens)."""
+    return len(at.get("plotly_chart")) + sum(c.value == CLOSED_TAB_CHART for c in at.caption)
+
+
+def specs_on_every_tab(lesson_id: str, params: dict[str, str] | None = None) -> list[str]:
+    """The plotly specs of the page opened once per tab of its ``view`` tabs (each tab draws its
+    charts only when open), in order, each once."""
+    at = open_page(lesson_id, params)
+    (view,) = [c for c in at.session_state[f"_controls:{lesson_id}"] if c.key == "view"]
+    specs: dict[str, None] = {}
+    for label in view.options:
+        at = open_page(lesson_id, {**(params or {}), "view": label})
+        assert not at.exception, [e.value for e in at.exception]
+        specs.update(dict.fromkeys(c.proto.spec for c in at.get("plotly_chart")))
+    return list(specs)

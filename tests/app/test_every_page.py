@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from components.page import declared_controls
+from components.page import CLOSED_TAB_CHART, declared_controls
 from components.stage import MODE_KEY
 from playground import course
 from playground.scenario import Control
@@ -15,10 +15,13 @@ from scenarios import BY_LESSON
 
 from bench.pages import fuzzed
 
-from .apptest import laned, open_page, registered
+from .apptest import charts, laned, open_page, registered
 
 PAGES = [lesson.id for lesson in registered()]
 LANED = laned(PAGES)
+TABBED = ["l03", "l04", "l05", "l06", "l07", "l10", "l11", "l12", "l13", "l14", "l15"]
+"""Pages whose tabs are a control (``view``) and whose closed tabs hold charts, drawn when they open
+(lesson 9's other tabs have none)."""
 
 
 def _assert_clean(at) -> None:
@@ -117,3 +120,19 @@ def test_stage_view_from_link(lesson_id):
     assert at.session_state[MODE_KEY] is True
     assert at.query_params["stage"] in ("1", ["1"])
     assert not at.title or at.title[0].value == course.lesson(lesson_id).label
+
+
+@pytest.mark.parametrize("lesson_id", laned(TABBED))
+def test_a_tab_draws_its_charts_when_it_opens(lesson_id):
+    """Each view: the same charts in all (drawn, or left with a caption for a closed tab), none of
+    them left undrawn in the open tab, and at least one chart drawn."""
+    at = open_page(lesson_id)
+    (view,) = [c for c in declared_controls(at.session_state, lesson_id) if c.key == "view"]
+    total = charts(at)
+    assert len(view.options) > 1 and total > len(at.get("plotly_chart")), "closed tabs leave charts for later"
+    for label in view.options:
+        at = open_page(lesson_id, {"view": label})
+        _assert_clean(at)
+        assert charts(at) == total, label
+        (tab,) = [t for t in at.tabs if t.label == label]
+        assert not [c for c in tab.caption if c.value == CLOSED_TAB_CHART], f"{label}: a chart is left undrawn"

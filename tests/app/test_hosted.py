@@ -77,7 +77,8 @@ def test_local_mode_never_sets_a_server_path_from_a_link():
 @pytest.mark.slow  # a HEAVY page (tests/app/apptest.py)
 @pytest.mark.xdist_group("l15")  # in the worker that already built l15's models
 def test_a_prompt_template_from_a_link_reaches_the_chart_title_only_as_text():
-    at = _clean(open_page("l15", {"template": '<a href="http://127.0.0.1:9/">{}</a>'}))
+    at = _clean(open_page("l15", {"template": '<a href="http://127.0.0.1:9/">{}</a>',
+                                  "view": "Zero-shot classification"}))
     titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
     zero_shot = [t for t in titles if t.startswith("Zero-shot")]
     assert zero_shot and "&lt;a href" in zero_shot[0] and "<a" not in zero_shot[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .apptest import metric, open_page, texts
+from .apptest import charts, metric, open_page, texts
 
 
 def _pct(value: str) -> float:
@@ -26,7 +26,7 @@ def test_defaults_show_downsampling_inflation_and_the_fix():
     assert bid_naive > 2 and abs(bid_prod - 1) < 0.1
     auc_naive, auc_prod = _pair(metric(at, "AUC (naive → production)"))
     assert abs(auc_naive - auc_prod) < 0.01  # calibration does not buy ranking quality
-    assert len(at.get("plotly_chart")) >= 3
+    assert charts(at) >= 3
     assert at.dataframe, "the calibrator comparison table is shown"
     assert "ties can move AUC" in texts(at)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playground.recsys import queueing as qu
 
-from .apptest import metric, open_page, texts
+from .apptest import charts, metric, open_page, texts
 
 
 def _ms(value: str) -> float:
@@ -19,7 +19,7 @@ def test_defaults_show_the_naive_path_blowing_the_budget_and_production_holding(
     assert _ms(metric(at, "Sum of component medians")) == 20 + 8 + 35 + 5 < 0.4 * naive  # adding medians hides the tail
     assert 0 < float(metric(at, "Extra load from hedging").rstrip("%")) < 15
     assert "misses the budget" in texts(at)
-    assert len(at.get("plotly_chart")) >= 5
+    assert charts(at) >= 5
     # queueing at defaults: 800 req/s × 20 ms over 20 replicas, matched by the closed form
     assert metric(at, "Utilisation") == "80%"
     assert _ms(metric(at, "Service p99")) == round(qu.response_quantile(0.99, 800, 50, 20) * 1e3)

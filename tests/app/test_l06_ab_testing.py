@@ -4,7 +4,7 @@ import pytest
 
 from playground.experiments import power as pw
 
-from .apptest import metric, open_page, texts
+from .apptest import charts, metric, open_page, texts
 
 
 def _pct(value: str) -> float:
@@ -29,7 +29,7 @@ def test_defaults_show_plan_novelty_peeking_cuped_srm_and_offline():
     assert abs(float(metric(at, "Variance ratio (CUPED / naive), measured")) - 0.75) < 0.1
     assert "No sample-ratio mismatch" in texts(at)
     assert metric(at, "Offline winner (NDCG@k on logs)") != metric(at, "Winner on true preferences")
-    assert len(at.get("plotly_chart")) >= 6
+    assert charts(at) >= 6
     # guardrails off by default: clicks win, latency breaks, the team ships anyway
     assert metric(at, "Decision") == "ship"
     assert "breaks page latency" in " ".join(e.value for e in at.error)

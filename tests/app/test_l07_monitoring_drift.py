@@ -2,7 +2,7 @@
 
 import pytest
 
-from .apptest import metric, open_page, texts
+from .apptest import charts, metric, open_page, texts
 
 
 def _acc(at, label):
@@ -20,7 +20,7 @@ def test_default_concept_drift_is_invisible_to_feature_detectors_but_not_to_the_
     # drift-triggered retraining recovers most of the quality with fewer retrains than the schedule
     assert _acc(at, "Accuracy from day 60") > 0.65
     assert 1 <= int(metric(at, "Retrains")) < 7
-    assert len(at.get("plotly_chart")) == 4
+    assert charts(at) == 4
     # KS p-value convention stated; alarm pricing: the default 0.20 PSI threshold misses all 60 days
     assert "scipy's default (ks_2samp, method 'auto'): here exact" in texts(at)
     assert metric(at, "Your PSI threshold 0.20: cost") == "12,000"   # 60 missed days × 200

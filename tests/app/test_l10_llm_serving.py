@@ -9,7 +9,7 @@ from playground.rag import llm_serving as ls
 from playground.rag import serving_levers as sl
 from playground.scenario import escape_md
 
-from .apptest import figure, metric, open_page, texts
+from .apptest import charts, figure, metric, open_page, texts
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -35,7 +35,7 @@ def test_defaults_show_the_core_numbers(default_page):
     assert "shutil\\.copytree" in shown
     assert "the production generator refuses" in shown
     assert int(metric(at, "Chunks that fit").split()[0]) > 0
-    assert len(at.get("plotly_chart")) >= 5
+    assert charts(at) >= 5
     batching = figure(at, "Batching: throughput up")  # log x axis: the line at 52, its label at log10(52)
     assert batching["layout"]["shapes"][0]["x0"] == 52
     assert batching["layout"]["annotations"][0]["x"] == pytest.approx(math.log10(52))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .apptest import metric, open_page, texts
+from .apptest import charts, metric, open_page, texts
 
 
 def _pct(value: str) -> float:
@@ -19,7 +19,7 @@ def test_defaults_open_in_the_failure_and_production_is_one_preset_away():
     truth = float(metric(at, "True CTR of the new policy"))
     snips = float(metric(at, "SNIPS estimate (one log)"))
     assert abs(snips - truth) < 0.1
-    assert len(at.get("plotly_chart")) >= 5
+    assert charts(at) >= 5
     ne = float(metric(at, "Normalised entropy"))
     assert 0.5 < ne < 1.0  # the CTR model beats predicting the average
     prod = open_page("l12", {"preset": "production"})

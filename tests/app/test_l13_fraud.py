@@ -7,7 +7,7 @@ import pytest
 
 from playground.cases import fraud
 
-from .apptest import figure, metric, open_page, texts
+from .apptest import charts, figure, metric, open_page, texts
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -31,7 +31,7 @@ def test_defaults_show_pr_vs_roc_cost_and_drift():
     frozen = _pct(metric(at, "Recall, last 2 weeks, frozen model"))
     retrained = _pct(metric(at, "Recall, last 2 weeks, retrained"))
     assert retrained > frozen
-    assert len(at.get("plotly_chart")) == 8  # 7 + the latency budget's per-step chart
+    assert charts(at) == 8  # 7 + the latency budget's per-step chart
     assert float(metric(at, "PR-AUC, batch features online")) < float(metric(at, "PR-AUC, streaming features"))
 
 

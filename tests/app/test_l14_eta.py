@@ -6,7 +6,7 @@ import pytest
 from playground.cases import eta
 from playground.seeds import derived_seeds
 
-from .apptest import metric, open_page, texts
+from .apptest import charts, metric, open_page, texts
 
 pytestmark = pytest.mark.slow  # the page trains its ETA models for seconds (HEAVY in apptest.py)
 
@@ -21,7 +21,7 @@ def test_defaults_show_coverage_and_the_mean_failing():
     assert abs(_pct(metric(at, "P90 coverage")) - 0.9) < 0.03
     assert _pct(metric(at, "Mean-promise late rate")) > 0.3
     assert _pct(metric(at, "Promise late rate")) < 0.14
-    assert len(at.get("plotly_chart")) == 5
+    assert charts(at) == 5
     assert "worst segment" in texts(at)
 
 

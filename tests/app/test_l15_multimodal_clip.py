@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..app.apptest import metric, open_page, texts
+from ..app.apptest import metric, open_page, specs_on_every_tab, texts
 from ..cases.test_clip_pretrained import tiny_clip_folder
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
@@ -33,7 +33,7 @@ def test_defaults_train_and_retrieve_well_above_chance(default_page):
     assert i2t > 0.5 and t2i > 0.5
     assert float(metric(at, "Held-out loss")) < 2.0  # ln 64 = 4.16 for an untrained model
     assert metric(at, "Training time").endswith(" s")
-    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    titles = specs_on_every_tab("l15")
     assert any("Symmetric InfoNCE loss" in spec for spec in titles)
     assert any("recall@k, both directions" in spec for spec in titles)
     assert any("Zero-shot accuracy" in spec for spec in titles)
