@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src"), str(ROOT / "app")]
 
 from bench.capacity import cpu_seconds, rss_mib  # noqa: E402
-from bench.machine import describe, write_section  # noqa: E402
+from bench.machine import cpu_jiffies, describe, steal_share, write_section  # noqa: E402
 from bench.pages import registered  # noqa: E402
 from bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
@@ -95,12 +95,13 @@ def report(rows: list, head: str, load: tuple, warm_s: float | None, memory: flo
              "Seconds from navigation until the header, the first metric and the first chart are visible, "
              f"and until the page is complete (no script running, no background progress bar; '-' after "
              f"{complete_cap:.0f} s: the bench moved on while the background build went on); the server's "
-             "CPU-seconds meanwhile (its /proc entry).", "",
-             "| page | header | first metric | first chart | complete | server CPU-s | exception |",
-             "|---|---|---|---|---|---|---|"]
+             "CPU-seconds meanwhile (its /proc entry), and the share of the machine's CPU time the "
+             "hypervisor gave to other guests meanwhile (steal: the page's times stretch with it).", "",
+             "| page | header | first metric | first chart | complete | server CPU-s | CPU steal | exception |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r[0]} | {fmt(r[1])} | {fmt(r[2])} | {fmt(r[3])} | {fmt(r[4])} | {r[5]:.1f} | "
-                     f"{'yes' if r[6] else 'no'} |")
+                     f"{r[7]:.0%} | {'yes' if r[6] else 'no'} |")
     over = [r[0] for r, f in zip(rows, first) if f > TARGET_S]
     lines += ["", f"Pages whose header, first metric and first chart took over {TARGET_S:.0f} s (a metric or "
               "chart never seen counts when the page never completed): "
@@ -142,12 +143,13 @@ def main() -> None:
             # serves a deep link on a server whose entry script never ran without its navigation
             for name, path, title in [("home", "", HOME_TITLE),
                                       *((le.slug[3:], le.slug[3:], le.label) for le in chosen)]:
-                cpu0, start = cpu_seconds(proc.pid), time.perf_counter()
+                cpu0, jiffies0, start = cpu_seconds(proc.pid), cpu_jiffies(), time.perf_counter()
                 page.goto(f"{url}/{path}", timeout=120_000, wait_until="commit")
                 t = watch(page, start, args.timeout, title, proc.pid)
                 rows.append((name, t["header"], t["metric"], t["chart"], t["complete"],
                              cpu_seconds(proc.pid) - cpu0,
-                             bool(page.locator('[data-testid="stException"]').count())))
+                             bool(page.locator('[data-testid="stException"]').count()),
+                             steal_share(jiffies0, cpu_jiffies())))
                 print(rows[-1], flush=True)
                 if args.pages is None:
                     report(rows, head, load, warm_s, None, args.timeout)
