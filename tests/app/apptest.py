@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench.pages import open_page, registered  # noqa: F401  (the page tests import them from here)
-from components.page import CLOSED_TAB_CHART
+from components.page import CLOSED_TAB_CHART, declared_controls
 
 HEAVY = frozenset({"l03", "l08", "l09", "l10", "l11", "l13", "l14", "l15"})
 """Pages whose defaults load MiniLM, build the RAG index or train for seconds: rendering one is a
@@ -72,7 +72,7 @@ def specs_on_every_tab(lesson_id: str, params: dict[str, str] | None = None) -> 
     """The plotly specs of the page opened once per tab of its ``view`` tabs (each tab draws its
     charts only when open), in order, each once."""
     at = open_page(lesson_id, params)
-    (view,) = [c for c in at.session_state[f"_controls:{lesson_id}"] if c.key == "view"]
+    (view,) = [c for c in declared_controls(at.session_state, lesson_id) if c.key == "view"]
     specs: dict[str, None] = {}
     for label in view.options:
         at = open_page(lesson_id, {**(params or {}), "view": label})
