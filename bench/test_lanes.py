@@ -66,7 +66,8 @@ def main() -> None:
         print(lines[-1], flush=True)
     lines += ["", f"Both lanes run on every core ({os.cpu_count()} here: pytest-xdist's `-n auto`, one worker per "
               "core, plus one when the browser tests run; each page's tests in one worker). On a shared machine "
-              "the wall time grows with the load (other processes take the cores); the CPU time is what the lane itself costs (the browser tests' server and Chromium included).",
+              "the wall time grows with the load (other processes take the cores); the CPU time is what the "
+              "lane itself costs (the browser tests' server and Chromium included).",
               "", "CI runs the full lane (`python -m pytest`, browser tests included)."]
     write_section("tests", lines)
 
