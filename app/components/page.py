@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Sequence, TypeVar
 from urllib.parse import urlencode
 
+import plotly.io as pio
 import streamlit as st
 
 from components.board import show_board
@@ -41,6 +42,10 @@ includes ``InvalidValue`` and numpy's ``LinAlgError``) and arithmetic on extreme
 T = TypeVar("T")
 CLOSED_TAB_CHART = "The chart is drawn when this tab is open."
 """What a chart in a closed tab shows instead (:meth:`LessonPage.chart`)."""
+pio.templates.default = "plotly_white"
+"""Every chart's look, set once for the process: a figure takes the default template without a copy,
+while ``update_layout(template=name)`` deep-copies and re-validates the whole template (about 20 ms
+a chart, a third of a warm rerun of lesson 6's script)."""
 
 
 class LessonPage:
@@ -303,7 +308,10 @@ class LessonPage:
         several ``<br>`` lines hangs from the top edge, the margin grown to hold it), legend in
         one row between the title and the plot (never over an axis title). ``hero=True`` marks
         the page's one chart that the stage view shows, enlarged."""
-        fig.update_layout(margin=dict(l=10, r=10, t=50, b=10), template="plotly_white",
+        if not self.stage.on and self._in_closed_tab(container):  # on stage it may be the first chart
+            (container or st).caption(CLOSED_TAB_CHART)
+            return
+        fig.update_layout(margin=dict(l=10, r=10, t=50, b=10),
                           title=dict(x=0, xanchor="left", automargin=True, yref="container"),
                           legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"))
         # log axes: one labelled tick per power of ten, no crowded minor digits

@@ -2,19 +2,15 @@
 vector DB" vs the full pipeline on the same failing queries, and access control around the ANN search.
 Each tab's layout lives in its own ``components.rag_*`` module."""
 
-import streamlit as st
-
 from components import (rag_access, rag_chunk_size, rag_chunking, rag_requirements, rag_routing,
                         rag_vector_db)
 from components.page import LessonPage
 from components.rag_index import load_index
-from scenarios.l08 import PRESETS
+from scenarios.l08 import PRESETS, VIEWS
 
 page = LessonPage("l08", presets=PRESETS)
 seed = page.seed()
-tabs = st.tabs(["1 · Requirements → design", "2 · Chunking on a real document",
-                "3 · Just a vector DB vs the full pipeline", "4 · Chunk size for dense retrieval",
-                "5 · Access control: filter before or after the ANN search"])
+tabs = page.tabs("view", VIEWS)
 with tabs[0]:
     req, sizing = rag_requirements.show(page)
 with tabs[1]:

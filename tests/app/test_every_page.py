@@ -19,7 +19,7 @@ from .apptest import charts, laned, open_page, registered, views
 
 PAGES = [lesson.id for lesson in registered()]
 LANED = laned(PAGES)
-TABBED = ["l03", "l04", "l05", "l06", "l07", "l10", "l11", "l12", "l13", "l14", "l15"]
+TABBED = ["l03", "l04", "l05", "l06", "l07", "l08", "l10", "l11", "l12", "l13", "l14", "l15"]
 """Pages whose tabs are a control (``view``) and whose closed tabs hold charts, drawn when they open
 (lesson 9's other tabs have none)."""
 
