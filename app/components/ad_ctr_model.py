@@ -19,8 +19,11 @@ def ctr(cross, bits, delay, seed) -> ctr_model.CtrExperiment:
     return ctr_model.ctr_experiment(CTR_IMPRESSIONS, delay, cross, bits, seed)
 
 
-def show(page: LessonPage, cross: bool, bits: int, delay: float, seed: int) -> list[str]:
-    """Render the tab; return its formulas (with the current numbers) for "The math"."""
+def show(page: LessonPage, tab, cross: bool, bits: int, delay: float, seed: int) -> list[str]:
+    """Render the tab; return its formulas (with the current numbers) for "The math". While the tab
+    is closed nothing is computed (the model trains for seconds; its controls are in the sidebar)."""
+    if page.deferred(tab):
+        return []
     fitted = page.guard(ctr, cross, bits, delay, seed)
     if fitted is None:
         return []

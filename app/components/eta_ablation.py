@@ -19,19 +19,22 @@ def ablation_table(n_train: int, tail: float, rain: float, q: float, seed: int, 
     return eta.ablation(train, test, q, seed, full)
 
 
-def ablation_section(page: LessonPage, n_train: int, tail: float, rain: float, q: float, seed: int,
+def ablation_section(page: LessonPage, tab, n_train: int, tail: float, rain: float, q: float, seed: int,
                      test: pd.DataFrame, preds: pd.DataFrame) -> list[str]:
-    """Render the section and return its formulas (with the current numbers) for "The math"."""
+    """Render the section in ``tab`` and return its formulas (with the current numbers) for "The
+    math"; while the tab is closed only its controls (the refits take seconds)."""
     qname = eta.quantile_name(q)
     st.subheader("Which features carry the ETA: ablation, and quantile crossing")
     st.caption("Each feature group is switched off in turn and the P50 and " + qname + " models refitted "
                "on the same trips (distance always stays). Spatial: origin and destination zone and "
                "coordinates; temporal: hour, weekday, rush flag; weather: clear, rain or snow.")
-    table = ablation_table(n_train, tail, rain, q, seed, test, preds[["P50", qname]])
     cols = st.columns([2, 1])
     off = page.select("ablate", "Feature group switched off", ["none", *eta.FEATURE_GROUPS], "none",
                       container=cols[0])
     fix = page.toggle("rearrange", f"Fix crossing: sort each trip's P50 and {qname}", False, container=cols[1])
+    if page.deferred(tab):
+        return []
+    table = ablation_table(n_train, tail, rain, q, seed, test, preds[["P50", qname]])
     row, full = table.loc["all features" if off == "none" else f"without {off}"], table.loc["all features"]
     pin = f"pinball q={q:g}"
     c = st.columns(4)

@@ -43,9 +43,12 @@ def _figure(weeks: pd.DataFrame):
     return fig
 
 
-def show(page: LessonPage, rate: float, drift: float, delay: int, friction: float, fee: float,
+def show(page: LessonPage, tab, rate: float, drift: float, delay: int, friction: float, fee: float,
          seed: int) -> list[str]:
-    """Render the section; return its formulas (with the current numbers) for "The math"."""
+    """Render the section in ``tab``; return its formulas (with the current numbers) for "The math".
+    While the tab is closed nothing is computed (the weekly retraining takes seconds)."""
+    if page.deferred(tab):
+        return []
     weeks = page.guard(weekly, rate, drift, delay, friction, fee, seed)
     if weeks is None:
         return []

@@ -22,8 +22,9 @@ def transfer(frame: pd.DataFrame, friction: float, fee: float, seed: int) -> fra
     return fraud.threshold_transfer(frame, friction, fee, seed)
 
 
-def labels_section(page: LessonPage, frame: pd.DataFrame, friction: float, fee: float, seed: int) -> list[str]:
-    """Render section 5 and return its formulas (with the current numbers) for "The math"."""
+def labels_section(page: LessonPage, tab, frame: pd.DataFrame, friction: float, fee: float, seed: int) -> list[str]:
+    """Render section 5 in ``tab`` and return its formulas (with the current numbers) for "The
+    math"; while the tab is closed only its controls (the retraining takes seconds)."""
     st.header("5 · Selective labels: a declined transaction never gets a label")
     st.caption(f"The model trained on days 0–{fraud.TRAIN_DAYS} declines for two weeks; only approved "
                "transactions ever get a chargeback label. Exploration approves a random share of would-be "
@@ -34,6 +35,8 @@ def labels_section(page: LessonPage, frame: pd.DataFrame, friction: float, fee: 
                             container=cols[0])
     explore = page.slider("explore", "Exploration: share of would-be declines approved", 0.01, 0.5, 0.1,
                           step=0.01, container=cols[1])
+    if page.deferred(tab):
+        return []
     r = page.guard(selective, frame, threshold, explore, seed)
     formulas = []
     if r is not None:

@@ -24,8 +24,9 @@ def model_time(frame: pd.DataFrame, seed: int) -> tuple[float, float]:
     return fl.measure_model(model.predict_proba, rows)
 
 
-def latency_section(page: LessonPage, frame: pd.DataFrame, seed: int) -> list[str]:
-    """Render section 6 and return its formulas for "The math"."""
+def latency_section(page: LessonPage, tab, frame: pd.DataFrame, seed: int) -> list[str]:
+    """Render section 6 in ``tab`` and return its formulas for "The math"; while the tab is closed
+    only its controls (timing the model takes a second)."""
     st.header("6 · The real-time budget: score inside the payment authorisation")
     st.caption("A card payment waits for the issuer's answer; fraud scoring gets a slice of that time (the "
                "budget below is an assumption to set, as are the lookup and query latencies). Every step's latency "
@@ -39,6 +40,8 @@ def latency_section(page: LessonPage, frame: pd.DataFrame, seed: int) -> list[st
     parallel = page.toggle("lat_parallel", "Issue the lookups in parallel", True, container=c[2])
     kv_p99 = page.slider("lat_kv_p99", "Feature-store lookup p99 (ms; median 1 ms)", 1.0, 50.0, 6.0, step=1.0,
                          container=c[3])
+    if page.deferred(tab):
+        return []
     model_p50, model_p99 = model_time(frame, seed)
     steps = page.guard(fl.scoring_steps, velocity, parallel, kv_p99, (model_p50, model_p99), len(fraud.WINDOWS))
     b = None if steps is None else page.guard(fl.simulate, steps, budget, 20_000, seed)

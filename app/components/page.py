@@ -42,6 +42,8 @@ includes ``InvalidValue`` and numpy's ``LinAlgError``) and arithmetic on extreme
 T = TypeVar("T")
 CLOSED_TAB_CHART = "The chart is drawn when this tab is open."
 """What a chart in a closed tab shows instead (:meth:`LessonPage.chart`)."""
+CLOSED_TAB_SECTION = "This section is computed when its tab is open."
+"""What a costly section in a closed tab shows instead (:meth:`LessonPage.deferred`)."""
 pio.templates.default = "plotly_white"
 """Every chart's look, set once for the process: a figure takes the default template without a copy,
 while ``update_layout(template=name)`` deep-copies and re-validates the whole template (about 20 ms
@@ -196,6 +198,18 @@ class LessonPage:
         closed = [_position(tab) for tab in tabs if tab.open is False]
         self._closed_tabs += [where for where in closed if where is not None]
         return tabs
+
+    def deferred(self, tab) -> bool:
+        """Whether ``tab`` (one of :meth:`tabs`) is closed; if so it says so with
+        :data:`CLOSED_TAB_SECTION`. A section that costs seconds to compute declares its controls
+        first (so a link keeps their values), then returns early when this is True: opening the tab
+        reruns the page, which computes it. Its numbers are then missing from the export and its
+        formulas from "The math" until the tab opens, so keep a section whose numbers the board
+        shows computed."""
+        if tab.open is not False:
+            return False
+        tab.caption(CLOSED_TAB_SECTION)
+        return True
 
     def slider(self, key: str, label: str, lo: float, hi: float, default: float,
                step: float | None = None, container=None, **kwargs) -> Any:

@@ -7,7 +7,7 @@ import streamlit as st
 from components import ad_auction, ad_counterfactual, ad_ctr_model
 from components.page import LessonPage
 from playground.cases import ads
-from scenarios.l12 import PRESETS
+from scenarios.l12 import PRESETS, VIEWS
 
 LOG_SIZES = [1000, 2000, 5000, 10000, 20000]
 
@@ -41,13 +41,13 @@ logged = page.toggle("logged", "Propensities μ(a|x) were logged (production)", 
                      help="Off: the naive design, which logged clicks but not the probability of "
                           "the ad it showed.")
 
-_tabs = page.tabs("view", ['1 · The auction: rank by eCPM = bid × pCTR, price by GSP', '2 · Counterfactual logging: is the new model better, before an A/B test?', '3 · The pCTR itself: hashed features, a feature cross, logistic regression'], default='1 · The auction: rank by eCPM = bid × pCTR, price by GSP')
+_tabs = page.tabs("view", VIEWS, default=VIEWS[0])
 with _tabs[0]:
     formulas = ad_auction.show(page, n_bidders, slots, scale, share, noise, reserve, seed)
 with _tabs[1]:
     formulas += ad_counterfactual.show(page, kind, explore, n_logged, logged, seed)
 with _tabs[2]:
-    formulas += ad_ctr_model.show(page, cross, bits, delay, seed)
+    formulas += ad_ctr_model.show(page, _tabs[2], cross, bits, delay, seed)
 
 page.math(formulas, notes="$b$ bid per click, $r$ reserve eCPM, $\\mu$ the logging policy's "
          "probability of the ad it showed, $\\pi$ the new policy, $w = \\pi/\\mu$. Numbers are "

@@ -9,15 +9,9 @@ from components import fraud_threshold, fraud_velocity
 from components.page import LessonPage
 from playground.cases import fraud
 from playground.cases import fraud_threshold as ft
-from scenarios.l13 import PRESETS
+from scenarios.l13 import PRESETS, VIEWS
 
 RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05]
-TABS = ["1 · Class imbalance: ROC flatters, PR tells the truth",
-        "2 · The threshold comes from the cost of each mistake",
-        "3 · Velocity features: streaming, never the future",
-        "4 · After ship: fraudsters adapt, the model decays",
-        "5 · Selective labels: declines never get a label",
-        "6 · The real-time budget"]
 
 page = LessonPage("l13", presets=PRESETS)
 seed = page.seed()
@@ -36,7 +30,7 @@ drift = page.slider("drift", "Share of fraudsters who adapt", 0.0, 1.0, 0.8, ste
 delay = page.slider("delay", "Label delay (days until a chargeback arrives)", 0, 28, 7)
 
 formulas: list[str] = []
-tabs = page.tabs("view", TABS, default=TABS[1])
+tabs = page.tabs("view", VIEWS, default=VIEWS[1])
 with tabs[0]:
     held = page.guard(fraud_builds.held_out, rate, drift, seed, handling, friction, fee, use_t, manual)
     if held is not None:
@@ -47,11 +41,11 @@ with tabs[1]:
 with tabs[2]:
     formulas += fraud_velocity.show(page, rate, drift, seed, None if held is None else held.test)
 with tabs[3]:
-    formulas += fraud_drift.show(page, rate, drift, delay, friction, fee, seed)
+    formulas += fraud_drift.show(page, tabs[3], rate, drift, delay, friction, fee, seed)
 with tabs[4]:
-    formulas += fraud_labels.labels_section(page, fraud_builds.stream(rate, drift, seed), friction, fee, seed)
+    formulas += fraud_labels.labels_section(page, tabs[4], fraud_builds.stream(rate, drift, seed), friction, fee, seed)
 with tabs[5]:
-    formulas += fraud_latency.latency_section(page, fraud_builds.stream(rate, drift, seed), seed)
+    formulas += fraud_latency.latency_section(page, tabs[5], fraud_builds.stream(rate, drift, seed), seed)
 
 page.math(formulas, notes="$s$ is the model's score, $t$ the decline threshold; costs in dollars on the "
           "held-out week before ship.")

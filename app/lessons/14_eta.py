@@ -81,7 +81,7 @@ if cmp is not None:
     with tabs[1]:
         eta_error_map.show(page, card, test, preds, heat_metric, q)
     with tabs[2]:
-        formulas += ablation_section(page, n_train, tail, rain, q, seed, test, preds)
+        formulas += ablation_section(page, tabs[2], n_train, tail, rain, q, seed, test, preds)
     formulas += [
         rf"L_q(y, \hat y) = \frac1n\sum_i \max\big(q\,(y_i - \hat y_i),\ (q - 1)(y_i - \hat y_i)\big),\quad "
         rf"L_{{{q:g}}}({qname}) = {card.loc[qname, f'pinball q={q:g}']:.2f},\ "

@@ -3,6 +3,14 @@ controls that page declares. The page passes them to ``LessonPage``; tests read 
 
 from playground.scenario import Preset
 
+VIEWS = ("1 · Class imbalance: ROC flatters, PR tells the truth",
+         "2 · The threshold comes from the cost of each mistake",
+         "3 · Velocity features: streaming, never the future",
+         "4 · After ship: fraudsters adapt, the model decays",
+         "5 · Selective labels: declines never get a label",
+         "6 · The real-time budget")
+"""The page's tabs (its ``view`` control); sections 4-6 compute only while their tab is open."""
+
 PRESETS: tuple[Preset, ...] = (
     Preset("production", "Cost threshold + weekly retraining (production)",
            "PR curve, threshold at the minimum expected cost, and a model retrained every week on "

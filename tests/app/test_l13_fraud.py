@@ -6,8 +6,9 @@ import math
 import pytest
 
 from playground.cases import fraud
+from scenarios.l13 import VIEWS
 
-from .apptest import charts, figure, metric, open_page, texts
+from .apptest import figure, metric, open_page, sections_left, specs_on_every_tab, texts
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -28,11 +29,13 @@ def test_defaults_show_pr_vs_roc_cost_and_drift():
     assert "ROC-AUC stays" in texts(at)
     assert _money(metric(at, "Cost per 1k transactions")) <= _money(metric(at, "…at threshold 0.5"))
     assert _money(metric(at, "Cost per 1k transactions")) < _money(metric(at, "…approving everything"))
+    assert float(metric(at, "PR-AUC, batch features online")) < float(metric(at, "PR-AUC, streaming features"))
+    assert sections_left(at) == 3  # drift, selective labels, latency: computed when their tab opens
+    at = open_page("l13", {"view": VIEWS[3]})
     frozen = _pct(metric(at, "Recall, last 2 weeks, frozen model"))
     retrained = _pct(metric(at, "Recall, last 2 weeks, retrained"))
     assert retrained > frozen
-    assert charts(at) == 8  # 7 + the latency budget's per-step chart
-    assert float(metric(at, "PR-AUC, batch features online")) < float(metric(at, "PR-AUC, streaming features"))
+    assert len(specs_on_every_tab("l13")) == 8  # 7 + the latency budget's per-step chart
 
 
 def test_naive_preset_shows_the_cost_of_threshold_half():
@@ -51,7 +54,8 @@ def test_manual_threshold_and_cost_extremes():
 
 
 def test_costly_extremes_render():
-    for params in ({"rate": "0.001", "drift": "0", "delay": "0"}, {"rate": "0.05", "drift": "1", "delay": "28"}):
+    for params in ({"rate": "0.001", "drift": "0", "delay": "0", "view": VIEWS[3]},
+                   {"rate": "0.05", "drift": "1", "delay": "28", "view": VIEWS[3]}):
         at = open_page("l13", params)
         assert not at.exception, [e.value for e in at.exception]
         assert float(metric(at, "ROC-AUC")) > 0.8
@@ -62,7 +66,7 @@ def test_selective_labels_and_threshold_transfer_show_the_core_numbers():
     frame = fraud.simulate_transactions(0.005, 0.8, seed=0)
     r = fraud.selective_labels(frame, 0.5, 0.1, seed=0)
     tt = fraud.threshold_transfer(frame, 10.0, 15.0, seed=0)
-    at = open_page("l13")
+    at = open_page("l13", {"view": VIEWS[4]})
     assert not at.exception, [e.value for e in at.exception]
     assert metric(at, "Fraud counted from approved labels") == str(r.fraud_naive)
     assert metric(at, "Fraud in the window (truth)") == str(r.fraud_true)
@@ -77,7 +81,7 @@ def test_selective_labels_and_threshold_transfer_show_the_core_numbers():
 def test_latency_budget_opens_over_budget_and_streamed_velocity_features_fit():
     from playground.cases import fraud_latency as fl
 
-    at = open_page("l13")
+    at = open_page("l13", {"view": VIEWS[5]})
     assert not at.exception, [e.value for e in at.exception]
     assert float(metric(at, "Scoring latency p99").split()[0].replace(",", "")) > 100
     assert any("over the 100 ms budget" in e.value for e in at.error)

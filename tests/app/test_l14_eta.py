@@ -6,7 +6,7 @@ import pytest
 from playground.cases import eta
 from playground.seeds import derived_seeds
 
-from .apptest import charts, metric, open_page, texts
+from .apptest import charts, metric, open_page, sections_left, specs_on_every_tab, texts
 
 pytestmark = pytest.mark.slow  # the page trains its ETA models for seconds (HEAVY in apptest.py)
 
@@ -21,7 +21,8 @@ def test_defaults_show_coverage_and_the_mean_failing():
     assert abs(_pct(metric(at, "P90 coverage")) - 0.9) < 0.03
     assert _pct(metric(at, "Mean-promise late rate")) > 0.3
     assert _pct(metric(at, "Promise late rate")) < 0.14
-    assert charts(at) == 5
+    assert charts(at) == 4 and sections_left(at) == 1  # the ablation refits when its tab opens
+    assert len(specs_on_every_tab("l14")) == 5
     assert "worst segment" in texts(at)
 
 
@@ -52,7 +53,7 @@ def test_ablation_and_the_crossing_fix_follow_their_controls():
     train = eta.simulate_trips(20000, seed=0, tail=1.0, rain=0.2)
     test = eta.simulate_trips(20000, seed=derived_seeds(0, 1)[0], tail=1.0, rain=0.2)
     expected = eta.ablation(train, test, 0.9, seed=0)
-    at = open_page("l14")
+    at = open_page("l14", {"view": "Feature ablation and crossing"})
     assert not at.exception, [e.value for e in at.exception]
     full = expected.loc["all features"]
     assert metric(at, "Pinball q=0.9 (min)") == f"{full['pinball q=0.9']:.3f}"
