@@ -71,18 +71,25 @@ def _extreme(control: Control, which: str, rng: random.Random):
 @pytest.mark.parametrize("lesson_id", PAGES)
 @pytest.mark.parametrize("which", ["lo", "hi", "random"])
 def test_widgets_at_extremes_and_random_values(lesson_id, which):
-    """Fuzz through links: every control the fuzz policy moves, at its minimum, its maximum, or a random value."""
+    """Fuzz through links: every control the fuzz policy moves, at its minimum, its maximum, or a
+    random value; then each closed tab whose costly section waited (:meth:`LessonPage.deferred`),
+    opened with the same values."""
     rng = random.Random(f"{lesson_id}-{which}")
     at = open_page(lesson_id)
     _assert_clean(at)
     params = {}
     for _ in range(2):  # a second pass reaches controls that only appear for some choices
-        for control in declared_controls(at.session_state, lesson_id):
-            if not fuzzed(lesson_id, control.key) or control.key in params:
-                continue
-            params[control.key] = control.encode(_extreme(control, which, rng))
+        added = {control.key: control.encode(_extreme(control, which, rng))
+                 for control in declared_controls(at.session_state, lesson_id)
+                 if fuzzed(lesson_id, control.key) and control.key not in params}
+        if not added:
+            break
+        params.update(added)
         at = open_page(lesson_id, params)
         _assert_clean(at)
+    for tab in at.tabs:
+        if any(c.value == CLOSED_TAB_SECTION for c in tab.caption):
+            _assert_clean(open_page(lesson_id, {**params, "view": tab.label}))
 
 
 @pytest.mark.slow
