@@ -42,6 +42,9 @@ includes ``InvalidValue`` and numpy's ``LinAlgError``) and arithmetic on extreme
 T = TypeVar("T")
 CLOSED_TAB_CHART = "The chart is drawn when this tab is open."
 """What a chart in a closed tab shows instead (:meth:`LessonPage.chart`)."""
+OFF_STAGE_CHART = "The chart is drawn when the stage view is left."
+"""What a chart that is not the stage's hero leaves in stage view, where the rest of the page is
+hidden (:meth:`LessonPage.chart`)."""
 CLOSED_TAB_SECTION = "This section is computed when its tab is open."
 """What a costly section in a closed tab shows instead (:meth:`LessonPage.deferred`)."""
 pio.templates.default = "plotly_white"
@@ -335,6 +338,9 @@ class LessonPage:
         fig.for_each_xaxis(lambda ax: ax.update(dtick=1) if ax.type == "log" and ax.dtick is None else None)
         fig.for_each_yaxis(lambda ax: ax.update(dtick=1) if ax.type == "log" and ax.dtick is None else None)
         if self.stage.chart(fig, hero):
+            return
+        if self.stage.on:  # the stage hides the rest of the page: a browser would draw it unseen
+            (container or st).caption(OFF_STAGE_CHART)
             return
         if self._in_closed_tab(container):
             (container or st).caption(CLOSED_TAB_CHART)

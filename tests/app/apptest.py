@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench.pages import open_page, registered  # noqa: F401  (the page tests import them from here)
-from components.page import CLOSED_TAB_CHART, CLOSED_TAB_SECTION, declared_controls
+from components.page import CLOSED_TAB_CHART, CLOSED_TAB_SECTION, OFF_STAGE_CHART, declared_controls
 
 HEAVY = frozenset({"l03", "l08", "l09", "l10", "l11", "l13", "l14", "l15"})
 """Pages whose defaults load MiniLM, build the RAG index or train for seconds: rendering one is a
@@ -64,8 +64,9 @@ def figure(at: AppTest, contains: str) -> dict:
 
 
 def charts(at: AppTest) -> int:
-    """Charts of the run: those drawn plus those left for a closed tab (drawn when it opens)."""
-    return len(at.get("plotly_chart")) + sum(c.value == CLOSED_TAB_CHART for c in at.caption)
+    """Charts of the run: those drawn plus those left for a closed tab (drawn when it opens) or,
+    in stage view, for when the stage is left."""
+    return len(at.get("plotly_chart")) + sum(c.value in (CLOSED_TAB_CHART, OFF_STAGE_CHART) for c in at.caption)
 
 
 def sections_left(at: AppTest) -> int:
