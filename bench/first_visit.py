@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,12 +42,40 @@ IDLE_CORE = 0.2
 """Share of a core the server may use during that time (a background build uses a whole one)."""
 
 
-SELECTORS = {"metric": '[data-testid="stMetric"]', "chart": '[data-testid="stPlotlyChart"]'}
+SELECTORS = {"metric": '[data-testid="stMetric"]',
+             # page.verdict draws st.success (the design holds) or st.error (it breaks)
+             "verdict": '[data-testid="stAlertContentSuccess"], [data-testid="stAlertContentError"]',
+             "chart": '[data-testid="stPlotlyChart"]'}
+SEEN = ("header", *SELECTORS)
 HOME_TITLE = "ML System Design Playground"
 
 
+@dataclass(frozen=True)
+class Visit:
+    """One page's first visit: seconds from navigation until each of :data:`SEEN` was visible
+    (``None``: never) and until the page was complete, the server's CPU-seconds meanwhile, whether
+    an exception box showed, and the CPU steal meanwhile (a share of the machine's CPU time)."""
+
+    page: str
+    seen: dict
+    complete: float | None
+    server_cpu_s: float
+    exception: bool
+    steal: float
+
+    def useful(self) -> float:
+        """Seconds until the header, the first metric, the verdict and the first chart were all
+        visible; one never seen counts as never only if the page never completed either (a
+        complete page has none: e.g. a page without a live verdict)."""
+        header = self.seen["header"]
+        parts = [header if header is not None else float("inf")]
+        parts += [x if x is not None else (float("inf") if self.complete is None else 0.0)
+                  for name, x in self.seen.items() if name != "header"]
+        return max(parts)
+
+
 def watch(page, start: float, timeout_s: float, title: str, server_pid: int) -> dict:
-    """Poll the page every 0.1 s: when the header, the first metric and the first chart became
+    """Poll the page every 0.1 s: when the header, the first metric, the verdict and the first chart became
     visible (``None``: never), and when it was complete: no script running, no background progress
     bar and the server idle (under :data:`IDLE_CORE` of a core) for :data:`CALM_S`."""
     # the header of *this* page (the previous page's, or none, until its script has run)
@@ -73,38 +102,31 @@ def watch(page, start: float, timeout_s: float, title: str, server_pid: int) -> 
     return {**first, "complete": None}
 
 
-def report(rows: list, head: str, load: tuple, warm_s: float | None, memory: float | None, complete_cap: float) -> None:
+def report(visits: list[Visit], head: str, load: tuple, warm_s: float | None, memory: float | None, complete_cap: float) -> None:
     """Write docs/bench/first_visit[_warm].md from the pages measured so far."""
 
     def fmt(x):
         return "-" if x is None else f"{x:.1f}"
 
-    def useful(r) -> float:
-        """Seconds until the header, metric and chart were visible; a metric or chart never seen
-        counts as never only if the page never completed either (a complete page has none)."""
-        parts = [r[1] if r[1] is not None else float("inf")]
-        parts += [x if x is not None else (float("inf") if r[4] is None else 0.0) for x in (r[2], r[3])]
-        return max(parts)
-
-    first = [useful(r) for r in rows]
     lines = ["## First visit on a fresh clone (bench/first_visit.py)", "",
              f"Machine: {describe()}. Load average at start: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}. "
              f"Commit {head}; a fresh `git clone` (no `.cache/`), "
              + (f"`python -m playground.warm` run first ({warm_s:.0f} s), " if warm_s is not None else "no warm-up, ")
              + "one fresh server, one headless Chromium (on the same two cores) visiting every page in turn.", "",
-             "Seconds from navigation until the header, the first metric and the first chart are visible, "
+             "Seconds from navigation until the header, the first metric, the verdict (the first green or "
+             "red verdict box) and the first chart are visible, "
              f"and until the page is complete (no script running, no background progress bar; '-' after "
              f"{complete_cap:.0f} s: the bench moved on while the background build went on); the server's "
              "CPU-seconds meanwhile (its /proc entry), and the share of the machine's CPU time the "
              "hypervisor gave to other guests meanwhile (steal: the page's times stretch with it).", "",
-             "| page | header | first metric | first chart | complete | server CPU-s | CPU steal | exception |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r[0]} | {fmt(r[1])} | {fmt(r[2])} | {fmt(r[3])} | {fmt(r[4])} | {r[5]:.1f} | "
-                     f"{r[7]:.0%} | {'yes' if r[6] else 'no'} |")
-    over = [r[0] for r, f in zip(rows, first) if f > TARGET_S]
-    lines += ["", f"Pages whose header, first metric and first chart took over {TARGET_S:.0f} s (a metric or "
-              "chart never seen counts when the page never completed): "
+             "| page | header | first metric | verdict | first chart | complete | server CPU-s | CPU steal | exception |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for v in visits:
+        lines.append(f"| {v.page} | " + " | ".join(fmt(v.seen[name]) for name in SEEN)
+                     + f" | {fmt(v.complete)} | {v.server_cpu_s:.1f} | {v.steal:.0%} | {'yes' if v.exception else 'no'} |")
+    over = [v.page for v in visits if v.useful() > TARGET_S]
+    lines += ["", f"Pages whose header, first metric, verdict and first chart took over {TARGET_S:.0f} s (one "
+              "never seen counts when the page never completed): "
               + (", ".join(over) if over else "none") + "."
               + (f" Server memory at the end: {memory:.0f} MiB." if memory is not None else ""), ""]
     write_section("first_visit" + ("_warm" if warm_s is not None else ""), lines)
@@ -134,7 +156,7 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "playground.warm"], cwd=clone, check=True,
                            env={**os.environ, "PYTHONPATH": f"{clone / 'src'}"})
             warm_s = time.perf_counter() - t0
-        rows = []
+        visits = []
         with streamlit_server(root=clone, env={"PLAYGROUND_BACKGROUND_WAIT": None}) as (url, proc), \
                 sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -146,15 +168,14 @@ def main() -> None:
                 cpu0, jiffies0, start = cpu_seconds(proc.pid), cpu_jiffies(), time.perf_counter()
                 page.goto(f"{url}/{path}", timeout=120_000, wait_until="commit")
                 t = watch(page, start, args.timeout, title, proc.pid)
-                rows.append((name, t["header"], t["metric"], t["chart"], t["complete"],
-                             cpu_seconds(proc.pid) - cpu0,
-                             bool(page.locator('[data-testid="stException"]').count()),
-                             steal_share(jiffies0, cpu_jiffies())))
-                print(rows[-1], flush=True)
+                visits.append(Visit(name, {k: t[k] for k in SEEN}, t["complete"], cpu_seconds(proc.pid) - cpu0,
+                                    bool(page.locator('[data-testid="stException"]').count()),
+                                    steal_share(jiffies0, cpu_jiffies())))
+                print(visits[-1], flush=True)
                 if args.pages is None:
-                    report(rows, head, load, warm_s, None, args.timeout)
+                    report(visits, head, load, warm_s, None, args.timeout)
             if args.pages is None:
-                report(rows, head, load, warm_s, rss_mib(proc.pid), args.timeout)
+                report(visits, head, load, warm_s, rss_mib(proc.pid), args.timeout)
             browser.close()
 
 
