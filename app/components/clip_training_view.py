@@ -22,6 +22,10 @@ def show_untrained(page: LessonPage, init: clip_metrics.Retrieval, init_gap: flo
     st.caption("Before training the two towers retrieve at about chance: nothing ties a caption to "
                "its image yet. The trained model's numbers, curves, search and gap appear when "
                "training finishes.")
+    page.verdict(False, f"Untrained towers: held-out R@10 image→text {init.image_to_text[10]:.3f}, text→image "
+                 f"{init.text_to_image[10]:.3f} against {init.chance_image_to_text[10]:.3f} by chance. Nothing "
+                 "ties a caption to its image until the contrastive loss trains both towers (training now; "
+                 "the trained model's verdict replaces this one).")
     page.chart(_recall_figure(None, init), hero=True)
 
 

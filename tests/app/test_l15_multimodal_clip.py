@@ -137,12 +137,14 @@ def test_while_the_model_trains_the_untrained_towers_and_their_recall_chart_show
     monkeypatch.setenv("PLAYGROUND_BACKGROUND_WAIT", "1")
     at = _clean(open_page("l15", {"seed": "4321", "epochs": "10"}))
     assert float(metric(at, "R@10 image→text, untrained")) < 0.2
+    assert [e.value for e in at.error if e.value.startswith("Untrained towers")]  # the verdict while it trains
     assert "Training the dual encoder" in texts(at) or at.get("progress")
     (spec,) = [c.proto.spec for c in at.get("plotly_chart")]
     assert "recall@k before training" in spec and "chance" in spec
     monkeypatch.setenv("PLAYGROUND_BACKGROUND_WAIT", "600")  # the trained model replaces it (and
     at = _clean(at.run())  # no training thread outlives the test process)
     assert float(metric(at, "R@10 image→text")) > 0.5
+    assert not [e.value for e in at.error if e.value.startswith("Untrained towers")]
 
 
 def test_naive_temperature_keeps_the_verdict_green_and_loses_the_top_of_the_ranking(default_page):
