@@ -100,8 +100,11 @@ class LessonPage:
         st.warning(f"**What breaks without it:** {lesson.breaks}")
 
     def math(self, formulas: Sequence[str], notes: str | None = None) -> None:
-        """The "The math" expander: LaTeX formulas with the current numbers substituted."""
+        """The "The math" expander: LaTeX formulas with the current numbers substituted (kept for
+        the export, not drawn in stage view, which hides it)."""
         self._formulas.extend(formulas)
+        if self.stage.on:
+            return
         with st.expander("The math", expanded=False):
             if notes:
                 st.markdown(notes)
@@ -386,8 +389,9 @@ class LessonPage:
     def draw_board(self, board: bd.Board, file_stem: str, heading: str, caption: str | None = None,
                    folded: bool = False) -> None:
         """Draw ``board`` with its exports on the page (``folded``: in a collapsed expander), or in
-        the stage's big slot when the stage shows the board."""
-        if not self.stage.board(board):
+        the stage's big slot when the stage shows the board (stage view hides it elsewhere: not
+        drawn there)."""
+        if not self.stage.board(board) and not self.stage.on:
             show_board(board, file_stem, heading, caption, folded=folded)
 
     # ---- the end of the page -----------------------------------------------------------

@@ -79,7 +79,9 @@ def _board_dot(at) -> str:
 
 def test_stage_link_opens_the_board_in_the_big_slot():
     """``?stage=board``: the board (with the lesson's live numbers) takes the hero slot, and the
-    link keeps saying so; switching to "Chart" puts the board back under the page."""
+    link keeps saying so; switching to "Chart" takes it off the stage (the stage hides the rest of
+    the page, so neither the board nor "The math" is drawn there), and leaving the stage draws the
+    board under the page with its exports."""
     at = open_page("l05", {"stage": "board"})
     assert not at.exception
     assert at.session_state[SHOW_KEY] == "Board"
@@ -89,4 +91,8 @@ def test_stage_link_opens_the_board_in_the_big_slot():
     assert at.query_params["stage"] in ("board", ["board"])
     next(w for w in at.button_group if w.key == SHOW_KEY).set_value("Chart").run()
     assert at.query_params["stage"] in ("1", ["1"])
+    assert not at.get("graphviz_chart") and "The math" not in [e.label for e in at.expander]
+    next(b for b in at.button if b.key == "_stage_mode_button").click().run()
+    assert at.session_state[MODE_KEY] is False and "p99" in _board_dot(at)
     assert [b for b in at.get("download_button") if "Board as" in b.proto.label]
+    assert "The math" in [e.label for e in at.expander]
