@@ -328,7 +328,7 @@ class LessonPage:
         several ``<br>`` lines hangs from the top edge, the margin grown to hold it), legend in
         one row between the title and the plot (never over an axis title). ``hero=True`` marks
         the page's one chart that the stage view shows, enlarged."""
-        if not self.stage.on and self._in_closed_tab(container):  # on stage it may be the first chart
+        if not self.stage.on and self._in_closed_tab(container):  # on stage it may be the stage's chart
             (container or st).caption(CLOSED_TAB_CHART)
             return
         fig.update_layout(margin=dict(l=10, r=10, t=50, b=10),
@@ -344,9 +344,6 @@ class LessonPage:
             return
         if self.stage.on:  # the stage hides the rest of the page: a browser would draw it unseen
             (container or st).caption(OFF_STAGE_CHART)
-            return
-        if self._in_closed_tab(container):
-            (container or st).caption(CLOSED_TAB_CHART)
             return
         (container or st).plotly_chart(fig, width="stretch", **kwargs)
 
