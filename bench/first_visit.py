@@ -2,9 +2,9 @@
 
 Clones the committed HEAD of this checkout into a temporary folder (no `.cache/`), starts
 `streamlit run` there, and opens every page in turn in one headless Chromium, recording for each
-page the seconds until the header, the first metric and the first chart are visible, and until the
-page is complete (no script running, no background progress bar left), plus the server's
-CPU-seconds (/proc) meanwhile. Writes docs/bench/first_visit.md.
+page the seconds until the header, the first metric, the verdict and the first chart are visible,
+and until the page is complete (no script running, no background progress bar left), plus the
+server's CPU-seconds (/proc) and the CPU steal meanwhile. Writes docs/bench/first_visit.md.
 
     python -m bench.first_visit            # every page (a few minutes on 2 cores)
     python -m bench.first_visit --warm     # the same after `python -m playground.warm` in the clone
@@ -74,10 +74,10 @@ class Visit:
         return max(parts)
 
 
-def watch(page, start: float, timeout_s: float, title: str, server_pid: int) -> dict:
-    """Poll the page every 0.1 s: when the header, the first metric, the verdict and the first chart became
-    visible (``None``: never), and when it was complete: no script running, no background progress
-    bar and the server idle (under :data:`IDLE_CORE` of a core) for :data:`CALM_S`."""
+def watch(page, start: float, timeout_s: float, title: str, server_pid: int) -> tuple[dict, float | None]:
+    """Poll the page every 0.1 s: when each of :data:`SEEN` became visible (``None``: never), and
+    when it was complete (``None``: not within ``timeout_s``): no script running, no background
+    progress bar and the server idle (under :data:`IDLE_CORE` of a core) for :data:`CALM_S`."""
     # the header of *this* page (the previous page's, or none, until its script has run)
     selectors = {"header": f'[data-testid="stMain"] h1:has-text({json.dumps(title, ensure_ascii=False)})', **SELECTORS}
     first: dict = {name: None for name in selectors}
@@ -94,15 +94,16 @@ def watch(page, start: float, timeout_s: float, title: str, server_pid: int) -> 
                 calm_since, calm_cpu = now, cpu_seconds(server_pid)
             elif now - calm_since >= CALM_S:
                 if cpu_seconds(server_pid) - calm_cpu <= IDLE_CORE * (now - calm_since):
-                    return {**first, "complete": calm_since}
+                    return first, calm_since
                 calm_since = None  # a build is still running in the server: not complete
         else:
             calm_since = None
         page.wait_for_timeout(100)
-    return {**first, "complete": None}
+    return first, None
 
 
-def report(visits: list[Visit], head: str, load: tuple, warm_s: float | None, memory: float | None, complete_cap: float) -> None:
+def report(visits: list[Visit], head: str, load: tuple, warm_s: float | None, memory: float | None,
+           complete_cap: float) -> None:
     """Write docs/bench/first_visit[_warm].md from the pages measured so far."""
 
     def fmt(x):
@@ -119,11 +120,13 @@ def report(visits: list[Visit], head: str, load: tuple, warm_s: float | None, me
              f"{complete_cap:.0f} s: the bench moved on while the background build went on); the server's "
              "CPU-seconds meanwhile (its /proc entry), and the share of the machine's CPU time the "
              "hypervisor gave to other guests meanwhile (steal: the page's times stretch with it).", "",
-             "| page | header | first metric | verdict | first chart | complete | server CPU-s | CPU steal | exception |",
+             "| page | header | first metric | verdict | first chart | complete | server CPU-s | CPU steal "
+             "| exception |",
              "|---|---|---|---|---|---|---|---|---|"]
     for v in visits:
         lines.append(f"| {v.page} | " + " | ".join(fmt(v.seen[name]) for name in SEEN)
-                     + f" | {fmt(v.complete)} | {v.server_cpu_s:.1f} | {v.steal:.0%} | {'yes' if v.exception else 'no'} |")
+                     + f" | {fmt(v.complete)} | {v.server_cpu_s:.1f} | {v.steal:.0%} | "
+                     + f"{'yes' if v.exception else 'no'} |")
     over = [v.page for v in visits if v.useful() > TARGET_S]
     lines += ["", f"Pages whose header, first metric, verdict and first chart took over {TARGET_S:.0f} s (one "
               "never seen counts when the page never completed): "
@@ -167,8 +170,8 @@ def main() -> None:
                                       *((le.slug[3:], le.slug[3:], le.label) for le in chosen)]:
                 cpu0, jiffies0, start = cpu_seconds(proc.pid), cpu_jiffies(), time.perf_counter()
                 page.goto(f"{url}/{path}", timeout=120_000, wait_until="commit")
-                t = watch(page, start, args.timeout, title, proc.pid)
-                visits.append(Visit(name, {k: t[k] for k in SEEN}, t["complete"], cpu_seconds(proc.pid) - cpu0,
+                seen, complete = watch(page, start, args.timeout, title, proc.pid)
+                visits.append(Visit(name, seen, complete, cpu_seconds(proc.pid) - cpu0,
                                     bool(page.locator('[data-testid="stException"]').count()),
                                     steal_share(jiffies0, cpu_jiffies())))
                 print(visits[-1], flush=True)

@@ -41,7 +41,7 @@ logged = page.toggle("logged", "Propensities μ(a|x) were logged (production)", 
                      help="Off: the naive design, which logged clicks but not the probability of "
                           "the ad it showed.")
 
-_tabs = page.tabs("view", VIEWS, default=VIEWS[0])
+_tabs = page.tabs("view", VIEWS)
 with _tabs[0]:
     formulas = ad_auction.show(page, n_bidders, slots, scale, share, noise, reserve, seed)
 with _tabs[1]:

@@ -69,9 +69,10 @@ def charts(at: AppTest) -> int:
     return len(at.get("plotly_chart")) + sum(c.value in (CLOSED_TAB_CHART, OFF_STAGE_CHART) for c in at.caption)
 
 
-def sections_left(at: AppTest) -> int:
-    """Costly sections of closed tabs left for when their tab opens (:meth:`LessonPage.deferred`)."""
-    return sum(c.value == CLOSED_TAB_SECTION for c in at.caption)
+def sections_left(node) -> int:
+    """Costly sections of closed tabs left for when their tab opens (:meth:`LessonPage.deferred`),
+    on the page or in one tab (``node``: an AppTest or one of its ``tabs``)."""
+    return sum(c.value == CLOSED_TAB_SECTION for c in node.caption)
 
 
 def views(at: AppTest, lesson_id: str) -> tuple[str, ...]:
