@@ -43,8 +43,8 @@ IDLE_CORE = 0.2
 
 
 SELECTORS = {"metric": '[data-testid="stMetric"]',
-             # page.verdict draws st.success (the design holds) or st.error (it breaks)
-             "verdict": '[data-testid="stAlertContentSuccess"], [data-testid="stAlertContentError"]',
+             # the live verdict at the top (st.success: the design holds; st.error: it breaks)
+             "verdict": '.st-key-page_verdict [data-testid="stAlert"]',
              "chart": '[data-testid="stPlotlyChart"]'}
 SEEN = ("header", *SELECTORS)
 HOME_TITLE = "ML System Design Playground"
@@ -114,8 +114,8 @@ def report(visits: list[Visit], head: str, load: tuple, warm_s: float | None, me
              f"Commit {head}; a fresh `git clone` (no `.cache/`), "
              + (f"`python -m playground.warm` run first ({warm_s:.0f} s), " if warm_s is not None else "no warm-up, ")
              + "one fresh server, one headless Chromium (on the same two cores) visiting every page in turn.", "",
-             "Seconds from navigation until the header, the first metric, the verdict (the first green or "
-             "red verdict box) and the first chart are visible, "
+             "Seconds from navigation until the header, the first metric, the verdict (the green or red "
+             "live verdict at the top of the page) and the first chart are visible, "
              f"and until the page is complete (no script running, no background progress bar; '-' after "
              f"{complete_cap:.0f} s: the bench moved on while the background build went on); the server's "
              "CPU-seconds meanwhile (its /proc entry), and the share of the machine's CPU time the "

@@ -49,6 +49,10 @@ def show(page: LessonPage, h: ft.HeldOut, friction: float, fee: float) -> list[s
         page.verdict(False, f"Threshold 0.5 costs ${h.half_excess_per_1k:.0f} per 1,000 transactions "
                      f"more than the minimum-cost threshold {h.best_threshold:.3g}: 0.5 means 'a miss and a "
                      "false decline cost the same', which they never do.")
+    elif h.rule == "minimum expected cost" and h.half_is_costly:
+        page.verdict(True, f"Threshold {h.best_threshold:.3g} from the cost curve: ${h.cost_per_1k:.0f} per 1,000 "
+                     f"transactions, ${h.half_excess_per_1k:.0f} less than 0.5, which prices a miss and a false "
+                     "decline the same.")
     if h.handling != fraud.Handling.NONE:
         st.info(f"'{h.handling}' inflates the scores: they are no longer probabilities, so the threshold must be "
                 "read off the cost curve (or the scores re-calibrated), never set from first principles.")

@@ -34,10 +34,15 @@ def show(page: LessonPage, calc: ls.Calculator, mfu: float, mbu: float) -> None:
                      "no latency, throughput or cost. " + (f"One request fits with {' or '.join(t for t, _ in short.fixes)}."
                                                            if short.fixes else "Choose a smaller model."))
     elif calc.capped:
-        st.warning(f"Asked for batch {asked.batch}, only {plan.batch} fit: throughput, latency and cost are shown at "
-                   f"batch {plan.batch}. A batch of {asked.batch} needs {gib(asked.kv_bytes_batch)} of KV cache, but "
-                   f"only {plan.batch} requests of {asked.tokens_per_request:,} tokens fit beside the weights: the other "
-                   f"{calc.queued} queue (or the server pre-empts and recomputes).")
+        page.verdict(False, f"Asked for batch {asked.batch}, only {plan.batch} fit: throughput, latency and cost are "
+                     f"shown at batch {plan.batch}. A batch of {asked.batch} needs {gib(asked.kv_bytes_batch)} of KV "
+                     f"cache, but only {plan.batch} requests of {asked.tokens_per_request:,} tokens fit beside the "
+                     f"weights: the other {calc.queued} queue (or the server pre-empts and recomputes).")
+    else:
+        ratio = calc.naive_cost_ratio
+        page.verdict(True, f"Batch {plan.batch} fits on {n_gpus} × {gpu.name}: {plan.tokens_per_s:,.0f} tokens/s at "
+                     f"${plan.cost_per_1k:,.3f} per 1k requests" + (f", {ratio:,.1f}× cheaper than one request at a "
+                                                                   "time." if ratio is not None else "."))
     if asked.tokens_per_request > model.max_context:
         st.warning(f"{asked.prompt_tokens:,} + {asked.output_tokens:,} tokens exceed {model.name}'s "
                    f"{model.max_context:,}-token context window.")

@@ -314,8 +314,10 @@ class LessonPage:
             where.caption(extra)
 
     def verdict(self, ok: bool, text: str, container=None, headline: bool = True) -> None:
-        """The live verdict sentence: green when the design holds, red when it breaks; the stage
-        view shows the first headline verdict under the headline numbers."""
+        """The live verdict sentence: green when the design holds, red when it breaks. The first
+        headline verdict of a run goes to the top of the page, under the break-it / fix-it switch
+        (in stage view under the headline numbers), wherever the section computing it sits: a
+        first visit sees it with the header, even when its section is in a tab that is closed."""
         box = self.stage.verdict if headline and self.stage.takes("verdict") else (container or st)
         (box.success if ok else box.error)(text)
 

@@ -18,9 +18,9 @@ BARS = [("faithfulness_emb", "faithfulness (embedding)"), ("faithfulness_overlap
         ("fluency", "fluency"), ("relevance", "answer relevance")]
 
 
-def show(page: LessonPage, records: list[dict], emb_t: float) -> list[str]:
+def show(page: LessonPage, records: list[dict], emb_t: float, naive: bool) -> list[str]:
     """Render the tab from :func:`playground.rag.evaluation.answer_records`; return its formulas
-    (with the current numbers) for "The math"."""
+    (with the current numbers) for "The math". ``naive``: answers are judged by fluency."""
     st.caption("Up to seven candidate answers per query, built deterministically from the corpus: two grounded in "
                "the retrieved context (extractive) and five that are not (half from an unrelated passage, grounded plus "
                "confident filler, fully from an unrelated passage, a grounded sentence with its key word swapped for "
@@ -29,6 +29,7 @@ def show(page: LessonPage, records: list[dict], emb_t: float) -> list[str]:
                "sentences whose words follow each other less typically (it measures 'reads like the docs').")
     summary = es.generation_summary(records)
     kinds = summary.by_kind
+    _verdict(page, summary, naive)
     c = st.columns(4)
     page.metric("Fluency · unrelated answers", f"{summary.fluency['unrelated']:.2f}", container=c[0], headline=True)
     page.metric("Faithfulness · unrelated answers", f"{summary.faithfulness['unrelated']:.2f}", container=c[1],
@@ -57,3 +58,14 @@ def show(page: LessonPage, records: list[dict], emb_t: float) -> list[str]:
         rf"\text{{relevance}} = \cos(q, a), \qquad \text{{fluency}} = \Pr_{{s \sim \text{{corpus}}}}"
         r"\left[\tfrac{1}{n}\textstyle\sum \log p(w_i \mid w_{i-1}) \text{ of } s < \text{that of the answer}\right]",
     ]
+
+
+def _verdict(page: LessonPage, summary: es.GenerationSummary, naive: bool) -> None:
+    """Red when the page's judge (fluency when ``naive``, else faithfulness) separates grounded from
+    unrelated answers less than the other score does."""
+    judge, other = ("fluency", "faithfulness") if naive else ("faithfulness", "fluency")
+    gap, other_gap = summary.separation[judge], summary.separation[other]
+    holds = gap > other_gap
+    page.verdict(holds, f"Judged by {judge}, grounded answers score {gap:+.2f} above unrelated ones ({other}: "
+                 f"{other_gap:+.2f}): " + ("it tells them apart." if holds else "a fluent answer passes whether or "
+                                           "not the context supports it." if naive else f"{other} separates them better."))

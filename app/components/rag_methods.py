@@ -1,5 +1,5 @@
 """Lesson 9's comparison of every retrieval method on the labelled queries: nDCG@10 per method,
-the summary table, nDCG@10 per query type and the paired verdicts (layout only; the numbers come
+the summary table, nDCG@10 per query type, the paired comparisons and the page's verdict (layout only; the numbers come
 from :mod:`playground.rag.retrieval_eval`). Holds the page's evaluation builder (the analyser tab
 reuses it)."""
 
@@ -38,9 +38,8 @@ def run_all(index, recall_k: int, params: dict) -> dict[str, list[dict]]:
     return evals
 
 
-def _verdict(page: LessonPage, evals: dict, group: str, a: str, b: str, seed: int) -> str:
-    """One line: A against B on a query type, with a paired bootstrap interval (seeded)."""
-    d = rev.paired_difference(evals[a], evals[b], "ndcg@10", seed, group)
+def _line(page: LessonPage, d: rev.PairedDifference, group: str, a: str, b: str) -> str:
+    """One line: A against B on a query type, with its paired bootstrap interval."""
     name_a, name_b = rv.METHOD_LABELS[a], rv.METHOD_LABELS[b]
     page.record(f"{name_a} − {name_b} ({group})", f"{d.difference:+.3f}")
     return (f"- **{name_a} vs {name_b}** on {rc.TYPE_LABELS.get(group, 'all queries')}: "
@@ -48,11 +47,30 @@ def _verdict(page: LessonPage, evals: dict, group: str, a: str, b: str, seed: in
             f"interval {d.low:+.3f} to {d.high:+.3f})")
 
 
+def _headline(page: LessonPage, diffs: dict, combined: str) -> None:
+    """The verdict: each single retriever's blind spot, and whether the best combination beats
+    dense beyond the bootstrap interval."""
+    rare, para = diffs["rare_entity", "bm25", "dense"], diffs["paraphrase", "dense", "bm25"]
+    gain, name = diffs["all", combined, "dense"], rv.METHOD_LABELS[combined]
+    page.verdict(gain.low > 0, f"nDCG@10 on rare-entity queries: BM25 {rare.mean_a:.3f}, dense {rare.mean_b:.3f}; "
+                 f"on paraphrases: dense {para.mean_a:.3f}, BM25 {para.mean_b:.3f}. "
+                 + (f"{name} beats dense overall by {gain.difference:+.3f} (95 % interval {gain.low:+.3f} to "
+                    f"{gain.high:+.3f}): one retriever alone is not enough." if gain.low > 0 else
+                    f"No combination beats dense beyond noise here ({name}: {gain.difference:+.3f}, 95 % interval "
+                    f"{gain.low:+.3f} to {gain.high:+.3f})."))
+
+
 def show(page: LessonPage, evals: dict[str, list[dict]], recall_k: int, fusion: str, seed: int) -> tuple[str, float]:
     """Render the comparison; return the method with the best nDCG@10 (its label) and that nDCG."""
     table = rev.overview(evals, recall_k)
     overall = pd.DataFrame({rv.METHOD_LABELS[m]: row for m, row in table.items()}).T
     best = max(table, key=lambda m: table[m]["ndcg@10"])
+    listed = [("rare_entity", "bm25", "dense"), ("paraphrase", "dense", "bm25"), ("all", "weighted", "dense"),
+              ("all", "rrf", "dense")] + ([("all", "rerank", fusion)] if "rerank" in evals else [])
+    combined = max((m for m in table if m not in ("bm25", "dense")), key=lambda m: table[m]["ndcg@10"])
+    diffs = {pair: rev.paired_difference(evals[pair[1]], evals[pair[2]], "ndcg@10", seed, pair[0])
+             for pair in dict.fromkeys(listed + [("all", combined, "dense")])}
+    _headline(page, diffs, combined)
     for col, m in zip(st.columns(5), table):
         page.metric(f"nDCG@10 · {rv.METHOD_LABELS[m]}", f"{table[m]['ndcg@10']:.3f}",
                     container=col, headline=m in ("dense", "rerank"))
@@ -70,9 +88,6 @@ def show(page: LessonPage, evals: dict[str, list[dict]], recall_k: int, fusion: 
     fig.update_layout(barmode="group", title="nDCG@10 per query type", yaxis_title="nDCG@10",
                       yaxis_range=[0, 1], legend_orientation="h")
     page.chart(fig)
-    st.markdown("**What the labelled set shows at these settings**\n\n" + "\n".join([
-        _verdict(page, evals, "rare_entity", "bm25", "dense", seed),
-        _verdict(page, evals, "paraphrase", "dense", "bm25", seed),
-        _verdict(page, evals, "all", "weighted", "dense", seed), _verdict(page, evals, "all", "rrf", "dense", seed)]
-        + ([_verdict(page, evals, "all", "rerank", fusion, seed)] if "rerank" in evals else [])))
+    st.markdown("**What the labelled set shows at these settings**\n\n"
+                + "\n".join(_line(page, diffs[pair], *pair) for pair in listed))
     return rv.METHOD_LABELS[best], table[best]["ndcg@10"]

@@ -109,8 +109,8 @@ def style_for_stage(fig) -> None:
 
 
 class Stage:
-    """The box at the top of a lesson page: mode toggle, break/fix switch and pin in every mode;
-    in stage view also the hero chart, the headline numbers and the verdict, the rest hidden."""
+    """The box at the top of a lesson page: mode toggle, break/fix switch, pin and the live verdict
+    in every mode; in stage view also the hero chart and the headline numbers, the rest hidden."""
 
     def __init__(self, lesson: course.Lesson, switch: BreakFix | None,
                  current: Callable[[dict], str | None]) -> None:
@@ -143,8 +143,9 @@ class Stage:
             self.hero = left.container(key="stage_hero").empty()
             self.verdict = right.container(key="stage_verdict")
             self.numbers = right.container(key="stage_numbers")
-        else:
-            self.hero = self.numbers = self.verdict = None
+        else:  # the live verdict under the switch that flips it, whichever tab it comes from
+            self.hero = self.numbers = None
+            self.verdict = box.container(key="page_verdict")
 
     # ---- the switch, the pin and the navigation -----------------------------------------
     def _switch(self, bar, current: Callable[[dict], str | None]) -> None:
@@ -206,9 +207,10 @@ class Stage:
 
     def takes(self, kind: str) -> bool:
         """Whether the stage still has room for one more ``kind`` ("metric": three, "chart" and
-        "verdict": one each); the page renders what does not fit in place (hidden on stage)."""
+        "verdict": one each); the page renders what does not fit in place (hidden on stage). Off
+        stage only the verdict has a place in the box (:attr:`verdict`, under the bar)."""
         room = {"metric": MAX_NUMBERS, "chart": 1, "verdict": 1}[kind]
-        if not self.on or self._on_stage[kind] >= room:
+        if not (self.on or kind == "verdict") or self._on_stage[kind] >= room:
             return False
         self._on_stage[kind] += 1
         return True

@@ -37,7 +37,7 @@ tabs = page.tabs("view", ['1 · Retrieval: is the right context there?', '2 · G
 with tabs[0]:
     formulas = rag_eval_retrieval.show(page, evals, method, k)
 with tabs[1]:
-    formulas += rag_eval_generation.show(page, records, emb_t)
+    formulas += rag_eval_generation.show(page, records, emb_t, naive)
 with tabs[2]:
     rag_eval_inspect.show(page, evals, emb_t, ovl_t)
 with tabs[3]:

@@ -44,6 +44,15 @@ def metric(at: AppTest, label: str) -> str:
     raise KeyError(f"no metric {label!r}; have {[m.label for m in at.metric]}")
 
 
+def top_verdict(at: AppTest) -> tuple[str, str] | None:
+    """The live verdict at the top of the page, under the stage box's bar (the first headline
+    verdict of the run), as ``("error" or "success", text)``; None when the page has none."""
+    for child in at.main.children.values():
+        if child.type == "flex_container" and any(b.key == "_stage_mode_button" for b in child.button):
+            return next(((kind, e.value) for kind in ("error", "success") for e in child.get(kind)), None)
+    return None
+
+
 def _decoded(node):
     """``node`` with plotly's typed arrays (``{"dtype": ..., "bdata": base64}``) turned into lists."""
     if isinstance(node, dict):

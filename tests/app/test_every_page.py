@@ -15,7 +15,7 @@ from scenarios import BY_LESSON
 
 from bench.pages import fuzzed
 
-from .apptest import charts, laned, open_page, registered, sections_left, views
+from .apptest import charts, laned, open_page, registered, sections_left, top_verdict, views
 
 PAGES = [lesson.id for lesson in registered()]
 LANED = laned(PAGES)
@@ -45,6 +45,8 @@ def test_page_renders_with_the_shared_anatomy(lesson_id):
         assert "The math" in labels
     if lesson_id not in ("ir", "drill"):  # the drill charts its scores once graded
         assert at.get("plotly_chart"), "a lesson page shows at least one plotly chart"
+        # the live verdict sits at the top, under the switch, even when its section is in a closed tab
+        assert top_verdict(at) is not None, "a lesson page opens with its live verdict at the top"
     assert any(c.key == "seed" for c in declared_controls(at.session_state, lesson_id)) or lesson_id in ("l00", "ir", "drill")
 
 

@@ -7,7 +7,7 @@ from playground.rag import index_store as ix
 from playground.rag import retrieval_eval as rev
 from playground.rag import retrievers as rv
 
-from .apptest import metric, open_page, texts
+from .apptest import metric, open_page, texts, top_verdict
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -32,6 +32,13 @@ def test_defaults_show_every_method_with_core_numbers(default_page):
     shown = texts(at)
     assert "late-interaction MaxSim" in shown and "rare entity / exact identifier" in shown
     assert "95 % bootstrap interval" in shown
+    # the verdict: each retriever's blind spot, and the best combination against dense (seed 0)
+    rows = {m: rev.evaluate(ix.get_index(), rc.load_queries(), m) for m in ("bm25", "dense")}
+    rare = rev.paired_difference(rows["bm25"], rows["dense"], "ndcg@10", 0, "rare_entity")
+    kind, verdict = top_verdict(at)
+    assert kind == "success" and verdict.startswith(
+        f"nDCG@10 on rare-entity queries: BM25 {rare.mean_a:.3f}, dense {rare.mean_b:.3f}; ")
+    assert "Hybrid + MaxSim rerank beats dense overall by" in verdict and rare.mean_a > rare.mean_b
     assert len(at.get("plotly_chart")) >= 1
     # the learned reranker, scored on held-out query folds, beats the MaxSim reranker
     learned = float(metric(at, "nDCG@10 · learned reranker (CV)"))

@@ -9,7 +9,7 @@ from playground.rag import llm_serving as ls
 from playground.rag import serving_levers as sl
 from playground.scenario import escape_md
 
-from .apptest import charts, figure, metric, open_page, texts
+from .apptest import charts, figure, metric, open_page, texts, top_verdict
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -28,6 +28,11 @@ def test_defaults_show_the_core_numbers(default_page):
     assert metric(at, "Max concurrent requests") == str(plan.max_concurrent) == "52"
     assert metric(at, "Cost per 1k requests") == f"${plan.cost_per_1k:,.3f}"
     assert metric(at, "Tokens/s (all users)") == f"{plan.tokens_per_s:,.0f}"
+    single = ls.serving_plan(ls.MODELS["Llama-2-7B"], ls.GPUS["A100-80GB"], batch=1, prompt_tokens=2048,
+                             output_tokens=256, price_per_gpu_hour=3.0)
+    assert top_verdict(at) == ("success", f"Batch 16 fits on 1 × A100-80GB: {plan.tokens_per_s:,.0f} tokens/s at "
+                               f"${plan.cost_per_1k:,.3f} per 1k requests, "
+                               f"{single.cost_per_1k / plan.cost_per_1k:,.1f}× cheaper than one request at a time.")
     shown = texts(at)
     assert "memory-bound" in shown
     # grounded answer cites shutil.copytree, and the off-topic probe is refused
@@ -89,10 +94,11 @@ def test_long_context_without_gqa_caps_concurrency():
     plan = ls.serving_plan(ls.MODELS["Llama-2-13B"], ls.GPUS["A100-80GB"], precision="int8", batch=64,
                            prompt_tokens=3840, output_tokens=256)
     assert metric(at, "Max concurrent requests") == str(plan.max_concurrent) == "19"
-    assert any("only 19 requests" in w.value for w in at.warning)
+    assert any("only 19 requests" in e.value for e in at.error)
     # issue 16: 64 were asked for, 19 fit, so time and cost are those of a batch of 19, and it says so
     assert any("Asked for batch 64, only 19 fit: throughput, latency and cost are shown at batch 19" in w.value
-               and "the other 45 queue" in w.value for w in at.warning)
+               and "the other 45 queue" in w.value for w in at.error)
+    assert top_verdict(at)[1].startswith("Asked for batch 64, only 19 fit")
     served = ls.serving_plan(ls.MODELS["Llama-2-13B"], ls.GPUS["A100-80GB"], precision="int8", batch=19,
                              prompt_tokens=3840, output_tokens=256)
     assert metric(at, "Tokens/s (all users)") == f"{served.tokens_per_s:,.0f}" != f"{plan.tokens_per_s:,.0f}"

@@ -11,7 +11,7 @@ from playground.rag import eval_run as er
 from playground.rag import evaluation as ev
 from playground.rag import index_store as ix
 
-from .apptest import charts, figure, metric, open_page, texts
+from .apptest import charts, figure, metric, open_page, texts, top_verdict
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -35,6 +35,11 @@ def test_defaults_show_fluent_answers_that_are_not_faithful(default_page):
     assert float(metric(at, "κ embedding judge vs reference label")) > fluency_kappa + 0.2
     assert charts(at) >= 4
     assert "Type an answer above" in texts(at)
+    gap = {name: float(metric(at, f"{name.capitalize()} · grounded answers"))
+           - float(metric(at, f"{name.capitalize()} · unrelated answers")) for name in ("fluency", "faithfulness")}
+    kind, verdict = top_verdict(at)
+    assert kind == "success" and verdict.startswith(f"Judged by faithfulness, grounded answers score "
+                                                    f"{gap['faithfulness']:+.2f} above unrelated ones")
 
 
 def test_page_numbers_equal_the_core_and_sklearn(default_page):
@@ -61,6 +66,8 @@ def test_naive_fluency_gate_passes_unfaithful_answers():
     at = open_page("l11", {"preset": "naive"})
     assert not at.exception
     assert any("fluent is not faithful" in e.value for e in at.error)
+    kind, verdict = top_verdict(at)
+    assert kind == "error" and verdict.startswith("Judged by fluency") and "whether or not the context" in verdict
     passed, total = metric(at, "Unfaithful answers passed by the fluency judge").split(" of ")
     assert int(passed) > 0 and int(total) > 0
 

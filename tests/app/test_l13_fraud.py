@@ -8,7 +8,7 @@ import pytest
 from playground.cases import fraud
 from scenarios.l13 import VIEWS
 
-from .apptest import figure, metric, open_page, sections_left, specs_on_every_tab, texts
+from .apptest import figure, metric, open_page, sections_left, specs_on_every_tab, texts, top_verdict
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -29,6 +29,10 @@ def test_defaults_show_pr_vs_roc_cost_and_drift():
     assert "ROC-AUC stays" in texts(at)
     assert _money(metric(at, "Cost per 1k transactions")) <= _money(metric(at, "…at threshold 0.5"))
     assert _money(metric(at, "Cost per 1k transactions")) < _money(metric(at, "…approving everything"))
+    kind, verdict = top_verdict(at)  # the cost threshold holds, and says what 0.5 would cost
+    excess = _money(metric(at, "…at threshold 0.5")) - _money(metric(at, "Cost per 1k transactions"))
+    assert kind == "success" and f"{metric(at, 'Cost per 1k transactions')} per 1,000 transactions" in verdict
+    assert abs(_money(verdict.split(", $")[1]) - excess) <= 1  # each shown figure rounded to the dollar
     assert float(metric(at, "PR-AUC, batch features online")) < float(metric(at, "PR-AUC, streaming features"))
     assert sections_left(at) == 3  # drift, selective labels, latency: computed when their tab opens
     at = open_page("l13", {"view": VIEWS[3]})
@@ -42,6 +46,7 @@ def test_naive_preset_shows_the_cost_of_threshold_half():
     at = open_page("l13", {"preset": "naive"})
     assert not at.exception
     assert "Threshold 0.5 costs" in " ".join(e.value for e in at.error)
+    assert top_verdict(at)[1].startswith("Threshold 0.5 costs")
     assert "inflates the scores" in texts(at)
 
 

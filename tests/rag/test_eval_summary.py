@@ -58,6 +58,8 @@ def test_generation_summary_by_hand():
     assert s.by_kind.index.tolist() == [ev.KINDS["grounded"][0], ev.KINDS["unrelated"][0]]
     assert list(s.by_kind.columns) == list(es.SCORES)
     assert s.by_kind.loc[ev.KINDS["grounded"][0], "words"] == 20
+    # grounded minus unrelated: fluency 0.5 - 0.8, faithfulness 0.75 - 0
+    assert s.separation == pytest.approx({"fluency": -0.3, "faithfulness": 0.75})
 
 
 def test_judge_agreement_matches_sklearn():

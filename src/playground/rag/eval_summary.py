@@ -85,6 +85,13 @@ class GenerationSummary:
     fluency: dict[str, float]
     faithfulness: dict[str, float]
 
+    @property
+    def separation(self) -> dict[str, float]:
+        """How far each judge puts grounded answers above unrelated ones: ``{"fluency": ...,
+        "faithfulness": ...}``, the difference of the two kinds' mean scores (score units, 0–1)."""
+        return {name: scores["grounded"] - scores["unrelated"]
+                for name, scores in (("fluency", self.fluency), ("faithfulness", self.faithfulness))}
+
 
 def generation_summary(records: Sequence[dict]) -> GenerationSummary:
     """Mean scores per kind of answer, from :func:`~playground.rag.evaluation.answer_records`."""
