@@ -88,6 +88,6 @@ def show(page: LessonPage, evals: dict[str, list[dict]], recall_k: int, fusion: 
     fig.update_layout(barmode="group", title="nDCG@10 per query type", yaxis_title="nDCG@10",
                       yaxis_range=[0, 1], legend_orientation="h")
     page.chart(fig)
-    st.markdown("**What the labelled set shows at these settings**\n\n"
-                + "\n".join(_line(page, diffs[pair], *pair) for pair in listed))
+    with st.expander("What the labelled set shows at these settings: each comparison with its bootstrap interval"):
+        st.markdown("\n".join(_line(page, diffs[pair], *pair) for pair in listed))
     return rv.METHOD_LABELS[best], table[best]["ndcg@10"]
