@@ -153,3 +153,20 @@ def test_measure_refuses_an_index_built_differently(data):
     built = ann.build(ann.IndexSpec(kind="IVF-Flat", nlist=8), xb[:2000])
     with pytest.raises(ValueError, match="cannot be searched"):
         ann.measure(built, ann.IndexSpec(kind="IVF-Flat", nlist=16), xq, truth, K)
+
+
+def test_ivfpq_trained_with_blas_distances_equals_the_default_path_and_restores_it(data, monkeypatch):
+    import faiss
+
+    xb, xq, _ = data
+    spec = ann.IndexSpec(kind="IVF-PQ", nlist=16, nprobe=4, pq_m=8, nbits=8)  # 4-dim sub-vectors
+    before = faiss.cvar.distance_compute_blas_threshold
+    fast = ann.build(spec, xb, seed=0)
+    assert faiss.cvar.distance_compute_blas_threshold == before
+    monkeypatch.setattr(ann, "BLAS_FROM", before)  # train as FAISS would by default
+    slow = ann.build(spec, xb, seed=0)
+    for built in (fast, slow):
+        ann.set_search_params(built.index, spec)
+    d_fast, i_fast = fast.index.search(xq, K)
+    d_slow, i_slow = slow.index.search(xq, K)
+    assert (i_fast == i_slow).all() and np.allclose(d_fast, d_slow, rtol=1e-4)
