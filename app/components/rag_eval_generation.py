@@ -66,6 +66,7 @@ def _verdict(page: LessonPage, summary: es.GenerationSummary, naive: bool) -> No
     judge, other = ("fluency", "faithfulness") if naive else ("faithfulness", "fluency")
     gap, other_gap = summary.separation[judge], summary.separation[other]
     holds = gap > other_gap
+    why = ("it tells them apart." if holds else f"{other} separates them better." if not naive
+           else "a fluent answer passes whether or not the context supports it.")
     page.verdict(holds, f"Judged by {judge}, grounded answers score {gap:+.2f} above unrelated ones ({other}: "
-                 f"{other_gap:+.2f}): " + ("it tells them apart." if holds else "a fluent answer passes whether or "
-                                           "not the context supports it." if naive else f"{other} separates them better."))
+                 f"{other_gap:+.2f}): {why}")

@@ -148,6 +148,14 @@ def test_training_is_seeded_and_vectors_are_normalised(data, models):
     assert models[True].losses[-1] < models[True].losses[0]
 
 
+def test_adam_over_all_parameters_at_once_gives_the_per_parameter_loops_weights(data, monkeypatch):
+    fast = tt.train(data, dim=16, logq=True, epochs=2, batch_size=128, seed=5)  # foreach=True
+    adam = torch.optim.Adam
+    monkeypatch.setattr(torch.optim, "Adam", lambda params, lr, foreach: adam(params, lr=lr, foreach=False))
+    loop = tt.train(data, dim=16, logq=True, epochs=2, batch_size=128, seed=5)
+    assert np.array_equal(fast.item_vectors, loop.item_vectors) and fast.losses == loop.losses
+
+
 def test_untrained_towers_are_where_training_starts_and_rank_at_chance(data, models):
     start = tt.untrained(data, dim=16, seed=5)
     still = tt.train(data, dim=16, epochs=1, lr=0.0, seed=5)  # Adam with lr 0: every step is zero
