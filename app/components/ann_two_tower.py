@@ -109,8 +109,9 @@ def show(page: LessonPage, tab, seed: int, zipf: float, cfg: dict, negatives: st
         evals = None if models is None else page.guard(recalls, seed, zipf, cfg, k)
         if evals is None:
             return {}
-        _recall_metrics(page, evals, k)
         held_head = tt.heldout_head_share(data)
+        _verdict(page, evals, logq, held_head, k)
+        _recall_metrics(page, evals, k)
         page.chart(_recall_bars(evals, held_head, k,
                                 f"Naive vs production on the same held-out interactions (k = {k})"))
         page.record("Head share of held-out interactions", f"{held_head:.3f}")
@@ -138,6 +139,17 @@ def _recall_metrics(page: LessonPage, evals: dict, k: int) -> None:
                     help=f"Held-out items found in the top {k}; below: share of all items in anyone's top k.")
 
 
+def _verdict(page: LessonPage, evals: dict, logq: bool, held_head: float, k: int) -> None:
+    """Green when the towers the index serves (``logq``: with the correction) recall at least as
+    much as the other model; either way, where the model without logQ puts its top k."""
+    served, other = (evals[PRODUCTION], evals[NAIVE]) if logq else (evals[NAIVE], evals[PRODUCTION])
+    page.verdict(served.recall >= other.recall,
+                 f"The index serves the towers trained {'with' if logq else 'without'} logQ: recall@{k} "
+                 f"{served.recall:.3f} against {other.recall:.3f} {'without' if logq else 'with'} it. Without logQ, "
+                 f"{evals[NAIVE].head_share:.0%} of the top {k} comes from the 10 % most popular items, which make "
+                 f"{held_head:.0%} of the held-out interactions.")
+
+
 def _while_training(page: LessonPage, seed: int, zipf: float, cfg: dict, k: int) -> bool:
     """The popularity baseline and the towers both models start from, with the training's progress
     bar above them; the page reruns (and shows the trained models) when training finishes, also
@@ -145,6 +157,8 @@ def _while_training(page: LessonPage, seed: int, zipf: float, cfg: dict, k: int)
     bar = st.container()
     starting = page.guard(untrained_recalls, seed, zipf, cfg, k)
     if starting is not None:
+        page.verdict(False, f"Untrained towers while both models train: recall@{k} {starting[UNTRAINED].recall:.3f}, "
+                     f"against {starting[POPULARITY].recall:.3f} for recommending the most popular items.")
         _recall_metrics(page, starting, k)
         st.caption("Both models are training in the background, from these same random towers: untrained, "
                    "they rank items about at random. Their recall, where their recommendations fall by "

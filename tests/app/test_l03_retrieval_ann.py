@@ -7,9 +7,10 @@ import pytest
 
 from components import ann_two_tower
 from components import background as bg
+from playground.recsys import two_tower as tt
 from scenarios import l03
 
-from .apptest import charts, figure, metric, open_page, texts
+from .apptest import charts, figure, metric, open_page, texts, top_verdict
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -54,6 +55,13 @@ def test_defaults_show_logq_beating_naive_and_popularity(default_page):
     # popularity bias: users consume the 10 % most popular items ~35 % of the time; naive shows them < 10 %
     assert share["no logQ (naive)"][1] < 10 < share["logQ (production)"][1] < share["popularity baseline"][1]
     assert charts(at) >= 5  # bars, popularity profile, loss, Pareto, memory, sizing
+    # the verdict at the top: the served (logQ) towers against the naive ones, and where the naive top k falls
+    assert top_verdict(at) == ("success", f"The index serves the towers trained with logQ: recall@10 {prod:.3f} "
+                               f"against {naive:.3f} without it. Without logQ, {share['no logQ (naive)'][1]:.0f}% of "
+                               f"the top 10 comes from the 10 % most popular items, which make "
+                               f"{tt.heldout_head_share(tt.make_interactions(zipf=1.0, seed=0)):.0%} of the held-out "
+                               "interactions.")
+    assert top_verdict(open_page("l03", {"logq": "false"}))[0] == "error"  # the index serves the naive towers
 
 
 def test_a_two_line_chart_title_hangs_from_the_top_edge_with_room_for_both_lines(default_page):
@@ -190,6 +198,8 @@ def test_the_untrained_towers_then_the_recall_numbers_show_while_later_models_tr
     untrained = _f(metric(at, "Recall@k, untrained towers (random init)"))
     popularity = _f(metric(at, "Recall@k, popularity baseline"))
     assert untrained < 0.05 < popularity  # random towers: about k / 790 items
+    assert top_verdict(at) == ("error", f"Untrained towers while both models train: recall@10 {untrained:.3f}, "
+                               f"against {popularity:.3f} for recommending the most popular items.")
     assert not [m for m in at.metric if m.label in ("Recall@k, logQ (production)", "Recall@k, no logQ (naive)")]
     assert any("Before training: the random towers vs popularity" in c.proto.spec for c in at.get("plotly_chart"))
     assert any(ann_two_tower.TRAINING in p.proto.text for p in at.get("progress"))
