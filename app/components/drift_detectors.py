@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from components import shapes
 from components.cache import cached
 from components.drift_stream import DAYS, TRAIN_DAYS, stream_and_scores
 from components.page import LessonPage
@@ -113,15 +114,15 @@ def _statistics_figure(ws, ph, signal, psi_thr, ks_alpha, w_thr, ph_thr, drift_s
                         subplot_titles=[f"PSI of {signal}", "KS p-value (log scale)",
                                         f"Wasserstein distance of {signal}",
                                         "Page–Hinkley statistic on the error (day of the error)"])
+    lines = []
     for row, (values, name, threshold) in enumerate(
             [(ws.psi, "PSI", psi_thr), (ws.ks_p, "KS p", ks_alpha),
              (ws.wasserstein, "W1", w_thr), (ph.statistic, "PH", ph_thr)], start=1):
         fig.add_scatter(x=ws.day, y=values, name=name, row=row, col=1)
-        fig.add_hline(y=threshold, line_dash="dash", line_color="red", row=row, col=1)
+        lines.append(shapes.across("y", threshold, row, dash="dash", color="red"))
     fig.update_yaxes(type="log", row=2, col=1)
     if drift_start is not None:
-        for r in range(1, 5):
-            fig.add_vline(x=drift_start, line_color="orange", row=r, col=1)
-    fig.update_layout(height=720, showlegend=False, title="Detector statistics vs alert thresholds "
+        lines += [shapes.across("x", drift_start, row, color="orange") for row in range(1, 5)]
+    fig.update_layout(height=720, showlegend=False, shapes=lines, title="Detector statistics vs alert thresholds "
                       "(orange: drift start)")
     return fig

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from components import shapes
 from components.cache import cached
 from components.fraud_builds import stream
 from components.page import LessonPage
@@ -35,11 +36,12 @@ def _figure(weeks: pd.DataFrame):
         for model_name, group in weeks.groupby("model"):
             fig.add_scatter(x=group["week"], y=group[metric_name], mode="lines+markers", name=model_name,
                             line_color=COLOURS[model_name], showlegend=col == 1, row=1, col=col)
-        fig.add_vline(x=fraud.SHIP_WEEK, line_dash="dot", line_color="grey", row=1, col=col)
     fig.update_yaxes(range=[0, 1.02])
     fig.update_xaxes(title_text="week")
     fig.update_layout(title=f"Weekly decisions (amount-aware rule); the model ships at week {fraud.SHIP_WEEK:g}",
-                      height=400, legend=dict(orientation="h", y=-0.25))
+                      height=400, legend=dict(orientation="h", y=-0.25),
+                      shapes=[shapes.across("x", fraud.SHIP_WEEK, 1, col, len(PANELS), dash="dot", color="grey")
+                              for col in range(1, len(PANELS) + 1)])
     return fig
 
 
