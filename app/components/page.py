@@ -47,6 +47,8 @@ OFF_STAGE_CHART = "The chart is drawn when the stage view is left."
 hidden (:meth:`LessonPage.chart`)."""
 CLOSED_TAB_SECTION = "This section is computed when its tab is open."
 """What a costly section in a closed tab shows instead (:meth:`LessonPage.deferred`)."""
+SUBPLOT_TITLE_PX = 26
+"""Height of a row of subplot titles (px): a legend above a figure that has them goes this much higher."""
 pio.templates.default = "plotly_white"
 """Every chart's look, set once for the process: a figure takes the default template without a copy,
 while ``update_layout(template=name)`` deep-copies and re-validates the whole template (about 20 ms
@@ -340,6 +342,9 @@ class LessonPage:
         lines = (fig.layout.title.text or "").count("<br>") + 1
         if lines > 1:  # from the top edge down (centred in the margin, the first line was cut off)
             fig.update_layout(title=dict(y=1, yanchor="top", pad_t=20), margin_t=50 + 30 * (lines - 1))
+        if _titles_on_top(fig):  # make_subplots' titles sit where the legend goes: lift it above them
+            plot_px = (fig.layout.height or 450) - fig.layout.margin.t - fig.layout.margin.b
+            fig.update_layout(legend_y=1.02 + SUBPLOT_TITLE_PX / plot_px)
         fig.for_each_xaxis(lambda ax: ax.update(dtick=1) if ax.type == "log" and ax.dtick is None else None)
         fig.for_each_yaxis(lambda ax: ax.update(dtick=1) if ax.type == "log" and ax.dtick is None else None)
         if self.stage.chart(fig, hero):
@@ -433,6 +438,12 @@ class LessonPage:
                 file_name=f"{self.lesson.slug}_scenario.md", mime="text/markdown",
                 on_click="ignore",
             )
+
+
+def _titles_on_top(fig) -> bool:
+    """Whether ``fig`` has subplot titles above its top row (``make_subplots``' annotations)."""
+    return any(a.yref == "paper" and a.yanchor == "bottom" and (a.y or 0) >= 0.99 and a.showarrow is False
+               for a in fig.layout.annotations)
 
 
 def _position(container) -> tuple[int, tuple[int, ...]] | None:

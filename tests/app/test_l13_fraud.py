@@ -37,6 +37,8 @@ def test_defaults_show_pr_vs_roc_cost_and_drift():
     assert sections_left(at) == 3  # drift, selective labels, latency: computed when their tab opens
     at = open_page("l13", {"view": VIEWS[3]})
     frozen = _pct(metric(at, "Recall, last 2 weeks, frozen model"))
+    weekly = figure(at, "Weekly decisions")  # its legend sits above the panels' titles, not over them
+    assert weekly["layout"]["legend"]["y"] > 1.02 + 0.05 and weekly["layout"]["annotations"][0]["text"] == "recall"
     retrained = _pct(metric(at, "Recall, last 2 weeks, retrained"))
     assert retrained > frozen
     assert len(specs_on_every_tab("l13")) == 8  # 7 + the latency budget's per-step chart
