@@ -5,7 +5,6 @@ come from :mod:`playground.cases.eta`)."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -18,8 +17,11 @@ def show(page: LessonPage, card: pd.DataFrame, test: pd.DataFrame, preds: pd.Dat
     """Render the tab (``card``: the held-out scorecard, ``heat_metric``: one of :data:`eta.HEAT_METRICS`)."""
     losses = card[["pinball q=0.5", f"pinball q={q:g}"]].reset_index().melt(
         id_vars="model", var_name="loss", value_name="minutes")
-    pin = px.bar(losses, x="minutes", y="loss", color="model", barmode="group", height=300, orientation="h",
-                 title="Pinball loss on held-out trips, minutes (lower is better): each model wins its own")
+    pin = go.Figure()  # graph_objects, not plotly.express: px copies the chart template per figure
+    for model, rows in losses.groupby("model", sort=False):
+        pin.add_bar(x=rows["minutes"], y=rows["loss"], name=model, orientation="h")
+    pin.update_layout(barmode="group", height=300, xaxis_title="minutes", yaxis_title="loss", legend_title_text="model",
+                      title="Pinball loss on held-out trips, minutes (lower is better): each model wins its own")
     page.chart(pin)
     grid = eta.heat_grid(test, preds, heat_metric, q)
     heat = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=[f"zone {z}" for z in grid.index],

@@ -5,7 +5,7 @@ numbers come from :mod:`playground.cases.eta`)."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.page import LessonPage
@@ -16,8 +16,11 @@ def show(page: LessonPage, cmp: eta.PromiseComparison, test: pd.DataFrame, q: fl
     """Render the tab."""
     qname, matched = eta.quantile_name(q), cmp.matched
     late = eta.late_by_condition(test, {k: v for k, v in cmp.promises.items() if k != f"mean + {buffer:g} min"})
-    bars = px.bar(late, x="segment", y="late rate", color="promise", barmode="group", height=420,
-                  title="Late-arrival rate by segment: who gets the broken promise")
+    bars = go.Figure()  # graph_objects, not plotly.express: px copies the chart template per figure
+    for promise, rows in late.groupby("promise", sort=False):
+        bars.add_bar(x=rows["segment"], y=rows["late rate"], name=promise)
+    bars.update_layout(barmode="group", height=420, title="Late-arrival rate by segment: who gets the broken promise",
+                       xaxis_title="segment", yaxis_title="late rate", legend_title_text="promise")
     bars.add_hline(y=1 - q, line_dash="dot", line_color="grey", annotation_text=f"target {1 - q:.0%}")
     bars.update_layout(legend_orientation="h", legend_y=-0.2, yaxis_tickformat=".0%")
     page.chart(bars)

@@ -1,7 +1,7 @@
 """Lesson 14: ETA prediction: P50 / P90 quantile models with pinball loss vs a mean (MSE) model
 used as a promise time."""
 
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import eta_error_map, eta_segments
@@ -65,8 +65,9 @@ if cmp is not None:
     elif basis == eta.PromiseBasis.QUANTILE:
         page.verdict(True, f"The {qname} promise is late on {late_chosen:.1%} of held-out trips (target {1 - q:.0%}).")
 
-    hist = px.histogram(test, x="minutes", nbins=120, height=330,
-                        title="Held-out trip durations (right-skewed)")
+    hist = go.Figure(go.Histogram(x=test["minutes"], nbinsx=120))  # not px: it copies the template per figure
+    hist.update_layout(height=330, title="Held-out trip durations (right-skewed)", xaxis_title="minutes",
+                       yaxis_title="count")
     for (label, value), colour, where in zip(cmp.duration_marks(q), ("green", "orange", "red"),
                                              ("top left", "top right", "top right")):
         hist.add_vline(x=value, line_color=colour, line_dash="dash", annotation_position=where,
