@@ -4,6 +4,8 @@ its faithfulness, and the mean scores per kind of answer (layout only; the numbe
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -65,6 +67,8 @@ def _verdict(page: LessonPage, summary: es.GenerationSummary, naive: bool) -> No
     unrelated answers less than the other score does."""
     judge, other = ("fluency", "faithfulness") if naive else ("faithfulness", "fluency")
     gap, other_gap = summary.separation[judge], summary.separation[other]
+    if math.isnan(gap) or math.isnan(other_gap):  # no grounded or no unrelated answer was built
+        return
     holds = gap > other_gap
     why = ("it tells them apart." if holds else f"{other} separates them better." if not naive
            else "a fluent answer passes whether or not the context supports it.")

@@ -1,7 +1,7 @@
 """Lesson 9's comparison of every retrieval method on the labelled queries: nDCG@10 per method,
-the summary table, nDCG@10 per query type, the paired comparisons and the page's verdict (layout only; the numbers come
-from :mod:`playground.rag.retrieval_eval`). Holds the page's evaluation builder (the analyser tab
-reuses it)."""
+the summary table, nDCG@10 per query type, the paired comparisons and the page's verdict (layout
+only; the numbers come from :mod:`playground.rag.retrieval_eval`). Holds the page's evaluation
+builder (the analyser tab reuses it)."""
 
 from __future__ import annotations
 
