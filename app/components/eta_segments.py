@@ -20,9 +20,9 @@ def show(page: LessonPage, cmp: eta.PromiseComparison, test: pd.DataFrame, q: fl
     for promise, rows in late.groupby("promise", sort=False):
         bars.add_bar(x=rows["segment"], y=rows["late rate"], name=promise)
     bars.update_layout(barmode="group", height=420, title="Late-arrival rate by segment: who gets the broken promise",
-                       xaxis_title="segment", yaxis_title="late rate", legend_title_text="promise")
+                       xaxis_title="segment", yaxis_title="late rate", yaxis_tickformat=".0%",
+                       legend_title_text="promise")  # LessonPage.chart puts the legend in one row above the plot
     bars.add_hline(y=1 - q, line_dash="dot", line_color="grey", annotation_text=f"target {1 - q:.0%}")
-    bars.update_layout(legend_orientation="h", legend_y=-0.2, yaxis_tickformat=".0%")
     page.chart(bars)
     worst = late.loc[late.groupby("promise")["late rate"].idxmax()].set_index("promise")
     flat = f"mean + {matched:.1f} min (same overall coverage as {qname})"

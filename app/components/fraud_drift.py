@@ -39,7 +39,7 @@ def _figure(weeks: pd.DataFrame):
     fig.update_yaxes(range=[0, 1.02])
     fig.update_xaxes(title_text="week")
     fig.update_layout(title=f"Weekly decisions (amount-aware rule); the model ships at week {fraud.SHIP_WEEK:g}",
-                      height=400, legend=dict(orientation="h", y=-0.25),
+                      height=400,
                       shapes=[shapes.across("x", fraud.SHIP_WEEK, 1, col, len(PANELS), dash="dot", color="grey")
                               for col in range(1, len(PANELS) + 1)])
     return fig
