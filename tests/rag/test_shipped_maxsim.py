@@ -59,5 +59,6 @@ def test_shipped_scores_agree_with_a_live_computation(rag_cache):
     for text in queries:
         live = np.array(rr.maxsim_many(index.query_tokens(text), docs), dtype=np.float32)
         shipped = table.scores[table.rows[text], rows]
-        np.testing.assert_allclose(shipped, live, rtol=0, atol=2e-6)
+        # another CPU's kernels move a score by up to 2.2e-6 (AVX-512 here, AVX2 where the table was written)
+        np.testing.assert_allclose(shipped, live, rtol=0, atol=1e-5)
         assert np.argsort(-shipped, kind="stable").tolist() == np.argsort(-live, kind="stable").tolist()
