@@ -12,7 +12,7 @@ from scenarios.l06 import PRESETS
 page = LessonPage("l06", presets=PRESETS)
 seed = page.seed()
 st.sidebar.markdown("**Your team's analysis (naive vs production)**")
-seq = page.toggle("seq", "Sequential boundary (O'Brien–Fleming) for daily looks", True)
+seq = page.toggle("seq", "Sequential boundary (O'Brien–Fleming) for daily looks", False)
 cuped_on = page.toggle("cuped", "CUPED on a pre-period covariate", True)
 segment = page.toggle("segment", "Split new vs existing users", True)
 guard_on = page.toggle("guard", "Guardrails in the ship rule", False)

@@ -23,7 +23,7 @@ tail = page.slider("tail", "Incident delay size (tail heaviness)", 0.0, 3.0, 1.0
 rain = page.slider("rain", "Share of trips in rain (snow = ¼ of it)", 0.0, 0.6, 0.2, step=0.05)
 st.sidebar.markdown("**The promise**")
 q = page.select_slider("q", "Promise quantile", [0.8, 0.85, 0.9, 0.95, 0.98], 0.9)
-basis = page.select("basis", "Promise time shown to the rider", eta.PROMISE_BASES,
+basis = page.select("basis", "Promise time shown to the rider", eta.PROMISE_BASES, eta.PromiseBasis.MEAN,
                     help="Production: the quantile model. Naive: the mean, or the mean plus a flat buffer.")
 buffer = page.slider("buffer", "Flat buffer added to the mean (minutes)", 0.0, 20.0, 5.0, step=0.5)
 heat_metric = page.select("heat", "Heat map shows", eta.HEAT_METRICS)
@@ -59,7 +59,7 @@ if cmp is not None:
                 delta=f"{card.loc[qname, f'pinball q={q:g}'] - card.loc['mean', f'pinball q={q:g}']:+.2f} vs mean model",
                 delta_color="inverse", container=cols[3])
     if basis != eta.PromiseBasis.QUANTILE and late_chosen > 1.5 * (1 - q):
-        page.verdict(False, f"Promising {chosen}: {late_chosen:.0%} of riders arrive late, against the "
+        page.verdict(False, f"Promising the {chosen}: {late_chosen:.0%} of riders arrive late, against the "
                  f"{1 - q:.0%} a {qname} promise is designed for. Trip times are right-skewed: the mean is "
                  "above the median but far below the slow trips, and squared error cannot say how slow.")
     elif basis == eta.PromiseBasis.QUANTILE:

@@ -7,10 +7,10 @@ PRESETS: tuple[Preset, ...] = (
     Preset("production", "P90 promise (production)",
            "Promise the P90 quantile: about 10 % of trips arrive late, and the promise is short where "
            "trips are predictable.",
-           {"q": 0.9, "buffer": 0.0, "tail": 1.0, "rain": 0.2}),
+           {"q": 0.9, "basis": "quantile model", "buffer": 0.0, "tail": 1.0, "rain": 0.2}),
     Preset("naive", "Promise the mean (naive)",
-           "An MSE model's mean used as the promise time: a third of trips arrive late.",
-           {"q": 0.9, "buffer": 0.0, "basis": "mean (MSE model)"}),
+           "An MSE model's mean used as the promise time: about two trips in five arrive late.",
+           {"q": 0.9, "basis": "mean (MSE model)"}),
     Preset("storm", "Heavy tail and bad weather",
            "Half the trips in rain or snow with big incident delays: the mean model is late more "
            "often and the P90 promise stretches where the risk is.",

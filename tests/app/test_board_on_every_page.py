@@ -27,7 +27,7 @@ MOVES = {
     "l11": ("slider", "k", 2, "rag_eval"),
     "l12": ("slider", "scale", 1.0, "auction"),
     "l13": ("slider", "friction", 40.0, "fraud_scorer"),
-    "l14": ("selectbox", "basis", "mean (MSE model)", "promise"),
+    "l14": ("selectbox", "basis", "quantile model", "promise"),
     "l15": ("toggle", "close_gap", True, "image_index"),
     "ir": ("selectbox", "round", "rag", None),
     "drill": ("multiselect", "on", ["ann_index"], "ann_index"),

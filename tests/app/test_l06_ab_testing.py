@@ -4,7 +4,7 @@ import pytest
 
 from playground.experiments import power as pw
 
-from .apptest import charts, metric, open_page, texts
+from .apptest import charts, metric, open_page, texts, top_verdict
 
 
 def _pct(value: str) -> float:
@@ -22,8 +22,13 @@ def test_defaults_show_plan_novelty_peeking_cuped_srm_and_offline():
     assert _pct(metric(at, "Lift read on day 3")) > 0.08
     assert abs(_pct(metric(at, "Lift read on day 28")) - 0.02) < 0.015
     assert "ships a" in " ".join(e.value for e in at.error)
-    # peeking: daily looks inflate the FPR, O'Brien-Fleming holds alpha
-    assert _pct(metric(at, "Peeking every day: false-positive rate")) > 0.15
+    # peeking: daily looks inflate the FPR, O'Brien-Fleming holds alpha; the page opens on the team
+    # that peeks at a fixed threshold, and its sequential toggle flips the verdict
+    naive_rate = metric(at, "Peeking every day: false-positive rate")
+    assert _pct(naive_rate) > 0.15
+    kind, verdict = top_verdict(at)
+    assert kind == "error" and verdict.startswith(f"Your team uses a fixed 1.96-style threshold at every look: "
+                                                  f"{_pct(naive_rate):.0%} of A/A tests")
     assert abs(_pct(metric(at, "O'Brien–Fleming: false-positive rate")) - 0.05) < 0.02
     assert _pct(metric(at, "mSPRT: false-positive rate")) < 0.06
     assert abs(float(metric(at, "Variance ratio (CUPED / naive), measured")) - 0.75) < 0.1
@@ -36,6 +41,10 @@ def test_defaults_show_plan_novelty_peeking_cuped_srm_and_offline():
     # many metrics, no correction: about one false win per experiment (20 nulls at 0.05 minus 2 real)
     assert abs(float(metric(at, "False wins per experiment")) - 18 * 0.05) < 0.1
     assert "ship noise" in " ".join(e.value for e in at.error)
+    sequential = open_page("l06", {"seq": "true"})
+    obf_rate = metric(sequential, "O'Brien–Fleming: false-positive rate")
+    assert top_verdict(sequential) == ("success", f"Your team uses the O'Brien–Fleming boundary: {obf_rate} false "
+                                                  "positives over 14 looks, within simulation noise of alpha = 0.05.")
 
 
 def test_guardrails_and_bh_flip_the_decisions():
