@@ -23,7 +23,7 @@ st.sidebar.markdown("**Costs and threshold**")
 friction = page.slider("friction", "Cost of a false decline ($)", 1.0, 50.0, 10.0, step=1.0)
 with page.advanced_controls():
     fee = page.slider("fee", "Chargeback fee on top of the amount ($)", 0.0, 50.0, 15.0, step=1.0)
-use_t = page.select("use_t", "Decision threshold", ft.THRESHOLD_RULES)
+use_t = page.select("use_t", "Decision threshold", ft.THRESHOLD_RULES, "0.5")
 manual = page.slider("thr", "Manual threshold", 0.0, 1.0, 0.5, step=0.01) if use_t == "manual" else None
 st.sidebar.markdown("**After ship**")
 drift = page.slider("drift", "Share of fraudsters who adapt", 0.0, 1.0, 0.8, step=0.1)

@@ -27,12 +27,18 @@ def test_defaults_show_pr_vs_roc_cost_and_drift():
     roc, ap = float(metric(at, "ROC-AUC")), float(metric(at, "PR-AUC (average precision)"))
     assert roc > 0.9 and ap < roc
     assert "ROC-AUC stays" in texts(at)
-    assert _money(metric(at, "Cost per 1k transactions")) <= _money(metric(at, "…at threshold 0.5"))
-    assert _money(metric(at, "Cost per 1k transactions")) < _money(metric(at, "…approving everything"))
-    kind, verdict = top_verdict(at)  # the cost threshold holds, and says what 0.5 would cost
-    excess = _money(metric(at, "…at threshold 0.5")) - _money(metric(at, "Cost per 1k transactions"))
-    assert kind == "success" and f"{metric(at, 'Cost per 1k transactions')} per 1,000 transactions" in verdict
-    assert abs(_money(verdict.split(", $")[1]) - excess) <= 1  # each shown figure rounded to the dollar
+    # the page opens on the 0.5 threshold: red, with what it costs over the cost curve's threshold
+    assert metric(at, "Cost per 1k transactions") == metric(at, "…at threshold 0.5")
+    kind, verdict = top_verdict(at)
+    assert kind == "error" and verdict.startswith("Threshold 0.5 costs $")
+    fixed = open_page("l13", {"use_t": "minimum expected cost"})  # the cost threshold flips it
+    assert _money(metric(fixed, "Cost per 1k transactions")) < _money(metric(fixed, "…at threshold 0.5"))
+    assert _money(metric(fixed, "Cost per 1k transactions")) < _money(metric(fixed, "…approving everything"))
+    kind, fixed_verdict = top_verdict(fixed)  # the cost threshold holds, and says what 0.5 would cost
+    excess = _money(metric(fixed, "…at threshold 0.5")) - _money(metric(fixed, "Cost per 1k transactions"))
+    assert kind == "success" and f"{metric(fixed, 'Cost per 1k transactions')} per 1,000 transactions" in fixed_verdict
+    assert abs(_money(fixed_verdict.split(", $")[1]) - excess) <= 1  # each shown figure rounded to the dollar
+    assert _money(verdict.removeprefix("Threshold 0.5 costs ")) == _money(fixed_verdict.split(", $")[1])
     assert float(metric(at, "PR-AUC, batch features online")) < float(metric(at, "PR-AUC, streaming features"))
     assert sections_left(at) == 3  # drift, selective labels, latency: computed when their tab opens
     at = open_page("l13", {"view": VIEWS[3]})
