@@ -20,7 +20,7 @@ k = page.slider("k", "Context passages (k)", 1, 10, er.DEFAULT["k"])
 st.sidebar.markdown("**Judges**")
 emb_t = page.slider("emb_t", "Embedding support threshold τₑ", 0.3, 0.95, 0.7, step=0.05)
 cut = page.slider("cut", "Faithful if faithfulness ≥", 0.5, 1.0, 0.75, step=0.05)
-naive = page.toggle("naive", "Naive: judge answers by fluency", False)
+naive = page.toggle("naive", "Naive: judge answers by fluency", True)
 with page.advanced_controls():
     n = page.slider("n", "Labelled queries evaluated", 8, N_QUERIES, er.DEFAULT["n"],
                     help="Stratified by query type; more queries embed more sentences (about 25 per query).")

@@ -37,7 +37,10 @@ def test_defaults_show_fluent_answers_that_are_not_faithful(default_page):
     assert "Type an answer above" in texts(at)
     gap = {name: float(metric(at, f"{name.capitalize()} · grounded answers"))
            - float(metric(at, f"{name.capitalize()} · unrelated answers")) for name in ("fluency", "faithfulness")}
-    kind, verdict = top_verdict(at)
+    kind, verdict = top_verdict(at)  # the page opens on the naive judge, fluency
+    assert kind == "error" and verdict.startswith(f"Judged by fluency, grounded answers score "
+                                                  f"{gap['fluency']:+.2f} above unrelated ones")
+    kind, verdict = top_verdict(open_page("l11", {"naive": "false"}))  # judging by faithfulness flips it
     assert kind == "success" and verdict.startswith(f"Judged by faithfulness, grounded answers score "
                                                     f"{gap['faithfulness']:+.2f} above unrelated ones")
 
