@@ -50,7 +50,7 @@ def show(page: LessonPage, n_bidders: int, slots: int, scale: float, share: floa
     for name in s.index:
         bars.add_bar(x=[m.replace(" per 1k auctions ($)", "") for m in MEASURES], y=s.loc[name, MEASURES], name=name)
     bars.update_layout(title="Per 1,000 auctions ($): model pCTR vs calibrated", barmode="group",
-                       height=360, legend_orientation="h")
+                       height=360)
     page.chart(bars, hero=True)
     _advertisers(page, result, scale)
     with st.expander("One auction, bidder by bidder"):
@@ -80,7 +80,6 @@ def _advertisers(page: LessonPage, result: ads.MarketResult, scale: float) -> No
     top = float(adv["value per click ($)"].max()) if len(adv) else 1.0
     scatter.add_scatter(x=[0, top], y=[0, top], mode="lines", line_dash="dash", line_color="grey",
                         name="CPC = value")
-    scatter.update_layout(legend_orientation="h", legend_y=-0.2)
     page.chart(scatter)
     ratio = result.price_per_value()
     for segment, value in ratio.items():

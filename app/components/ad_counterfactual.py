@@ -68,8 +68,7 @@ def show(page: LessonPage, kind: str, explore: float, n_logged: int, logged: boo
         line = px.line(sw, x="exploration", y="rmse", color="estimator", markers=True, log_x=True,
                        log_y=True, height=400, title=f"Error (RMSE) vs exploration {label}")
         line.add_vline(x=max(explore, 0.01), line_dash="dot", line_color="grey")
-        line.update_layout(xaxis_title=f"exploration {label}", yaxis_title="RMSE of the estimate",
-                           legend_orientation="h", legend_y=-0.25)
+        line.update_layout(xaxis_title=f"exploration {label}", yaxis_title="RMSE of the estimate")
         page.chart(line)
     st.caption("More exploration costs clicks today (the logging policy serves worse ads) but buys "
                "lower-variance estimates of every future policy. The direct method has low variance but "

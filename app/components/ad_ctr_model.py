@@ -48,8 +48,7 @@ def show(page: LessonPage, tab, cross: bool, bits: int, delay: float, seed: int)
     fig.add_scatter(x=delayed.index, y=delayed["true_cvr"] * delayed["expected_share"], mode="lines+markers",
                     name="true × (1 − e^(−age/delay))")
     fig.update_layout(title="Delayed conversions: the freshest clicks look worst", height=320,
-                      xaxis_title="impression day", yaxis_title="conversions per click",
-                      legend_orientation="h", legend_y=-0.3)
+                      xaxis_title="impression day", yaxis_title="conversions per click")
     page.chart(fig, container=right)
     page.record("observed ÷ true CVR on the last day", f"{delayed['observed ÷ true'].iloc[-1]:.2f}")
     st.caption(f"A click converts after an exponential delay (mean {delay:g} days). Trained at the end of "

@@ -167,7 +167,7 @@ def _sweep_charts(page: LessonPage, result: sw.Sweep, chosen: ann.Measurement | 
                         marker=dict(symbol="star", size=20, color="gold", line=dict(color="black", width=1)))
     fig.update_layout(title=f"Recall@{k} vs queries per second ({n:,} × {d}; up and right is better)",
                       xaxis_title=f"recall@{k} vs exact", yaxis_title="QPS (batch, log scale)",
-                      yaxis_type="log", height=480, legend_orientation="h")
+                      yaxis_type="log", height=480)
     page.chart(fig)
     fastest = sw.fastest_ann(result)
     if fastest is not None:

@@ -199,7 +199,7 @@ def _recall_bars(evals: dict, held_head: float, k: int, title: str) -> go.Figure
     fig.add_hline(y=held_head, line_dash="dot")
     fig.update_layout(barmode="group", title=f"{title}<br><sup>dotted: share of held-out interactions on the 10 % most popular items "
                       f"({held_head:.2f})</sup>",
-                      yaxis_title="share", legend_orientation="h", height=420)
+                      yaxis_title="share", height=420)
     return fig
 
 
@@ -209,7 +209,7 @@ def _profile_bars(recommended, held_out, logq: bool, k: int) -> go.Figure:
     deciles = tt.popularity_bin_labels(len(held_out))
     fig.add_bar(x=deciles, y=held_out, name="held-out interactions (what users consume)")
     fig.add_bar(x=deciles, y=recommended, name=f"top-{k} of the model {'with' if logq else 'without'} logQ")
-    fig.update_layout(barmode="group", height=360, legend_orientation="h",
+    fig.update_layout(barmode="group", height=360,
                       title="Where recommendations fall by item popularity decile (most popular first)",
                       yaxis_title="share")
     return fig

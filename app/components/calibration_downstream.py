@@ -30,7 +30,7 @@ def show_downsampling(page: LessonPage, rep: cal.CalibrationReport, data: cal.Cl
         fig.add_scatter(x=true_mean, y=pred_mean, mode="markers", name=label, marker=dict(color=color, size=8))
     fig.update_layout(height=400, title=f"What a model trained at w = {w:.2f} predicts (by true CTR)",
                       xaxis_title="true CTR", yaxis_title="predicted CTR",
-                      legend=dict(x=0.98, y=0.02, xanchor="right", yanchor="bottom", bgcolor="rgba(255,255,255,0.8)"))
+                      legend_bgcolor="rgba(255,255,255,0.8)")
     page.chart(fig, container=right)
 
 
@@ -54,6 +54,5 @@ def show_decisions(page: LessonPage, naive: cal.Variant, corrected: cal.Variant,
         fig.add_scatter(x=grid, y=regret, mode="lines", name=label, line=dict(color=color))
     fig.add_vline(x=t, line_dash="dot", line_color="grey", annotation_text=f"t = {t:.2f}")
     fig.update_layout(height=340, title="Value lost per 1k impressions at every break-even CTR",
-                      xaxis_title="break-even CTR t = cost ÷ value", yaxis_title="value lost / 1k",
-                      legend=dict(x=0.98, y=0.98, xanchor="right"))
+                      xaxis_title="break-even CTR t = cost ÷ value", yaxis_title="value lost / 1k")
     page.chart(fig, hero=True)

@@ -110,7 +110,7 @@ def _reliability_figure(naive: cal.Variant, prod: cal.Variant, prod_name: str):
         fig.add_bar(x=v.table.centers, y=v.table.counts, width=v.table.widths * 0.45,
                     marker_color=color, opacity=0.7, showlegend=False, name=f"{label} count", row=2, col=1)
     fig.update_layout(height=520, title="Reliability diagram (test split) and impressions per bin",
-                      barmode="group", legend_orientation="h", legend_y=1.02)
+                      barmode="group")
     fig.update_yaxes(title="observed click rate", range=[0, 1], row=1, col=1)
     fig.update_yaxes(title="impressions", row=2, col=1)
     fig.update_xaxes(title="predicted CTR", range=[0, 1], row=2, col=1)

@@ -74,7 +74,7 @@ def show_curves(page: LessonPage, bundle: clip_experiment.ClipExperiment, batch:
     fig.add_hline(y=floor, line_dash="dot", line_color="green",
                   annotation_text=f"floor {floor:.2f} (perfect model at τ = {record.temperature[-1]:.3g})")
     fig.update_layout(title="Symmetric InfoNCE loss (nats per pair)", xaxis_title="epoch",
-                      yaxis_title="loss", height=340, legend_orientation="h")
+                      yaxis_title="loss", height=340)
     left, right = st.columns([3, 2])
     page.chart(fig, container=left)
     if record.settings.learn_temperature:
@@ -111,5 +111,5 @@ def _recall_figure(retrieval: clip_metrics.Retrieval | None, init: clip_metrics.
                     mode="markers", marker_symbol="line-ew-open", marker_size=30, name="chance")
     title = "Held-out recall@k, both directions" if retrieval is not None else \
         "Held-out recall@k before training (the model is training)"
-    fig.update_layout(title=title, yaxis_range=[0, 1], height=340, legend_orientation="h")
+    fig.update_layout(title=title, yaxis_range=[0, 1], height=340)
     return fig

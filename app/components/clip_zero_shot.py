@@ -29,7 +29,7 @@ def show(page: LessonPage, bundle: clip_experiment.ClipExperiment, test: clip_da
                      marker_symbol="line-ew-open", marker_size=40, name="chance (1 / classes)")
     zfig.update_layout(title=f"Zero-shot accuracy on {len(test)} held-out images "
                              f"(prompts like “{chart_text(clip_metrics.class_prompts('colour', template)[0])}”)",
-                       yaxis_range=[0, 1.1], height=340, legend_orientation="h")
+                       yaxis_range=[0, 1.1], height=340)
     page.chart(zfig)
     page.metric("Zero-shot colour accuracy", f"{zero_shot['colour']:.2f}", help=f"chance {chance['colour']:.2f}")
     weakest = clip_metrics.weakest_attribute(zero_shot)

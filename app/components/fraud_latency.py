@@ -63,7 +63,7 @@ def latency_section(page: LessonPage, tab, frame: pd.DataFrame, seed: int) -> li
     fig.add_bar(name="p99", y=names, x=[b.steps[s][1] for s in names], orientation="h")
     fig.add_vline(x=budget, line_dash="dash", line_color="red", annotation_text="budget")
     fig.update_layout(barmode="group", title="Where the time goes (ms per step; the request is their sum)",
-                      height=320, xaxis_title="ms", legend_orientation="h")
+                      height=320, xaxis_title="ms")
     page.chart(fig)
     return [rf"t_\text{{step}} \sim \text{{LogNormal}}(\ln p_{{50}},\ (\ln p_{{99}} - \ln p_{{50}})/z_{{0.99}});\ "
             rf"\text{{parallel}}: \max_i t_i,\ \text{{sequential}}: \textstyle\sum_i t_i;\ "

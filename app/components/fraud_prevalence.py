@@ -27,9 +27,9 @@ def _curves_figures(h: ft.HeldOut) -> tuple[go.Figure, go.Figure]:
         fig.add_scatter(x=[x], y=[y], mode="markers", marker=dict(size=13, symbol="x", color="black"),
                         name=f"threshold {h.threshold:.3g}")
     roc.update_layout(title="ROC (AUC in legend)", xaxis_title="false-positive rate", yaxis_title="recall",
-                      height=460, legend=dict(orientation="h", y=-0.3))
+                      height=460)
     pr.update_layout(title="Precision–recall (AP in legend)", xaxis_title="recall", yaxis_title="precision",
-                     height=460, legend=dict(orientation="h", y=-0.3), yaxis_range=[0, 1.02])
+                     height=460, yaxis_range=[0, 1.02])
     return roc, pr
 
 

@@ -31,8 +31,7 @@ def _cost_figure(h: ft.HeldOut) -> go.Figure:
                       annotation=dict(x=label_x), annotation_position=side)
     fig.update_layout(title="Expected cost per 1,000 transactions vs decline threshold",
                       xaxis_type="log", xaxis_title="decline if score ≥ threshold (log scale)",
-                      yaxis_title="$ per 1k", yaxis_range=[0, h.cost_axis_top], height=420,
-                      legend=dict(orientation="h", y=-0.25))
+                      yaxis_title="$ per 1k", yaxis_range=[0, h.cost_axis_top], height=420)
     return fig
 
 

@@ -7,7 +7,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.cache import cached
-from components.latency_request_path import BELOW
 from components.page import LessonPage
 from playground.recsys import queueing as qu
 
@@ -57,7 +56,7 @@ def show(page: LessonPage, qps: int, svc_ms: float, replicas: int, q_budget: int
     fig.add_hline(y=q_budget, line_color="black", annotation_text="budget")
     fig.update_layout(height=360, title=f"Latency vs utilisation ({replicas} replicas, no batching)",
                       xaxis_title="utilisation ρ", xaxis_tickformat=".0%", yaxis_title="ms",
-                      yaxis_range=[0, max(q_budget * 3, 5 * svc_ms)], legend=BELOW)
+                      yaxis_range=[0, max(q_budget * 3, 5 * svc_ms)])
     page.chart(fig, container=left)
     cs, quantiles = qu.replica_curve(qps, mu, replicas, needed)
     p99_ms = [p * 1e3 for p in quantiles]
@@ -66,7 +65,7 @@ def show(page: LessonPage, qps: int, svc_ms: float, replicas: int, q_budget: int
     fig.add_hline(y=q_budget, line_color="black", annotation_text="budget")
     fig.add_vline(x=replicas, line_dash="dot", line_color="grey", annotation_text="now")
     fig.update_layout(height=360, title=f"p99 vs replicas at {qps} requests/s", xaxis_title="replicas",
-                      yaxis_title="ms", yaxis_range=[0, max(q_budget * 2, p99_ms[-1] * 3)], legend=BELOW)
+                      yaxis_title="ms", yaxis_range=[0, max(q_budget * 2, p99_ms[-1] * 3)])
     page.chart(fig, container=right)
     st.markdown("**Batching: throughput per replica vs latency** (same traffic and budget)")
     batching = page.guard(batching_table, qps, svc_ms / 1e3, replicas, overhead, q_budget / 1e3, seed)

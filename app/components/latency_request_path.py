@@ -14,7 +14,6 @@ from playground.recsys import serving as sv
 FANOUTS = (1, 2, 5, 10, 20, 50, 100)
 N_REQUESTS = 20_000
 SHORT = {"cg": "Candidates", "fs": "Feature lookup", "rank": "Ranking", "rr": "Re-rank"}
-BELOW = dict(orientation="h", yanchor="top", y=-0.22, x=0)
 
 
 @cached()
@@ -65,7 +64,7 @@ def show(page: LessonPage, paths: sv.PathComparison | None, stages, design: str,
     fig.add_vline(x=budget, line_color="black", line_width=2, annotation_text=f"budget {budget} ms",
                   annotation_position="bottom right")
     fig.update_layout(height=360, title=f"End-to-end latency of {N_REQUESTS:,} simulated requests (N = {n})",
-                      xaxis_title="latency (ms)", yaxis_title="share of requests", legend=BELOW)
+                      xaxis_title="latency (ms)", yaxis_title="share of requests")
     page.chart(fig, hero=True)
     left, right = st.columns(2)
     page.chart(_fanout_figure(paths, budget, n), container=left)
@@ -75,7 +74,7 @@ def show(page: LessonPage, paths: sv.PathComparison | None, stages, design: str,
         fig.add_bar(x=[SHORT[k] for k in keys], y=[sim.stage_quantile(k) for k in keys], name=f"p99 {label}",
                     marker_color=color)
     fig.update_layout(height=380, title="p99 per stage (the fanned-out lookup dominates)",
-                      yaxis_title="ms", barmode="group", legend=BELOW)
+                      yaxis_title="ms", barmode="group")
     page.chart(fig, container=right)
 
 
@@ -92,5 +91,5 @@ def _fanout_figure(paths: sv.PathComparison, budget: int, n: int) -> go.Figure:
     fig.add_vline(x=n, line_dash="dot", line_color="grey")
     fig.update_xaxes(tickvals=list(FANOUTS))
     fig.update_layout(height=380, title="Tail at scale: latency vs fan-out", xaxis_type="log",
-                      xaxis_title="shards N (log)", yaxis_title="ms", legend=BELOW)
+                      xaxis_title="shards N (log)", yaxis_title="ms")
     return fig

@@ -39,7 +39,7 @@ def show(page: LessonPage, batch: int, mean_tokens: int, seed: int) -> list[str]
     fig.add_scatter(x=SLOTS, y=[b.utilisation for b in static], name="static (batch runs to its longest answer)")
     fig.add_scatter(x=SLOTS, y=[b.utilisation for b in continuous], name="continuous (a freed slot refills)")
     fig.update_layout(title=f"Slot utilisation over {n} answers (mean {mean_tokens} tokens)", height=320,
-                      xaxis_title="slots (batch)", xaxis_type="log", yaxis_tickformat=".0%", legend_orientation="h")
+                      xaxis_title="slots (batch)", xaxis_type="log", yaxis_tickformat=".0%")
     page.chart(fig)
 
     cols = st.columns(3)

@@ -70,7 +70,7 @@ def show(page: LessonPage, llm_cost: float, fits: bool, seed: int) -> list[str]:
     fig.add_hline(y=exact.hit_rate, line_dash="dot", annotation_text="exact-match cache")
     fig.add_vline(x=threshold, line_dash="dash")
     fig.update_layout(title="Hit rate vs threshold", xaxis_title="cosine threshold", yaxis_tickformat=".0%",
-                      height=340, legend_orientation="h")
+                      height=340)
     page.chart(fig, container=left)
     fig = go.Figure()
     fig.add_scatter(x=thresholds, y=replayed.costs(llm_cost, wrong_cost), name="semantic cache")

@@ -88,8 +88,7 @@ def show(page: LessonPage, calc: ls.Calculator, mfu: float, mbu: float) -> None:
                       annotation_text="KV memory limit")
         fig.update_layout(title="Batching: throughput up, cost down, until memory or compute runs out",
                           xaxis=dict(type="log", title="batch"), yaxis_title="tokens/s", height=360,
-                          yaxis2=dict(overlaying="y", side="right", title="$ per 1k", type="log"),
-                          legend_orientation="h")
+                          yaxis2=dict(overlaying="y", side="right", title="$ per 1k", type="log"))
         page.chart(fig, container=right)
 
 

@@ -43,7 +43,7 @@ def show(page: LessonPage, params: tuple, business: ob.Business, proxy: str, nai
         if result is not None:
             fig.add_scatter(x=[getattr(result, x_col)], y=[result.business(business)], mode="markers", name=name,
                             marker=dict(symbol=symbol, size=16, line=dict(width=1, color="black")))
-    fig.update_layout(height=500, legend_orientation="h", legend_y=-0.2,
+    fig.update_layout(height=500,
                       title=f"Trade-off frontier over {len(table)} weightings: {proxy} vs {business.lower()}",
                       xaxis_title=f"{proxy} over the run (proxy)", yaxis_title=business,
                       xaxis_tickformat=".0%" if proxy == "CTR" else "")

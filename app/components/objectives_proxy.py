@@ -74,6 +74,5 @@ def weekly_figure(mine: ob.Run, naive: ob.Run, production: ob.Run, objective: ob
     fig.update_yaxes(tickformat=".0%" if proxy == "CTR" else "", row=1, col=1)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02], row=2, col=1)
     fig.update_xaxes(title_text="week", row=3, col=1)
-    fig.update_layout(height=640, title="Same users, three objectives, week by week",
-                      legend_orientation="h", legend_y=-0.12)
+    fig.update_layout(height=640, title="Same users, three objectives, week by week")
     return fig

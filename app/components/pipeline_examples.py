@@ -24,7 +24,7 @@ def show(page: LessonPage, log: pl.EventLog, eta: float, neg_per_pos: int) -> No
     jfig.add_scatter(x=clicked.ts, y=clicked.latest, mode="markers", name="rows that were clicks",
                      marker=dict(symbol="star", size=13, color="#d62728"))
     jfig.update_layout(height=380, title=f"One user × topic, {len(example)} rows: their feature",
-                       yaxis_title="user_topic_ctr", legend_orientation="h", legend_y=-0.3)
+                       yaxis_title="user_topic_ctr")
     page.chart(jfig, container=left)
     left.caption(f"The naive join gives every row {example.latest.iloc[0]:.3f}, a value computed from "
                  f"these same rows' {int(example.click.sum())} clicks: the label is inside the feature.")
@@ -34,7 +34,7 @@ def show(page: LessonPage, log: pl.EventLog, eta: float, neg_per_pos: int) -> No
     pfig.add_scatter(x=by_pos.position, y=by_pos.relevance, mode="lines+markers",
                      name="CTR if every slot were seen (true relevance)")
     pfig.update_layout(height=380, title=f"Clicks by position (η = {eta:g})", xaxis_title="position",
-                       yaxis_title="click rate", yaxis_tickformat=".0%", legend_orientation="h", legend_y=-0.3)
+                       yaxis_title="click rate", yaxis_tickformat=".0%")
     page.chart(pfig, container=right)
     ctr_ratio, relevance_ratio = pl.position_ratios(by_pos)
     right.caption(f"Position 1 is clicked {ctr_ratio:.1f}× as often as "

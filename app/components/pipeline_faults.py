@@ -20,8 +20,7 @@ def show(page: LessonPage, comparison: pl.Comparison, mine: pl.Pipeline) -> None
                 marker_color="#08519c", text=shown.online_auc, texttemplate="%{text:.3f}", textposition="outside")
     fig.add_hline(y=0.5, line_dash="dot", annotation_text="random ranking", annotation_position="bottom left")
     fig.update_layout(barmode="group", height=460, yaxis_range=[0.4, 1.05], yaxis_title="AUC",
-                      title="Production vs each naive step alone: offline AUC against online AUC",
-                      legend_orientation="h", legend_y=-0.25)
+                      title="Production vs each naive step alone: offline AUC against online AUC")
     page.chart(fig, hero=True)
     kinds, notes = pl.classify_faults(table), []
     if kinds["liars"]:

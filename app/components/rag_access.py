@@ -64,7 +64,7 @@ def show(page: LessonPage, index, seed: int) -> None:
                              (cost, "Vectors scored per query (the search's cost)", "vectors scored")):
         fig.add_vline(x=FRACTIONS.index(fraction), line_dash="dot")
         fig.update_layout(title=title, xaxis_title="share of documents readable", yaxis_title=axis,
-                          height=340, legend_orientation="h", legend_y=-0.35)
+                          height=340)
     recall.update_layout(yaxis_range=[0, 1.05])
     cost.update_layout(yaxis_type="log")
     page.chart(recall, container=left)

@@ -62,7 +62,7 @@ def show(page: LessonPage) -> None:
                   opacity=0.3)
     curve.add_vline(x=size, line_dash="dot")
     curve.update_layout(title=f"Recall@{k} vs chunk size (overlap {overlap})", xaxis_title="chunk size (words)",
-                        yaxis_range=[0, 1], height=340, legend_orientation="h", legend_y=-0.3)
+                        yaxis_range=[0, 1], height=340)
     page.chart(curve, container=left)
     types = [t for t in rc.QUERY_TYPES if t in here.per_type["dense"]]
     bars = go.Figure()
@@ -70,7 +70,7 @@ def show(page: LessonPage) -> None:
         bars.add_bar(name=f"{label}, {size} words", x=[rc.TYPE_LABELS[t] for t in types],
                      y=[here.per_type[name][t] for t in types])
     bars.update_layout(barmode="group", title=f"Recall@{k} per query type at {size} words", yaxis_range=[0, 1],
-                       height=340, legend_orientation="h", legend_y=-0.3)
+                       height=340)
     page.chart(bars, container=right)
     counts = {t: table["query_types"].count(t) for t in types}
     st.caption("Bigger chunks raise recall for both retrievers just by covering more (fewer, longer chunks); "

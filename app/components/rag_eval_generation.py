@@ -42,7 +42,7 @@ def show(page: LessonPage, records: list[dict], emb_t: float, naive: bool) -> li
     fig = px.scatter(pd.DataFrame(records), x="fluency", y="faithfulness_emb", color="label",
                      hover_data=["query_id", "words"], title="Every candidate: fluency (x) does not predict faithfulness (y)")
     fig.update_traces(marker=dict(size=9, opacity=0.75))
-    fig.update_layout(height=520, legend=dict(orientation="h", y=-0.25, title=None), yaxis_title="faithfulness (embedding)")
+    fig.update_layout(height=520, legend_title=None, yaxis_title="faithfulness (embedding)")
     page.chart(fig, container=left)
     fig = go.Figure()
     for col, name in BARS:
@@ -50,7 +50,7 @@ def show(page: LessonPage, records: list[dict], emb_t: float, naive: bool) -> li
                     texttemplate="%{x:.2f}", textposition="outside", cliponaxis=False, constraintext="none",
                     textfont_size=11)  # a zero is labelled "0.00", not a missing bar
     fig.update_layout(title="Mean score by kind of answer", height=560, xaxis_range=[0, 1.12],
-                      yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.15))
+                      yaxis=dict(autorange="reversed"))
     page.chart(fig, container=right)
     st.dataframe(kinds.round(2).rename(columns={"words": "mean words"}))
     return [

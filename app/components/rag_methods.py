@@ -86,7 +86,7 @@ def show(page: LessonPage, evals: dict[str, list[dict]], recall_k: int, fusion: 
         fig.add_bar(name=rv.METHOD_LABELS[m], x=[rc.TYPE_LABELS[t] for t in types],
                     y=[by_type[t]["ndcg@10"] for t in types])
     fig.update_layout(barmode="group", title="nDCG@10 per query type", yaxis_title="nDCG@10",
-                      yaxis_range=[0, 1], legend_orientation="h")
+                      yaxis_range=[0, 1])
     page.chart(fig)
     with st.expander("What the labelled set shows at these settings: each comparison with its bootstrap interval"):
         st.markdown("\n".join(_line(page, diffs[pair], *pair) for pair in listed))

@@ -40,8 +40,7 @@ def show(page: LessonPage, index, k: int = 5) -> None:
     for name in shown:
         fig.add_bar(name=names[name], x=[rc.TYPE_LABELS[t] for t in rc.QUERY_TYPES],
                     y=[summary.by_type[name][t] for t in rc.QUERY_TYPES])
-    fig.update_layout(barmode="group", title=f"Recall@{k} per query type", yaxis_range=[0, 1], height=320,
-                      legend_orientation="h")
+    fig.update_layout(barmode="group", title=f"Recall@{k} per query type", yaxis_range=[0, 1], height=320)
     page.chart(fig)
     st.caption("The detector reads the query's shape only (snake_case, dotted paths, inner capitals, long "
                "ALLCAPS, letters with digits): plain-word identifiers such as 'casefold' stay with dense "

@@ -61,8 +61,7 @@ def show(page: LessonPage, index, seed: int) -> None:
     fig.add_bar(name="vector DB only", x=labels, y=[gap.naive_by_type[t] for t in rc.QUERY_TYPES])
     if full is not None:
         fig.add_bar(name="full pipeline", x=labels, y=[gap.full_by_type[t] for t in rc.QUERY_TYPES])
-    fig.update_layout(barmode="group", title="Recall@5 per query type", yaxis_range=[0, 1], height=320,
-                      legend_orientation="h")
+    fig.update_layout(barmode="group", title="Recall@5 per query type", yaxis_range=[0, 1], height=320)
     page.chart(fig)
     if full is None:
         st.caption("The query-by-query comparison appears when the full pipeline has run.")
