@@ -38,6 +38,13 @@ def show(page: LessonPage, calc: ls.Calculator, mfu: float, mbu: float) -> None:
                      f"shown at batch {plan.batch}. A batch of {asked.batch} needs {gib(asked.kv_bytes_batch)} of KV "
                      f"cache, but only {plan.batch} requests of {asked.tokens_per_request:,} tokens fit beside the "
                      f"weights: the other {calc.queued} queue (or the server pre-empts and recomputes).")
+    elif plan.batch == 1 and calc.batched is not None and calc.batched.batch > 1:
+        best = calc.batched
+        page.verdict(False, f"One request at a time on {n_gpus} × {gpu.name}: {plan.tokens_per_s:,.0f} tokens/s at "
+                     f"${plan.cost_per_1k:,.3f} per 1k requests. Each decode step streams every weight for one "
+                     f"user; a batch of {best.batch}, the largest the slider offers that fits here, shares it: "
+                     f"{best.tokens_per_s / plan.tokens_per_s:,.1f}× the tokens/s on the same GPUs, at "
+                     f"${best.cost_per_1k:,.3f} per 1k requests.")
     else:
         ratio = calc.naive_cost_ratio
         page.verdict(True, f"Batch {plan.batch} fits on {n_gpus} × {gpu.name}: {plan.tokens_per_s:,.0f} tokens/s at "

@@ -73,6 +73,13 @@ def test_naive_preset_batch_one_loose_cache_and_ungated_answers():
     single = ls.serving_plan(ls.MODELS["Llama-2-7B"], ls.GPUS["A100-80GB"], batch=1, price_per_gpu_hour=3.0)
     assert metric(at, "Cost per 1k requests") == f"${single.cost_per_1k:,.3f}"
     assert single.cost_per_1k > 5 * batched.cost_per_1k
+    # red at the top, with what the widest batch that fits buys (52 requests fit; the slider offers 32, then 64)
+    widest = ls.serving_plan(ls.MODELS["Llama-2-7B"], ls.GPUS["A100-80GB"], batch=32, price_per_gpu_hour=3.0)
+    assert top_verdict(at) == ("error", f"One request at a time on 1 × A100-80GB: {single.tokens_per_s:,.0f} tokens/s "
+                               f"at ${single.cost_per_1k:,.3f} per 1k requests. Each decode step streams every weight "
+                               "for one user; a batch of 32, the largest the slider offers that fits here, shares it: "
+                               f"{widest.tokens_per_s / single.tokens_per_s:,.1f}× the tokens/s on the same GPUs, at "
+                               f"${widest.cost_per_1k:,.3f} per 1k requests.")
 
 
 def test_bad_model_paths_and_bad_input_give_messages():

@@ -227,6 +227,9 @@ def test_calculator_times_the_batch_that_fits_by_hand():
     assert calc.cost_per_call == pytest.approx(calc.served.cost_per_1k / 1000)
     assert calc.naive_cost_ratio == pytest.approx(calc.single.cost_per_1k / calc.served.cost_per_1k)
     assert calc.single.batch == 1 and [p.batch for p in calc.sweep] == list(ls.BATCHES)
+    assert calc.batched.batch == 16  # the sweep's largest batch within the 19 that fit (the next is 32)
+    assert calc.batched == ls.serving_plan(llama13, A100, batch=16, precision="int8", prompt_tokens=3840,
+                                           output_tokens=256, price_per_gpu_hour=3.0)
 
 
 def test_calculator_keeps_a_batch_that_fits_and_times_nothing_that_does_not():
@@ -235,7 +238,7 @@ def test_calculator_keeps_a_batch_that_fits_and_times_nothing_that_does_not():
     assert not calc.capped and calc.queued == 0 and calc.misfit is None
     oom = ls.calculator(LLAMA70, A100, batch=8)
     assert oom.misfit is not None and oom.served is oom.requested and not oom.capped
-    assert oom.cost_per_call == 0.0
+    assert oom.cost_per_call == 0.0 and oom.batched is None
     free = ls.calculator(LLAMA7, A100, batch=16, price_per_gpu_hour=0.0)
     assert free.naive_cost_ratio is None
 

@@ -561,6 +561,13 @@ class Calculator:
         return self.single.cost_per_1k / self.served.cost_per_1k if self.served.cost_per_1k > 0 else None
 
     @property
+    def batched(self) -> ServingPlan | None:
+        """The sweep's plan at its largest batch whose KV cache fits beside the weights (what
+        batching buys over one request at a time); None when not even one request fits."""
+        fitting = [plan for plan in self.sweep if plan.fits_weights and plan.fits_batch]
+        return fitting[-1] if self.misfit is None and fitting else None
+
+    @property
     def cost_per_call(self) -> float:
         """Dollars per LLM call at the served batch; 0 when no request fits."""
         return self.served.cost_per_request if self.misfit is None else 0.0
