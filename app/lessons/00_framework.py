@@ -51,11 +51,13 @@ for tab, step, minutes in zip(tabs, fw.STEPS, budgets):
 costs = fw.step_costs(prompt, budgets, checked)
 timed = fw.step_costs(prompt, budgets)  # time alone, before the checklist
 page.metric("Grade this round can reach", fw.grade(costs), container=right, headline=True)
-if timed:
-    lost = [c for c in timed if c.status in ("unanswered", "cut short")]
-    if lost:
-        page.verdict(False, f"One step ate the round: {', '.join(f'{c.step} ({c.status})' for c in lost)}. "
+lost = [c for c in timed if c.status in ("unanswered", "cut short")]
+if lost:
+    page.verdict(False, f"One step ate the round: {', '.join(f'{c.step} ({c.status})' for c in lost)}. "
                  "The interviewer's questions for those steps are never answered.")
+elif costs:
+    page.verdict(False, f"The round fits the clock but caps at the L4 ceiling: "
+                 f"{', '.join(f'{c.step} ({c.status})' for c in costs)}. The interviewer probes each of them.")
 asks = st.expander("What the interviewer asks next, and the grade it caps", expanded=False)
 for c in costs:
     with asks.container(border=True):

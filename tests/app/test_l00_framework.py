@@ -1,8 +1,9 @@
 """Lesson 0 page: the default round runs out of time, and the balanced plan flips it."""
 
 from playground import framework as fw
+from scenarios.l00 import PRESETS
 
-from .apptest import figure, metric, open_page, texts
+from .apptest import figure, metric, open_page, texts, top_verdict
 
 
 def test_default_round_lets_the_model_eat_the_clock():
@@ -23,6 +24,19 @@ def test_the_framework_budgets_and_a_covered_checklist_reach_l5():
     assert not at.exception
     assert metric(at, "Grade this round can reach") == "L5 signal"
     assert "One step ate the round" not in " ".join(e.value for e in at.error)
+
+
+def test_a_model_first_round_that_fits_the_clock_still_caps_at_l4():
+    at = open_page("l00", {"preset": "naive"})  # 45 minutes, 30 of them on the model
+    assert not at.exception and metric(at, "Planned minutes") == "45"
+    values = next(p for p in PRESETS if p.name == "naive").values
+    prompt = values["prompt"]
+    checked = {s.key: {i for i in range(len(fw.checklist(prompt, s))) if values[f"{s.key}_{i}"]} for s in fw.STEPS}
+    costs = fw.step_costs(prompt, [values[f"m_{s.key}"] for s in fw.STEPS], checked)
+    assert top_verdict(at) == ("error", "The round fits the clock but caps at the L4 ceiling: "
+                               + ", ".join(f"{c.step} ({c.status})" for c in costs)
+                               + ". The interviewer probes each of them.")
+    assert {c.status for c in costs} == {"rushed", "skipped"}
 
 
 def test_rushing_clarification_is_named():
