@@ -46,6 +46,9 @@ def show(page: LessonPage, n_bidders: int, slots: int, scale: float, share: floa
     if model["allocation efficiency"] < 0.9:
         page.verdict(False, f"The mis-calibrated model gives {1 - model['allocation efficiency']:.0%} of the "
                      "advertiser value away: slots go to ads whose pCTR is inflated, not to the best ads.")
+    else:
+        page.verdict(True, f"The model's pCTR keeps the auction efficient: its slots deliver "
+                     f"{model['allocation efficiency']:.1%} of the advertiser value that ranking by the true CTR would.")
     bars = go.Figure()
     for name in s.index:
         bars.add_bar(x=[m.replace(" per 1k auctions ($)", "") for m in MEASURES], y=s.loc[name, MEASURES], name=name)

@@ -4,7 +4,7 @@ import pytest
 
 from scenarios.l12 import VIEWS
 
-from .apptest import charts, metric, open_page, sections_left, texts
+from .apptest import charts, metric, open_page, sections_left, texts, top_verdict
 
 
 def _pct(value: str) -> float:
@@ -15,7 +15,7 @@ def test_defaults_open_in_the_failure_and_production_is_one_preset_away():
     at = open_page("l12")
     assert not at.exception, [e.value for e in at.exception]
     assert _pct(metric(at, "Allocation efficiency")) < 0.9  # mis-calibrated pCTR at the defaults
-    assert "advertiser value away" in texts(at)
+    assert top_verdict(at)[0] == "error" and "advertiser value away" in top_verdict(at)[1]
     rev = [m for m in at.metric if m.label == "Revenue per 1k auctions"][0]
     assert rev.delta.startswith("-")
     truth = float(metric(at, "True CTR of the new policy"))
@@ -26,7 +26,10 @@ def test_defaults_open_in_the_failure_and_production_is_one_preset_away():
     assert 0.5 < ne < 1.0  # the CTR model beats predicting the average
     prod = open_page("l12", {"preset": "production"})
     assert not prod.exception
-    assert 0.9 < _pct(metric(prod, "Allocation efficiency")) <= 1.0
+    efficiency = metric(prod, "Allocation efficiency")
+    assert 0.9 < _pct(efficiency) <= 1.0
+    assert top_verdict(prod) == ("success", "The model's pCTR keeps the auction efficient: its slots deliver "
+                                 f"{efficiency} of the advertiser value that ranking by the true CTR would.")
 
 
 def test_the_feature_cross_lowers_normalised_entropy():
