@@ -15,6 +15,7 @@ from components.cache import cached
 from components.drift_stream import DAYS, TRAIN_DAYS, stream_and_scores
 from components.page import LessonPage
 from playground.monitoring import drift as dr
+from playground.monitoring import retraining as rt
 
 SIGNALS = ("feature x1", "feature x2", "model score")
 
@@ -36,6 +37,8 @@ class Thresholds:
     ph_delta: float
     ph: float
     stats: pd.DataFrame
+    only_the_error_saw_it: bool
+    """Every distribution detector missed the drift and the Page–Hinkley error detector caught it."""
 
 
 def show(page: LessonPage, key: tuple, error, drift_start: int | None, label_delay: int) -> Thresholds:
@@ -65,10 +68,7 @@ def show(page: LessonPage, key: tuple, error, drift_start: int | None, label_del
                     row["false alarms (days)"] else "off", delta_arrow="off", container=col,
                     headline=name in dr.NEEDS_LABELS)
     dist_missed, ph_hit = dr.only_the_error_saw_it(alarms, drift_start)
-    if dist_missed and ph_hit:
-        page.verdict(False, f"Every distribution detector on {signal} stayed quiet: a {kind} drift need not move "
-                     "the inputs. Only the error detector, which waits for labels, saw it.")
-    elif kind == "covariate" and drift_start is not None and not dist_missed:
+    if kind == "covariate" and drift_start is not None and not dist_missed:
         st.info("The inputs moved, so the distribution detectors fire; whether that is an incident "
                 "depends on the error curve above, not on the PSI.")
     n_ref, n_win = TRAIN_DAYS * batch, window * batch
@@ -83,7 +83,26 @@ def show(page: LessonPage, key: tuple, error, drift_start: int | None, label_del
     if kind == "none" and sum(len(a) for a in alarms.values()):
         st.warning("No drift was injected: every alarm here is a false alarm. Raise the thresholds "
                    "or widen the window.")
-    return Thresholds(signal, window, psi_thr, ph_delta, ph_thr, ws)
+    return Thresholds(signal, window, psi_thr, ph_delta, ph_thr, ws, dist_missed and ph_hit)
+
+
+def verdict(page: LessonPage, det: Thresholds, kind: str, focus: str, trigger: str) -> None:
+    """The page's verdict when only the error detector saw the drift: green when the team's
+    retraining policy acts on that detector (drift-triggered on the error), red otherwise."""
+    if not det.only_the_error_saw_it:
+        return
+    quiet = (f"Every distribution detector on {det.signal} stayed quiet: a {kind} drift need not move the inputs. "
+             "Only the error detector, which waits for labels, saw it")
+    if focus == rt.Policy.TRIGGERED and trigger == rt.Trigger.ERROR:
+        page.verdict(True, f"{quiet}, and your drift-triggered policy retrains on its alarm.")
+    else:
+        page.verdict(False, f"{quiet}: {ACTS_ON[focus] if focus != rt.Policy.TRIGGERED else ACTS_ON[trigger]}.")
+
+
+ACTS_ON = {rt.Policy.NEVER: "your team never retrains, so the model rots",
+           rt.Policy.FIXED: "your fixed schedule retrains by the calendar, blind to it",
+           rt.Trigger.SCORE_DRIFT: "your drift trigger listens to the score's PSI, not to the error"}
+"""Why a policy other than drift-triggered-on-the-error misses what only the error detector saw."""
 
 
 def _price_alarms(page: LessonPage, ws: pd.DataFrame, psi_thr: float, drift_start: int | None, kind: str) -> None:

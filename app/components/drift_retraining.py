@@ -28,6 +28,7 @@ class Schedule:
     """The tab's policy settings (the rollout tab reuses the schedule)."""
 
     focus: str
+    trigger: str
     every: int
     window_days: int
     retrain_cost: float
@@ -39,14 +40,14 @@ def show(page: LessonPage, key: tuple, stream: dr.Stream, drift_start: int | Non
     """Render the tab; return its settings."""
     batch = key[6]
     c1, c2, c3 = st.columns(3)
-    focus = page.select("policy_focus", "Your team's policy", rt.POLICIES, rt.Policy.TRIGGERED, container=c1)
+    focus = page.select("policy_focus", "Your team's policy", rt.POLICIES, rt.Policy.NEVER, container=c1)
     trigger = page.select("trigger", "Drift trigger", rt.TRIGGERS, container=c1, format_func=rt.TRIGGER_LABELS.get)
     every = page.slider("every", "Fixed schedule: retrain every (days)", 3, 60, 14, container=c2)
     window_days = page.slider("train_window", "Labelled days per retrain", 1, 30, 14, container=c2)
     retrain_cost = page.number("retrain_cost", "Cost of one retrain", 0, 100_000, 500, step=100, container=c3)
     error_cost = page.slider("error_cost", "Cost of one wrong prediction", 0.0, 5.0, 0.5, step=0.1,
                              container=c3)
-    schedule = Schedule(focus, every, window_days, retrain_cost, error_cost)
+    schedule = Schedule(focus, trigger, every, window_days, retrain_cost, error_cost)
     runs = page.guard(policies, key, window_days=window_days, every=every, label_delay=label_delay,
                       trigger=trigger, ph_delta=det.ph_delta, ph_threshold=det.ph, psi_threshold=det.psi)
     if runs is None:

@@ -40,6 +40,8 @@ with tabs[0]:
     det = drift_detectors.show(page, key, error, drift_start, label_delay)
 with tabs[1]:
     schedule = drift_retraining.show(page, key, stream, drift_start, label_delay, det)
+with tabs[0]:  # the verdict needs the team's policy, declared in the retraining tab
+    drift_detectors.verdict(page, det, kind, schedule.focus, schedule.trigger)
 with tabs[2]:
     drift_rollout.show(page, key, label_delay, schedule)
 with tabs[3]:

@@ -14,7 +14,7 @@ PRESETS: tuple[Preset, ...] = (
            "recovers quality with a handful of retrains instead of one a week; every retrained "
            "model is shadow-scored before it replaces the serving one.",
            {"kind": "concept", "pattern": "sudden", "magnitude": 0.6, "signal": "model score",
-            "policy_focus": "drift-triggered", "label_delay": 3, "gate": True}),
+            "policy_focus": "drift-triggered", "trigger": "error (Page-Hinkley)", "label_delay": 3, "gate": True}),
     Preset("gradual_concept", "Gradual concept drift",
            "The labelling rule rotates slowly over 40 days: daily detectors see small changes, "
            "the error creeps up, and a fixed schedule keeps chasing it.",

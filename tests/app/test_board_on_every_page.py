@@ -20,7 +20,7 @@ MOVES = {
     "l04": ("slider", "b", 1.5, "calibrator"),
     "l05": ("slider", "p99_rank", 150, "ranker"),
     "l06": ("slider", "stop_day", 14, "experiment_analysis"),
-    "l07": ("selectbox", "policy_focus", "never", "retrain"),
+    "l07": ("selectbox", "policy_focus", "drift-triggered", "retrain"),
     "l08": ("slider", "workers", 32, "ingest"),
     "l09": ("slider", "k1", 0.3, "bm25"),
     "l10": ("select_slider", "n_gpus", 2, "llm"),

@@ -10,8 +10,8 @@ from scenarios import l00, l01, l02, l06, l07, l10
 
 
 def test_l07_presets_only_set_known_keys():
-    keys = {"kind", "pattern", "magnitude", "signal", "policy_focus", "label_delay", "width", "period",
-            "gate"}
+    keys = {"kind", "pattern", "magnitude", "signal", "policy_focus", "trigger", "label_delay", "width",
+            "period", "gate"}
     for preset in l07.PRESETS:
         assert set(preset.values) <= keys
     assert {"naive", "production", "gradual_concept"} <= {p.name for p in l07.PRESETS}
