@@ -5,6 +5,8 @@ builder (the analyser tab reuses it)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -47,21 +49,45 @@ def _line(page: LessonPage, d: rev.PairedDifference, group: str, a: str, b: str)
             f"interval {d.low:+.3f} to {d.high:+.3f})")
 
 
-def _headline(page: LessonPage, diffs: dict, combined: str) -> None:
-    """The verdict: each single retriever's blind spot, and whether the best combination beats
-    dense beyond the bootstrap interval."""
+def verdict(page: LessonPage, evals: dict[str, list[dict]], comparison: "Comparison", served: str,
+            seed: int) -> None:
+    """The page's verdict on the method the search serves (the live search's): each single
+    retriever's blind spot; one retriever alone is red where the other wins its blind spot, a
+    combination green when it beats dense beyond its paired bootstrap interval. While the
+    reranker's run computes, the best combination computed so far stands in for it."""
+    diffs, combined = comparison.diffs, comparison.combined
     rare, para = diffs["rare_entity", "bm25", "dense"], diffs["paraphrase", "dense", "bm25"]
-    gain, name = diffs["all", combined, "dense"], rv.METHOD_LABELS[combined]
-    page.verdict(gain.low > 0, f"nDCG@10 on rare-entity queries: BM25 {rare.mean_a:.3f}, dense {rare.mean_b:.3f}; "
-                 f"on paraphrases: dense {para.mean_a:.3f}, BM25 {para.mean_b:.3f}. "
-                 + (f"{name} beats dense overall by {gain.difference:+.3f} (95 % interval {gain.low:+.3f} to "
-                    f"{gain.high:+.3f}): one retriever alone is not enough." if gain.low > 0 else
-                    f"No combination beats dense beyond noise here ({name}: {gain.difference:+.3f}, 95 % interval "
-                    f"{gain.low:+.3f} to {gain.high:+.3f})."))
+    blind = (f"nDCG@10 on rare-entity queries: BM25 {rare.mean_a:.3f}, dense {rare.mean_b:.3f}; "
+             f"on paraphrases: dense {para.mean_a:.3f}, BM25 {para.mean_b:.3f}.")
+    gain = diffs["all", combined, "dense"]
+    if served in ("bm25", "dense"):
+        spot = para if served == "bm25" else rare  # the query type the other retriever wins
+        tail = (f"{rv.METHOD_LABELS[combined]} beats dense overall by {gain.difference:+.3f} (95 % interval "
+                f"{gain.low:+.3f} to {gain.high:+.3f}): one retriever alone is not enough." if gain.low > 0 else
+                f"No combination beats dense beyond noise here ({rv.METHOD_LABELS[combined]}: {gain.difference:+.3f}, "
+                f"95 % interval {gain.low:+.3f} to {gain.high:+.3f}).")
+        page.verdict(spot.mean_a <= spot.mean_b, f"Your search serves {rv.METHOD_LABELS[served]} alone. {blind} {tail}")
+        return
+    shown = served if served in evals else combined
+    d = diffs.get(("all", shown, "dense")) or rev.paired_difference(evals[shown], evals["dense"], "ndcg@10", seed, "all")
+    page.verdict(d.low > 0, f"Your search serves {rv.METHOD_LABELS[shown]}: nDCG@10 {d.mean_a:.3f} against {d.mean_b:.3f} "
+                 f"for dense alone ({d.difference:+.3f}, 95 % interval {d.low:+.3f} to {d.high:+.3f}"
+                 + ("" if d.low > 0 else ": not beyond noise") + f"). {blind}")
 
 
-def show(page: LessonPage, evals: dict[str, list[dict]], recall_k: int, fusion: str, seed: int) -> tuple[str, float]:
-    """Render the comparison; return the method with the best nDCG@10 (its label) and that nDCG."""
+@dataclass(frozen=True)
+class Comparison:
+    """What :func:`show` computed: the best method by nDCG@10 (its label and value), the best
+    combination of retrievers, and the paired differences by (query type, method A, method B)."""
+
+    best: str
+    best_ndcg: float
+    combined: str
+    diffs: dict
+
+
+def show(page: LessonPage, evals: dict[str, list[dict]], recall_k: int, fusion: str, seed: int) -> Comparison:
+    """Render the comparison; return what the page's verdict and "The math" need."""
     table = rev.overview(evals, recall_k)
     overall = pd.DataFrame({rv.METHOD_LABELS[m]: row for m, row in table.items()}).T
     best = max(table, key=lambda m: table[m]["ndcg@10"])
@@ -70,7 +96,6 @@ def show(page: LessonPage, evals: dict[str, list[dict]], recall_k: int, fusion: 
     combined = max((m for m in table if m not in ("bm25", "dense")), key=lambda m: table[m]["ndcg@10"])
     diffs = {pair: rev.paired_difference(evals[pair[1]], evals[pair[2]], "ndcg@10", seed, pair[0])
              for pair in dict.fromkeys(listed + [("all", combined, "dense")])}
-    _headline(page, diffs, combined)
     for col, m in zip(st.columns(5), table):
         page.metric(f"nDCG@10 · {rv.METHOD_LABELS[m]}", f"{table[m]['ndcg@10']:.3f}",
                     container=col, headline=m in ("dense", "rerank"))
@@ -90,4 +115,4 @@ def show(page: LessonPage, evals: dict[str, list[dict]], recall_k: int, fusion: 
     page.chart(fig)
     with st.expander("What the labelled set shows at these settings: each comparison with its bootstrap interval"):
         st.markdown("\n".join(_line(page, diffs[pair], *pair) for pair in listed))
-    return rv.METHOD_LABELS[best], table[best]["ndcg@10"]
+    return Comparison(rv.METHOD_LABELS[best], table[best]["ndcg@10"], combined, diffs)

@@ -42,7 +42,7 @@ st.caption(
     "gradient-boosted trees or logistic regression over BM25, dense, MaxSim, identifier/title match "
     "and passage kind, always scored on queries it did not train on.")
 evals = rag_methods.run_all(index, recall_k, params)
-best, best_ndcg = rag_methods.show(page, evals, recall_k, fusion, seed)
+comparison = rag_methods.show(page, evals, recall_k, fusion, seed)
 
 analyser_tab, learned_tab, explorer_tab, live_tab = page.tabs("view", [
     "BM25's analyser", "A learned reranker and tuned fusion", "Query explorer", "Live search"], on_stage=False)
@@ -53,7 +53,8 @@ with learned_tab:
 with explorer_tab:
     rag_explorer.show(page, index, evals, params)
 with live_tab:
-    rag_live_search.show(page, index, params)
+    served = rag_live_search.show(page, index, params)
+rag_methods.verdict(page, evals, comparison, served, seed)  # the served method is the live search's
 
 page.math([
     rf"\mathrm{{BM25}}(d,q)=\sum_{{t\in q}}\mathrm{{idf}}(t)\,\frac{{f_{{t,d}}\,({k1:.2f}+1)}}"
@@ -65,7 +66,7 @@ page.math([
     rf"\mathrm{{MaxSim}}(q,d)=\frac{{1}}{{|q|}}\sum_{{i\in q}}\max_{{j\in d}}\cos(\mathbf{{q}}_i,\mathbf{{d}}_j)"
     rf"\quad\text{{on the top {rerank_n} of {fusion}}}",
     rf"\mathrm{{nDCG@10}}=\frac{{\sum_{{i\le10}} g_i/\log_2(i+1)}}{{\mathrm{{IDCG@10}}}}"
-    rf"\qquad\text{{best here: {best} = {best_ndcg:.3f}}}",
+    rf"\qquad\text{{best here: {comparison.best} = {comparison.best_ndcg:.3f}}}",
 ], notes="Each retriever contributes its top 100 to fusion. nDCG uses linear gains (grades 2/1), "
          "as scikit-learn's `ndcg_score` does.")
 page.board({"bm25": ["nDCG@10 · BM25"], "vector_index": ["nDCG@10 · Dense (MiniLM + FAISS)"],
