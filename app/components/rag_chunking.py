@@ -26,9 +26,9 @@ def show(page: LessonPage) -> None:
     """Render the tab: controls, recall against the shipped passages, chunk lengths, the verdict."""
     c1, c2, c3, c4 = st.columns(4)
     doc_id = page.select("doc", "Document", list(DOCS), container=c1)
-    strategy = page.select("strategy", "Strategy", list(ch.STRATEGIES), "recursive", container=c2)
-    size = page.slider("size", "Chunk size (words)", 10, 400, 160, step=10, container=c3)
-    overlap = page.slider("overlap", "Overlap (words)", 0, 100, 20, step=5, container=c4)
+    strategy = page.select("strategy", "Strategy", list(ch.STRATEGIES), "fixed", container=c2)
+    size = page.slider("size", "Chunk size (words)", 10, 400, 20, step=10, container=c3)
+    overlap = page.slider("overlap", "Overlap (words)", 0, 100, 0, step=5, container=c4)
     eval_k = page.select_slider("eval_k", "Chunks retrieved per query (k)", [1, 3, 5, 10, 20], 5, container=c4)
     document = next(d for d in rc.load_documents() if d.id == doc_id)
     chunks = page.guard(ch.chunk, document.text, strategy, size, overlap)

@@ -7,7 +7,7 @@ from playground.rag import corpus as rc
 from playground.rag import requirements as rq
 from scenarios.l08 import VIEWS
 
-from .apptest import charts, figure, metric, open_page, texts
+from .apptest import charts, figure, metric, open_page, texts, top_verdict
 
 pytestmark = pytest.mark.slow  # loads MiniLM, builds the RAG index or trains (see docs/CONTRIBUTING.md)
 
@@ -19,9 +19,17 @@ def test_defaults_size_the_system_and_compare_designs():
     assert metric(at, "Chunks") == f"{sizing.n_chunks:,}" == "7,000,000"
     assert metric(at, "Index RAM (vectors + text)") == f"{sizing.index_gb:,.1f} GB"
     assert "ANN index" in texts(at)
-    expected = ch.evaluate_chunking(rc.load_documents(), rc.load_passages(), rc.load_queries(),
-                                    "recursive", 160, 20, k=5)
+    # the page opens on tiny fixed windows (red); structure-aware chunks with overlap flip it
+    shipped = ch.evaluate_chunking(rc.load_documents(), rc.load_passages(), rc.load_queries(), "paragraph", 160, 0, k=5)
+    expected = ch.evaluate_chunking(rc.load_documents(), rc.load_passages(), rc.load_queries(), "fixed", 20, 0, k=5)
     assert float(metric(at, "Recall@5 on the labelled set")) == round(expected.recall, 3)
+    assert top_verdict(at) == ("error", f"Fixed chunks of 20 words, overlap 0: recall@5 {expected.recall:.3f} against "
+                               f"{shipped.recall:.3f} for the shipped passages: the windows cut answers apart from "
+                               "the headings that name them.")
+    fixed = ch.evaluate_chunking(rc.load_documents(), rc.load_passages(), rc.load_queries(), "recursive", 160, 20, k=5)
+    assert top_verdict(open_page("l08", {"strategy": "recursive", "size": "160", "overlap": "20"})) == (
+        "success", f"Recursive chunks of 160 words, overlap 20: recall@5 {fixed.recall:.3f} against "
+                   f"{shipped.recall:.3f} for the shipped passages.")
     naive = float(metric(at, "Recall@5 · vector DB only"))
     full = float(metric(at, "Recall@5 · full pipeline"))
     assert full > naive
