@@ -123,9 +123,8 @@ def show(page: LessonPage, tab, seed: int, zipf: float, cfg: dict, negatives: st
                            yaxis_title="loss (the logQ loss is on shifted logits)")
         page.chart(loss, container=st.expander("Training loss per epoch"))
         if not logq:
-            st.warning("Without logQ the softmax learns log p(item | user) − log q(item): popular items, "
-                       "sampled as negatives far more often, are pushed down and the retriever "
-                       "recommends the tail users rarely consume.")
+            st.caption("Why: without logQ the softmax learns log p(item | user) − log q(item): popular items, "
+                       "sampled as negatives more often, are pushed down.")
         _cold_start(page, data, seed, zipf, cfg, k, trained_now=True)
     return evals
 

@@ -29,7 +29,7 @@ with page.advanced_controls():
                             "items drawn uniformly from the catalogue (mixed negative sampling); logQ uses the mixture's q.")
     cfg = dict(dim=dim, epochs=epochs, batch_size=batch, temperature=tau,
                random_negatives=batch if negatives == "mixed" else 0)
-logq = page.toggle("logq", "logQ correction (production)", True,
+logq = page.toggle("logq", "logQ correction (production)", False,
                    help="Which model's vectors the index and the popularity chart use; both are trained.")
 
 with page.advanced_controls():

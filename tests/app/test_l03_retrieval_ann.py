@@ -55,13 +55,16 @@ def test_defaults_show_logq_beating_naive_and_popularity(default_page):
     # popularity bias: users consume the 10 % most popular items ~35 % of the time; naive shows them < 10 %
     assert share["no logQ (naive)"][1] < 10 < share["logQ (production)"][1] < share["popularity baseline"][1]
     assert charts(at) >= 5  # bars, popularity profile, loss, Pareto, memory, sizing
-    # the verdict at the top: the served (logQ) towers against the naive ones, and where the naive top k falls
-    assert top_verdict(at) == ("success", f"The index serves the towers trained with logQ: recall@10 {prod:.3f} "
-                               f"against {naive:.3f} without it. Without logQ, {share['no logQ (naive)'][1]:.0f}% of "
-                               f"the top 10 comes from the 10 % most popular items, which make "
-                               f"{tt.heldout_head_share(tt.make_interactions(zipf=1.0, seed=0)):.0%} of the held-out "
-                               "interactions.")
-    assert top_verdict(open_page("l03", {"logq": "false"}))[0] == "error"  # the index serves the naive towers
+    # the verdict at the top: the page opens serving the naive towers (red), against the logQ ones, and
+    # where the naive top k falls; switching logQ on flips it
+    where = (f"Without logQ, {share['no logQ (naive)'][1]:.0f}% of the top 10 comes from the 10 % most popular "
+             f"items, which make {tt.heldout_head_share(tt.make_interactions(zipf=1.0, seed=0)):.0%} of the held-out "
+             "interactions.")
+    assert top_verdict(at) == ("error", f"The index serves the towers trained without logQ: recall@10 {naive:.3f} "
+                               f"against {prod:.3f} with it. {where}")
+    assert top_verdict(open_page("l03", {"logq": "true"})) == (
+        "success", f"The index serves the towers trained with logQ: recall@10 {prod:.3f} against {naive:.3f} without "
+                   f"it. {where}")
 
 
 def test_a_two_line_chart_title_hangs_from_the_top_edge_with_room_for_both_lines(default_page):
@@ -112,7 +115,7 @@ def test_nprobe_above_nlist_is_clamped_and_says_so():
     assert any("nprobe 256" in c.value and "clamped to nprobe = nlist = 128" in c.value for c in at.caption)
     assert _f(metric(at, "Recall@k vs exact")) > 0.99  # every cell visited: an exhaustive scan
     assert at.get("plotly_chart")  # the sweep (its own nprobe values) is still shown
-    assert any("Without logQ" in w.value for w in at.warning)
+    assert any(c.value.startswith("Why: without logQ") for c in at.caption)
 
 
 def test_pq_m_that_does_not_divide_d_is_refused():
