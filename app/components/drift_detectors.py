@@ -96,7 +96,7 @@ def verdict(page: LessonPage, det: Thresholds, kind: str, focus: str, trigger: s
     if focus == rt.Policy.TRIGGERED and trigger == rt.Trigger.ERROR:
         page.verdict(True, f"{quiet}, and your drift-triggered policy retrains on its alarm.")
     else:
-        page.verdict(False, f"{quiet}: {ACTS_ON[focus] if focus != rt.Policy.TRIGGERED else ACTS_ON[trigger]}.")
+        page.verdict(False, f"{quiet}: {ACTS_ON[trigger if focus == rt.Policy.TRIGGERED else focus]}.")
 
 
 ACTS_ON = {rt.Policy.NEVER: "your team never retrains, so the model rots",

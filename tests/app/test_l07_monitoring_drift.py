@@ -5,6 +5,11 @@ import pytest
 from .apptest import charts, metric, open_page, texts, top_verdict
 
 
+QUIET = ("Every distribution detector on feature x1 stayed quiet: a concept drift need not move the inputs. "
+         "Only the error detector, which waits for labels, saw it")
+"""How the verdict opens at the default concept drift, whatever the team's policy."""
+
+
 def _acc(at, label):
     return float(metric(at, label))
 
@@ -17,9 +22,7 @@ def test_default_concept_drift_is_invisible_to_feature_detectors_but_not_to_the_
     delay = metric(at, "Page–Hinkley (error): delay")
     assert delay.endswith(" d") and 3 <= int(delay[:-2]) <= 10  # label delay 3 + a few days
     # the team never retrains: red at the top, and the model rots
-    quiet = ("Every distribution detector on feature x1 stayed quiet: a concept drift need not move the inputs. "
-             "Only the error detector, which waits for labels, saw it")
-    assert top_verdict(at) == ("error", f"{quiet}: your team never retrains, so the model rots.")
+    assert top_verdict(at) == ("error", f"{QUIET}: your team never retrains, so the model rots.")
     assert metric(at, "Retrains") == "0" and _acc(at, "Accuracy from day 60") < 0.55
     assert charts(at) == 4
     # KS p-value convention stated; alarm pricing: the default 0.20 PSI threshold misses all 60 days
@@ -33,18 +36,16 @@ def test_default_concept_drift_is_invisible_to_feature_detectors_but_not_to_the_
 
 def test_drift_triggered_retraining_on_the_error_flips_the_verdict():
     at = open_page("l07", {"policy_focus": "drift-triggered"})
-    quiet = ("Every distribution detector on feature x1 stayed quiet: a concept drift need not move the inputs. "
-             "Only the error detector, which waits for labels, saw it")
-    assert top_verdict(at) == ("success", f"{quiet}, and your drift-triggered policy retrains on its alarm.")
+    assert top_verdict(at) == ("success", f"{QUIET}, and your drift-triggered policy retrains on its alarm.")
     # it recovers most of the quality with fewer retrains than the schedule
     assert _acc(at, "Accuracy from day 60") > 0.65
     assert 1 <= int(metric(at, "Retrains")) < 7
     on_psi = open_page("l07", {"policy_focus": "drift-triggered", "trigger": "score drift (PSI)"})
-    assert top_verdict(on_psi) == ("error", f"{quiet}: your drift trigger listens to the score's PSI, not to the "
+    assert top_verdict(on_psi) == ("error", f"{QUIET}: your drift trigger listens to the score's PSI, not to the "
                                             "error.")
     assert metric(on_psi, "Retrains") == "0"
     fixed = open_page("l07", {"policy_focus": "fixed schedule"})
-    assert top_verdict(fixed) == ("error", f"{quiet}: your fixed schedule retrains by the calendar, blind to it.")
+    assert top_verdict(fixed) == ("error", f"{QUIET}: your fixed schedule retrains by the calendar, blind to it.")
 
 
 def test_shadow_gate_rolls_back_the_poisoned_retrain():
